@@ -1,0 +1,21 @@
+"""Settings for the test suite: the real settings in development mode, Celery eager.
+
+With TERUGBEL_TEST_DB=postgres the suite runs against a PostgreSQL server that
+tests/servers.py starts from the installed binaries.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+if os.environ.get("TERUGBEL_TEST_DB") == "postgres":
+    from tests.servers import postgres_url_for_session
+
+    os.environ["DATABASE_URL"] = postgres_url_for_session()
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_EAGER_PROPAGATES = True
