@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors, services
+from accounts.forms import LanguageForm, ProfileForm
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    user = request.user
+    absences = list(selectors.absences_current_and_upcoming(now=now))
+    context = {
+        "roles": selectors.role_names(user=user),
+        "teams": selectors.teams_of(user=user),
+        "my_absence": selectors.absence_current(user=user, now=now),
+        "standing_in_for": [a for a in absences if a.stand_in_id == user.pk and a.starts_at <= now],
+        "absences": absences,
+        "now": now,
+    }
+    return render(request, "accounts/home.html", context)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        translation.activate(form.cleaned_data["preferred_language"])
+        messages.success(request, _("Your profile has been saved."))
+        response = redirect("profile")
+        _remember_language(response, form.cleaned_data["preferred_language"])
+        return response
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; for a logged-in user it is remembered on the account."""
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_language_set(user=request.user, language=language)
+        _remember_language(response, language)
+    return response
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
