@@ -1,0 +1,42 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Absence, Team, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot() -> tuple:
+    return (
+        sorted(User.objects.values_list("username", "password", "full_name")),
+        sorted((t.name, sorted(t.members.values_list("username", flat=True)), sorted(t.managers.values_list("username", flat=True))) for t in Team.objects.all()),
+        sorted(Absence.objects.values_list("user__username", "stand_in__username", "starts_at", "ends_at")),
+    )
+
+
+def test_it_creates_the_demo_office(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    users, teams, absences = _snapshot()
+    assert [u[0] for u in users] == ["anna", "bram", "carla", "daan", "eva", "mira"]
+    assert len(teams) == 2
+    assert [(a[0], a[1]) for a in absences] == [("eva", "daan")]
+    assert User.objects.get(username="anna").has_perm("accounts.take_messages")
+    assert User.objects.get(username="mira").has_perm("accounts.view_dashboard")
+    response = client.post("/accounts/login/", {"username": "anna", "password": "demo"})
+    assert response.status_code == 302
+
+
+def test_it_changes_nothing_when_run_twice(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    first = _snapshot()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert _snapshot() == first
+
+
+def test_it_refuses_demo_passwords_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
