@@ -1,0 +1,77 @@
+# Terugbel: `make run` starts the whole app on this machine, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# A Python 3.12+ interpreter: python3.13/python3.12 on PATH, else one installed by pyenv.
+# Override with `make run PYTHON=/path/to/python3.12`.
+PYTHON ?= $(shell for c in python3.13 python3.12 \
+	$${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 \
+	$${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12; do \
+	if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo "$$c"; break; fi; done)
+
+VENV := .venv
+BIN := $(VENV)/bin
+DEV_ENV := DJANGO_DEBUG=true
+
+.PHONY: help run test test-sqlite test-postgres install install-test assets messages makemessages migrate seed check-python clean
+
+help:
+	@echo "make run   - install, migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)"
+	@echo "make test  - install what is missing and run the whole suite (SQLite, then PostgreSQL)"
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then echo "No Python 3.12+ found: install python3.12 or set PYTHON=..." >&2; exit 1; fi
+
+$(BIN)/python: | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.runtime-installed assets messages
+install-test: $(VENV)/.test-installed assets messages
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+locale/nl/LC_MESSAGES/django.mo: locale/nl/LC_MESSAGES/django.po $(VENV)/.runtime-installed
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --locale nl --verbosity 0
+
+messages: locale/nl/LC_MESSAGES/django.mo
+
+makemessages: $(VENV)/.runtime-installed
+	$(DEV_ENV) $(BIN)/python manage.py makemessages --locale nl --no-obsolete --no-location --ignore '.venv/*' --ignore 'node_modules/*'
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --verbosity 0
+
+seed: migrate
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo
+	@echo "Terugbel runs at http://127.0.0.1:8000/"
+	@echo "Demo logins (password 'demo'): anna (receptionist), bram, carla, daan, eva (colleagues), mira (manager)"
+	@echo "Ctrl-C stops the web server, the Celery worker and beat together."
+	@echo
+	$(DEV_ENV) $(BIN)/honcho --procfile Procfile.dev start
+
+test: test-sqlite test-postgres
+
+test-sqlite: install-test
+	$(BIN)/pytest -n 2
+
+test-postgres: install-test
+	TERUGBEL_TEST_DB=postgres $(BIN)/pytest -m postgres -p no:xdist
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var
