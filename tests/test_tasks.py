@@ -54,7 +54,9 @@ def test_a_real_worker_runs_tasks_through_redis(redis_server):
     celery_app.conf.update(broker_url=redis_server.url, task_always_eager=False, broker_transport_options={})
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            sessions_clear_expired.delay()
+            # An explicit connection: earlier eager tests may have cached a producer for the default broker.
+            with celery_app.connection_for_write(redis_server.url) as connection:
+                sessions_clear_expired.apply_async(connection=connection)
             deadline = time.monotonic() + 20
             while not eager_flags and time.monotonic() < deadline:
                 time.sleep(0.1)
