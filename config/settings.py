@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
+    "formtools",
+    "phonenumber_field",
     "accounts",
     "callbacks",
 ]
@@ -158,6 +160,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 # In development the files come from the finders; staticfiles/ exists only after collectstatic.
 WHITENOISE_AUTOREFRESH = DEBUG
 
+PHONENUMBER_DEFAULT_REGION = "NL"
+PHONENUMBER_DB_FORMAT = "E164"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -226,7 +231,7 @@ if REDIS_URL:
     }
 else:
     _broker_dir = VAR_DIR / "celery-broker"
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     # kombu ignores the host of this transport; naming one keeps it from warning on every publish.
     CELERY_BROKER_URL = "filesystem://localhost/"
@@ -234,6 +239,8 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcast (control) messages would otherwise land in ./control of whatever cwd.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
