@@ -1,0 +1,200 @@
+"""When a callback is due: business hours, Dutch public holidays, closure days and the caller's wishes.
+
+Pure functions over aware datetimes. All arithmetic happens in UTC, because Python subtracts two
+datetimes that share a tzinfo by their wall clocks, which is wrong across a DST change.
+"""
+
+from collections.abc import Container, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+# How far ahead a search for an open moment may look before the wishes are called impossible.
+SEARCH_DAYS = 400
+class _DutchHolidays(Container[date]):
+    """The Dutch public holidays of any year, looked up lazily per year."""
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and day in _dutch_holidays_of(day.year)
+
+
+@lru_cache(maxsize=64)
+def _dutch_holidays_of(year: int) -> frozenset[date]:
+    # The package's Dutch holidays minus Good Friday, which the Algemene termijnenwet does not count and
+    # most Dutch businesses work on; a team that closes then adds it as a closure day.
+    calendar = holidays.country_holidays("NL", years=year, language="en_US")
+    return frozenset(day for day, name in calendar.items() if name != "Good Friday")
+
+
+def dutch_holidays() -> Container[date]:
+    return _DutchHolidays()
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """Opening hours per weekday (0 = Monday) in a time zone, minus public holidays and closure days."""
+
+    tz: ZoneInfo
+    hours: dict[int, tuple[time, time]]
+    closure_dates: frozenset[date] = frozenset()
+    observed_holidays: Container[date] | None = None
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    @property
+    def holidays(self) -> Container[date]:
+        return self.observed_holidays if self.observed_holidays is not None else _DUTCH
+
+    def is_open_day(self, day: date) -> bool:
+        return day.weekday() in self.hours and day not in self.closure_dates and day not in self.holidays
+
+    def opening_of(self, day: date) -> tuple[datetime, datetime] | None:
+        """The day's open interval in UTC, or None when closed all day."""
+        if not self.is_open_day(day):
+            return None
+        opens, closes = self.hours[day.weekday()]
+        return _utc(day, opens, self.tz), _utc(day, closes, self.tz)
+
+    def is_open_at(self, moment: datetime) -> bool:
+        interval = self.opening_of(moment.astimezone(self.tz).date())
+        return interval is not None and interval[0] <= moment < interval[1]
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.tz).date()
+
+
+_DUTCH = _DutchHolidays()
+
+
+@dataclass(frozen=True)
+class PreferredWindow:
+    """The caller's wishes: only between two times, not between two times, not before a day."""
+
+    between: tuple[time, time] | None = None
+    not_between: tuple[time, time] | None = None
+    not_before: date | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.between is None and self.not_between is None and self.not_before is None
+
+
+def _utc(day: date, moment: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, moment, tzinfo=tz).astimezone(UTC)
+
+
+def _open_intervals(start: datetime, calendar: BusinessCalendar) -> Iterator[tuple[datetime, datetime]]:
+    """Open intervals in UTC from start on (the first one clipped to start), day by day."""
+    start = start.astimezone(UTC)
+    first_day = calendar.local_date(start)
+    for offset in range(SEARCH_DAYS):
+        interval = calendar.opening_of(first_day + timedelta(days=offset))
+        if interval is None or interval[1] <= start:
+            continue
+        yield max(interval[0], start), interval[1]
+
+
+def _allowed_intervals(
+    start: datetime, calendar: BusinessCalendar, window: PreferredWindow | None
+) -> Iterator[tuple[datetime, datetime]]:
+    """Open intervals that also fit the caller's wishes."""
+    for opens, closes in _open_intervals(start, calendar):
+        day = calendar.local_date(opens)
+        if window is None or window.is_empty:
+            yield opens, closes
+            continue
+        if window.not_before is not None and day < window.not_before:
+            continue
+        pieces = [(opens, closes)]
+        if window.between is not None:
+            low, high = _utc(day, window.between[0], calendar.tz), _utc(day, window.between[1], calendar.tz)
+            pieces = [(max(a, low), min(b, high)) for a, b in pieces]
+        if window.not_between is not None:
+            low, high = _utc(day, window.not_between[0], calendar.tz), _utc(day, window.not_between[1], calendar.tz)
+            pieces = [piece for a, b in pieces for piece in ((a, min(b, low)), (max(a, high), b))]
+        yield from ((a, b) for a, b in pieces if a < b)
+
+
+def add_business_time(start: datetime, amount: timedelta, calendar: BusinessCalendar) -> datetime:
+    """The moment `amount` of open time after start; ends at a closing time rather than the next opening."""
+    remaining = amount
+    for opens, closes in _open_intervals(start, calendar):
+        if closes - opens >= remaining:
+            return (opens + remaining).astimezone(calendar.tz)
+        remaining -= closes - opens
+    raise ValueError("The calendar has no open time in the coming year.")
+
+
+def end_of_next_business_day(start: datetime, calendar: BusinessCalendar) -> datetime:
+    """Closing time of the first open day after the day of start (a Saturday call: Monday's close)."""
+    day = calendar.local_date(start)
+    for offset in range(1, SEARCH_DAYS):
+        interval = calendar.opening_of(day + timedelta(days=offset))
+        if interval is not None:
+            return interval[1].astimezone(calendar.tz)
+    raise ValueError("The calendar has no open day in the coming year.")
+
+
+def business_time_between(start: datetime, end: datetime, calendar: BusinessCalendar) -> timedelta:
+    total = timedelta()
+    end = end.astimezone(UTC)
+    for opens, closes in _open_intervals(start, calendar):
+        if opens >= end:
+            break
+        total += min(closes, end) - opens
+    return total
+
+
+def allowed_time_between(
+    start: datetime, end: datetime, calendar: BusinessCalendar, window: PreferredWindow | None
+) -> timedelta:
+    """Open time between two moments that also fits the caller's wishes."""
+    total = timedelta()
+    end = end.astimezone(UTC)
+    for opens, closes in _allowed_intervals(start, calendar, window):
+        if opens >= end:
+            break
+        total += min(closes, end) - opens
+    return total
+
+
+def callback_deadline(
+    *,
+    start: datetime,
+    handling: timedelta | None,
+    calendar: BusinessCalendar,
+    window: PreferredWindow | None = None,
+    min_slot: timedelta = timedelta(minutes=15),
+) -> datetime:
+    """The promised "call back before" moment.
+
+    Without wishes: `handling` of business time after start, or (handling None) the end of the next
+    business day. With wishes the promise stays as early as the policy allows: the last allowed
+    moment before the policy deadline, provided at least `min_slot` of allowed time lies between;
+    otherwise the end of the first allowed stretch of at least `min_slot` after that.
+    Raises ValueError when the wishes never leave time to call within business hours.
+    """
+    if handling is None:
+        policy = end_of_next_business_day(start, calendar)
+    else:
+        policy = add_business_time(start, handling, calendar)
+    if window is None or window.is_empty:
+        return policy
+    policy_utc = policy.astimezone(UTC)
+    available, last_end = timedelta(), None
+    for opens, closes in _allowed_intervals(start, calendar, window):
+        if opens < policy_utc:
+            last_end = min(closes, policy_utc)
+            available += last_end - opens
+            continue
+        if available >= min_slot:
+            break
+        if closes - opens >= min_slot:
+            return closes.astimezone(calendar.tz)
+    if available >= min_slot and last_end is not None:
+        return last_end.astimezone(calendar.tz)
+    raise ValueError("The caller's wishes leave no time to call back within business hours.")
