@@ -1,0 +1,38 @@
+"""Reads a team's promise rules (business hours, closure days, handling times) into the pure calendar."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from accounts.models import Team
+from callbacks.deadlines import BusinessCalendar, PreferredWindow, callback_deadline
+from callbacks.models import CallType, ClosureDay, HandlingPolicy, OpeningHours
+
+DEFAULT_HOURS = {weekday: (time(8, 30), time(17, 30)) for weekday in range(5)}
+# Complaints within two business hours; every other type by the end of the next business day (None).
+DEFAULT_HANDLING_MINUTES: dict[str, int | None] = {CallType.COMPLAINT: 120}
+
+
+def calendar_for(team: Team | None) -> BusinessCalendar:
+    tz = ZoneInfo(settings.TIME_ZONE)
+    if team is None:
+        return BusinessCalendar(tz=tz, hours=DEFAULT_HOURS)
+    hours = {row.weekday: (row.opens, row.closes) for row in OpeningHours.objects.filter(team=team)}
+    closures = frozenset(ClosureDay.objects.filter(team=team).values_list("date", flat=True))
+    return BusinessCalendar(tz=tz, hours=hours or DEFAULT_HOURS, closure_dates=closures)
+
+
+def handling_for(team: Team | None, call_type: str) -> timedelta | None:
+    minutes = DEFAULT_HANDLING_MINUTES.get(call_type)
+    if team is not None:
+        row = HandlingPolicy.objects.filter(team=team, call_type=call_type).first()
+        if row is not None:
+            minutes = row.business_minutes
+    return None if minutes is None else timedelta(minutes=minutes)
+
+
+def proposed_deadline(*, team: Team | None, call_type: str, start: datetime, window: PreferredWindow | None) -> datetime:
+    return callback_deadline(
+        start=start, handling=handling_for(team, call_type), calendar=calendar_for(team), window=window
+    )

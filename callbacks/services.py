@@ -1,0 +1,134 @@
+"""Every write of the callback log. Each one is safe to repeat: a wizard run carries a token."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+
+from accounts.models import Team, User
+from callbacks.models import CallLog, Message, Notification, Priority, Status
+from callbacks.notifications import notification_queue
+
+URGENT_FROM_CALL = 3
+
+
+@dataclass(frozen=True)
+class CallerDetails:
+    name: str
+    number: str
+    company: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Promise:
+    deadline: datetime
+    policy_deadline: datetime
+    later_reason: str = ""
+    between: tuple[time, time] | None = None
+    not_between: tuple[time, time] | None = None
+    not_before: object = None  # a date
+
+
+def message_take(
+    *,
+    token: uuid.UUID,
+    taken_by: User,
+    intended_user: User | None,
+    owner_user: User | None,
+    owner_team: Team | None,
+    caller: CallerDetails,
+    reason: str,
+    call_type: str,
+    tone: str,
+    promise: Promise | None,
+) -> Message:
+    """Save a new message with its first call-log line and notify the owner.
+
+    Without a promise the caller wants no callback and the message is informational.
+    The same token always yields the same single message (double clicks, resubmits).
+    """
+    existing = Message.objects.filter(intake_token=token).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    fields = dict(
+        intake_token=token, taken_by=taken_by, taken_at=now, intended_user=intended_user, owner_user=owner_user,
+        owner_team=owner_team, caller_name=caller.name, caller_number=caller.number, caller_company=caller.company,
+        caller_email=caller.email, reason=reason, call_type=call_type, tone=tone,
+        wants_callback=promise is not None,
+        status=Status.OPEN if promise is not None else Status.INFORMATIONAL,
+    )
+    if promise is not None:
+        fields.update(
+            deadline=promise.deadline, policy_deadline=promise.policy_deadline, later_reason=promise.later_reason,
+            window_between_start=promise.between[0] if promise.between else None,
+            window_between_end=promise.between[1] if promise.between else None,
+            window_not_between_start=promise.not_between[0] if promise.not_between else None,
+            window_not_between_end=promise.not_between[1] if promise.not_between else None,
+            window_not_before=promise.not_before,
+        )
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(**fields)
+            CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token)
+            notification_queue(message=message, recipients=_recipients(message), kind=Notification.Kind.NEW_MESSAGE)
+    except IntegrityError:
+        # Another request with the same token won the race; theirs is the message.
+        return Message.objects.get(intake_token=token)
+    return message
+
+
+def message_record_helped(
+    *, token: uuid.UUID, taken_by: User, intended_user: User | None, owner_team: Team | None, note: str
+) -> Message:
+    """A call the receptionist answered directly: counted in statistics, nobody to call back."""
+    existing = Message.objects.filter(intake_token=token).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                intake_token=token, taken_by=taken_by, taken_at=now, intended_user=intended_user,
+                owner_user=intended_user, owner_team=owner_team, reason=note, wants_callback=False,
+                status=Status.HANDLED_AT_INTAKE, handled_at=now,
+            )
+            CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token, note=note)
+    except IntegrityError:
+        return Message.objects.get(intake_token=token)
+    return message
+
+
+def message_add_call(*, token: uuid.UUID, message_id: int, taken_by: User, note: str = "") -> Message | None:
+    """Record a repeat call on an open message instead of a duplicate; urgent from the third call.
+
+    Returns None when the message is no longer open (handled in the meantime).
+    """
+    if CallLog.objects.filter(intake_token=token).exists():
+        return Message.objects.get(pk=message_id)
+    try:
+        with transaction.atomic():
+            updated = Message.objects.filter(pk=message_id, status=Status.OPEN).update(
+                call_count=F("call_count") + 1,
+                priority=Case(When(call_count__gte=URGENT_FROM_CALL - 1, then=Value(Priority.URGENT)), default=F("priority")),
+            )
+            if updated != 1:
+                return None
+            message = Message.objects.get(pk=message_id)
+            CallLog.objects.create(
+                message=message, called_at=timezone.now(), taken_by=taken_by, intake_token=token, note=note
+            )
+    except IntegrityError:
+        # The same wizard run added this call a moment ago (double click); its update stands.
+        return Message.objects.get(pk=message_id)
+    return message
+
+
+def _recipients(message: Message) -> list[User]:
+    if message.owner_user_id:
+        return [message.owner_user]
+    return list(message.owner_team.members.filter(is_active=True))
