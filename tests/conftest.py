@@ -35,6 +35,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(marker)
 
 
+def login_across_time(client, user: User) -> None:
+    """Log in with a session that outlives the days the tests travel ahead with time_machine."""
+    client.force_login(user)
+    session = client.session
+    session.set_expiry(60 * 60 * 24 * 365)
+    session.save()
+
+
 def make_user(username: str, *roles: str, **fields) -> User:
     role_groups_ensure()
     fields.setdefault("full_name", username.title())

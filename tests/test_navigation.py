@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +18,21 @@ def test_it_shows_the_admin_link_to_managers_only(client, receptionist, colleagu
         assert 'data-nav="admin"' not in _nav(client, user)
 
 
-def test_it_links_no_page_that_does_not_exist_yet(client, manager):
-    html = _nav(client, manager)
-    assert 'href="/callbacks/' not in html
-    assert 'href="/dashboard/' not in html
-    assert client.get("/callbacks/").status_code == 404
+@pytest.mark.parametrize("fixture", ["receptionist", "colleague", "manager", "outsider"])
+def test_every_navigation_link_opens_a_real_page(client, request, fixture):
+    html = _nav(client, request.getfixturevalue(fixture))
+    navigation = html[html.index("<nav"):html.index("</nav>")]
+    links = set(re.findall(r'href="(/[^"]*)"', navigation))
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
+def test_it_shows_the_intake_to_receptionists_and_managers_only(client, receptionist, colleague, manager, outsider):
+    for user in (receptionist, manager):
+        assert 'href="/callbacks/new/"' in _nav(client, user)
+    for user in (colleague, outsider):
+        assert 'href="/callbacks/new/"' not in _nav(client, user)
 
 
 def test_it_shows_each_user_their_roles_and_teams(client, colleague, manager):

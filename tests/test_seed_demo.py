@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Absence, Team, User
+from callbacks.models import CallLog, Message, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -11,18 +12,23 @@ def _snapshot() -> tuple:
         sorted(User.objects.values_list("username", "password", "full_name")),
         sorted((t.name, sorted(t.members.values_list("username", flat=True)), sorted(t.managers.values_list("username", flat=True))) for t in Team.objects.all()),
         sorted(Absence.objects.values_list("user__username", "stand_in__username", "starts_at", "ends_at")),
+        sorted(Message.objects.values_list("intake_token", "status", "deadline", "call_count")),
+        CallLog.objects.count(),
     )
 
 
 def test_it_creates_the_demo_office(settings, client):
     settings.DEBUG = True
     call_command("seed_demo", stdout=open("/dev/null", "w"))
-    users, teams, absences = _snapshot()
+    users, teams, absences, messages, _calls = _snapshot()
     assert [u[0] for u in users] == ["anna", "bram", "carla", "daan", "eva", "mira"]
     assert len(teams) == 2
     assert [(a[0], a[1]) for a in absences] == [("eva", "daan")]
     assert User.objects.get(username="anna").has_perm("accounts.take_messages")
     assert User.objects.get(username="mira").has_perm("accounts.view_dashboard")
+    assert {status for _token, status, _deadline, _count in messages} == set(Status.values)
+    assert Message.objects.filter(status=Status.OPEN, owner_user__username="daan", intended_user__username="eva").exists()
+    assert Message.objects.filter(call_count__gte=3, priority="urgent").exists()
     response = client.post("/accounts/login/", {"username": "anna", "password": "demo"})
     assert response.status_code == 302
 

@@ -1,0 +1,234 @@
+"""The intake steps. Forms only validate; the wizard view hands cleaned data to services."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+import phonenumbers
+
+from django import forms
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from accounts.models import Team, User
+from callbacks.deadlines import PreferredWindow
+from callbacks.models import CallType, Message, Tone
+from callbacks.policies import proposed_deadline
+from callbacks.selectors import Recipient
+
+TAKE_MESSAGE, HELPED = "message", "helped"
+NEW_MESSAGE = "new"
+
+
+def normalise_number(raw: object) -> str:
+    """The E.164 form of a number as typed (Dutch by default), or "" when it is not a valid number."""
+    if not raw:
+        return ""
+    try:
+        parsed = phonenumbers.parse(str(raw), "NL")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(parsed):
+        return ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class _KeyboardFirst:
+    """The first field of every step has the focus, so the receptionist can type straight away."""
+
+    def _focus_first_field(self) -> None:
+        first = next(iter(self.fields.values()), None)
+        if first is not None:
+            first.widget.attrs["autofocus"] = True
+
+
+def team_label(team: Team) -> str:
+    return str(_("Team %(name)s") % {"name": team.name})
+
+
+class RecipientForm(_KeyboardFirst, forms.Form):
+    recipient = forms.CharField(
+        label=_("For whom?"),
+        max_length=160,
+        help_text=_("Type a colleague's or team's name and pick it from the list."),
+        widget=forms.TextInput(attrs={
+            "list": "recipient-options", "autocomplete": "off",
+            # htmx shows the colleague's status as soon as a name is picked; without JS the list beside it does.
+            "hx-get": reverse_lazy("callbacks:intake_status"), "hx-trigger": "change, input changed delay:400ms",
+            "hx-target": "#recipient-status",
+        }),
+    )
+    decision = forms.ChoiceField(
+        label=_("Can you help the caller yourself?"),
+        choices=[(TAKE_MESSAGE, _("No: take a message")), (HELPED, _("Yes: helped directly"))],
+        initial=TAKE_MESSAGE,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("How did you help? (short note)"), max_length=500, required=False
+    )
+    to_stand_in = forms.BooleanField(
+        label=_("If the colleague is away, give the message to their stand-in"), required=False, initial=True
+    )
+
+    def __init__(self, *args, users: list[User], teams: list[Team], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.users, self.teams = users, teams
+        self._focus_first_field()
+
+    def options(self) -> list[str]:
+        return [str(user) for user in self.users] + [team_label(team) for team in self.teams]
+
+    def clean_recipient(self) -> Recipient:
+        typed = " ".join(self.cleaned_data["recipient"].split()).casefold()
+        for user in self.users:
+            if typed in {str(user).casefold(), user.username.casefold()}:
+                return Recipient(user=user, team=None)
+        for team in self.teams:
+            if typed in {team_label(team).casefold(), team.name.casefold()}:
+                return Recipient(user=None, team=team)
+        raise forms.ValidationError(_("Choose a colleague or team from the list."), code="unknown_recipient")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == HELPED and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Write down in a few words how you helped the caller."))
+        return cleaned
+
+
+class CallerForm(_KeyboardFirst, forms.Form):
+    name = forms.CharField(label=_("Caller's name"), max_length=150)
+    number = PhoneNumberField(
+        label=_("Phone number"),
+        region="NL",
+        error_messages={
+            "invalid": _("This is not a valid phone number. Examples: 06-12345678, 020-1234567, +32 2 555 12 12."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    company = forms.CharField(label=_("Company"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    add_to = forms.ChoiceField(label=_("This caller already has an open message"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, find_open: Callable[[str], list[Message]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        number = self.data.get(self.add_prefix("number")) if self.is_bound else self.initial.get("number")
+        self.e164 = normalise_number(number)
+        self.open_messages = find_open(self.e164) if self.e164 else []
+        self._focus_first_field()
+        if self.open_messages:
+            self.fields["add_to"].choices = [
+                (str(message.pk), _("Add this call to the message of %(date)s: %(reason)s")
+                 % {"date": timezone.localtime(message.taken_at).strftime("%d-%m %H:%M"), "reason": message.reason[:80]})
+                for message in self.open_messages
+            ] + [(NEW_MESSAGE, _("Take a new message"))]
+        else:
+            del self.fields["add_to"]
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Write down the caller's name."), code="required")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.open_messages and not cleaned.get("add_to"):
+            self.add_error("add_to", _("Choose whether to add this call to the open message or take a new one."))
+        return cleaned
+
+
+class ReasonForm(_KeyboardFirst, forms.Form):
+    # One line, so Enter moves on; 500 characters is plenty for "why call back".
+    reason = forms.CharField(label=_("Short reason"), max_length=500)
+    call_type = forms.ChoiceField(label=_("Type of call"), choices=CallType.choices, initial=CallType.QUESTION,
+                                  widget=forms.RadioSelect)
+    tone = forms.ChoiceField(label=_("The caller sounds"), choices=Tone.choices, initial=Tone.CALM,
+                             widget=forms.RadioSelect)
+    wants_callback = forms.BooleanField(label=_("The caller wants to be called back"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._focus_first_field()
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Write down why the caller called."), code="required")
+        return reason
+
+
+class PromiseForm(_KeyboardFirst, forms.Form):
+    between_start = forms.TimeField(label=_("Only between"), required=False,
+                                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    between_end = forms.TimeField(label=_("and"), required=False,
+                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    not_between_start = forms.TimeField(label=_("Not between"), required=False,
+                                        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    not_between_end = forms.TimeField(label=_("and"), required=False,
+                                      widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    not_before = forms.DateField(label=_("Not before"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    deadline = forms.DateTimeField(
+        label=_("Call back before"), required=False,
+        help_text=_("Leave empty to promise the team's handling time. An earlier time is always fine."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    later_reason = forms.CharField(label=_("Why later than the team's promise?"), max_length=200, required=False)
+
+    def __init__(self, *args, team: Team | None, call_type: str, started_at: datetime, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.call_type, self.started_at = call_type, started_at
+        self._focus_first_field()
+
+    def policy_without_window(self) -> datetime:
+        return proposed_deadline(team=self.team, call_type=self.call_type, start=self.started_at, window=None)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        between = self._pair("between_start", "between_end")
+        not_between = self._pair("not_between_start", "not_between_end")
+        if self.errors:
+            return cleaned
+        window = PreferredWindow(between=between, not_between=not_between, not_before=cleaned.get("not_before"))
+        try:
+            policy = proposed_deadline(team=self.team, call_type=self.call_type, start=self.started_at, window=window)
+        except ValueError:
+            raise forms.ValidationError(_("These wishes leave no time within business hours to call back."),
+                                        code="impossible_window") from None
+        deadline = cleaned.get("deadline") or policy
+        if deadline <= timezone.now():
+            self.add_error("deadline", _("Choose a moment in the future."))
+        elif deadline > policy and not cleaned.get("later_reason", "").strip():
+            self.add_error("later_reason", _("A deadline later than the team's promise needs a reason."))
+        cleaned.update(window=window, policy_deadline=policy, final_deadline=deadline,
+                       between=between, not_between=not_between)
+        return cleaned
+
+    def _pair(self, start_field: str, end_field: str):
+        start, end = self.cleaned_data.get(start_field), self.cleaned_data.get(end_field)
+        if start is None and end is None:
+            return None
+        if start is None or end is None:
+            self.add_error(end_field if start else start_field, _("Fill in both times, or neither."))
+            return None
+        if end <= start:
+            self.add_error(end_field, _("The second time must be later than the first."))
+            return None
+        return (start, end)
+
+
+class ReadbackForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label=_("I read the message back and the caller confirmed it is correct"),
+        error_messages={"required": _("Read the message back to the caller and tick this box when it is correct.")},
+        widget=forms.CheckboxInput(attrs={"autofocus": True}),
+    )
+
+
+class CloseForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput)

@@ -1,0 +1,367 @@
+from datetime import datetime, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+
+from accounts.models import Absence
+from callbacks.models import CallLog, Message, Notification, Priority, Status
+from tests.conftest import login_across_time
+from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, post_step, take_message, token_of
+
+pytestmark = pytest.mark.django_db
+
+AMS = ZoneInfo("Europe/Amsterdam")
+MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=AMS)
+
+
+@pytest.fixture
+def desk(client, receptionist, colleague):
+    login_across_time(client, receptionist)
+    return client
+
+
+def test_it_sends_anonymous_visitors_to_log_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("fixture", ["colleague", "outsider"])
+def test_it_hides_the_intake_from_people_without_the_receptionist_role(client, request, fixture):
+    client.force_login(request.getfixturevalue(fixture))
+    assert client.get(URL).status_code == 404
+    assert client.post(URL, {}).status_code == 404
+
+
+def test_managers_may_take_messages_too(client, manager, colleague):
+    client.force_login(manager)
+    assert client.get(URL).status_code == 200
+
+
+def test_it_takes_a_complete_message_in_six_submits(desk, receptionist, colleague):
+    with time_machine.travel(MONDAY_10, tick=False):
+        responses = take_message(desk)
+    assert len(responses) == 6
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 200, 302]
+    message = Message.objects.get()
+    assert message.caller_name == "Pieter de Boer"
+    assert str(message.caller_number) == "+31612345678"
+    assert message.owner_user == colleague and message.intended_user == colleague
+    assert message.owner_team.name == "Verkoop"
+    assert message.taken_by == receptionist
+    assert message.status == Status.OPEN and message.priority == Priority.NORMAL
+    # A question: by the end of the next business day.
+    assert message.deadline == datetime(2026, 12, 1, 17, 30, tzinfo=AMS)
+    assert message.calls.count() == 1
+
+
+def test_it_notifies_the_owner_in_the_app_and_by_email(desk, colleague, django_capture_on_commit_callbacks):
+    with time_machine.travel(MONDAY_10, tick=False), django_capture_on_commit_callbacks(execute=True):
+        take_message(desk)
+    rows = Notification.objects.filter(recipient=colleague)
+    assert sorted(rows.values_list("channel", "state")) == [("email", "sent"), ("in_app", "sent")]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [colleague.email]
+    assert "Pieter de Boer" in mail.outbox[0].subject
+    assert "06 12345678" in mail.outbox[0].body
+
+
+def test_it_saves_the_message_when_the_broker_is_down(desk):
+    with mock.patch("callbacks.tasks.notification_deliver.delay", side_effect=OSError("broker down")):
+        responses = take_message(desk)
+    assert responses[-1].status_code == 302
+    assert Message.objects.count() == 1
+    assert set(Notification.objects.values_list("state", flat=True)) == {"pending"}
+
+
+def test_the_promise_step_shows_the_sentence_to_say(desk):
+    with time_machine.travel(MONDAY_10, tick=False):
+        desk.get(URL + "?new=1")
+        post_step(desk, "recipient", RECIPIENT)
+        post_step(desk, "caller", CALLER)
+        page = post_step(desk, "reason", {**REASON, "call_type": "complaint"}).content.decode()
+    assert "U wordt uiterlijk vandaag vóór 12:00 teruggebeld door Bram." in page
+
+
+def test_it_proposes_end_of_next_business_day_in_english(desk, receptionist):
+    receptionist.preferred_language = "en"
+    receptionist.save()
+    with time_machine.travel(MONDAY_10, tick=False):
+        desk.get(URL + "?new=1")
+        post_step(desk, "recipient", RECIPIENT)
+        post_step(desk, "caller", CALLER)
+        page = post_step(desk, "reason", REASON).content.decode()
+    assert "You will be called back by Bram before 17:30 on Tuesday 1 December at the latest." in page
+
+
+def test_a_later_deadline_needs_a_reason_and_an_earlier_one_does_not(desk):
+    with time_machine.travel(MONDAY_10, tick=False):
+        desk.get(URL + "?new=1")
+        post_step(desk, "recipient", RECIPIENT)
+        post_step(desk, "caller", CALLER)
+        post_step(desk, "reason", REASON)
+        later = post_step(desk, "promise", {"deadline": "2026-12-03T12:00"})
+        assert "needs a reason" in later.content.decode() or "heeft een reden nodig" in later.content.decode()
+        assert 'value="2026-12-03T12:00"' in later.content.decode()
+        past = post_step(desk, "promise", {"deadline": "2026-11-30T09:00"})
+        assert "Kies een moment in de toekomst." in past.content.decode()
+        earlier = post_step(desk, "promise", {"deadline": "2026-11-30T15:00"})
+        assert earlier.context["wizard"]["steps"].current == "readback"
+        post_step(desk, "readback", {"confirmed": "on"})
+        post_step(desk, "close", {"token": token_of(desk)})
+    message = Message.objects.get()
+    assert message.deadline == datetime(2026, 11, 30, 15, 0, tzinfo=AMS)
+    assert message.policy_deadline == datetime(2026, 12, 1, 17, 30, tzinfo=AMS)
+
+
+def test_a_later_deadline_with_a_reason_is_kept(desk):
+    with time_machine.travel(MONDAY_10, tick=False):
+        take_message(desk, promise={"deadline": "2026-12-03T12:00", "later_reason": "Beller is tot donderdag weg"})
+    message = Message.objects.get()
+    assert message.deadline == datetime(2026, 12, 3, 12, 0, tzinfo=AMS)
+    assert message.later_reason == "Beller is tot donderdag weg"
+
+
+def test_the_deadline_respects_the_callers_window(desk):
+    with time_machine.travel(MONDAY_10, tick=False):
+        take_message(desk, promise={"between_start": "10:00", "between_end": "12:00"})
+    message = Message.objects.get()
+    assert message.deadline == datetime(2026, 12, 1, 12, 0, tzinfo=AMS)
+    assert (message.window_between_start.hour, message.window_between_end.hour) == (10, 12)
+
+
+def test_half_a_window_is_an_error_that_keeps_the_input(desk):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", CALLER)
+    post_step(desk, "reason", REASON)
+    page = post_step(desk, "promise", {"between_start": "10:00"}).content.decode()
+    assert "Vul beide tijden in, of geen van beide." in page
+    assert 'value="10:00"' in page
+
+
+def test_a_caller_without_callback_wish_gets_an_informational_message(desk):
+    with time_machine.travel(MONDAY_10, tick=False):
+        responses = take_message(desk, reason={**REASON, "wants_callback": ""})
+    assert len(responses) == 5
+    message = Message.objects.get()
+    assert message.status == Status.INFORMATIONAL
+    assert message.deadline is None and not message.wants_callback
+
+
+def test_it_records_a_call_helped_directly_in_one_submit(desk, colleague):
+    desk.get(URL + "?new=1")
+    response = post_step(desk, "recipient", {**RECIPIENT, "decision": "helped", "note": "Openingstijden gegeven"})
+    assert response.status_code == 302
+    message = Message.objects.get()
+    assert message.status == Status.HANDLED_AT_INTAKE
+    assert message.reason == "Openingstijden gegeven"
+    assert message.deadline is None and message.handled_at is not None
+    assert not Notification.objects.exists()
+
+
+def test_helped_directly_needs_a_note(desk):
+    desk.get(URL + "?new=1")
+    response = post_step(desk, "recipient", {**RECIPIENT, "decision": "helped", "note": " "})
+    assert response.status_code == 200
+    assert not Message.objects.exists()
+
+
+def test_an_unknown_recipient_is_explained(desk):
+    desk.get(URL + "?new=1")
+    page = post_step(desk, "recipient", {**RECIPIENT, "recipient": "Nobody Atall"}).content.decode()
+    assert "Kies een collega of team uit de lijst." in page
+    assert 'value="Nobody Atall"' in page
+
+
+def test_it_takes_a_message_for_a_team(desk, colleague):
+    take_message(desk, recipient={**RECIPIENT, "recipient": "Team Verkoop"})
+    message = Message.objects.get()
+    assert message.owner_user is None and message.owner_team.name == "Verkoop"
+    assert list(Notification.objects.filter(channel="in_app").values_list("recipient", flat=True)) == [colleague.pk]
+
+
+ACCEPTED_NUMBERS = [
+    ("06-12345678", "+31612345678"),
+    ("0612345678", "+31612345678"),
+    ("+31 6 1234 5678", "+31612345678"),
+    ("0031 6 12345678", "+31612345678"),
+    ("020-1234567", "+31201234567"),
+    ("+32 2 555 12 12", "+3225551212"),
+    ("+44 7911 123456", "+447911123456"),
+]
+REJECTED_NUMBERS = ["12345", "06-1234", "bel me", "+31 6 1234", "020-12", "+999 123"]
+
+
+@pytest.mark.parametrize("typed, stored", ACCEPTED_NUMBERS)
+def test_it_accepts_phone_numbers_as_people_type_them(desk, typed, stored):
+    take_message(desk, caller={**CALLER, "number": typed})
+    assert str(Message.objects.get().caller_number) == stored
+
+
+@pytest.mark.parametrize("typed", REJECTED_NUMBERS)
+def test_it_rejects_invalid_numbers_and_keeps_what_was_typed(desk, typed):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    page = post_step(desk, "caller", {**CALLER, "number": typed}).content.decode()
+    assert "Dit is geen geldig telefoonnummer." in page
+    assert 'value="Pieter de Boer"' in page
+    assert not Message.objects.exists()
+
+
+def test_a_name_of_only_spaces_is_rejected(desk):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    page = post_step(desk, "caller", {**CALLER, "name": "   "}).content.decode()
+    assert "Dit veld is verplicht." in page or "Noteer de naam van de beller." in page
+
+
+def test_a_reason_longer_than_500_characters_is_refused(desk):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", CALLER)
+    response = post_step(desk, "reason", {**REASON, "reason": "x" * 501})
+    assert response.context["wizard"]["steps"].current == "reason"
+
+
+def test_later_steps_cannot_be_reached_before_earlier_ones(desk):
+    desk.get(URL + "?new=1")
+    response = post_step(desk, "close", {"token": token_of(desk)})
+    assert response.status_code == 200
+    assert response.context["wizard"]["steps"].current == "recipient"
+    assert not Message.objects.exists()
+
+
+def test_a_reload_keeps_the_call_in_progress(desk):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", CALLER)
+    page = desk.get(URL)
+    assert page.context["wizard"]["steps"].current == "reason"
+    back = post_step(desk, "reason", {}, wizard_goto_step="caller")
+    assert 'value="Pieter de Boer"' in back.content.decode()
+
+
+def test_back_keeps_what_was_typed_on_the_current_step(desk):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", CALLER)
+    post_step(desk, "reason", {"reason": "Half getypt"}, wizard_goto_step="caller")
+    forward = post_step(desk, "caller", CALLER)
+    assert 'value="Half getypt"' in forward.content.decode()
+
+
+def test_saving_twice_creates_one_message(desk):
+    take_message(desk)
+    token = str(Message.objects.get().intake_token)
+    again = desk.post(URL, {"intake-current_step": "close", "intake_token": token, "close-token": token})
+    assert again.status_code == 302
+    assert Message.objects.count() == 1
+    assert CallLog.objects.count() == 1
+
+
+def test_saving_a_helped_call_twice_records_it_once(desk):
+    desk.get(URL + "?new=1")
+    token = token_of(desk)
+    data = {"intake-current_step": "recipient", "intake_token": token, "recipient-recipient": "Bram",
+            "recipient-decision": "helped", "recipient-note": "Uitgelegd"}
+    desk.post(URL, data)
+    desk.post(URL, data)
+    assert Message.objects.count() == 1
+
+
+def test_a_repeat_caller_is_offered_the_open_message_and_becomes_urgent(desk, colleague):
+    take_message(desk)
+    original = Message.objects.get()
+    for expected_calls in (2, 3):
+        desk.get(URL + "?new=1")
+        post_step(desk, "recipient", RECIPIENT)
+        offer = post_step(desk, "caller", {**CALLER, "number": "+31612345678"})
+        assert "Deze beller heeft al een open bericht" in offer.content.decode()
+        done = post_step(desk, "caller", {**CALLER, "add_to": str(original.pk)})
+        assert done.status_code == 302
+        original.refresh_from_db()
+        assert original.call_count == expected_calls
+    assert Message.objects.count() == 1
+    assert original.priority == Priority.URGENT
+    assert original.calls.count() == 3
+
+
+def test_a_repeat_caller_can_still_get_a_new_message(desk):
+    take_message(desk)
+    take_message(desk, caller={**CALLER, "add_to": "new"})
+    assert Message.objects.count() == 2
+
+
+def test_the_stand_in_becomes_owner_while_the_colleague_is_away(desk, colleague, other_colleague):
+    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=MONDAY_10 - timedelta(days=1),
+                           ends_at=MONDAY_10 + timedelta(days=3))
+    with time_machine.travel(MONDAY_10, tick=False):
+        desk.get(URL + "?new=1")
+        page = post_step(desk, "recipient", RECIPIENT).content.decode()
+        assert "Bram is helaas afwezig tot" in page
+        take_message(desk, start=False)
+    message = Message.objects.get()
+    assert message.owner_user == other_colleague
+    assert message.intended_user == colleague
+
+
+def test_caller_id_prefill_opens_the_wizard_with_history(desk, colleague):
+    take_message(desk)
+    page = desk.get(URL + "?number=0612345678&for=bram").content.decode()
+    assert 'value="bram"' in page
+    assert "Eerder van deze beller" in page
+    assert "1 keer gebeld in de afgelopen 30 dagen" in page
+    caller_page = post_step(desk, "recipient", {**RECIPIENT, "recipient": "bram"}).content.decode()
+    assert 'value="+31612345678"' in caller_page or 'value="0612345678"' in caller_page
+
+
+def test_the_readback_reads_number_and_spelling_aloud(desk):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", {**CALLER, "name": "Bo Ng"})
+    post_step(desk, "reason", REASON)
+    page = post_step(desk, "promise", {}).content.decode()
+    assert "06 - 12 34 56 78" in page
+    assert "B als in Bernard" in page
+    assert "Vraag over de offerte" in page
+
+
+def test_the_readback_needs_the_callers_confirmation(desk):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", CALLER)
+    post_step(desk, "reason", REASON)
+    post_step(desk, "promise", {})
+    response = post_step(desk, "readback", {})
+    assert response.context["wizard"]["steps"].current == "readback"
+
+
+@pytest.mark.parametrize("call_type, tone, line", [
+    ("complaint", "calm", "Nogmaals excuses voor het ongemak."),
+    ("question", "angry", "Nogmaals excuses voor het ongemak."),
+    ("question", "calm", "Een fijne dag en tot ziens."),
+])
+def test_the_closing_line_fits_the_call(desk, call_type, tone, line):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", CALLER)
+    post_step(desk, "reason", {**REASON, "call_type": call_type, "tone": tone})
+    post_step(desk, "promise", {})
+    page = post_step(desk, "readback", {"confirmed": "on"}).content.decode()
+    assert line in page
+
+
+def test_the_status_partial_shows_availability(desk, colleague, other_colleague):
+    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=MONDAY_10 - timedelta(days=1),
+                           ends_at=MONDAY_10 + timedelta(days=3))
+    with time_machine.travel(MONDAY_10, tick=False):
+        away = desk.get("/callbacks/new/status/?recipient-recipient=Bram").content.decode()
+        here = desk.get("/callbacks/new/status/?recipient-recipient=Daan").content.decode()
+        unknown = desk.get("/callbacks/new/status/?recipient-recipient=%3Cscript%3E")
+    assert "Vervanger: Daan" in away and "Kan ik u misschien zelf helpen?" in away
+    assert "Daan is beschikbaar." in here
+    assert unknown.status_code == 200 and "<script>" not in unknown.content.decode()
