@@ -365,3 +365,12 @@ def test_the_status_partial_shows_availability(desk, colleague, other_colleague)
     assert "Vervanger: Daan" in away and "Kan ik u misschien zelf helpen?" in away
     assert "Daan is beschikbaar." in here
     assert unknown.status_code == 200 and "<script>" not in unknown.content.decode()
+
+
+def test_after_an_error_the_wrong_field_has_the_focus(desk):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    page = post_step(desk, "caller", {**CALLER, "number": "bel me"}).content.decode()
+    number_input = page[page.index('name="caller-number"') - 200:page.index('name="caller-number"') + 300]
+    name_input = page[page.index('name="caller-name"') - 200:page.index('name="caller-name"') + 200]
+    assert "autofocus" in number_input and "autofocus" not in name_input

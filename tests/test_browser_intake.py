@@ -1,0 +1,135 @@
+"""The receptionist takes a whole message without touching the mouse."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, Request, expect
+
+from callbacks.models import Message, Notification, Status
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+INTAKE = "/callbacks/new/"
+ALT = 1  # the DevTools protocol's modifier bit for Alt
+
+
+def _focused(page: Page, selector: str) -> None:
+    """The step put the cursor where the receptionist starts typing: no click needed."""
+    expect(page.locator(selector)).to_be_focused()
+
+
+def _press_accesskey(page: Page, key: str) -> None:
+    """Alt+<key>, the way Chromium on Linux receives it from the keyboard.
+
+    page.keyboard.press("Alt+b") sends a raw key-down without the unmodified text "b", and Chromium looks
+    access keys up by exactly that text, so it never fires accesskeys. The same key press is sent here over
+    the DevTools protocol with the text a real keyboard supplies.
+    """
+    alt = {"modifiers": ALT, "key": "Alt", "code": "AltLeft", "windowsVirtualKeyCode": 18, "location": 1}
+    letter = {"modifiers": ALT, "key": key, "code": f"Key{key.upper()}", "windowsVirtualKeyCode": ord(key.upper())}
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", **alt})
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", **letter, "unmodifiedText": key})
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **letter})
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **alt, "modifiers": 0})
+    finally:
+        cdp.detach()
+
+
+def _step(page: Page, name: str) -> None:
+    expect(page.locator(f"form.intake-form[data-step={name}]")).to_be_visible()
+
+
+def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(page: Page, live_server, receptionist, colleague):
+    submits: list[str] = []
+
+    def count_submit(request: Request) -> None:
+        if request.method == "POST" and request.is_navigation_request() and request.url.endswith(INTAKE):
+            back = "wizard_goto_step" in (request.post_data or "")
+            submits.append("back" if back else "next")
+
+    # Log in: Django's login form focuses the username field.
+    page.goto(f"{live_server.url}{INTAKE}")
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next={INTAKE}")
+    _focused(page, "#id_username")
+    page.keyboard.type("anna")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}{INTAKE}")
+    page.on("request", count_submit)
+
+    # 1. For whom: the name field has a datalist and an htmx status lookup; Enter must still move on.
+    _step(page, "recipient")
+    _focused(page, "#id_recipient-recipient")
+    page.keyboard.type("Bram")
+    expect(page.locator("#recipient-status [data-test=status]")).to_contain_text("Bram")
+    page.keyboard.press("Enter")
+
+    # 2. Caller: name, Tab, number, Enter.
+    _step(page, "caller")
+    expect(page.locator("[data-test=owner]")).to_have_text("Bram")
+    _focused(page, "#id_caller-name")
+    page.keyboard.type("Pieter de Boer")
+    page.keyboard.press("Tab")
+    _focused(page, "#id_caller-number")
+    page.keyboard.type("06-12345678")
+    page.keyboard.press("Enter")
+
+    # 3. Reason: type it, then go back once with Alt+B (the Back button's accesskey in Chromium on Linux).
+    _step(page, "reason")
+    _focused(page, "#id_reason-reason")
+    page.keyboard.type("Vraag over de offerte")
+    _press_accesskey(page, "b")
+    _step(page, "caller")
+    expect(page.locator("#id_caller-name")).to_have_value("Pieter de Boer")
+    expect(page.locator("#id_caller-number")).to_have_value("06-12345678")
+    _focused(page, "#id_caller-name")
+    page.keyboard.press("Enter")
+    _step(page, "reason")
+    expect(page.locator("#id_reason-reason")).to_have_value("Vraag over de offerte")
+    _focused(page, "#id_reason-reason")
+    page.keyboard.press("Enter")  # call type "question" and tone "calm" are the defaults
+
+    # 4. Promise: the team's handling time is fine; leave the wishes empty.
+    _step(page, "promise")
+    expect(page.locator("[data-test=proposal]")).to_contain_text("Bram")
+    _focused(page, "#id_promise-between_start")
+    page.keyboard.press("Enter")
+
+    # 5. Read back, then tick the confirmation with Space.
+    _step(page, "readback")
+    expect(page.locator("[data-test=readback-name]")).to_have_text("Pieter de Boer")
+    expect(page.locator("[data-test=readback-reason]")).to_have_text("Vraag over de offerte")
+    checkbox = page.locator("#id_readback-confirmed")
+    _focused(page, "#id_readback-confirmed")
+    expect(checkbox).not_to_be_checked()
+    page.keyboard.press("Space")
+    expect(checkbox).to_be_checked()
+    page.keyboard.press("Enter")
+
+    # 6. Close: say the closing line; Enter saves.
+    _step(page, "close")
+    expect(page.locator("[data-test=closing-line]")).not_to_be_empty()
+    _focused(page, "button[data-test=next]")  # "Opslaan": there is nothing to type on this step
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".messages [role=status]")).to_have_text("Bericht voor Bram opgeslagen.")
+    _step(page, "recipient")  # ready for the next call
+    _focused(page, "#id_recipient-recipient")
+
+    # One submit per step: six for the whole message, plus the Back key and re-submitting the caller step.
+    assert submits == ["next", "next", "back", "next", "next", "next", "next", "next"]
+    assert len(submits) - 2 <= 6
+
+    assert Message.objects.count() == 1
+    message = Message.objects.get()
+    assert message.caller_name == "Pieter de Boer"
+    assert str(message.caller_number) == "+31612345678"
+    assert message.owner_user == colleague and message.intended_user == colleague
+    assert message.taken_by == receptionist
+    assert message.reason == "Vraag over de offerte"
+    assert message.status == Status.OPEN
+    assert message.deadline > timezone.now()
+    assert Notification.objects.filter(recipient=colleague, message=message).exists()
