@@ -1,4 +1,6 @@
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from accounts import roles
 
@@ -8,8 +10,19 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
+    handles_callbacks = user.has_perm(f"accounts.{roles.HANDLE_CALLBACKS}")
     return {
         "nav": {
             "admin": user.has_perm(f"accounts.{roles.MANAGE_OFFICE}") or user.is_staff,
+            "callbacks": handles_callbacks,
+            # Counted only when a template shows the badge: one aggregate query.
+            "badge": SimpleLazyObject(lambda: _badge(user)) if handles_callbacks else None,
         }
     }
+
+
+def _badge(user) -> dict[str, int]:
+    from callbacks.selectors import badge_counts
+
+    open_count, overdue = badge_counts(user=user, now=timezone.now())
+    return {"open": open_count, "overdue": overdue}

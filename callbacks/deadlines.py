@@ -190,7 +190,9 @@ def callback_deadline(
         if opens < policy_utc:
             last_end = min(closes, policy_utc)
             available += last_end - opens
-            continue
+            if closes <= policy_utc:
+                continue
+            # This stretch runs on past the policy deadline: it is also the first candidate after it.
         if available >= min_slot:
             break
         if closes - opens >= min_slot:

@@ -35,19 +35,48 @@ def normalise_number(raw: object) -> str:
 
 
 class _KeyboardFirst:
-    """The first field of every step has the focus, so the receptionist can type straight away."""
+    """The first field of every step has the focus, so the receptionist can type straight away;
+    after a validation error the first field with an error has it instead."""
 
     def _focus_first_field(self) -> None:
         first = next(iter(self.fields.values()), None)
         if first is not None:
             first.widget.attrs["autofocus"] = True
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        wrong = next((name for name in self.fields if name in self.errors), None)
+        if wrong is not None:
+            for field in self.fields.values():
+                field.widget.attrs.pop("autofocus", None)
+            self.fields[wrong].widget.attrs["autofocus"] = True
+
 
 def team_label(team: Team) -> str:
     return str(_("Team %(name)s") % {"name": team.name})
 
 
-class RecipientForm(_KeyboardFirst, forms.Form):
+class RecipientLookup:
+    """A colleague or team typed by name (or username), checked against the known list."""
+
+    users: list[User]
+    teams: list[Team]
+
+    def options(self) -> list[str]:
+        return [str(user) for user in self.users] + [team_label(team) for team in self.teams]
+
+    def clean_recipient(self) -> Recipient:
+        typed = " ".join(self.cleaned_data["recipient"].split()).casefold()
+        for user in self.users:
+            if typed in {str(user).casefold(), user.username.casefold()}:
+                return Recipient(user=user, team=None)
+        for team in self.teams:
+            if typed in {team_label(team).casefold(), team.name.casefold()}:
+                return Recipient(user=None, team=team)
+        raise forms.ValidationError(_("Choose a colleague or team from the list."), code="unknown_recipient")
+
+
+class RecipientForm(RecipientLookup, _KeyboardFirst, forms.Form):
     recipient = forms.CharField(
         label=_("For whom?"),
         max_length=160,
@@ -76,19 +105,6 @@ class RecipientForm(_KeyboardFirst, forms.Form):
         super().__init__(*args, **kwargs)
         self.users, self.teams = users, teams
         self._focus_first_field()
-
-    def options(self) -> list[str]:
-        return [str(user) for user in self.users] + [team_label(team) for team in self.teams]
-
-    def clean_recipient(self) -> Recipient:
-        typed = " ".join(self.cleaned_data["recipient"].split()).casefold()
-        for user in self.users:
-            if typed in {str(user).casefold(), user.username.casefold()}:
-                return Recipient(user=user, team=None)
-        for team in self.teams:
-            if typed in {team_label(team).casefold(), team.name.casefold()}:
-                return Recipient(user=None, team=team)
-        raise forms.ValidationError(_("Choose a colleague or team from the list."), code="unknown_recipient")
 
     def clean(self):
         cleaned = super().clean()

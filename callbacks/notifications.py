@@ -14,13 +14,18 @@ from callbacks.models import Message, Notification
 logger = logging.getLogger(__name__)
 
 
-def notification_queue(*, message: Message, recipients: list[User], kind: str) -> list[Notification]:
+def notification_queue(
+    *, message: Message | None, recipients: list[User], kind: str, message_ids: list[int] | None = None
+) -> list[Notification]:
     """Record one in-app and one email notification per recipient; publish ids once committed."""
     rows = []
     for recipient in recipients:
-        rows.append(Notification(recipient=recipient, message=message, kind=kind, channel=Notification.Channel.IN_APP))
-        if recipient.email:
-            rows.append(Notification(recipient=recipient, message=message, kind=kind, channel=Notification.Channel.EMAIL))
+        channels = [Notification.Channel.IN_APP] + ([Notification.Channel.EMAIL] if recipient.email else [])
+        rows.extend(
+            Notification(recipient=recipient, message=message, kind=kind, channel=channel,
+                         message_ids=message_ids or [])
+            for channel in channels
+        )
     created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created]
     transaction.on_commit(lambda: _publish(ids))
@@ -65,7 +70,18 @@ def notification_deliver(*, notification_id: int) -> bool:
 def _send_email(notification: Notification) -> None:
     recipient = notification.recipient
     with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
-        context = {"message": notification.message, "recipient": recipient}
-        subject = render_to_string("callbacks/email/new_message_subject.txt", context).strip()
-        body = render_to_string("callbacks/email/new_message.txt", context)
+        context = {
+            "message": notification.message, "recipient": recipient, "notification": notification,
+            "listed": _listed_messages(notification.message_ids), "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string(f"callbacks/email/{notification.kind}_subject.txt", context).strip()
+        body = render_to_string(f"callbacks/email/{notification.kind}.txt", context)
     send_mail(subject, body, None, [recipient.email])
+
+
+def _listed_messages(ids: list[int]) -> list[Message]:
+    """The messages a digest lists, in the order it was written, skipping any handled meanwhile."""
+    if not ids:
+        return []
+    found = Message.objects.select_related("owner_user", "owner_team").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]

@@ -1,11 +1,15 @@
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Absence, Team, User
-from accounts.roles import HANDLE_CALLBACKS
-from callbacks.models import Message, Status
+from accounts.roles import HANDLE_CALLBACKS, VIEW_ALL_CALLBACKS
+from callbacks.models import Message, MessageEvent, Status
 from callbacks.policies import calendar_for
 
 
@@ -85,3 +89,135 @@ def open_messages_for(*, number: str, recipient: Recipient) -> QuerySet[Message]
         .select_related("owner_user", "owner_team")
         .order_by("deadline")
     )
+
+
+# --- The colleague's side: what they may see, what they owe ----------------------------------------
+
+
+def messages_visible_to(user: User) -> QuerySet[Message]:
+    """Managers see everything; colleagues their own and their teams' messages; receptionists what they took."""
+    messages = Message.objects.select_related("owner_user", "owner_team", "taken_by")
+    if user.has_perm(f"accounts.{VIEW_ALL_CALLBACKS}"):
+        return messages
+    visible = Q(taken_by=user)
+    if user.has_perm(f"accounts.{HANDLE_CALLBACKS}"):
+        visible |= Q(owner_user=user) | Q(owner_team__in=Team.objects.filter(members=user))
+    return messages.filter(visible)
+
+
+def can_act_on(user: User, message: Message) -> bool:
+    """Attempts, tick-off and reassignment: the owner, their team mates, and managers."""
+    if user.has_perm(f"accounts.{VIEW_ALL_CALLBACKS}"):
+        return True
+    if not user.has_perm(f"accounts.{HANDLE_CALLBACKS}"):
+        return False
+    return message.owner_user_id == user.pk or (
+        message.owner_team_id is not None and message.owner_team.members.filter(pk=user.pk).exists()
+    )
+
+
+def can_correct(user: User, message: Message) -> bool:
+    """The receptionist who took a message may correct it until it is handled."""
+    return message.taken_by_id == user.pk and message.status in (Status.OPEN, Status.INFORMATIONAL)
+
+
+@dataclass(frozen=True)
+class Worklist:
+    overdue: list[Message]
+    today: list[Message]
+    later: list[Message]
+    follow_ups: list[Message]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.today or self.later or self.follow_ups)
+
+
+@dataclass(frozen=True)
+class WorkFilter:
+    scope: str = "mine"  # "mine" or "teams"
+    status: str = Status.OPEN  # a Status value or "all"
+    call_type: str = ""
+    team_id: int | None = None
+    period_days: int | None = None
+
+
+def _scoped(user: User, scope: str) -> QuerySet[Message]:
+    messages = Message.objects.select_related("owner_user", "owner_team", "taken_by")
+    if scope == "teams":
+        return messages.filter(owner_team__in=Team.objects.filter(members=user))
+    return messages.filter(Q(owner_user=user) | Q(owner_user__isnull=True, owner_team__members=user))
+
+
+def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> QuerySet[Message]:
+    messages = _scoped(user, work_filter.scope)
+    if work_filter.status != "all":
+        messages = messages.filter(status=work_filter.status)
+    if work_filter.call_type:
+        messages = messages.filter(call_type=work_filter.call_type)
+    if work_filter.team_id:
+        messages = messages.filter(owner_team_id=work_filter.team_id)
+    if work_filter.period_days:
+        messages = messages.filter(taken_at__gte=now - timedelta(days=work_filter.period_days))
+    return messages
+
+
+def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
+    """Open callbacks grouped overdue / due today / later, plus follow-up reminders due today."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = now.astimezone(tz).date()
+    end_of_today = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz)
+    open_messages = list(
+        work_messages(user=user, now=now, work_filter=WorkFilter(**{**work_filter.__dict__, "status": Status.OPEN}))
+        .order_by("deadline", "pk")
+    )
+    follow_ups = list(
+        _scoped(user, work_filter.scope)
+        .filter(follow_up_on__lte=today, follow_up_done_at__isnull=True, status=Status.HANDLED)
+        .order_by("follow_up_on", "pk")
+    )
+    return Worklist(
+        overdue=[m for m in open_messages if m.deadline <= now],
+        today=[m for m in open_messages if now < m.deadline < end_of_today],
+        later=[m for m in open_messages if m.deadline >= end_of_today],
+        follow_ups=follow_ups,
+    )
+
+
+def badge_counts(*, user: User, now: datetime) -> tuple[int, int]:
+    """How many open callbacks a person owes, and how many of those are overdue: one query."""
+    counts = Message.objects.filter(owner_user=user, status=Status.OPEN).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lte=now))
+    )
+    return counts["open"], counts["overdue"]
+
+
+def message_timeline(message: Message) -> dict[str, list]:
+    """Everything needed to call back prepared: earlier messages, calls, attempts, the audit trail."""
+    earlier = []
+    if message.caller_number:
+        earlier = list(
+            Message.objects.filter(caller_number=message.caller_number)
+            .exclude(pk=message.pk)
+            .select_related("owner_user", "owner_team")
+            .order_by("-taken_at")[:50]
+        )
+    return {
+        "earlier": earlier,
+        "calls": list(message.calls.select_related("taken_by")),
+        "attempts": list(message.attempts.select_related("made_by")),
+        "events": [_with_change_rows(event) for event in message.events.select_related("actor")],
+    }
+
+
+def _with_change_rows(event: MessageEvent) -> MessageEvent:
+    """Attach (label, before, after) rows, labelled with the field's translated name."""
+    rows = []
+    for name, (before, after) in event.changes.items():
+        try:
+            label = Message._meta.get_field(name).verbose_name
+        except FieldDoesNotExist:
+            label = _("result") if name == "attempt" else name
+        rows.append((label, before, after))
+    event.change_rows = rows
+    return event

@@ -167,6 +167,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email: printed to the console in development.
+# Links in emails point here.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
@@ -250,6 +252,17 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
+    },
+    # Digests at the teams' check moments. An interval, not a crontab: each run works out which
+    # moment is due itself, so a late or doubled run still sends each digest exactly once.
+    "send-digests": {
+        "task": "callbacks.tasks.digests_send",
+        "schedule": timedelta(minutes=2),
+    },
+    # While someone is away, their open messages move to their stand-in.
+    "route-to-stand-ins": {
+        "task": "callbacks.tasks.messages_route_to_stand_ins",
+        "schedule": timedelta(minutes=5),
     },
 }
 

@@ -31,6 +31,12 @@ class Status(models.TextChoices):
     HANDLED_AT_INTAKE = "handled_at_intake", _("Helped at reception")
 
 
+class Outcome(models.TextChoices):
+    SOLVED = "solved", _("Solved")
+    FOLLOW_UP = "follow_up", _("Follow-up needed")
+    FORWARDED = "forwarded", _("Forwarded")
+
+
 class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     URGENT = "urgent", _("Urgent")
@@ -81,6 +87,19 @@ class Message(models.Model):
     window_not_before = models.DateField(_("not before"), null=True, blank=True)
 
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("handled by"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    handled_note = models.CharField(_("note on handling"), max_length=500, blank=True)
+    attempt_count = models.PositiveIntegerField(_("attempts"), default=0)
+    next_try_at = models.DateTimeField(_("next try"), null=True, blank=True)
+    # "Did the solution work?": a reminder to check back with the caller on this day.
+    follow_up_on = models.DateField(_("check back on"), null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(_("checked back at"), null=True, blank=True)
+    # Bumped by every change, so two people acting at once cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("message")
@@ -102,6 +121,9 @@ class Message(models.Model):
             models.Index(fields=["deadline"], condition=Q(status="open"), name="msg_open_deadline"),
             # Caller history at intake: every message from one number, newest first.
             models.Index(fields=["caller_number", "-taken_at"], name="msg_caller_history"),
+            # Follow-up reminders due on a day.
+            models.Index(fields=["follow_up_on"], condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
+                         name="msg_follow_up_due"),
         ]
 
     def __str__(self) -> str:
@@ -128,70 +150,48 @@ class CallLog(models.Model):
         ordering = ["called_at"]
 
 
-class OpeningHours(models.Model):
-    """A team's business hours on one weekday; a team without rows uses Monday-Friday 08:30-17:30."""
+class Attempt(models.Model):
+    """One try to call the caller back."""
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="opening_hours")
-    weekday = models.PositiveSmallIntegerField(choices=[(i, str(i)) for i in range(7)])
-    opens = models.TimeField()
-    closes = models.TimeField()
+    class Result(models.TextChoices):
+        REACHED = "reached", _("Reached")
+        NO_ANSWER = "no_answer", _("No answer")
+        VOICEMAIL = "voicemail", _("Left a voicemail")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["team", "weekday"], name="opening_hours_once_per_weekday"),
-            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="opening_hours_close_after_open"),
-        ]
-
-
-class ClosureDay(models.Model):
-    """A day the team is closed besides the Dutch public holidays (a bridge day, a company outing)."""
-
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="closure_days")
-    date = models.DateField()
-    description = models.CharField(max_length=100, blank=True)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempts")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    next_try_at = models.DateTimeField(_("next try"), null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "date"], name="closure_day_once")]
+        ordering = ["made_at"]
 
 
-class HandlingPolicy(models.Model):
-    """How soon a team promises to call back per type of call; empty minutes = end of next business day."""
-
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="handling_policies")
-    call_type = models.CharField(max_length=20, choices=CallType.choices)
-    business_minutes = models.PositiveIntegerField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "call_type"], name="handling_policy_once_per_type")]
-
-
-class Notification(models.Model):
-    """The outbox: written in the same transaction as the change it reports, delivered afterwards."""
-
-    class Channel(models.TextChoices):
-        IN_APP = "in_app", _("In the app")
-        EMAIL = "email", _("Email")
+class MessageEvent(models.Model):
+    """The audit timeline: who changed what on a message, and when, with before and after values."""
 
     class Kind(models.TextChoices):
-        NEW_MESSAGE = "new_message", _("New message")
+        TAKEN = "taken", _("Message taken")
+        HELPED = "helped", _("Helped at reception")
+        CALL_ADDED = "call_added", _("Called again")
+        CORRECTED = "corrected", _("Corrected")
+        ATTEMPT = "attempt", _("Call-back attempt")
+        REASSIGNED = "reassigned", _("Reassigned")
+        HANDLED = "handled", _("Handled")
+        FOLLOWED_UP = "followed_up", _("Checked back")
+        ROUTED = "routed", _("Passed to stand-in")
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="notifications")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    # {"field": [before, after]} as display strings.
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        indexes = [
-            # The delivery sweep: pending rows, oldest first.
-            models.Index(fields=["created_at"], condition=Q(state="pending"), name="notification_pending"),
-        ]
+        ordering = ["at", "pk"]

@@ -1,4 +1,4 @@
-"""Every write of the callback log. Each one is safe to repeat: a wizard run carries a token."""
+"""Writes of the intake. Each one is safe to repeat: a wizard run carries a token."""
 
 import uuid
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from accounts.models import Team, User
-from callbacks.models import CallLog, Message, Notification, Priority, Status
+from callbacks.models import CallLog, Message, MessageEvent, Notification, Priority, Status
 from callbacks.notifications import notification_queue
 
 URGENT_FROM_CALL = 3
@@ -75,7 +75,8 @@ def message_take(
         with transaction.atomic():
             message = Message.objects.create(**fields)
             CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token)
-            notification_queue(message=message, recipients=_recipients(message), kind=Notification.Kind.NEW_MESSAGE)
+            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.TAKEN)
+            notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.NEW_MESSAGE)
     except IntegrityError:
         # Another request with the same token won the race; theirs is the message.
         return Message.objects.get(intake_token=token)
@@ -98,6 +99,7 @@ def message_record_helped(
                 status=Status.HANDLED_AT_INTAKE, handled_at=now,
             )
             CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token, note=note)
+            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.HELPED)
     except IntegrityError:
         return Message.objects.get(intake_token=token)
     return message
@@ -113,7 +115,7 @@ def message_add_call(*, token: uuid.UUID, message_id: int, taken_by: User, note:
     try:
         with transaction.atomic():
             updated = Message.objects.filter(pk=message_id, status=Status.OPEN).update(
-                call_count=F("call_count") + 1,
+                call_count=F("call_count") + 1, version=F("version") + 1,
                 priority=Case(When(call_count__gte=URGENT_FROM_CALL - 1, then=Value(Priority.URGENT)), default=F("priority")),
             )
             if updated != 1:
@@ -122,13 +124,18 @@ def message_add_call(*, token: uuid.UUID, message_id: int, taken_by: User, note:
             CallLog.objects.create(
                 message=message, called_at=timezone.now(), taken_by=taken_by, intake_token=token, note=note
             )
+            MessageEvent.objects.create(
+                message=message, actor=taken_by, kind=MessageEvent.Kind.CALL_ADDED,
+                changes={"call_count": [message.call_count - 1, message.call_count]},
+            )
     except IntegrityError:
         # The same wizard run added this call a moment ago (double click); its update stands.
         return Message.objects.get(pk=message_id)
     return message
 
 
-def _recipients(message: Message) -> list[User]:
+def recipients_of(message: Message) -> list[User]:
+    """Who is told about a message: its colleague, or every active member of its team."""
     if message.owner_user_id:
         return [message.owner_user]
     return list(message.owner_team.members.filter(is_active=True))

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from callbacks.models.message import Message
+
+
+class Notification(models.Model):
+    """The outbox: written in the same transaction as the change it reports, delivered afterwards."""
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("In the app")
+        EMAIL = "email", _("Email")
+
+    class Kind(models.TextChoices):
+        NEW_MESSAGE = "new_message", _("New message")
+        REASSIGNED = "reassigned", _("Message passed to you")
+        DIGEST = "digest", _("Open callbacks")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Message ids a digest lists, in deadline order (ids only: no caller data leaves the database).
+    message_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [
+            # The delivery sweep: pending rows, oldest first.
+            models.Index(fields=["created_at"], condition=Q(state="pending"), name="notification_pending"),
+        ]
+
+
+class DigestSent(models.Model):
+    """One row per person per check moment: the unique key makes a digest go out exactly once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    moment = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "moment"], name="digest_once_per_moment")]

@@ -1,0 +1,25 @@
+"""Every write of the callback log, each safe to repeat. Views and tasks call these, nothing else writes."""
+
+from callbacks.services.digests import digests_send
+from callbacks.services.intake import (
+    URGENT_FROM_CALL,
+    CallerDetails,
+    Promise,
+    message_add_call,
+    message_record_helped,
+    message_take,
+)
+from callbacks.services.work import (
+    MessageChanged,
+    attempt_log,
+    follow_up_complete,
+    message_correct,
+    message_reassign,
+    messages_route_to_stand_ins,
+)
+
+__all__ = [
+    "URGENT_FROM_CALL", "CallerDetails", "digests_send", "MessageChanged", "Promise", "attempt_log", "follow_up_complete",
+    "message_add_call", "message_correct", "message_reassign", "message_record_helped", "message_take",
+    "messages_route_to_stand_ins",
+]

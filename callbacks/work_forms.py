@@ -1,0 +1,113 @@
+"""Forms of the colleague's side: attempts, tick-off, reassignment, follow-up, corrections, filters."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from accounts.models import Team, User
+from callbacks.forms import RecipientLookup
+from callbacks.models import Attempt, CallType, Outcome, Status, Tone
+
+
+class _Versioned(forms.Form):
+    """Carries the version the person saw, so a change made meanwhile by someone else is noticed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AttemptForm(_Versioned):
+    prefix = "attempt"
+
+    result = forms.ChoiceField(
+        label=_("Result"), widget=forms.RadioSelect, initial=Attempt.Result.NO_ANSWER,
+        choices=[(value, label) for value, label in Attempt.Result.choices if value != Attempt.Result.REACHED],
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    next_try_at = forms.DateTimeField(
+        label=_("Try again at"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def clean_next_try_at(self):
+        moment = self.cleaned_data.get("next_try_at")
+        if moment is not None and moment <= timezone.now():
+            raise forms.ValidationError(_("Choose a moment in the future."), code="past")
+        return moment
+
+
+class HandleForm(_Versioned):
+    prefix = "handle"
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect,
+                                initial=Outcome.SOLVED)
+    note = forms.CharField(label=_("What was agreed?"), max_length=500, required=False)
+    follow_up_on = forms.DateField(
+        label=_("Check back on"), required=False,
+        help_text=_("Optional: a reminder on this day to ask the caller whether the solution worked."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_follow_up_on(self):
+        day = self.cleaned_data.get("follow_up_on")
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError(_("Choose today or a later day."), code="past")
+        return day
+
+
+class ReassignForm(RecipientLookup, _Versioned):
+    prefix = "reassign"
+
+    recipient = forms.CharField(
+        label=_("Pass to"), max_length=160,
+        widget=forms.TextInput(attrs={"list": "reassign-options", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(label=_("Why?"), max_length=200)
+
+    def __init__(self, *args, users: list[User], teams: list[Team], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.users, self.teams = users, teams
+
+
+
+class FollowUpForm(_Versioned):
+    prefix = "follow_up"
+
+    note = forms.CharField(label=_("Did the solution work?"), max_length=500, required=False)
+
+
+class CorrectForm(_Versioned):
+    caller_name = forms.CharField(label=_("Caller's name"), max_length=150)
+    caller_number = PhoneNumberField(
+        label=_("Phone number"), region="NL",
+        error_messages={"invalid": _("This is not a valid phone number. Examples: 06-12345678, 020-1234567, "
+                                     "+32 2 555 12 12.")},
+    )
+    caller_company = forms.CharField(label=_("Company"), max_length=150, required=False)
+    caller_email = forms.EmailField(label=_("Email"), required=False)
+    reason = forms.CharField(label=_("Short reason"), max_length=500)
+    call_type = forms.ChoiceField(label=_("Type of call"), choices=CallType.choices)
+    tone = forms.ChoiceField(label=_("The caller sounds"), choices=Tone.choices)
+
+    def clean_caller_number(self) -> str:
+        return str(self.cleaned_data["caller_number"])
+
+
+PERIODS = [("", _("Any time")), ("1", _("Today")), ("7", _("Last 7 days")), ("30", _("Last 30 days"))]
+
+
+class WorkFilterForm(forms.Form):
+    scope = forms.ChoiceField(choices=[("mine", _("Mine")), ("teams", _("My teams"))], required=False,
+                              widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[(Status.OPEN, _("Open")), *[c for c in Status.choices if c[0] != Status.OPEN],
+                                        ("all", _("All"))])
+    call_type = forms.ChoiceField(label=_("Type of call"), required=False,
+                                  choices=[("", _("All types")), *CallType.choices])
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none(),
+                                  empty_label=_("All teams"))
+    period = forms.ChoiceField(label=_("Taken"), required=False, choices=PERIODS)
+
+    def __init__(self, *args, teams, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
