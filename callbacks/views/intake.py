@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -319,6 +320,7 @@ def _already_saved(token: str) -> bool:
     return Message.objects.filter(intake_token=value).exists() or CallLog.objects.filter(intake_token=value).exists()
 
 
+@login_required
 def intake_status(request: HttpRequest) -> HttpResponse:
     """htmx partial: the chosen colleague's status and the line to say when they are unavailable."""
     if not can_take_messages(request):
