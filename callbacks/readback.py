@@ -55,7 +55,8 @@ def _spell_character(character: str) -> SpelledLetter:
         return SpelledLetter(character, str(SIGNS.get(character, character)))
     base, *marks = unicodedata.normalize("NFD", character)
     note = ", ".join(str(ACCENTS.get(mark, _("accent"))) for mark in marks)
-    return SpelledLetter(character, DUTCH_ALPHABET.get(base.upper(), ""), note)
+    # NFKC turns the ligature "Ĳ"/"ĳ" (one code point) into "IJ"/"ij", the letter the alphabet knows.
+    return SpelledLetter(character, DUTCH_ALPHABET.get(unicodedata.normalize("NFKC", base).upper(), ""), note)
 
 
 def spoken_phone(e164: str) -> str:
