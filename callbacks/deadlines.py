@@ -129,6 +129,11 @@ def add_business_time(start: datetime, amount: timedelta, calendar: BusinessCale
     raise ValueError("The calendar has no open time in the coming year.")
 
 
+def next_opening(moment: datetime, calendar: BusinessCalendar) -> datetime:
+    """The moment itself if the office is open then, else when it opens next."""
+    return add_business_time(moment, timedelta(0), calendar)
+
+
 def end_of_next_business_day(start: datetime, calendar: BusinessCalendar) -> datetime:
     """Closing time of the first open day after the day of start (a Saturday call: Monday's close)."""
     day = calendar.local_date(start)

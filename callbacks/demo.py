@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from callbacks.models import CallLog, CallType, Message, Priority, Status, Tone
-from callbacks.policies import proposed_deadline
+from callbacks.policies import escalation_moment, proposed_deadline
 
 _NAMESPACE = uuid.UUID("5d1c6a2e-3f7b-4c1e-9a55-0b7e2f1d9c11")
 
@@ -59,6 +59,7 @@ def demo_messages_create(users: dict[str, User]) -> int:
             message.deadline = message.policy_deadline = proposed_deadline(
                 team=team, call_type=call_type, start=taken_at, window=None
             )
+            message.escalate_at = escalation_moment(team=team, deadline=message.deadline)
         if status in (Status.HANDLED, Status.HANDLED_AT_INTAKE):
             message.handled_at = taken_at + timedelta(hours=2 if status == Status.HANDLED else 0)
         message.save()

@@ -1,15 +1,26 @@
 """The notification outbox: rows written inside the caller's transaction, delivered after commit."""
 
 import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
-from callbacks.models import Message, Notification
+from callbacks.deadlines import next_opening
+from callbacks.models import Heartbeat, Message, Notification
+
+OUTBOX_HEARTBEAT = "outbox-delivery"
+# Rows younger than this are left to their own task; the sweep is the safety net.
+SWEEP_GRACE = timedelta(minutes=1)
+# A row claimed this long ago by a worker that never finished is handed out again.
+STALE_CLAIM = timedelta(minutes=10)
+BACKOFF_START = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=1)
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +49,24 @@ def _publish(ids: list[int]) -> None:
     for notification_id in ids:
         try:
             notification_deliver.delay(notification_id)
-        except Exception:  # A broker outage must not fail the save; the row waits for the delivery sweep.
-            logger.warning("Could not publish notification %s; it stays pending", notification_id, exc_info=True)
+        except Exception:
+            # A broker outage must not fail the save or keep the request waiting once per row: stop at
+            # the first failure; these rows and the rest wait for the delivery sweep.
+            logger.warning("Broker unreachable; %s notification(s) wait for the delivery sweep", len(ids),
+                           exc_info=True)
+            return
 
 
-def notification_deliver(*, notification_id: int) -> bool:
-    """Deliver one notification; only the run that claims the pending row sends it."""
-    claimed = Notification.objects.filter(pk=notification_id, state=Notification.State.PENDING).update(
-        state=Notification.State.SENDING, claimed_at=timezone.now()
+def notification_deliver(*, notification_id: int, now: datetime | None = None) -> bool:
+    """Deliver one notification; only the run that claims the pending row sends it.
+
+    An email outside the recipient's business hours waits for the next opening (quiet hours); a
+    failed send goes back to pending with an exponential backoff for the delivery sweep.
+    """
+    now = now or timezone.now()
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    claimed = Notification.objects.filter(due, pk=notification_id, state=Notification.State.PENDING).update(
+        state=Notification.State.SENDING, claimed_at=now
     )
     if claimed != 1:
         return False
@@ -53,18 +74,68 @@ def notification_deliver(*, notification_id: int) -> bool:
         pk=notification_id
     )
     if notification.channel == Notification.Channel.EMAIL:
+        hold_until = quiet_until(notification.recipient, now)
+        if hold_until is not None:
+            _release(notification_id, not_before=hold_until, failures=notification.failures)
+            return False
         try:
             _send_email(notification)
         except Exception:
-            # Hand the row back so the task's retry (or the delivery sweep) can claim it again.
-            Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING).update(
-                state=Notification.State.PENDING, claimed_at=None
-            )
+            failures = notification.failures + 1
+            _release(notification_id, not_before=now + min(BACKOFF_START * 2 ** (failures - 1), BACKOFF_MAX),
+                     failures=failures)
             raise
     Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING).update(
         state=Notification.State.SENT, sent_at=timezone.now()
     )
     return True
+
+
+def _release(notification_id: int, *, not_before: datetime, failures: int) -> None:
+    Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING).update(
+        state=Notification.State.PENDING, claimed_at=None, not_before=not_before, failures=failures
+    )
+
+
+def quiet_until(user: User, now: datetime) -> datetime | None:
+    """When an email to this person may go out, if not now: the next opening of their team."""
+    from callbacks.policies import calendar_for, team_settings
+    from callbacks.selectors import team_of
+
+    team = team_of(user)
+    if not team_settings(team).hold_email_outside_hours:
+        return None
+    calendar = calendar_for(team)
+    if calendar.is_open_at(now):
+        return None
+    return next_opening(now, calendar)
+
+
+def outbox_deliver(*, now: datetime | None = None, grace: timedelta = SWEEP_GRACE, limit: int = 500) -> int:
+    """The delivery sweep: send what is still pending after `grace` (a lost publish, a broker outage,
+    a backoff or quiet hours that ended), and free rows whose worker died mid-send."""
+    now = now or timezone.now()
+    Notification.objects.filter(state=Notification.State.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        state=Notification.State.PENDING, claimed_at=None
+    )
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    ids = list(
+        Notification.objects.filter(due, state=Notification.State.PENDING, created_at__lte=now - grace)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    delivered = 0
+    for notification_id in ids:
+        try:
+            delivered += notification_deliver(notification_id=notification_id, now=now)
+        except Exception:
+            logger.warning("Delivery of notification %s failed; it will be retried", notification_id, exc_info=True)
+    Heartbeat.objects.update_or_create(name=OUTBOX_HEARTBEAT, defaults={"last_run_at": now, "last_count": delivered})
+    return delivered
+
+
+def outbox_pending_count() -> int:
+    return Notification.objects.filter(state=Notification.State.PENDING).count()
 
 
 def _send_email(notification: Notification) -> None:

@@ -6,8 +6,15 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from accounts.models import Team
-from callbacks.deadlines import BusinessCalendar, PreferredWindow, callback_deadline
-from callbacks.models import CallType, ClosureDay, HandlingPolicy, OpeningHours
+from callbacks.deadlines import BusinessCalendar, PreferredWindow, add_business_time, callback_deadline
+from callbacks.models import (
+    DEFAULT_ESCALATION_MINUTES,
+    CallType,
+    ClosureDay,
+    HandlingPolicy,
+    OpeningHours,
+    TeamSettings,
+)
 
 DEFAULT_HOURS = {weekday: (time(8, 30), time(17, 30)) for weekday in range(5)}
 # Complaints within two business hours; every other type by the end of the next business day (None).
@@ -36,3 +43,15 @@ def proposed_deadline(*, team: Team | None, call_type: str, start: datetime, win
     return callback_deadline(
         start=start, handling=handling_for(team, call_type), calendar=calendar_for(team), window=window
     )
+
+
+def team_settings(team: Team | None) -> TeamSettings:
+    """The team's settings row, or the defaults (unsaved) for a team without one."""
+    found = TeamSettings.objects.filter(team=team).first() if team is not None else None
+    return found or TeamSettings(team=team, escalation_business_minutes=DEFAULT_ESCALATION_MINUTES)
+
+
+def escalation_moment(*, team: Team | None, deadline: datetime) -> datetime:
+    """When a still-open message goes to the manager: the escalation delay in business time after the deadline."""
+    delay = timedelta(minutes=team_settings(team).escalation_business_minutes)
+    return add_business_time(deadline, delay, calendar_for(team))

@@ -1,19 +1,47 @@
 """Thin Celery tasks over service functions. Messages carry ids only, never caller data."""
 
+import logging
+from datetime import timedelta
+
 from celery import shared_task
 from django.utils import timezone
 
 from callbacks import notifications, services
+from callbacks.services.overdue import overdue_sweep as _overdue_sweep
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(ignore_result=True)
 def notification_deliver(notification_id: int) -> None:
-    notifications.notification_deliver(notification_id=notification_id)
+    """Deliver one row right after its commit; a failure leaves it to the delivery sweep's backoff."""
+    try:
+        notifications.notification_deliver(notification_id=notification_id)
+    except Exception:
+        logger.warning("Notification %s not delivered now; the sweep retries it", notification_id, exc_info=True)
+
+
+@shared_task(ignore_result=True)
+def outbox_deliver(fresh: bool = False) -> int:
+    """The delivery sweep; `fresh` also takes rows just written (right after the overdue sweep)."""
+    grace = timedelta(0) if fresh else notifications.SWEEP_GRACE
+    return notifications.outbox_deliver(grace=grace)
+
+
+@shared_task(ignore_result=True)
+def overdue_sweep() -> int:
+    result = _overdue_sweep()
+    if result.notifications:
+        outbox_deliver.delay(fresh=True)
+    return result.flagged + result.escalated
 
 
 @shared_task(ignore_result=True)
 def digests_send() -> int:
-    return services.digests_send()
+    sent = services.digests_send()
+    if sent:
+        outbox_deliver.delay(fresh=True)
+    return sent
 
 
 @shared_task(ignore_result=True)

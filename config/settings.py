@@ -253,6 +253,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=6),
     },
+    # The overdue engine: compares stored UTC deadlines with now. An interval, never a crontab.
+    "flag-overdue": {
+        "task": "callbacks.tasks.overdue_sweep",
+        "schedule": timedelta(minutes=1),
+    },
+    # The outbox safety net: anything still pending after a minute (lost publish, broker outage).
+    "deliver-outbox": {
+        "task": "callbacks.tasks.outbox_deliver",
+        "schedule": timedelta(minutes=1),
+    },
     # Digests at the teams' check moments. An interval, not a crontab: each run works out which
     # moment is due itself, so a late or doubled run still sends each digest exactly once.
     "send-digests": {

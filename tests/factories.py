@@ -29,7 +29,8 @@ def make_message(
     message = Message.objects.create(
         intake_token=uuid.uuid4(), taken_by=taken_by, taken_at=fields.pop("taken_at", now), intended_user=owner,
         owner_user=owner, owner_team=team, caller_name=caller_name, caller_number=caller_number, reason=reason,
-        status=status, deadline=deadline, policy_deadline=deadline, **fields,
+        status=status, deadline=deadline, policy_deadline=deadline,
+        escalate_at=fields.pop("escalate_at", deadline + timedelta(hours=2) if deadline else None), **fields,
     )
     CallLog.objects.create(message=message, called_at=message.taken_at, taken_by=taken_by, intake_token=uuid.uuid4())
     MessageEvent.objects.create(message=message, actor=taken_by, at=message.taken_at, kind=MessageEvent.Kind.TAKEN)

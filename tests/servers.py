@@ -57,27 +57,36 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20.0) 
 
 class RedisServer:
     def __init__(self) -> None:
-        binary = find_binary("redis-server")
-        if binary is None:
+        self.binary = find_binary("redis-server")
+        if self.binary is None:
             raise ServerUnavailable("redis-server is not installed (Debian package redis-server)")
         self.port = free_port()
         self.directory = tempfile.mkdtemp(prefix="terugbel-redis-")
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        """Start (again) on the same port, so clients configured with the URL reconnect."""
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", self.directory],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         _wait_for_port(self.port, self.process)
 
+    def halt(self) -> None:
+        """Stop the server but keep its port and directory, as in an outage."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        self.halt()
         shutil.rmtree(self.directory, ignore_errors=True)
 
 

@@ -1,9 +1,17 @@
 from callbacks.models.message import Attempt, CallLog, CallType, Message, MessageEvent, Outcome, Priority, Status, Tone
-from callbacks.models.notification import DigestSent, Notification
-from callbacks.models.policy import DEFAULT_CHECK_MOMENTS, CheckMoment, ClosureDay, HandlingPolicy, OpeningHours
+from callbacks.models.notification import DigestSent, Heartbeat, Notification
+from callbacks.models.policy import (
+    DEFAULT_CHECK_MOMENTS,
+    DEFAULT_ESCALATION_MINUTES,
+    CheckMoment,
+    ClosureDay,
+    HandlingPolicy,
+    OpeningHours,
+    TeamSettings,
+)
 
 __all__ = [
-    "DEFAULT_CHECK_MOMENTS", "Attempt", "CallLog", "CallType", "CheckMoment", "ClosureDay", "DigestSent",
+    "DEFAULT_CHECK_MOMENTS", "DEFAULT_ESCALATION_MINUTES", "Attempt", "Heartbeat", "TeamSettings", "CallLog", "CallType", "CheckMoment", "ClosureDay", "DigestSent",
     "HandlingPolicy", "Message", "MessageEvent", "Notification", "OpeningHours", "Outcome", "Priority", "Status",
     "Tone",
 ]

@@ -98,6 +98,12 @@ class Message(models.Model):
     # "Did the solution work?": a reminder to check back with the caller on this day.
     follow_up_on = models.DateField(_("check back on"), null=True, blank=True)
     follow_up_done_at = models.DateTimeField(_("checked back at"), null=True, blank=True)
+    # The overdue engine: 1 = deadline passed and the owner told, 2 = escalated to the team's manager.
+    overdue_level = models.PositiveSmallIntegerField(_("overdue level"), default=0)
+    flagged_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
+    # Fixed at intake from the team's escalation delay in business hours, so the sweep needs no calendar.
+    escalate_at = models.DateTimeField(_("escalate at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     # Bumped by every change, so two people acting at once cannot overwrite each other.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -117,8 +123,13 @@ class Message(models.Model):
             # "My callbacks": open messages of one owner by deadline.
             models.Index(fields=["owner_user", "deadline"], condition=Q(status="open"), name="msg_open_owner_deadline"),
             models.Index(fields=["owner_team", "deadline"], condition=Q(status="open"), name="msg_open_team_deadline"),
-            # The overdue sweep: open messages by deadline.
+            # The manager's overview: open messages by deadline.
             models.Index(fields=["deadline"], condition=Q(status="open"), name="msg_open_deadline"),
+            # The overdue sweep (callbacks.services.overdue): only messages not yet flagged, so each
+            # run reads the newly overdue ones and never the whole open backlog.
+            models.Index(fields=["deadline"], condition=Q(status="open", overdue_level=0), name="msg_to_flag"),
+            # The escalation step of the same sweep: flagged messages by their escalation moment.
+            models.Index(fields=["escalate_at"], condition=Q(status="open", overdue_level=1), name="msg_to_escalate"),
             # Caller history at intake: every message from one number, newest first.
             models.Index(fields=["caller_number", "-taken_at"], name="msg_caller_history"),
             # Follow-up reminders due on a day.

@@ -18,6 +18,8 @@ class Notification(models.Model):
         NEW_MESSAGE = "new_message", _("New message")
         REASSIGNED = "reassigned", _("Message passed to you")
         DIGEST = "digest", _("Open callbacks")
+        OVERDUE = "overdue", _("Callback overdue")
+        ESCALATED = "escalated", _("Callback escalated")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -33,6 +35,9 @@ class Notification(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Held until then: quiet hours for email, or the backoff after a failed send.
+    not_before = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
     # Message ids a digest lists, in deadline order (ids only: no caller data leaves the database).
     message_ids = models.JSONField(default=list, blank=True)
 
@@ -40,6 +45,8 @@ class Notification(models.Model):
         indexes = [
             # The delivery sweep: pending rows, oldest first.
             models.Index(fields=["created_at"], condition=Q(state="pending"), name="notification_pending"),
+            # The in-app list and the unread count of one person.
+            models.Index(fields=["recipient", "-created_at"], condition=Q(channel="in_app"), name="notification_inbox"),
         ]
 
 
@@ -51,3 +58,11 @@ class DigestSent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "moment"], name="digest_once_per_moment")]
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last finished, for the dashboard's "is the engine running" warning."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_run_at = models.DateTimeField()
+    last_count = models.PositiveIntegerField(default=0)

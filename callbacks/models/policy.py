@@ -59,3 +59,16 @@ class CheckMoment(models.Model):
     class Meta:
         ordering = ["at"]
         constraints = [models.UniqueConstraint(fields=["team", "at"], name="check_moment_once")]
+
+
+DEFAULT_ESCALATION_MINUTES = 120
+
+
+class TeamSettings(models.Model):
+    """Team-wide promise settings besides hours and handling times."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="callback_settings")
+    escalation_business_minutes = models.PositiveIntegerField(
+        _("escalate after (business minutes past the deadline)"), default=DEFAULT_ESCALATION_MINUTES
+    )
+    hold_email_outside_hours = models.BooleanField(_("hold emails until business hours"), default=True)

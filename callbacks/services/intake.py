@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from callbacks.models import CallLog, Message, MessageEvent, Notification, Priority, Status
 from callbacks.notifications import notification_queue
+from callbacks.policies import escalation_moment
 
 URGENT_FROM_CALL = 3
 
@@ -70,6 +71,7 @@ def message_take(
             window_not_between_start=promise.not_between[0] if promise.not_between else None,
             window_not_between_end=promise.not_between[1] if promise.not_between else None,
             window_not_before=promise.not_before,
+            escalate_at=escalation_moment(team=owner_team, deadline=promise.deadline),
         )
     try:
         with transaction.atomic():

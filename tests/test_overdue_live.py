@@ -1,0 +1,145 @@
+"""The overdue engine against real servers: overlapping sweeps on PostgreSQL, a Celery worker on Redis,
+and a Redis outage in the middle of taking messages."""
+
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+from callbacks import services
+from callbacks.models import Message, Notification, TeamSettings
+from callbacks.services.overdue import overdue_sweep
+from config.celery import app as celery_app
+from tests.factories import make_message, make_messages
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_flag_each_message_once(receptionist, colleague):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass of `make test`, where a missing server fails under CI")
+    make_messages(300, taken_by=receptionist, owner=colleague, deadline=timezone.now() - timedelta(minutes=1))
+    barrier = threading.Barrier(2)
+    results = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            results.append(overdue_sweep())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(result.flagged for result in results) == 300
+    assert Message.objects.filter(overdue_level=1).count() == 300
+    per_message = Notification.objects.values("message_id", "channel").annotate(n=Count("pk"))
+    assert len(per_message) == 600 and {row["n"] for row in per_message} == {1}
+
+
+def _reset_broker_pools() -> None:
+    """Connections and producers cached for the previous broker URL must not be reused."""
+    from kombu import pools
+
+    pools.reset()  # kombu's process-wide producer pools, keyed by broker URL
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def _worker_on(redis_url: str):
+    """A real Celery worker (solo pool, in this process) consuming from the given Redis."""
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app.conf.update(broker_url=redis_url, task_always_eager=False, broker_transport_options={
+        "socket_timeout": 2, "socket_connect_timeout": 1,
+    })
+    _reset_broker_pools()
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True,
+                               broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+        _reset_broker_pools()
+
+
+@pytest.fixture
+def emails_at_any_hour(colleague):
+    """These tests run at whatever hour CI runs them; quiet hours would hold the emails."""
+    TeamSettings.objects.create(team=colleague.teams.get(), hold_email_outside_hours=False)
+
+
+def _wait_until(condition, seconds: float) -> float:
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > seconds:
+            raise AssertionError(f"not done within {seconds} s")
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_passed_deadline_is_flagged_and_delivered_through_redis(redis_server, receptionist, colleague,
+                                                                   emails_at_any_hour):
+    from callbacks.tasks import overdue_sweep as overdue_sweep_task
+
+    message = make_message(taken_by=receptionist, owner=colleague, deadline=timezone.now() + timedelta(seconds=1))
+    time.sleep(1.1)
+    with _worker_on(redis_server.url):
+        overdue_sweep_task.delay()  # what beat sends every minute
+        took = _wait_until(
+            lambda: Notification.objects.filter(message=message, kind="overdue", state="sent").count() == 2, 20
+        )
+    message.refresh_from_db()
+    assert message.overdue_level == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [colleague.email]
+    assert took < 20
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_redis_outage_loses_nothing_and_sends_nothing_twice(redis_server, receptionist, colleague,
+                                                              emails_at_any_hour):
+    from callbacks.tasks import outbox_deliver
+
+    celery_app.conf.update(broker_url=redis_server.url, task_always_eager=False,
+                           broker_transport_options={"socket_timeout": 1, "socket_connect_timeout": 1})
+    _reset_broker_pools()
+    redis_server.halt()
+    try:
+        waits = []
+        for index in range(3):
+            started = time.monotonic()
+            services.message_take(
+                token=uuid.uuid4(), taken_by=receptionist, intended_user=colleague, owner_user=colleague,
+                owner_team=colleague.teams.get(), caller=services.CallerDetails(f"Beller {index}", "+31612345678"),
+                reason="Storing", call_type="question", tone="calm",
+                promise=services.Promise(deadline=timezone.now() + timedelta(hours=4),
+                                         policy_deadline=timezone.now() + timedelta(hours=4)),
+            )
+            waits.append(time.monotonic() - started)
+    finally:
+        redis_server.start()
+    assert Message.objects.count() == 3
+    assert set(Notification.objects.values_list("state", flat=True)) == {"pending"}
+    assert max(waits) < 3, waits
+    with _worker_on(redis_server.url):
+        outbox_deliver.delay(fresh=True)  # the beat sweep after Redis is back
+        _wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), 30)
+        outbox_deliver.delay(fresh=True)
+        time.sleep(1)
+    assert Notification.objects.filter(state="sent").count() == 6
+    assert sorted(m.subject for m in mail.outbox) == [f"Bel Beller {i} terug" for i in range(3)]
