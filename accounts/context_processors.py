@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "callbacks": handles_callbacks,
             # Counted only when a template shows the badge: one aggregate query.
             "badge": SimpleLazyObject(lambda: _badge(user)) if handles_callbacks else None,
+            "unread": SimpleLazyObject(lambda: _unread(user)),
         }
     }
 
@@ -26,3 +27,9 @@ def _badge(user) -> dict[str, int]:
 
     open_count, overdue = badge_counts(user=user, now=timezone.now())
     return {"open": open_count, "overdue": overdue}
+
+
+def _unread(user) -> int:
+    from callbacks.selectors import unread_count
+
+    return unread_count(user)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Absence, Team, User
 from accounts.roles import HANDLE_CALLBACKS, VIEW_ALL_CALLBACKS
-from callbacks.models import Message, MessageEvent, Status
+from callbacks.models import Message, MessageEvent, Notification, Status
 from callbacks.policies import calendar_for
 
 
@@ -221,3 +221,16 @@ def _with_change_rows(event: MessageEvent) -> MessageEvent:
         rows.append((label, before, after))
     event.change_rows = rows
     return event
+
+
+def inbox_of(user: User, *, limit: int = 50) -> list[Notification]:
+    """The person's in-app notifications, newest first."""
+    return list(
+        Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
+        .select_related("message__owner_user", "message__owner_team")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True).count()

@@ -7,6 +7,7 @@ app_name = "callbacks"
 urlpatterns = [
     path("", work.callback_list, name="list"),
     path("badge/", work.callback_badge, name="badge"),
+    path("notifications/", work.notification_inbox, name="inbox"),
     path("new/", intake.IntakeWizard.as_view(), name="intake"),
     path("new/status/", intake.intake_status, name="intake_status"),
     path("<int:pk>/", work.callback_detail, name="detail"),

@@ -298,3 +298,16 @@ def test_open_messages_move_to_the_stand_in_while_someone_is_away(receptionist, 
     assert message.owner_user == other_colleague and handled.owner_user == colleague
     assert message.events.filter(kind=MessageEvent.Kind.ROUTED).count() == 1
     assert Notification.objects.filter(recipient=other_colleague, kind="reassigned").exists()
+
+
+def test_in_app_notifications_are_listed_and_marked_read(bram, receptionist, colleague, manager):
+    from callbacks.notifications import notification_queue
+
+    message = _open(receptionist, colleague, NOW + timedelta(hours=3))
+    notification_queue(message=message, recipients=[colleague, manager], kind=Notification.Kind.NEW_MESSAGE)
+    page = bram.get("/callbacks/notifications/").content.decode()
+    assert 'data-test="unread">1<' in page and "Pieter de Boer" in page
+    assert bram.post("/callbacks/notifications/").status_code == 302
+    assert bram.post("/callbacks/notifications/").status_code == 302
+    assert 'data-test="unread"' not in bram.get("/callbacks/notifications/").content.decode()
+    assert Notification.objects.filter(recipient=manager, channel="in_app", read_at__isnull=True).count() == 1

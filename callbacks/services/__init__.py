@@ -16,10 +16,11 @@ from callbacks.services.work import (
     message_correct,
     message_reassign,
     messages_route_to_stand_ins,
+    notifications_mark_read,
 )
 
 __all__ = [
     "URGENT_FROM_CALL", "CallerDetails", "digests_send", "MessageChanged", "Promise", "attempt_log", "follow_up_complete",
     "message_add_call", "message_correct", "message_reassign", "message_record_helped", "message_take",
-    "messages_route_to_stand_ins",
+    "messages_route_to_stand_ins", "notifications_mark_read",
 ]

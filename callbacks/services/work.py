@@ -149,3 +149,10 @@ def messages_route_to_stand_ins(*, now: datetime) -> int:
                 notification_queue(message=message, recipients=[absence.stand_in], kind=Notification.Kind.REASSIGNED)
                 moved += 1
     return moved
+
+
+def notifications_mark_read(*, user: User, now: datetime | None = None) -> int:
+    """Mark all of a person's in-app notifications read; repeating it changes nothing more."""
+    return Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True
+    ).update(read_at=now or timezone.now())

@@ -230,3 +230,12 @@ def callback_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def callback_badge(request: HttpRequest) -> HttpResponse:
     """The navigation badge, refreshed by htmx after an action on the page."""
     return render(request, "callbacks/partials/badge.html")
+
+
+@login_required
+def notification_inbox(request: HttpRequest) -> HttpResponse:
+    """In-app notifications; POST marks them all read."""
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("callbacks:inbox")
+    return render(request, "callbacks/inbox.html", {"items": selectors.inbox_of(request.user)})
