@@ -14,23 +14,46 @@ import holidays
 
 # How far ahead a search for an open moment may look before the wishes are called impossible.
 SEARCH_DAYS = 400
+# The days the holidays package lists for the Netherlands (by their English names), plus Liberation
+# Day in the years between lustrums, which the package leaves out. A team picks which it observes.
+GOOD_FRIDAY = "Good Friday"
+LIBERATION_DAY = "Liberation Day"
+LIBERATION_DAY_EVERY_YEAR = "Liberation Day (every year)"
+DUTCH_HOLIDAY_KEYS = (
+    "New Year's Day", GOOD_FRIDAY, "Easter Sunday", "Easter Monday", "King's Day", LIBERATION_DAY,
+    LIBERATION_DAY_EVERY_YEAR, "Ascension Day", "Pentecost", "Pentecost Monday", "Christmas Day",
+    "Second Day of Christmas",
+)
+# By default Good Friday and the yearly Liberation Day are working days: the Algemene termijnenwet
+# does not count them and most Dutch businesses are open.
+DEFAULT_OBSERVED_HOLIDAYS = frozenset(DUTCH_HOLIDAY_KEYS) - {GOOD_FRIDAY, LIBERATION_DAY_EVERY_YEAR}
+
+
 class _DutchHolidays(Container[date]):
-    """The Dutch public holidays of any year, looked up lazily per year."""
+    """The observed Dutch public holidays of any year, looked up lazily per year."""
+
+    def __init__(self, observed: frozenset[str]) -> None:
+        self.observed = observed
 
     def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and day in _dutch_holidays_of(day.year)
+        return isinstance(day, date) and day in _dutch_holidays_of(day.year, self.observed)
 
 
-@lru_cache(maxsize=64)
-def _dutch_holidays_of(year: int) -> frozenset[date]:
-    # The package's Dutch holidays minus Good Friday, which the Algemene termijnenwet does not count and
-    # most Dutch businesses work on; a team that closes then adds it as a closure day.
+@lru_cache(maxsize=256)
+def _dutch_holidays_of(year: int, observed: frozenset[str]) -> frozenset[date]:
     calendar = holidays.country_holidays("NL", years=year, language="en_US")
-    return frozenset(day for day, name in calendar.items() if name != "Good Friday")
+    days = {day for day, name in calendar.items() if name in observed}
+    if LIBERATION_DAY_EVERY_YEAR in observed:
+        days.add(date(year, 5, 5))
+    return frozenset(days)
 
 
-def dutch_holidays() -> Container[date]:
-    return _DutchHolidays()
+def dutch_holidays(observed: frozenset[str] = DEFAULT_OBSERVED_HOLIDAYS) -> Container[date]:
+    unknown = set(observed) - set(DUTCH_HOLIDAY_KEYS)
+    if unknown:
+        # A renamed holiday in a new holidays release must fail loudly, not silently become a workday.
+        raise ValueError(f"Unknown Dutch holidays: {sorted(unknown)}")
+    return _DutchHolidays(frozenset(observed))
 
 
 @dataclass(frozen=True)
@@ -67,7 +90,7 @@ class BusinessCalendar:
         return moment.astimezone(self.tz).date()
 
 
-_DUTCH = _DutchHolidays()
+_DUTCH = _DutchHolidays(DEFAULT_OBSERVED_HOLIDAYS)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from accounts.models import Team
-from callbacks.deadlines import BusinessCalendar, PreferredWindow, add_business_time, callback_deadline
+from callbacks.deadlines import (
+    BusinessCalendar,
+    PreferredWindow,
+    add_business_time,
+    callback_deadline,
+    dutch_holidays,
+)
 from callbacks.models import (
-    DEFAULT_ESCALATION_MINUTES,
     CallType,
     ClosureDay,
     HandlingPolicy,
@@ -27,7 +32,9 @@ def calendar_for(team: Team | None) -> BusinessCalendar:
         return BusinessCalendar(tz=tz, hours=DEFAULT_HOURS)
     hours = {row.weekday: (row.opens, row.closes) for row in OpeningHours.objects.filter(team=team)}
     closures = frozenset(ClosureDay.objects.filter(team=team).values_list("date", flat=True))
-    return BusinessCalendar(tz=tz, hours=hours or DEFAULT_HOURS, closure_dates=closures)
+    observed = frozenset(team_settings(team).observed_holidays)
+    return BusinessCalendar(tz=tz, hours=hours or DEFAULT_HOURS, closure_dates=closures,
+                            observed_holidays=dutch_holidays(observed))
 
 
 def handling_for(team: Team | None, call_type: str) -> timedelta | None:
@@ -48,7 +55,7 @@ def proposed_deadline(*, team: Team | None, call_type: str, start: datetime, win
 def team_settings(team: Team | None) -> TeamSettings:
     """The team's settings row, or the defaults (unsaved) for a team without one."""
     found = TeamSettings.objects.filter(team=team).first() if team is not None else None
-    return found or TeamSettings(team=team, escalation_business_minutes=DEFAULT_ESCALATION_MINUTES)
+    return found or TeamSettings(team=team)
 
 
 def escalation_moment(*, team: Team | None, deadline: datetime) -> datetime:

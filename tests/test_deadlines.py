@@ -616,3 +616,26 @@ def test_property_a_longer_min_slot_never_makes_the_deadline_earlier(case, slots
         assert longer is None
     elif longer is not None:
         assert shorter <= longer
+
+
+def test_every_holiday_key_is_one_the_holidays_package_still_uses():
+    import holidays
+
+    from callbacks.deadlines import DUTCH_HOLIDAY_KEYS, LIBERATION_DAY_EVERY_YEAR
+
+    names = set()
+    for year in range(2025, 2031):
+        names |= set(holidays.country_holidays("NL", years=year, language="en_US").values())
+    assert set(DUTCH_HOLIDAY_KEYS) - {LIBERATION_DAY_EVERY_YEAR} == names
+
+
+def test_a_team_may_observe_good_friday_and_liberation_day_every_year():
+    from callbacks.deadlines import DEFAULT_OBSERVED_HOLIDAYS, GOOD_FRIDAY, LIBERATION_DAY_EVERY_YEAR
+
+    default = dutch_holidays()
+    everything = dutch_holidays(DEFAULT_OBSERVED_HOLIDAYS | {GOOD_FRIDAY, LIBERATION_DAY_EVERY_YEAR})
+    assert date(2026, 4, 3) not in default and date(2026, 4, 3) in everything
+    assert date(2026, 5, 5) not in default and date(2026, 5, 5) in everything
+    assert date(2026, 5, 25) in default  # Whit Monday
+    with pytest.raises(ValueError):
+        dutch_holidays(frozenset({"Whit Monday"}))

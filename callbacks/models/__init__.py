@@ -3,15 +3,18 @@ from callbacks.models.notification import DigestSent, Heartbeat, Notification
 from callbacks.models.policy import (
     DEFAULT_CHECK_MOMENTS,
     DEFAULT_ESCALATION_MINUTES,
+    MIDDAY,
     CheckMoment,
     ClosureDay,
+    DayPart,
     HandlingPolicy,
     OpeningHours,
+    PhoneDuty,
     TeamSettings,
 )
 
 __all__ = [
-    "DEFAULT_CHECK_MOMENTS", "DEFAULT_ESCALATION_MINUTES", "Attempt", "Heartbeat", "TeamSettings", "CallLog", "CallType", "CheckMoment", "ClosureDay", "DigestSent",
+    "DEFAULT_CHECK_MOMENTS", "DEFAULT_ESCALATION_MINUTES", "Attempt", "Heartbeat", "TeamSettings", "MIDDAY", "DayPart", "PhoneDuty", "CallLog", "CallType", "CheckMoment", "ClosureDay", "DigestSent",
     "HandlingPolicy", "Message", "MessageEvent", "Notification", "OpeningHours", "Outcome", "Priority", "Status",
     "Tone",
 ]

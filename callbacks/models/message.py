@@ -104,6 +104,8 @@ class Message(models.Model):
     # Fixed at intake from the team's escalation delay in business hours, so the sweep needs no calendar.
     escalate_at = models.DateTimeField(_("escalate at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Set when retention removed the caller's personal data; statistics keep working on the row.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     # Bumped by every change, so two people acting at once cannot overwrite each other.
     version = models.PositiveIntegerField(default=1, editable=False)
 

@@ -2,11 +2,13 @@
 
 from datetime import time
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
+from callbacks.deadlines import DEFAULT_OBSERVED_HOLIDAYS
 from callbacks.models.message import CallType
 
 
@@ -64,6 +66,10 @@ class CheckMoment(models.Model):
 DEFAULT_ESCALATION_MINUTES = 120
 
 
+def default_observed_holidays() -> list[str]:
+    return sorted(DEFAULT_OBSERVED_HOLIDAYS)
+
+
 class TeamSettings(models.Model):
     """Team-wide promise settings besides hours and handling times."""
 
@@ -72,3 +78,27 @@ class TeamSettings(models.Model):
         _("escalate after (business minutes past the deadline)"), default=DEFAULT_ESCALATION_MINUTES
     )
     hold_email_outside_hours = models.BooleanField(_("hold emails until business hours"), default=True)
+    # Names from callbacks.deadlines.DUTCH_HOLIDAY_KEYS.
+    observed_holidays = models.JSONField(_("public holidays the team observes"), default=default_observed_holidays)
+
+
+class DayPart(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    AFTERNOON = "afternoon", _("Afternoon")
+
+
+# Where the morning ends for the phone-duty roster.
+MIDDAY = time(12, 30)
+
+
+class PhoneDuty(models.Model):
+    """Protocol step 1, who answers first: the weekly roster, one person per weekday and day part."""
+
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=[(i, str(i)) for i in range(7)])
+    day_part = models.CharField(_("day part"), max_length=10, choices=DayPart.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_duties",
+                             verbose_name=_("on duty"))
+
+    class Meta:
+        ordering = ["weekday", "day_part"]
+        constraints = [models.UniqueConstraint(fields=["weekday", "day_part"], name="phone_duty_once_per_slot")]
