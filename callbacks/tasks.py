@@ -4,9 +4,11 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from callbacks import notifications, services
+from callbacks.services import retention
 from callbacks.services.overdue import overdue_sweep as _overdue_sweep
 
 logger = logging.getLogger(__name__)
@@ -47,3 +49,12 @@ def digests_send() -> int:
 @shared_task(ignore_result=True)
 def messages_route_to_stand_ins() -> int:
     return services.messages_route_to_stand_ins(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def messages_anonymise() -> int:
+    """Hourly, but works only at night (local time); a repeat in the same night changes nothing."""
+    now = timezone.now()
+    if not retention.is_retention_night(now):
+        return 0
+    return retention.messages_anonymise(now=now, older_than_days=settings.RETENTION_DAYS)

@@ -163,6 +163,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 PHONENUMBER_DEFAULT_REGION = "NL"
 PHONENUMBER_DB_FORMAT = "E164"
 
+# Retention: the caller's personal data of messages handled more than this many days ago is
+# anonymised each night (callbacks.services.retention); the rows stay for the statistics.
+RETENTION_DAYS = env_int("RETENTION_DAYS", 180, minimum=1)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -273,6 +277,12 @@ CELERY_BEAT_SCHEDULE = {
     "route-to-stand-ins": {
         "task": "callbacks.tasks.messages_route_to_stand_ins",
         "schedule": timedelta(minutes=5),
+    },
+    # Retention: every hour, but the task works only between 01:00 and 05:00 local time. An interval,
+    # not a crontab (crontabs misbehave across DST); a repeat in the same night changes nothing.
+    "anonymise-old-messages": {
+        "task": "callbacks.tasks.messages_anonymise",
+        "schedule": timedelta(hours=1),
     },
 }
 
