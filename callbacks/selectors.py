@@ -118,7 +118,11 @@ def can_act_on(user: User, message: Message) -> bool:
 
 def can_correct(user: User, message: Message) -> bool:
     """The receptionist who took a message may correct it until it is handled."""
-    return message.taken_by_id == user.pk and message.status in (Status.OPEN, Status.INFORMATIONAL)
+    return (
+        message.taken_by_id == user.pk
+        and message.status in (Status.OPEN, Status.INFORMATIONAL)
+        and message.anonymised_at is None
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 import pytest
+from django.db.models import Count, F
+from django.utils import timezone
 from django.core.management import CommandError, call_command
 
 from accounts.models import Absence, Team, User
@@ -29,6 +33,13 @@ def test_it_creates_the_demo_office(settings, client):
     assert {status for _token, status, _deadline, _count in messages} == set(Status.values)
     assert Message.objects.filter(status=Status.OPEN, owner_user__username="daan", intended_user__username="eva").exists()
     assert Message.objects.filter(call_count__gte=3, priority="urgent").exists()
+    # Sixty days of history: hundreds of messages, a few overdue right now, regular callers.
+    assert Message.objects.count() > 300
+    assert Message.objects.filter(taken_at__lt=timezone.now() - timedelta(days=55)).exists()
+    assert 1 <= Message.objects.filter(status=Status.OPEN, deadline__lt=timezone.now()).count() <= 10
+    assert Message.objects.values("caller_number").annotate(n=Count("pk")).filter(n__gte=3).exists()
+    assert Message.objects.filter(status=Status.HANDLED, handled_at__gt=F("deadline")).exists()
+    assert Message.objects.filter(status=Status.HANDLED, handled_at__lte=F("deadline")).exists()
     response = client.post("/accounts/login/", {"username": "anna", "password": "demo"})
     assert response.status_code == 302
 

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts.demo import demo_office_create
 from callbacks.demo import demo_messages_create
+from callbacks.demo_history import demo_history_create
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates logins with the password 'demo' and only runs with DJANGO_DEBUG=true.")
         with transaction.atomic():
             users = demo_office_create()
-            created = demo_messages_create(users)
+            created = demo_messages_create(users) + demo_history_create(users)
         self.stdout.write(self.style.SUCCESS(
             f"Demo office ready ({created} new messages): log in as anna, bram, carla, daan, eva or mira "
             "with password 'demo'."
