@@ -1,0 +1,206 @@
+"""The manager's statistics page and its two CSV exports; the figures come from callbacks.statistics.
+
+Managers only (``accounts.view_dashboard``); anyone else gets a 404, so the pages do not reveal
+that they exist. A bad period never fails: the form shows why and the default period is used.
+
+The CSV files are for Dutch Excel: UTF-8 with a byte order mark, semicolons between cells and
+decimal commas (in Dutch), and every text cell that a spreadsheet would read as a formula is
+prefixed with a quote. The message export leaves out the caller's name, number, company, email and
+the reason of the call: the figures need none of it, and a spreadsheet on someone's laptop is
+beyond the reach of the retention job that anonymises old messages.
+"""
+
+import csv
+from urllib.parse import urlencode
+from datetime import date, datetime, timedelta
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from accounts.models import Team
+from accounts.roles import VIEW_DASHBOARD
+from callbacks import statistics
+from callbacks.models import CallType, Status, Tone
+from callbacks.statistics import Figures, Period
+
+
+class PeriodForm(forms.Form):
+    """From and to, both included; an empty date means the default period's."""
+
+    start = forms.DateField(label=gettext_lazy("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=gettext_lazy("To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=Team.objects.order_by("name"),
+                                  required=False, empty_label=gettext_lazy("All teams"))
+
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.default = Period.default(today)
+
+    def _clean_day(self, name: str) -> date:
+        day = self.cleaned_data[name] or getattr(self.default, name)
+        if not statistics.EARLIEST_DAY <= day <= self.today + timedelta(days=statistics.MAX_DAYS):
+            raise forms.ValidationError(_("Choose a date from the year 2000 up to a year from today."),
+                                        code="out_of_range")
+        return day
+
+    def clean_start(self) -> date:
+        return self._clean_day("start")
+
+    def clean_end(self) -> date:
+        return self._clean_day("end")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("The end date is before the start date."), code="reversed")
+            if (end - start).days + 1 > statistics.MAX_DAYS:
+                raise forms.ValidationError(
+                    _("Choose a period of at most %(days)s days.") % {"days": statistics.MAX_DAYS}, code="too_long"
+                )
+        return data
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not request.user.has_perm(f"accounts.{VIEW_DASHBOARD}"):
+        raise Http404
+
+
+def _chosen_period(request: HttpRequest) -> tuple[PeriodForm, Period, Team | None]:
+    """The period and team asked for, or the default period for everyone when the input is unusable."""
+    today = timezone.localdate(timezone=statistics.local_zone())
+    default = Period.default(today)
+    if not request.GET:
+        form = PeriodForm(initial={"start": default.start, "end": default.end}, today=today)
+        return form, default, None
+    form = PeriodForm(request.GET, today=today)
+    if not form.is_valid():
+        return form, default, None
+    data = form.cleaned_data
+    return form, Period(start=data["start"], end=data["end"]), data["team"]
+
+
+@login_required
+@require_GET
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form, period, team = _chosen_period(request)
+    stats = statistics.statistics_for(period=period, team=team, now=timezone.now())
+    query = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    if team is not None:
+        query["team"] = str(team.pk)
+    context = {
+        "form": form,
+        "fell_back": form.is_bound and not form.is_valid(),
+        "stats": stats,
+        "hour_chart": statistics.hour_chart(stats.hours),
+        "hour_rows": [(f"{hour:02d}:00", count) for hour, count in enumerate(stats.hours)],
+        "call_type_chart": statistics.call_type_chart(stats.call_types),
+        "export_query": urlencode(query),
+    }
+    return render(request, "callbacks/dashboard/statistics.html", context)
+
+
+# --- CSV --------------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """Text a spreadsheet could run as a formula gets a leading quote; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return number_format(round(value, 1), 1)
+    if isinstance(value, datetime):
+        return timezone.localtime(value, statistics.local_zone()).strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_response(name: str, period: Period, header: list[str], rows) -> HttpResponse:
+    filename = f"{slugify(name)}_{period.start.isoformat()}_{period.end.isoformat()}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_cell(title) for title in header])
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return response
+
+
+def _figure_cells(figures: Figures) -> list[object]:
+    def minutes(duration):
+        return None if duration is None else duration.minutes
+
+    return [
+        figures.taken, figures.helped_at_intake, figures.called_back, figures.promise_due, figures.within_promise,
+        figures.promise_rate, minutes(figures.first_attempt.median), minutes(figures.first_attempt.p90),
+        minutes(figures.handled.median), minutes(figures.handled.p90), figures.attempts_per_callback,
+    ]
+
+
+@login_required
+@require_GET
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    _form, period, team = _chosen_period(request)
+    stats = statistics.statistics_for(period=period, team=team, now=timezone.now())
+    header = [
+        _("Group"), _("Name"), _("Messages taken"), _("Helped directly"), _("Called back"), _("Promises due"),
+        _("Within promise"), _("Within promise (%)"), _("First attempt, median (min)"),
+        _("First attempt, 90th percentile (min)"), _("Handled, median (min)"), _("Handled, 90th percentile (min)"),
+        _("Attempts per callback"),
+    ]
+    rows = [[_("Total"), stats.total.label, *_figure_cells(stats.total)]]
+    rows += [[_("Team"), figures.label, *_figure_cells(figures)] for figures in stats.teams]
+    rows += [[_("Colleague"), figures.label, *_figure_cells(figures)] for figures in stats.colleagues]
+    return _csv_response(_("statistics"), period, header, rows)
+
+
+@login_required
+@require_GET
+def messages_csv(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    _form, period, team = _chosen_period(request)
+    found = statistics.messages_in(period, team).order_by("taken_at", "pk").values_list(
+        "pk", "taken_at", "taken_by__full_name", "taken_by__username", "owner_user__full_name",
+        "owner_user__username", "owner_team__name", "call_type", "tone", "status", "wants_callback", "deadline",
+        "handled_at", "attempt_count", "call_count",
+    )
+    call_types, tones, statuses = dict(CallType.choices), dict(Tone.choices), dict(Status.choices)
+    now = timezone.now()
+    header = [
+        _("Message ID"), _("Taken at"), _("Taken by"), _("For colleague"), _("Team"), _("Type of call"), _("Tone"),
+        _("Status"), _("Call back before"), _("Handled at"), _("Within promise"), _("Attempts"), _("Calls"),
+    ]
+
+    def rows():
+        for (pk, taken_at, taker_name, taker_username, owner_name, owner_username, team_name, call_type, tone,
+             status, wants_callback, deadline, handled_at, attempts, calls) in found.iterator(chunk_size=2000):
+            kept = statistics.promise_kept(wants_callback=wants_callback, deadline=deadline, status=status,
+                                           handled_at=handled_at, now=now)
+            yield [
+                pk, taken_at, taker_name or taker_username, owner_name or owner_username, team_name,
+                call_types.get(call_type, call_type), tones.get(tone, tone), statuses.get(status, status), deadline,
+                handled_at, kept, attempts, calls,
+            ]
+
+    return _csv_response(_("messages"), period, header, rows())
