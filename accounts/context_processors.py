@@ -18,6 +18,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             # Counted only when a template shows the badge: one aggregate query.
             "badge": SimpleLazyObject(lambda: _badge(user)) if handles_callbacks else None,
             "unread": SimpleLazyObject(lambda: _unread(user)),
+            "dashboard": user.has_perm(f"accounts.{roles.VIEW_DASHBOARD}"),
+            # Protocol step 1: everyone can see who answers the phone first right now.
+            "on_duty": SimpleLazyObject(lambda: _on_duty() or ""),
         }
     }
 
@@ -33,3 +36,9 @@ def _unread(user) -> int:
     from callbacks.selectors import unread_count
 
     return unread_count(user)
+
+
+def _on_duty():
+    from callbacks.dashboard_selectors import on_phone_duty
+
+    return on_phone_duty(now=timezone.now())

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("callbacks/", include("callbacks.urls")),
+    path("dashboard/", include("callbacks.dashboard_urls")),
     path("admin/", admin.site.urls),
 ]

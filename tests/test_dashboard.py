@@ -1,0 +1,207 @@
+"""The manager's live dashboard, the promise rules pages and the phone-duty roster."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from callbacks.models import (
+    CheckMoment,
+    ClosureDay,
+    HandlingPolicy,
+    Heartbeat,
+    Message,
+    Notification,
+    OpeningHours,
+    PhoneDuty,
+    TeamSettings,
+)
+from callbacks.services.overdue import overdue_sweep
+from tests.conftest import login_across_time
+from tests.factories import make_message, make_messages
+from tests.intake_helpers import CALLER, REASON, take_message
+
+pytestmark = pytest.mark.django_db
+
+AMS = ZoneInfo("Europe/Amsterdam")
+TUESDAY_10 = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)
+
+
+@pytest.fixture
+def boss(client, manager):
+    login_across_time(client, manager)
+    return client
+
+
+def test_it_shows_what_is_overdue_by_team_and_colleague(boss, receptionist, colleague, other_colleague):
+    late = make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=2),
+                        caller_name="Laat Bij Bram")
+    make_message(taken_by=receptionist, owner=other_colleague, deadline=TUESDAY_10 - timedelta(minutes=5),
+                 caller_name="Laat Bij Daan")
+    make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30),
+                 caller_name="Bijna")
+    make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(hours=3),
+                 caller_name="Later")
+    overdue_sweep(now=TUESDAY_10 - timedelta(hours=1))
+    Heartbeat.objects.update_or_create(name="overdue-sweep", defaults={"last_run_at": TUESDAY_10})
+    with time_machine.travel(TUESDAY_10, tick=False):
+        response = boss.get("/dashboard/")
+    groups = response.context["overdue_groups"]
+    assert [(g.team, g.owner, [m.caller_name for m in g.messages]) for g in groups] == [
+        ("Service", "Daan", ["Laat Bij Daan"]), ("Verkoop", "Bram", ["Laat Bij Bram"]),
+    ]
+    assert [m.caller_name for m in response.context["due_soon"]] == ["Bijna"]
+    page = response.content.decode()
+    assert "2\xa0uur te laat" in page and "eigenaar ingelicht" in page
+    assert 'hx-trigger="every 30s"' in page
+    per_colleague = {row["owner_user__full_name"]: (row["open"], row["overdue"])
+                     for row in response.context["per_colleague"]}
+    assert per_colleague == {"Bram": (3, 1), "Daan": (1, 1)}
+    assert 'data-test="sweep-warning"' not in page
+    assert Message.objects.get(pk=late.pk).overdue_level == 1
+
+
+def test_it_warns_when_the_sweep_is_silent_or_the_outbox_backs_up(boss, receptionist, colleague):
+    Heartbeat.objects.create(name="overdue-sweep", last_run_at=TUESDAY_10 - timedelta(minutes=6))
+    message = make_message(taken_by=receptionist, owner=colleague)
+    Notification.objects.create(recipient=colleague, message=message, kind="new_message", channel="email",
+                                created_at=TUESDAY_10 - timedelta(minutes=10))
+    with time_machine.travel(TUESDAY_10, tick=False):
+        page = boss.get("/dashboard/live/").content.decode()
+    assert "De controle op te late terugbelverzoeken liep voor het laatst 6\xa0minuten geleden" in page
+    assert "1 melding wacht al meer dan 5 minuten." in page
+    Heartbeat.objects.filter(name="overdue-sweep").update(last_run_at=TUESDAY_10 - timedelta(minutes=1))
+    Notification.objects.update(state="sent")
+    with time_machine.travel(TUESDAY_10, tick=False):
+        page = boss.get("/dashboard/live/").content.decode()
+    assert 'data-test="sweep-warning"' not in page and 'data-test="outbox-warning"' not in page
+
+
+@pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/live/"])
+def test_the_dashboard_uses_the_same_number_of_queries_at_10_and_10000_messages(boss, receptionist, colleague, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_messages(10, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(days=1))
+    make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
+    with time_machine.travel(TUESDAY_10, tick=False), CaptureQueriesContext(connection) as few:
+        assert boss.get(url).status_code == 200
+    make_messages(9990, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(days=2))
+    with time_machine.travel(TUESDAY_10, tick=False), CaptureQueriesContext(connection) as many:
+        assert boss.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/live/", "/dashboard/policies/", "/dashboard/phone-duty/"])
+@pytest.mark.parametrize("fixture", ["receptionist", "colleague", "outsider"])
+def test_non_managers_get_404(client, request, url, fixture, manager):
+    client.force_login(request.getfixturevalue(fixture))
+    assert client.get(url).status_code == 404
+
+
+# --- Promise rules --------------------------------------------------------------------------------
+
+
+def _rules(**changes) -> dict:
+    data = {"action": "rules", "escalation_minutes": "120", "hold_email_outside_hours": "on",
+            "check_moments": "09:00, 13:00, 16:00",
+            "observed_holidays": ["New Year's Day", "Easter Monday", "King's Day", "Christmas Day"]}
+    for weekday in range(5):
+        data.update({f"open_{weekday}": "on", f"opens_{weekday}": "08:30", f"closes_{weekday}": "17:30"})
+    data.update(changes)
+    return data
+
+
+def test_a_policy_edit_changes_the_deadline_of_new_messages_only(boss, client, receptionist, colleague):
+    team = colleague.teams.get()
+    login_across_time(client, receptionist)
+    monday_10 = datetime(2026, 11, 30, 10, 0, tzinfo=AMS)
+    with time_machine.travel(monday_10, tick=False):
+        take_message(client, reason={**REASON, "call_type": "question"})
+    before = Message.objects.get()
+    assert before.deadline == datetime(2026, 12, 1, 17, 30, tzinfo=AMS)
+    login_across_time(client, boss_user := colleague.teams.get().managers.get())
+    assert boss_user.username == "mira"
+    response = client.post(f"/dashboard/policies/{team.pk}/", _rules(handling_question="60"))
+    assert response.status_code == 302
+    assert HandlingPolicy.objects.get(team=team, call_type="question").business_minutes == 60
+    login_across_time(client, receptionist)
+    with time_machine.travel(monday_10, tick=False):
+        # Another caller: the same number would be offered the open message instead.
+        take_message(client, reason={**REASON, "call_type": "question"}, caller={**CALLER, "number": "0687654321"})
+    after = Message.objects.exclude(pk=before.pk).get()
+    assert after.deadline == datetime(2026, 11, 30, 11, 0, tzinfo=AMS)
+    assert Message.objects.get(pk=before.pk).deadline == datetime(2026, 12, 1, 17, 30, tzinfo=AMS)
+
+
+def test_the_rules_form_saves_hours_holidays_settings_and_moments(boss, colleague):
+    team = colleague.teams.get()
+    data = _rules(escalation_minutes="60", check_moments="10:30;15:00", hold_email_outside_hours="",
+                  observed_holidays=["Good Friday", "Christmas Day"], **{"open_4": "", "opens_4": "", "closes_4": ""})
+    boss.post(f"/dashboard/policies/{team.pk}/", data)
+    boss.post(f"/dashboard/policies/{team.pk}/", data)  # saving twice changes nothing more
+    assert sorted(OpeningHours.objects.filter(team=team).values_list("weekday", flat=True)) == [0, 1, 2, 3]
+    settings_row = TeamSettings.objects.get(team=team)
+    assert settings_row.escalation_business_minutes == 60 and not settings_row.hold_email_outside_hours
+    assert settings_row.observed_holidays == ["Christmas Day", "Good Friday"]
+    assert list(CheckMoment.objects.filter(team=team).values_list("at", flat=True)) == [time(10, 30), time(15, 0)]
+    from callbacks.policies import calendar_for
+
+    calendar = calendar_for(team)
+    assert not calendar.is_open_day(date(2026, 4, 3))  # Good Friday, now observed
+    assert calendar.is_open_day(date(2026, 4, 6))  # Easter Monday, no longer observed
+    assert not calendar.is_open_day(date(2026, 12, 4))  # Fridays closed
+
+
+@pytest.mark.parametrize("changes, error", [
+    ({"closes_0": "08:00"}, "Sluitingstijd moet na openingstijd liggen."),
+    ({"opens_1": ""}, "Vul in wanneer het team op deze dag opent en sluit."),
+    ({"check_moments": "negen uur"}, "“negen uur” is geen tijd."),
+    ({"escalation_minutes": "abc"}, "Voer een geheel getal in."),
+    ({f"open_{d}": "" for d in range(5)}, "Het team moet op minstens één dag open zijn."),
+])
+def test_bad_rules_are_explained_and_nothing_typed_is_lost(boss, colleague, changes, error):
+    team = colleague.teams.get()
+    response = boss.post(f"/dashboard/policies/{team.pk}/", _rules(**changes))
+    page = response.content.decode()
+    assert response.status_code == 200 and error in page
+    assert 'value="09:00, 13:00, 16:00"' in page or "negen uur" in page
+    assert not TeamSettings.objects.exists()
+
+
+def test_closure_days_are_added_once_and_removed(boss, colleague):
+    team = colleague.teams.get()
+    for _twice in range(2):
+        boss.post(f"/dashboard/policies/{team.pk}/", {"action": "add_closure", "date": "2026-12-24",
+                                                       "description": "Kerstavond"})
+    closure = ClosureDay.objects.get(team=team)
+    assert closure.date == date(2026, 12, 24)
+    bad = boss.post(f"/dashboard/policies/{team.pk}/", {"action": "add_closure", "date": "morgen"})
+    assert "Voer een geldige datum in." in bad.content.decode()
+    boss.post(f"/dashboard/policies/{team.pk}/", {"action": "remove_closure", "closure": "x"})
+    assert ClosureDay.objects.count() == 1
+    boss.post(f"/dashboard/policies/{team.pk}/", {"action": "remove_closure", "closure": str(closure.pk)})
+    assert not ClosureDay.objects.exists()
+
+
+# --- Phone duty -----------------------------------------------------------------------------------
+
+
+def test_the_roster_shows_who_is_on_duty_now(boss, client, receptionist, manager, colleague):
+    data = {f"duty_{d}_{part}": "" for d in range(5) for part in ("morning", "afternoon")}
+    data["duty_1_morning"] = str(receptionist.pk)
+    data["duty_1_afternoon"] = str(manager.pk)
+    assert boss.post("/dashboard/phone-duty/", data).status_code == 302
+    assert boss.post("/dashboard/phone-duty/", {**data, "duty_0_morning": "99999"}).status_code == 200
+    assert PhoneDuty.objects.count() == 2
+    login_across_time(client, colleague)
+    with time_machine.travel(TUESDAY_10, tick=False):
+        morning = client.get("/callbacks/").content.decode()
+    with time_machine.travel(TUESDAY_10 + timedelta(hours=4), tick=False):
+        afternoon = client.get("/callbacks/").content.decode()
+    with time_machine.travel(TUESDAY_10 + timedelta(hours=10), tick=False):
+        evening = client.get("/callbacks/").content.decode()
+    assert "Aan de telefoon: Anna" in morning
+    assert "Aan de telefoon: Mira" in afternoon
+    assert 'data-test="nav-on-duty"' not in evening
