@@ -150,7 +150,7 @@ def _scoped(user: User, scope: str) -> QuerySet[Message]:
     messages = Message.objects.select_related("owner_user", "owner_team", "taken_by")
     if scope == "teams":
         return messages.filter(owner_team__in=Team.objects.filter(members=user))
-    return messages.filter(Q(owner_user=user) | Q(owner_user__isnull=True, owner_team__members=user))
+    return messages.filter(Q(owner_user=user) | Q(owner_user__isnull=True, owner_team__in=Team.objects.filter(members=user)))
 
 
 def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> QuerySet[Message]:

@@ -311,3 +311,20 @@ def test_in_app_notifications_are_listed_and_marked_read(bram, receptionist, col
     assert bram.post("/callbacks/notifications/").status_code == 302
     assert 'data-test="unread"' not in bram.get("/callbacks/notifications/").content.decode()
     assert Notification.objects.filter(recipient=manager, channel="in_app", read_at__isnull=True).count() == 1
+
+
+def test_a_team_with_several_members_lists_each_message_once(bram, receptionist, colleague):
+    from tests.conftest import make_user
+
+    team = colleague.teams.get()
+    team.members.add(make_user("carla", "colleague"), make_user("eva", "colleague"))
+    mine = _open(receptionist, colleague, NOW + timedelta(hours=2))
+    shared = make_message(taken_by=receptionist, owner=None, team=team, deadline=NOW + timedelta(hours=3))
+    with time_machine.travel(NOW, tick=False):
+        worklist = bram.get("/callbacks/").context["worklist"]
+        teams = bram.get("/callbacks/?scope=teams").context["worklist"]
+    assert [m.pk for m in worklist.today] == [mine.pk, shared.pk]
+    assert [m.pk for m in teams.today] == [mine.pk, shared.pk]
+    from callbacks.services.digests import open_callbacks_of
+
+    assert open_callbacks_of(colleague) == [mine.pk, shared.pk]

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Absence, User
+from accounts.models import Absence, Team, User
 from callbacks.models import DEFAULT_CHECK_MOMENTS, CheckMoment, DigestSent, Message, Notification, Status
 from callbacks.notifications import notification_queue
 from callbacks.policies import calendar_for
@@ -34,7 +34,7 @@ def check_moment_due(*, user: User, now: datetime) -> datetime | None:
 
 def open_callbacks_of(user: User) -> list[int]:
     """Ids of the open callbacks a person owes, by deadline: their own and their teams' unassigned ones."""
-    owned = Q(owner_user=user) | Q(owner_user__isnull=True, owner_team__members=user)
+    owned = Q(owner_user=user) | Q(owner_user__isnull=True, owner_team__in=Team.objects.filter(members=user))
     return list(
         Message.objects.filter(owned, status=Status.OPEN).order_by("deadline", "pk").values_list("pk", flat=True)
     )
