@@ -12,7 +12,8 @@ from accounts.models import Absence, Team, User
 from accounts.roles import Role
 from accounts.services import role_groups_ensure
 
-DEMO_PASSWORD = "demo"
+# seed_demo refuses to run unless DEBUG is on (bandit B105, docs/SECURITY.md).
+DEMO_PASSWORD = "demo"  # nosec B105
 DEMO_ABSENCE_NOTE = "Demo: vakantie"
 
 PEOPLE = [

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import LanguageForm, ProfileForm
+from accounts.lockout import lockout_lift
 
 
 @login_required
@@ -66,3 +68,12 @@ def _remember_language(response: HttpResponse, language: str) -> None:
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
     )
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password through the emailed link also lifts a login lockout of that user."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        lockout_lift(username=self.user.get_username())
+        return response

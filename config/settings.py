@@ -20,7 +20,8 @@ VAR_DIR = Path(env_str("TERUGBEL_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+# Only with DEBUG on: production refuses this key below (bandit B105, docs/SECURITY.md).
+_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # nosec B105
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "formtools",
     "phonenumber_field",
+    "config.apps.AxesConfig",
     "accounts",
     "callbacks",
 ]
@@ -67,6 +69,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After HtmxMiddleware (tells polling from activity) and MessageMiddleware (says why).
+    "accounts.middleware.IdleTimeoutMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +123,11 @@ DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out (username, address) before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -183,6 +194,11 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# A notification claimed this long ago by a worker that never finished (killed mid-send) is handed out
+# again by the delivery sweep. Longer than any send can take, or a slow send would go out twice.
+NOTIFICATION_STALE_CLAIM_SECONDS = env_int("NOTIFICATION_STALE_CLAIM_SECONDS", 600, minimum=1)
+if NOTIFICATION_STALE_CLAIM_SECONDS <= EMAIL_TIMEOUT:
+    raise ImproperlyConfigured("NOTIFICATION_STALE_CLAIM_SECONDS must be longer than EMAIL_TIMEOUT.")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Terugbel <terugbel@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -196,13 +212,36 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # A reception desk is shared: sessions end after a working day.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 3600, minimum=300)
+# Database sessions; a lost connection while writing one is the friendly 500 page, not a 400.
+SESSION_ENGINE = "accounts.sessions"
+# ...and after this long without activity (accounts.middleware.IdleTimeoutMiddleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
-if env_bool("DJANGO_BEHIND_TLS_PROXY", not DEBUG):
+_BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", not DEBUG)
+if _BEHIND_TLS_PROXY:
     # gunicorn runs behind a reverse proxy that terminates TLS and sets this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For. The client's address is
+# the entry that many places from the right; anything further left is whatever the client sent.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if _BEHIND_TLS_PROXY else 0, minimum=0)
+
+# Login lockout (django-axes): five wrong passwords for one username from one address block that
+# pair, not the username everywhere nor the whole office behind one address. See docs/SECURITY.md.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+# Attempts while locked are refused unrecorded, so the lock ends when the page says it does.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# No log of every login with address and browser (last_login is enough); failed attempts are
+# deleted after a success or the cool-off. accounts/admin.py registers the lockout list itself.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -226,15 +265,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A web request must never hang on the broker: publish gives up after about a second.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A web request must never hang on the broker. Against a Redis that accepts but never answers, each
+# publish attempt waits socket_timeout and a retry reconnects (another wait for its PING): a save
+# gives up after (max_retries + 2) x socket_timeout = 3 s; the rows wait for the delivery sweep.
+# One retry stays so a connection left stale by a Redis restart reconnects at once (docs/RELIABILITY.md).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# Named so tests/test_faults.py can run a hung Redis against exactly these values.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": 1,
+    "socket_connect_timeout": 1,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 3600,
-        "socket_timeout": 2,
-        "socket_connect_timeout": 1,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 else:
     _broker_dir = VAR_DIR / "celery-broker"
     for _folder in ("queue", "processed", "control"):
@@ -291,4 +335,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes narrates every login at INFO; failed logins and lockouts are WARNINGs.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -1,8 +1,10 @@
 import os
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Group
 
+from accounts.middleware import IdleTimeoutMiddleware
 from accounts.models import Team, User
 from accounts.roles import Role
 from accounts.services import role_groups_ensure
@@ -36,10 +38,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def login_across_time(client, user: User) -> None:
-    """Log in with a session that outlives the days the tests travel ahead with time_machine."""
+    """Log in with a session that outlives the days the tests travel ahead with time_machine.
+
+    Its last activity is dated far ahead, so the idle timeout neither ends it nor rewrites it
+    (which would add queries to the first request); tests/test_security.py covers the timeout.
+    """
     client.force_login(user)
     session = client.session
     session.set_expiry(60 * 60 * 24 * 365)
+    session[IdleTimeoutMiddleware.SESSION_KEY] = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
     session.save()
 
 

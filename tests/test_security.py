@@ -1,0 +1,378 @@
+"""Login lockout, idle sessions and security headers (docs/SECURITY.md)."""
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.core import mail
+from django.test import RequestFactory
+from django.urls import reverse
+
+from accounts.lockout import client_ip
+from accounts.middleware import IdleTimeoutMiddleware
+from tests.conftest import PASSWORD
+from tests.test_settings import PRODUCTION, _run
+
+AMS = ZoneInfo("Europe/Amsterdam")
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=AMS)
+LOGIN = "/accounts/login/"
+OFFICE, HOME, PROXY = "192.0.2.10", "198.51.100.7", "10.0.0.2"
+LOCKED = "Te veel inlogpogingen"
+
+
+def _log_in(client, username: str, password: str = PASSWORD, **extra):
+    return client.post(LOGIN, {"username": username, "password": password}, **extra)
+
+
+def _fail_five_times(client, username: str = "anna", **extra):
+    return [_log_in(client, username, "wrong", **extra).status_code for _ in range(5)]
+
+
+def _logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+# --- Lockout --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_it_locks_a_login_after_five_wrong_passwords_even_with_the_right_one(client, receptionist):
+    assert _fail_five_times(client, REMOTE_ADDR=OFFICE) == [200, 200, 200, 200, 429]
+    response = _log_in(client, "anna", REMOTE_ADDR=OFFICE)
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert LOCKED in body and "15 minuten geblokkeerd" in body
+    assert 'id="main"' in body and reverse("password_reset") in body  # the site's layout, a way out
+    assert not _logged_in(client)
+    assert AccessAttempt.objects.get(username="anna", ip_address=OFFICE).failures_since_start == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_same_username_from_another_address_can_still_log_in(client, receptionist):
+    _fail_five_times(client, REMOTE_ADDR=OFFICE)
+    assert _log_in(client, "anna", REMOTE_ADDR=HOME).status_code == 302
+    assert _logged_in(client)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_colleague_behind_the_same_address_can_still_log_in(client, receptionist, colleague):
+    _fail_five_times(client, "anna", REMOTE_ADDR=OFFICE)
+    assert _log_in(client, "bram", REMOTE_ADDR=OFFICE).status_code == 302
+    assert _logged_in(client)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_lock_ends_after_the_cool_off_and_attempts_meanwhile_do_not_extend_it(client, receptionist):
+    with time_machine.travel(T0, tick=False) as traveller:
+        _fail_five_times(client, REMOTE_ADDR=OFFICE)
+        traveller.shift(timedelta(minutes=14))
+        assert _log_in(client, "anna", REMOTE_ADDR=OFFICE).status_code == 429
+        traveller.shift(timedelta(minutes=1, seconds=1))
+        assert _log_in(client, "anna", REMOTE_ADDR=OFFICE).status_code == 302
+    assert _logged_in(client)
+    assert not AccessAttempt.objects.exists()  # a success forgets the failures
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_success_resets_the_count_so_mistakes_do_not_add_up_over_days(client, receptionist):
+    for _ in range(3):
+        _log_in(client, "anna", "wrong")
+    assert _log_in(client, "anna").status_code == 302
+    client.post(reverse("logout"))
+    assert _fail_five_times(client)[:4] == [200, 200, 200, 200]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_lockout_page_escapes_the_username(client):
+    for _ in range(5):
+        response = _log_in(client, "<b>x</b>", "wrong")
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_lockout_page_speaks_english_to_an_english_browser(client, receptionist):
+    _fail_five_times(client)
+    response = _log_in(client, "anna", headers={"accept-language": "en"})
+    assert "Too many login attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_locked_out_user_can_reset_the_password_which_lifts_the_lock(client, receptionist):
+    _fail_five_times(client, REMOTE_ADDR=OFFICE)
+    assert client.post(reverse("password_reset"), {"email": receptionist.email}, REMOTE_ADDR=OFFICE).status_code == 302
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    set_url = client.get(link, follow=True, REMOTE_ADDR=OFFICE).redirect_chain[-1][0]
+    new = "fresh start 2026!"
+    response = client.post(set_url, {"new_password1": new, "new_password2": new}, REMOTE_ADDR=OFFICE)
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="anna").exists()
+    assert _log_in(client, "anna", new, REMOTE_ADDR=OFFICE).status_code == 302
+
+
+# --- Client address behind a proxy ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "proxies, forwarded, expected",
+    [
+        (0, "203.0.113.5", PROXY),  # no proxy configured: the header is the client's word only
+        (1, "203.0.113.5", "203.0.113.5"),
+        (1, "6.6.6.6, 203.0.113.5", "203.0.113.5"),  # a forged entry on the left is ignored
+        (2, "6.6.6.6, 203.0.113.5, 10.0.0.1", "203.0.113.5"),
+        (2, "203.0.113.5", PROXY),  # fewer hops than proxies: did not come through them
+        (1, "", PROXY),
+        (1, "not-an-address", PROXY),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_it_takes_the_client_address_from_the_trusted_proxy_hop(settings, proxies, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR=PROXY, headers={"x-forwarded-for": forwarded})
+    assert client_ip(request) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_x_forwarded_for_is_ignored_without_the_proxy_setting(client, receptionist, settings):
+    assert settings.TRUSTED_PROXY_COUNT == 0  # development default
+    _fail_five_times(client, REMOTE_ADDR=PROXY, headers={"x-forwarded-for": OFFICE})
+    response = _log_in(client, "anna", REMOTE_ADDR=PROXY, headers={"x-forwarded-for": HOME})
+    assert response.status_code == 429  # a made-up header does not get an attacker a fresh address
+    assert AccessAttempt.objects.get().ip_address == PROXY
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_x_forwarded_for_is_honoured_behind_a_trusted_proxy(client, receptionist, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    _fail_five_times(client, REMOTE_ADDR=PROXY, headers={"x-forwarded-for": OFFICE})
+    assert AccessAttempt.objects.get().ip_address == OFFICE
+    forged = _log_in(client, "anna", REMOTE_ADDR=PROXY, headers={"x-forwarded-for": f"{HOME}, {OFFICE}"})
+    assert forged.status_code == 429
+    assert _log_in(client, "anna", REMOTE_ADDR=PROXY, headers={"x-forwarded-for": HOME}).status_code == 302
+
+
+# --- Unlocking in the admin -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_manager_sees_the_lockouts_in_the_admin_and_unlocks_one(client, receptionist, colleague, manager):
+    # Varying the browser does not escape the count, nor keep the lock alive after an unlock.
+    for agent, times in (("Firefox", 3), ("Chrome", 2)):
+        for _ in range(times):
+            response = _log_in(client, "anna", "wrong", REMOTE_ADDR=OFFICE, headers={"user-agent": agent})
+    assert response.status_code == 429
+    _log_in(client, "bram", "wrong", REMOTE_ADDR=OFFICE)
+    client.force_login(manager)
+    assert "Inlogblokkades" in client.get("/admin/").content.decode()
+    listing = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "Geblokkeerd tot" in listing and listing.count("anna") >= 2
+    assert 'value="delete_selected"' not in listing and 'value="unlock"' in listing
+    chrome = AccessAttempt.objects.get(user_agent="Chrome")
+    response = client.post("/admin/axes/accessattempt/", {"action": "unlock", "_selected_action": [chrome.pk]})
+    assert response.status_code == 302
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["bram"]
+    client.post(reverse("logout"))
+    assert _log_in(client, "anna", REMOTE_ADDR=OFFICE).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.parametrize("fixture", ["receptionist", "colleague", "outsider"])
+def test_only_managers_see_the_lockouts(client, request, fixture):
+    client.force_login(request.getfixturevalue(fixture))
+    response = client.get("/admin/axes/accessattempt/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_admin_shows_no_access_logs_as_none_are_kept(client, manager):
+    client.force_login(manager)
+    assert client.get("/admin/axes/accesslog/").status_code == 404
+    assert client.get("/admin/axes/accessfailurelog/").status_code == 404
+
+
+# --- Idle sessions --------------------------------------------------------------------------------
+
+
+def _htmx(current: str) -> dict:
+    return {"HX-Request": "true", "HX-Current-URL": f"http://testserver{current}"}
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_it_logs_out_after_an_hour_without_activity(client, colleague):
+    with time_machine.travel(T0, tick=False) as traveller:
+        client.force_login(colleague)
+        assert client.get("/callbacks/").status_code == 200
+        traveller.shift(timedelta(minutes=61, seconds=1))
+        response = client.get("/callbacks/?page=2")
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/login/?next=%2Fcallbacks%2F%3Fpage%3D2"
+        assert not _logged_in(client)
+        login_page = client.get(response["Location"]).content.decode()
+    assert "Je bent uitgelogd na 60 minuten zonder activiteit." in login_page
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_activity_keeps_the_session_going(client, colleague):
+    with time_machine.travel(T0, tick=False) as traveller:
+        client.force_login(colleague)
+        for _ in range(6):
+            assert client.get("/callbacks/").status_code == 200
+            traveller.shift(timedelta(minutes=50))
+    assert _logged_in(client)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_dashboard_polling_is_not_activity_and_ends_with_a_client_redirect(client, manager):
+    with time_machine.travel(T0, tick=False) as traveller:
+        client.force_login(manager)
+        assert client.get("/dashboard/").status_code == 200
+        for _ in range(120):  # an hour of polls every 30 seconds
+            traveller.shift(timedelta(seconds=30))
+            assert client.get("/dashboard/live/", headers=_htmx("/dashboard/")).status_code == 200
+        traveller.shift(timedelta(minutes=1, seconds=1))
+        response = client.get("/dashboard/live/", headers=_htmx("/dashboard/"))
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Fdashboard%2F"
+    assert not _logged_in(client)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_an_htmx_post_is_activity(client, manager):
+    with time_machine.travel(T0, tick=False) as traveller:
+        client.force_login(manager)
+        client.get("/")
+        traveller.shift(timedelta(minutes=50))
+        client.post(reverse("language_set"), {"language": "nl", "next": "/"}, headers=_htmx("/"))
+        traveller.shift(timedelta(minutes=50))
+        assert client.get("/").status_code == 200
+    assert _logged_in(client)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_it_records_activity_at_most_once_a_minute(client, colleague):
+    key = IdleTimeoutMiddleware.SESSION_KEY
+    with time_machine.travel(T0, tick=False) as traveller:
+        client.force_login(colleague)
+        client.get("/")
+        first = client.session[key]
+        traveller.shift(timedelta(seconds=59))
+        client.get("/")
+        assert client.session[key] == first
+        traveller.shift(timedelta(seconds=1))
+        client.get("/")
+        assert client.session[key] == first + 60
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_idle_period_comes_from_the_settings(client, colleague, settings):
+    settings.SESSION_IDLE_MINUTES = 5
+    with time_machine.travel(T0, tick=False) as traveller:
+        client.force_login(colleague)
+        client.get("/")
+        traveller.shift(timedelta(minutes=5, seconds=59))
+        assert client.get("/").status_code == 200  # still in, and active again
+        traveller.shift(timedelta(minutes=6))
+        response = client.get("/", follow=True)
+    assert "Je bent uitgelogd na 5 minuten zonder activiteit." in response.content.decode()
+
+
+# --- Headers and cookies --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_responses_carry_the_security_headers_in_development(client):
+    response = client.get(LOGIN)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "Strict-Transport-Security" not in response  # HSTS only in production
+    csrf = response.cookies["csrftoken"]
+    assert csrf["httponly"] and not csrf["secure"]
+    # htmx takes the CSRF token from the page, not from the (HttpOnly) cookie.
+    assert """hx-headers='{"X-CSRFToken": \"""" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_session_cookie_is_http_only(client, receptionist):
+    response = _log_in(client, "anna")
+    assert response.cookies["sessionid"]["httponly"]
+
+
+_SECURITY_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_SECURE, s.CSRF_COOKIE_HTTPONLY, "
+    "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, "
+    "s.TRUSTED_PROXY_COUNT, s.AXES_COOLOFF_TIME, s.SESSION_IDLE_MINUTES, s.X_FRAME_OPTIONS, s.SECURE_REFERRER_POLICY)"
+)
+
+
+def test_production_makes_cookies_secure_and_sends_hsts():
+    result = _run(_SECURITY_SETTINGS, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True", "True", "True", "True", "31536000", "True", "True", "('HTTP_X_FORWARDED_PROTO',", "'https')",
+        "1", "0:15:00", "60", "DENY", "same-origin",
+    ]
+
+
+def test_development_has_no_hsts_no_secure_cookies_and_no_proxy():
+    result = _run(_SECURITY_SETTINGS.replace("s.SECURE_PROXY_SSL_HEADER, ", ""), DJANGO_DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "False", "True", "0", "False", "False", "0", "0:15:00", "60",
+                                     "DENY", "same-origin"]
+
+
+def test_lockout_idle_and_proxy_settings_come_from_the_environment():
+    overrides = {"TRUSTED_PROXY_COUNT": "2", "AXES_COOLOFF_MINUTES": "30", "SESSION_IDLE_MINUTES": "20"}
+    result = _run(_SECURITY_SETTINGS, **PRODUCTION, **overrides)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[9:12] == ["2", "0:30:00", "20"]
+
+
+@pytest.mark.parametrize("name, value", [("TRUSTED_PROXY_COUNT", "-1"), ("AXES_COOLOFF_MINUTES", "0"),
+                                         ("SESSION_IDLE_MINUTES", "soon")])
+def test_unreadable_security_settings_stop_the_start(name, value):
+    result = _run("import django; django.setup()", DJANGO_DEBUG="true", **{name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and name in result.stderr
+
+
+def test_a_production_response_over_https_carries_hsts_and_the_other_headers():
+    code = (
+        "import django; django.setup(); from django.test import Client; "
+        "r = Client().get('/accounts/logout/', secure=True, headers={'host': 'terugbel.example.nl'}); "
+        "print(r.status_code); print(r['Strict-Transport-Security']); print(r['X-Frame-Options']); "
+        "print(r['X-Content-Type-Options']); print(r['Referrer-Policy'])"
+    )
+    result = _run(code, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "405", "max-age=31536000; includeSubDomains; preload", "DENY", "nosniff", "same-origin",
+    ]
