@@ -17,8 +17,6 @@ from callbacks.models import Heartbeat, Message, Notification
 OUTBOX_HEARTBEAT = "outbox-delivery"
 # Rows younger than this are left to their own task; the sweep is the safety net.
 SWEEP_GRACE = timedelta(minutes=1)
-# A row claimed this long ago by a worker that never finished is handed out again.
-STALE_CLAIM = timedelta(minutes=10)
 BACKOFF_START = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 
@@ -115,7 +113,9 @@ def outbox_deliver(*, now: datetime | None = None, grace: timedelta = SWEEP_GRAC
     """The delivery sweep: send what is still pending after `grace` (a lost publish, a broker outage,
     a backoff or quiet hours that ended), and free rows whose worker died mid-send."""
     now = now or timezone.now()
-    Notification.objects.filter(state=Notification.State.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+    # A row claimed this long ago by a worker that never finished is handed out again.
+    stale_claim = timedelta(seconds=settings.NOTIFICATION_STALE_CLAIM_SECONDS)
+    Notification.objects.filter(state=Notification.State.SENDING, claimed_at__lt=now - stale_claim).update(
         state=Notification.State.PENDING, claimed_at=None
     )
     due = Q(not_before__isnull=True) | Q(not_before__lte=now)
@@ -145,7 +145,8 @@ def _send_email(notification: Notification) -> None:
             "message": notification.message, "recipient": recipient, "notification": notification,
             "listed": _listed_messages(notification.message_ids), "site_url": settings.SITE_URL,
         }
-        subject = render_to_string(f"callbacks/email/{notification.kind}_subject.txt", context).strip()
+        # One line whatever a name holds: a line break in a header makes every send fail, for good.
+        subject = " ".join(render_to_string(f"callbacks/email/{notification.kind}_subject.txt", context).split())
         body = render_to_string(f"callbacks/email/{notification.kind}.txt", context)
     send_mail(subject, body, None, [recipient.email])
 

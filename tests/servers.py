@@ -10,6 +10,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -115,20 +116,33 @@ class PostgresServer:
             os.chown(self.directory, account.pw_uid, account.pw_gid)
             os.chmod(self.directory, 0o700)
             run_as = ["runuser", "-u", "postgres", "--"]
-        data = str(Path(self.directory) / "data")
+        self.data = str(Path(self.directory) / "data")
         subprocess.run(
-            [*run_as, initdb, "-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+            [*run_as, initdb, "-D", self.data, "-U", "postgres", "--auth=trust", "--encoding=UTF8",
+             "--locale=C.UTF-8"],
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self.process = subprocess.Popen(
-            [*run_as, postgres, "-D", data, "-p", str(self.port), "-h", "127.0.0.1", "-k", self.directory,
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.command = [*run_as, postgres, "-D", self.data, "-p", str(self.port), "-h", "127.0.0.1",
+                        "-k", self.directory, "-c", "fsync=off", "-c", "synchronous_commit=off",
+                        "-c", "full_page_writes=off"]
+        self.start()
+
+    def start(self) -> None:
+        """Start (again) on the same port and data directory, as after a restart."""
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_for_port(self.port, self.process, timeout=30)
+
+    def halt(self) -> None:
+        """A fast shutdown (what `pg_ctl restart` does): sessions are ended, the data stays.
+
+        The signal goes to the postmaster itself: `runuser` would turn it into SIGTERM and later SIGKILL.
+        """
+        if self.process.poll() is None:
+            postmaster = int(Path(self.data, "postmaster.pid").read_text().split()[0])
+            os.kill(postmaster, signal.SIGINT)
+            self.process.wait(timeout=30)
 
     @property
     def url(self) -> str:
@@ -144,12 +158,22 @@ class PostgresServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+_session_server: PostgresServer | None = None
+
+
 def postgres_url_for_session() -> str:
     """Start one server for this test process; on failure keep SQLite and tell conftest why."""
+    global _session_server
     try:
         server = PostgresServer()
     except (ServerUnavailable, subprocess.CalledProcessError) as problem:
         os.environ["TERUGBEL_PG_UNAVAILABLE"] = str(problem)
         return ""
     atexit.register(server.stop)
+    _session_server = server
     return server.url
+
+
+def postgres_server_for_session() -> PostgresServer | None:
+    """The server postgres_url_for_session started, for tests that restart it."""
+    return _session_server
