@@ -1,7 +1,7 @@
 """The intake steps. Forms only validate; the wizard view hands cleaned data to services."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import phonenumbers
 
@@ -19,6 +19,9 @@ from callbacks.selectors import Recipient
 
 TAKE_MESSAGE, HELPED = "message", "helped"
 NEW_MESSAGE = "new"
+# A typed deadline may lie at most this far ahead: the business calendar looks about a year ahead
+# from it for the escalation moment, and a deadline in the year 9999 overflows that arithmetic.
+LATEST_PROMISE = timedelta(days=366)
 
 
 def normalise_number(raw: object) -> str:
@@ -219,6 +222,8 @@ class PromiseForm(_KeyboardFirst, forms.Form):
         deadline = cleaned.get("deadline") or policy
         if deadline <= timezone.now():
             self.add_error("deadline", _("Choose a moment in the future."))
+        elif cleaned.get("deadline") and deadline > timezone.now() + LATEST_PROMISE:
+            self.add_error("deadline", _("Choose a moment within a year from now."))
         elif deadline > policy and not cleaned.get("later_reason", "").strip():
             self.add_error("later_reason", _("A deadline later than the team's promise needs a reason."))
         cleaned.update(window=window, policy_deadline=policy, final_deadline=deadline,

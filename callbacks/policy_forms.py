@@ -1,6 +1,6 @@
 """Forms for the promise rules a manager sets per team, and the phone-duty roster."""
 
-from datetime import time
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils.dates import WEEKDAYS
@@ -19,6 +19,10 @@ HOLIDAY_LABELS = {
     "Second Day of Christmas": _("Boxing Day"),
 }
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+# Each handling and escalation time must fit in this many weeks of opening hours. The business
+# calendar (callbacks.deadlines.SEARCH_DAYS) looks about a year ahead and fails beyond that; half a
+# year leaves room for public holidays and closure days.
+WEEKS_TO_FIT = 26
 
 
 class TeamPolicyForm(forms.Form):
@@ -87,7 +91,20 @@ class TeamPolicyForm(forms.Form):
             raise forms.ValidationError(_("The team must be open on at least one day."))
         cleaned["hours"] = hours
         cleaned["handling"] = {value: cleaned.get(f"handling_{value}") for value, _label in CallType.choices}
+        if not self.errors and not self._times_fit(hours, cleaned):
+            raise forms.ValidationError(
+                _("The team is open too few hours for these handling and escalation times: each must fit in "
+                  "%(weeks)s weeks of opening hours.") % {"weeks": WEEKS_TO_FIT}
+            )
         return cleaned
+
+    @staticmethod
+    def _times_fit(hours: dict[int, tuple[time, time]], cleaned: dict) -> bool:
+        weekly = sum((datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
+                      for opens, closes in hours.values()), timedelta())
+        longest = max([minutes for minutes in cleaned["handling"].values() if minutes]
+                      + [cleaned.get("escalation_minutes") or 0])
+        return timedelta(minutes=longest) <= weekly * WEEKS_TO_FIT
 
 
 class ClosureDayForm(forms.Form):

@@ -89,6 +89,10 @@ class CorrectForm(_Versioned):
     call_type = forms.ChoiceField(label=_("Type of call"), choices=CallType.choices)
     tone = forms.ChoiceField(label=_("The caller sounds"), choices=Tone.choices)
 
+    def clean_caller_name(self) -> str:
+        # As at the intake (CallerForm.clean_name): one line, so it stays one line in email subjects.
+        return " ".join(self.cleaned_data["caller_name"].split())
+
     def clean_caller_number(self) -> str:
         return str(self.cleaned_data["caller_number"])
 

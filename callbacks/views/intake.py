@@ -108,14 +108,36 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
 
     def post(self, request, *args, **kwargs):
         token = request.POST.get("intake_token", "")
-        if token and token != self.storage.extra_data.get("token") and _already_saved(token):
-            # A double click or a resubmitted last step: the first submit already saved it.
+        if token and _already_saved(token):
+            # A double click or a resubmitted last step: the first submit already saved it. Also Save
+            # again after an error page whose save had gone through but whose session write had not:
+            # the wizard still holds this call, and revalidating it would offer the saved message as
+            # "an open message of this caller" (tests/test_faults.py).
+            if token == self.storage.extra_data.get("token"):
+                self.storage.reset()
             messages.info(request, _("This call was already saved."))
             return redirect("callbacks:intake")
         if "token" not in self.storage.extra_data:
             messages.warning(request, _("This call had expired; please start it again."))
             return redirect("callbacks:intake")
+        if not self._may_show_posted_steps(request):
+            # A step this call has not reached (a stale tab, a crafted POST): show the step it is at.
+            step = self.steps.current
+            return self.render(self.get_form(step=step, data=self.storage.get_step_data(step)))
         return super().post(request, *args, **kwargs)
+
+    def _may_show_posted_steps(self, request) -> bool:
+        """A posted step other than the current one (Back, a stale tab, a crafted POST) is accepted only
+        once every step before it holds valid data: later steps are built from the earlier ones."""
+        form_list = list(self.get_form_list())
+        for step in (request.POST.get("wizard_goto_step"), request.POST.get(f"{self.prefix}-current_step")):
+            if not step or step == self.steps.current:
+                continue
+            if step not in form_list:
+                return False
+            if any(self.get_cleaned_data_for_step(earlier) is None for earlier in form_list[:form_list.index(step)]):
+                return False
+        return True
 
     def render_goto_step(self, goto_step, **kwargs):
         """Going back keeps what was typed on the current step, even if it is not complete yet."""

@@ -1,0 +1,152 @@
+"""Who gets what on EVERY URL of the project, for every role, by GET and by POST.
+
+The table below is checked against the URL configuration itself: a new URL pattern without a row
+here fails `test_every_url_pattern_has_a_row`, so nobody adds a page without deciding who may see it.
+Django's admin (its own permission model, see test_admin.py) and static files are left out.
+
+POSTs send an empty form, so 200 on a POST means "the form came back with its errors" and nothing
+changed. Anything a role may not see is a 404, never a 403, so its existence does not leak.
+A 405 is the method check, which runs before the role check and is the same for every message.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from django.utils import timezone
+
+from accounts.models import Team
+from tests.factories import make_message
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # a 302 to the login page
+REDIRECT = "redirect"  # a 302 anywhere else
+ROLES = ("anonymous", "anna", "bram", "daan", "mira", "olaf")
+
+# Columns:    anonymous  anna (receptionist)  bram (colleague, owner, Verkoop)  daan (colleague, Service)
+#             mira (manager)  olaf (no role)
+# The message is bram's and was taken by anna; <team_id> is Verkoop.
+EXPECTED: dict[str, dict[str, tuple]] = {
+    "home": {"GET": (LOGIN, 200, 200, 200, 200, 200), "POST": (LOGIN, 200, 200, 200, 200, 200)},
+    # --- accounts ---------------------------------------------------------------------------------
+    "login": {"GET": (200, *[REDIRECT] * 5), "POST": (200, *[REDIRECT] * 5)},
+    "logout": {"GET": (405,) * 6, "POST": (LOGIN,) * 6},
+    "profile": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[200] * 5)},
+    "language_set": {"GET": (405,) * 6, "POST": (REDIRECT,) * 6},
+    "password_change": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[200] * 5)},
+    "password_change_done": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[405] * 5)},
+    "password_reset": {"GET": (200,) * 6, "POST": (200,) * 6},
+    "password_reset_done": {"GET": (200,) * 6, "POST": (405,) * 6},
+    "password_reset_confirm": {"GET": (200,) * 6, "POST": (200,) * 6},  # a bad token: "this link is invalid"
+    "password_reset_complete": {"GET": (200,) * 6, "POST": (405,) * 6},
+    # --- the colleague's and the receptionist's pages -----------------------------------------------
+    "callbacks:list": {"GET": (LOGIN, 404, 200, 200, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "callbacks:badge": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[405] * 5)},
+    "callbacks:inbox": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[REDIRECT] * 5)},
+    # An empty POST without a call in progress is sent back to start the call.
+    "callbacks:intake": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, REDIRECT, 404, 404, REDIRECT, 404)},
+    "callbacks:intake_status": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, 200, 404, 404, 200, 404)},
+    "callbacks:detail": {"GET": (LOGIN, 200, 200, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "callbacks:attempt": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 200, 404, 200, 404)},
+    "callbacks:handle": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 200, 404, 200, 404)},
+    "callbacks:reassign": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 200, 404, 200, 404)},
+    "callbacks:follow_up": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 200, 404, 200, 404)},
+    # Only the receptionist who took the message corrects it; the manager sees it but may not.
+    "callbacks:correct": {"GET": (LOGIN, 200, 404, 404, 404, 404), "POST": (LOGIN, 200, 404, 404, 404, 404)},
+    # --- the manager's pages ----------------------------------------------------------------------------
+    "dashboard:index": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "dashboard:live": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "dashboard:statistics": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "dashboard:statistics_csv": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "dashboard:messages_csv": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "dashboard:policies": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
+    # An empty POST names no action: the page is shown again.
+    "dashboard:team_policy": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
+    # Every roster cell is optional, so an empty POST is a valid (empty) roster and redirects.
+    "dashboard:phone_duty": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, REDIRECT, 404)},
+}
+
+
+def _url_patterns(patterns=None, namespace: str = "", urlconf=None) -> dict[str, list[str]]:
+    """Every route of the project: its name (or route when unnamed) and the names of its URL arguments."""
+    found = {}
+    for entry in get_resolver(urlconf).url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            found.update(_url_patterns(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace
+                                       else namespace))
+        elif isinstance(entry, URLPattern):
+            route = str(entry.pattern)
+            if route.lstrip("^").startswith(settings.STATIC_URL.lstrip("/")):
+                continue
+            name = f"{namespace}{entry.name}" if entry.name else route
+            found[name] = list(entry.pattern.converters) or [*entry.pattern.regex.groupindex]
+    return found
+
+
+def test_every_url_pattern_has_a_row():
+    routes = set(_url_patterns())
+    missing, stale = routes - set(EXPECTED), set(EXPECTED) - routes
+    assert not missing, f"URL patterns without a row in EXPECTED (decide who may see them): {sorted(missing)}"
+    assert not stale, f"rows in EXPECTED for URL patterns that no longer exist: {sorted(stale)}"
+
+
+def test_a_new_pattern_without_a_row_would_be_noticed():
+    class WithANewPage:
+        urlpatterns = [path("", include("config.urls")), path("export/everything/", lambda request: None)]
+
+    assert set(_url_patterns(urlconf=WithANewPage)) - set(EXPECTED) == {"export/everything/"}
+
+
+def test_every_row_names_each_role_for_get_and_post():
+    for name, methods in EXPECTED.items():
+        assert set(methods) == {"GET", "POST"}, name
+        assert all(len(outcomes) == len(ROLES) for outcomes in methods.values()), name
+
+
+@pytest.fixture
+def office(receptionist, colleague, other_colleague, manager, outsider):
+    message = make_message(taken_by=receptionist, owner=colleague, deadline=timezone.now() + timedelta(hours=3))
+    people = {user.username: user for user in (receptionist, colleague, other_colleague, manager, outsider)}
+    arguments = {
+        "pk": message.pk, "team_id": Team.objects.get(name="Verkoop").pk,
+        "uidb64": "MQ", "token": "not-a-real-token",
+    }
+    return people, message, arguments
+
+
+def _outcome(response) -> object:
+    if response.status_code != 302:
+        return response.status_code
+    return LOGIN if response["Location"].startswith(reverse("login")) else REDIRECT
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_access(office, name):
+    people, message, arguments = office
+    url = reverse(name, kwargs={key: arguments[key] for key in _url_patterns()[name]})
+    wrong = []
+    for method, outcomes in EXPECTED[name].items():
+        for who, expected in zip(ROLES, outcomes):
+            client = Client()
+            client.raise_request_exception = False  # a 500 is reported as a 500, next to the other mismatches
+            if who != "anonymous":
+                client.force_login(people[who])
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            got = _outcome(response)
+            if got != expected:
+                wrong.append(f"{method} {url} as {who}: expected {expected}, got {got}")
+    assert not wrong, "\n".join(wrong)
+    message.refresh_from_db()
+    assert message.version == 1 and message.attempt_count == 0 and message.owner_user == people["bram"]
+
+
+def test_a_team_that_does_not_exist_is_a_404_for_the_manager(client, manager):
+    client.force_login(manager)
+    assert client.get(reverse("dashboard:team_policy", kwargs={"team_id": 999_999})).status_code == 404
+    assert client.post(reverse("dashboard:team_policy", kwargs={"team_id": 999_999}), {}).status_code == 404
+

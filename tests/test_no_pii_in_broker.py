@@ -1,0 +1,143 @@
+"""The caller's personal data never reaches the broker or the logs.
+
+Tasks carry ids only (config/celery.py, callbacks/tasks.py). This takes a whole message through the
+intake wizard while Celery publishes to a real Redis, records every command Redis receives with
+MONITOR, and searches that stream, and every base64 blob in it (a task's arguments travel base64
+encoded), for the caller's number in each way it is written, name, company and reason.
+"""
+
+import base64
+import binascii
+import logging
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+from tests.intake_helpers import CALLER, REASON, take_message
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+CALLER_DETAILS = {**CALLER, "name": "Pieter de Boer", "number": "06-12345678", "company": "Bakkerij De Boer"}
+REASON_TEXT = "Vraag over de offerte voor de nieuwe oven"
+PERSONAL = {
+    "number (E.164)": "+31612345678", "number (national)": "0612345678", "number (as typed)": "06-12345678",
+    "number (subscriber)": "612345678", "name": "Pieter de Boer", "company": "Bakkerij De Boer",
+    "reason": REASON_TEXT,
+}
+TASK = "callbacks.tasks.notification_deliver"
+
+
+def _reset_broker_pools() -> None:
+    """Connections and producers cached for the previous broker URL must not be reused.
+
+    A copy of the helper in test_overdue_live.py (a private function of another test module)."""
+    from kombu import pools
+
+    pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def _publishing_to(redis_url: str):
+    """Celery really publishes (not eager) to the given Redis; no worker consumes."""
+    celery_app.conf.update(broker_url=redis_url, task_always_eager=False,
+                           broker_transport_options={"socket_timeout": 2, "socket_connect_timeout": 1})
+    _reset_broker_pools()
+    try:
+        yield
+    finally:
+        celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True,
+                               broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+        _reset_broker_pools()
+
+
+class Monitor:
+    """Every command the Redis server receives, as `redis-cli MONITOR` prints it (or, without
+    redis-cli, as a plain socket client reads it)."""
+
+    def __init__(self, port: int) -> None:
+        self.lines: list[str] = []
+        binary = shutil.which("redis-cli")
+        if binary:
+            self._process = subprocess.Popen([binary, "-p", str(port), "MONITOR"], stdout=subprocess.PIPE,
+                                             stderr=subprocess.STDOUT, text=True, errors="backslashreplace")
+            self._stream, self._socket = self._process.stdout, None
+        else:
+            self._process, self._socket = None, socket.create_connection(("127.0.0.1", port), timeout=10)
+            self._socket.sendall(b"MONITOR\r\n")
+            self._stream = self._socket.makefile("r", encoding="utf-8", errors="backslashreplace")
+        assert self._stream.readline().strip().lstrip("+") == "OK"  # from here on every command is seen
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self._stream:
+            self.lines.append(line.rstrip("\n"))
+
+    def stop(self) -> str:
+        time.sleep(0.3)  # the last commands reach MONITOR just after they run
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+        else:
+            self._socket.close()
+        self._reader.join(timeout=5)
+        return "\n".join(self.lines)
+
+
+def _with_base64_decoded(stream: str) -> str:
+    """The stream plus the decoded text of every base64 blob in it."""
+    decoded = []
+    for blob in re.findall(r"[A-Za-z0-9+/]{16,}={0,2}", stream):
+        try:
+            decoded.append(base64.b64decode(blob, validate=True).decode("utf-8", errors="replace"))
+        except (binascii.Error, ValueError):
+            continue
+    return "\n".join([stream, *decoded])
+
+
+def _found(text: str) -> dict[str, str]:
+    return {what: value for what, value in PERSONAL.items() if value in text}
+
+
+@pytest.fixture
+def empty_redis(redis_server):
+    """A queue with nothing left by other tests, and nothing left for them."""
+    import redis
+
+    connection = redis.Redis.from_url(redis_server.url)
+    connection.flushdb()
+    yield redis_server
+    connection.flushdb()
+    connection.close()
+
+
+def test_the_intake_publishes_ids_only(empty_redis, client, receptionist, colleague, caplog):
+    for name in ("callbacks", "celery", "kombu"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    client.force_login(receptionist)
+    monitor = Monitor(empty_redis.port)
+    try:
+        with _publishing_to(empty_redis.url):
+            responses = take_message(client, caller=CALLER_DETAILS, reason={**REASON, "reason": REASON_TEXT})
+    finally:
+        stream = monitor.stop()
+    assert responses[-1].status_code == 302
+    assert colleague.messages_owned.get().caller_name == "Pieter de Boer"  # the message really was saved
+
+    # Something was published: one task per notification (in the app and by email), by name.
+    assert stream.count(TASK) >= 2, stream[-2000:]
+    assert re.search(r'"(LPUSH|RPUSH)" "celery"', stream), stream[-2000:]
+    assert _found(_with_base64_decoded(stream)) == {}
+
+    logged = "\n".join(f"{record.name}: {record.getMessage()} {record.args!r}" for record in caplog.records)
+    assert _found(logged) == {}
