@@ -23,5 +23,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's shared-cache in-memory default: tests that run a worker or requests in
     # threads need SQLite's real locking (WAL, busy timeout), which shared cache does not honour.
-    # pytest-xdist gives each worker its own file (suffix _gw0, _gw1).
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+    # One file per test process, so two pytest runs in one checkout never share it; Django deletes it
+    # at the end of the run.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
