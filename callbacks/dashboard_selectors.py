@@ -16,6 +16,8 @@ SWEEP_SILENT_AFTER = timedelta(minutes=5)
 # Pending rows older than this mean delivery is not keeping up (quiet-hours holds are not counted).
 OUTBOX_LAG = timedelta(minutes=5)
 DUE_SOON = timedelta(hours=1)
+# The dashboard lists at most this many overdue and due-soon messages; the counts cover all of them.
+SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,18 @@ class EngineHealth:
         return self.backlog > 0
 
 
-def overdue_groups(*, now: datetime) -> list[OverdueGroup]:
-    """Open messages past their deadline, by team and then colleague, the longest overdue first."""
-    overdue = list(
+def overdue_groups(*, now: datetime, limit: int = SHOWN) -> list[OverdueGroup]:
+    """The ``limit`` longest overdue open messages, by team and then colleague, the longest first in each.
+
+    Bounded, because an office that falls behind would otherwise get a page of every overdue message,
+    re-rendered every 30 seconds; the msg_open_deadline index hands over the oldest deadlines first.
+    """
+    overdue = sorted(
         Message.objects.filter(status=Status.OPEN, deadline__lte=now)
         .select_related("owner_user", "owner_team")
-        .order_by("owner_team__name", "owner_user__full_name", "deadline", "pk")
+        .order_by("deadline", "pk")[:limit],
+        key=lambda m: (m.owner_team is None, str(m.owner_team or ""), m.owner_user is None, str(m.owner_user or ""),
+                       m.deadline, m.pk),
     )
 
     def key(message: Message) -> tuple[str, str]:
@@ -51,22 +59,42 @@ def overdue_groups(*, now: datetime) -> list[OverdueGroup]:
     return [OverdueGroup(team, owner, list(items)) for (team, owner), items in groupby(overdue, key=key)]
 
 
-def due_soon(*, now: datetime) -> list[Message]:
+def due_soon(*, now: datetime, limit: int = SHOWN) -> list[Message]:
+    """The first ``limit`` open messages due within the hour."""
     return list(
         Message.objects.filter(status=Status.OPEN, deadline__gt=now, deadline__lte=now + DUE_SOON)
         .select_related("owner_user", "owner_team")
-        .order_by("deadline", "pk")
+        .order_by("deadline", "pk")[:limit]
     )
 
 
-def open_per_colleague(*, now: datetime) -> list[dict]:
-    """Per colleague: open callbacks and how many of them are overdue, most overdue first."""
-    return list(
-        Message.objects.filter(status=Status.OPEN, owner_user__isnull=False)
-        .values("owner_user", "owner_user__full_name")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lte=now)))
-        .order_by("-overdue", "-open", "owner_user__full_name")
+@dataclass(frozen=True)
+class OpenCounts:
+    per_colleague: list[dict]  # owner_user, owner_user__full_name, open, overdue; most overdue first
+    overdue: int  # every overdue open message, the team-only ones included
+    due_soon: int
+
+
+def open_counts(*, now: datetime) -> OpenCounts:
+    """Open callbacks and how many are overdue, per colleague, plus the totals the bounded lists leave out.
+
+    One pass over the open messages that PostgreSQL answers from the msg_open_owner_deadline index alone
+    (hence no id, no join and no filter on the owner: every open message has a deadline); the few names
+    come in a query of their own.
+    """
+    soon = Q(deadline__gt=now, deadline__lte=now + DUE_SOON)
+    rows = list(
+        Message.objects.filter(status=Status.OPEN).order_by().values("owner_user")
+        .annotate(open=Count("*"), overdue=Count("deadline", filter=Q(deadline__lte=now)),
+                  soon=Count("deadline", filter=soon))
     )
+    names = dict(User.objects.filter(pk__in=[row["owner_user"] for row in rows if row["owner_user"]])
+                 .values_list("pk", "full_name"))
+    per_colleague = sorted(
+        ({**row, "owner_user__full_name": names[row["owner_user"]]} for row in rows if row["owner_user"] is not None),
+        key=lambda row: (-row["overdue"], -row["open"], row["owner_user__full_name"]),
+    )
+    return OpenCounts(per_colleague, sum(row["overdue"] for row in rows), sum(row["soon"] for row in rows))
 
 
 def day_part_at(moment_local: datetime) -> str:

@@ -64,6 +64,31 @@ def availability_of(*, user: User, team: Team | None, now: datetime) -> Availabi
     return Availability("available")
 
 
+def availabilities(*, users: list[User], now: datetime) -> list[tuple[User, Availability]]:
+    """``availability_of`` for every colleague of ``recipients_all()`` at once, for the intake's first page.
+
+    One query for the absences and one calendar per team, instead of five queries per colleague: the
+    page listed everyone's status with a number of queries that grew with the office. The users' teams
+    must be prefetched ordered by name (recipients_all does), so the first is ``team_of``'s team.
+    """
+    absences = {}
+    for absence in (Absence.objects.filter(user__in=users, starts_at__lte=now, ends_at__gt=now)
+                    .select_related("stand_in").order_by("ends_at")):
+        absences[absence.user_id] = absence  # the latest end wins, as in availability_of
+    calendars: dict[int | None, object] = {}
+    result = []
+    for user in users:
+        absence = absences.get(user.pk)
+        if absence is not None:
+            result.append((user, Availability("away", absence.ends_at, absence.stand_in)))
+            continue
+        team = next(iter(user.teams.all()), None)
+        if (key := team.pk if team else None) not in calendars:
+            calendars[key] = calendar_for(team)
+        result.append((user, Availability("available" if calendars[key].is_open_at(now) else "closed")))
+    return result
+
+
 def caller_history(*, number: str, now: datetime, limit: int = 10) -> tuple[list[Message], int]:
     """Earlier messages from this number (newest first) and how many calls came in over 30 days."""
     if not number:

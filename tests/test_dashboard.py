@@ -78,6 +78,21 @@ def test_it_warns_when_the_sweep_is_silent_or_the_outbox_backs_up(boss, receptio
     assert 'data-test="sweep-warning"' not in page and 'data-test="outbox-warning"' not in page
 
 
+def test_it_lists_the_longest_overdue_only_and_says_how_many_there_are(boss, receptionist, colleague):
+    from callbacks.dashboard_selectors import SHOWN
+
+    make_messages(SHOWN + 5, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
+    make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(days=2),
+                 caller_name="Al Twee Dagen")
+    with time_machine.travel(TUESDAY_10, tick=False):
+        response = boss.get("/dashboard/live/")
+    page = response.content.decode()
+    assert page.count('data-test="overdue-item"') == SHOWN
+    assert "Al Twee Dagen" in page
+    assert f"Dit zijn de {SHOWN} langst te late van {SHOWN + 6} te late terugbelverzoeken." in page
+    assert response.context["per_colleague"][0]["overdue"] == SHOWN + 6
+
+
 @pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/live/"])
 def test_the_dashboard_uses_the_same_number_of_queries_at_10_and_10000_messages(boss, receptionist, colleague, url):
     from django.db import connection

@@ -41,6 +41,29 @@ def test_managers_may_take_messages_too(client, manager, colleague):
     assert client.get(URL).status_code == 200
 
 
+def test_the_first_step_uses_the_same_number_of_queries_for_2_and_12_colleagues(desk, colleague, other_colleague):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Team
+    from accounts.roles import Role
+    from tests.conftest import make_user
+
+    with time_machine.travel(MONDAY_10, tick=False), CaptureQueriesContext(connection) as few:
+        assert desk.get(URL + "?new=1").status_code == 200
+    for index in range(10):
+        person = make_user(f"collega{index}", Role.COLLEAGUE)
+        Team.objects.get(name="Verkoop" if index % 2 else "Service").members.add(person)
+        if index == 3:
+            Absence.objects.create(user=person, starts_at=MONDAY_10 - timedelta(days=1),
+                                   ends_at=MONDAY_10 + timedelta(days=1), stand_in=colleague)
+    with time_machine.travel(MONDAY_10, tick=False), CaptureQueriesContext(connection) as many:
+        page = desk.get(URL + "?new=1").content.decode()
+    assert len(many) == len(few)
+    statuses = page[page.index('data-test="statuses"'):]
+    assert statuses.count("Collega") == 10
+
+
 def test_it_takes_a_complete_message_in_six_submits(desk, receptionist, colleague):
     with time_machine.travel(MONDAY_10, tick=False):
         responses = take_message(desk)

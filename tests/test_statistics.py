@@ -191,6 +191,16 @@ def test_breakdowns_by_call_type_and_by_local_hour(office):
     assert stats.hours[12] == 1 and sum(stats.hours) == 10
 
 
+def test_local_hours_follow_the_change_to_winter_time_within_the_period(receptionist, colleague):
+    # Summer time ends on 25 October 2026: 09:00 is 07:00 UTC before and 08:00 UTC after.
+    for taken_at in (datetime(2026, 10, 20, 9, 0, tzinfo=AMS), datetime(2026, 10, 30, 9, 0, tzinfo=AMS),
+                     datetime(2026, 10, 1, 0, 30, tzinfo=AMS)):
+        make_message(taken_by=receptionist, owner=colleague, taken_at=taken_at, deadline=NOW + H)
+    stats = statistics.statistics_for(period=Period(start=date(2026, 10, 1), end=date(2026, 10, 31)), team=None,
+                                      now=NOW)
+    assert stats.hours[9] == 2 and stats.hours[0] == 1 and sum(stats.hours) == 3
+
+
 def test_repeat_callers_count_calls_in_the_period_and_skip_anonymised_rows(office):
     stats = statistics.statistics_for(period=NOVEMBER, team=None, now=NOW)
     assert [(str(c.number), c.calls) for c in stats.repeat_callers] == [("+31201234567", 3)]

@@ -17,11 +17,15 @@ def require_dashboard(request: HttpRequest) -> None:
 
 def _live_context() -> dict:
     now = timezone.now()
+    counts = dashboard_selectors.open_counts(now=now)
     return {
         "now": now,
         "overdue_groups": dashboard_selectors.overdue_groups(now=now),
+        "overdue_total": counts.overdue,
         "due_soon": dashboard_selectors.due_soon(now=now),
-        "per_colleague": dashboard_selectors.open_per_colleague(now=now),
+        "due_soon_total": counts.due_soon,
+        "shown": dashboard_selectors.SHOWN,
+        "per_colleague": counts.per_colleague,
         "on_duty": dashboard_selectors.on_phone_duty(now=now),
         "health": dashboard_selectors.engine_health(now=now),
     }

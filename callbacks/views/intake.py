@@ -227,7 +227,7 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
     def _context_recipient(self, form):
         now = timezone.now()
         users, teams = self._recipients_all()
-        statuses = [(user, selectors.availability_of(user=user, team=selectors.team_of(user), now=now)) for user in users]
+        statuses = selectors.availabilities(users=users, now=now)
         number = normalise_number(self.storage.extra_data.get("prefill_number"))
         history, recent_calls = selectors.caller_history(number=number, now=now)
         return {"statuses": statuses, "history": history, "recent_calls": recent_calls, "history_number": number}
