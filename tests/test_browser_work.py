@@ -12,19 +12,10 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, Request, expect
 
 from callbacks.models import Attempt, Message, MessageEvent, Outcome, Status
-from tests.conftest import PASSWORD
+from tests.browser_helpers import log_in
 from tests.factories import make_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/")
-    expect(page).to_have_url(f"{base_url}/accounts/login/?next=/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Fijn dat je er bent")
 
 
 def _open_message(receptionist, colleague) -> Message:
@@ -77,7 +68,7 @@ def test_a_colleague_logs_an_attempt_and_ticks_the_message_off_without_a_reload(
     htmx_posts: list[Request] = []
     page.on("request", lambda r: htmx_posts.append(r) if r.method == "POST" and r.headers.get("hx-request") else None)
 
-    _log_in(page, live_server.url, "bram")
+    log_in(page, live_server.url, "bram")
     badge = page.locator("#callbacks-badge")
     expect(badge).to_have_text("1")
 
@@ -133,7 +124,7 @@ def test_the_same_actions_work_without_javascript(browser: Browser, live_server,
     try:
         page = context.new_page()
         page.set_default_timeout(10_000)
-        _log_in(page, live_server.url, "bram")
+        log_in(page, live_server.url, "bram")
         detail = f"{live_server.url}/callbacks/{message.pk}/"
         page.goto(detail)
         expect(page.locator("[data-test=status]")).to_have_text("Open")

@@ -1,0 +1,15 @@
+"""Shared steps of the browser tests."""
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    """Log in through the real form, the way a person does, and land on the home page."""
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(f"{base_url}/accounts/login/?next=/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Fijn dat je er bent")
