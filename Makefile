@@ -86,3 +86,17 @@ bench: install-test
 audit: $(VENV)/.test-installed
 	$(BIN)/bandit -q -r accounts callbacks config -x tests
 	$(BIN)/pip-audit --strict -r requirements.txt
+
+# The other benchmarks (docs/PERFORMANCE.md); each starts its own throw-away PostgreSQL (and Redis),
+# fills 1,000,000 messages and runs with production settings, so no DJANGO_DEBUG here.
+.PHONY: bench-dashboard bench-pages bench-load bench-all
+bench-dashboard: install-test
+	$(BIN)/python bench/dashboard.py
+
+bench-pages: install-test
+	$(BIN)/python bench/pages.py
+
+bench-load: install-test
+	$(BIN)/python bench/load.py
+
+bench-all: bench bench-dashboard bench-pages bench-load

@@ -1,0 +1,132 @@
+"""Shared by the HTTP benchmarks (bench/pages.py, bench/load.py) and bench/dashboard.py.
+
+`office()` starts a throw-away PostgreSQL and Redis (tests/servers.py), fills the office history of
+bench/fill.py and collects the static files; `Gunicorn` runs the production server on it, the way the
+Procfile does (`gunicorn config.wsgi --workers 2`), with production settings over plain HTTP.
+"""
+
+import contextlib
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.fill import create_database, fill, settle  # noqa: E402
+from tests.servers import PostgresServer, RedisServer, _wait_for_port, free_port  # noqa: E402
+
+PASSWORD = "bench-password-not-a-secret"  # nosec B105: throw-away users in a throw-away database
+# Production refuses a short or development key; this one is only ever used against the throw-away database.
+SECRET_KEY = "bench-only-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2  # nosec B105
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def production_env(tmp: str, **extra: str) -> dict[str, str]:
+    """Production settings (DEBUG off, manifest static files, axes, secure headers) minus TLS."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings_bench", DJANGO_SECRET_KEY=SECRET_KEY,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver", DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_BEHIND_TLS_PROXY="false", DJANGO_SECURE_HSTS_SECONDS="0", TERUGBEL_VAR_DIR=f"{tmp}/var",
+        TERUGBEL_BENCH_STATIC_ROOT=f"{tmp}/static", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", **extra,
+    )
+    return env
+
+
+def django_prepare() -> None:
+    """Migrate the empty database and collect the static files the manifest storage needs."""
+    import django
+    django.setup()
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@contextlib.contextmanager
+def office(rows: int, **people: int):
+    """PostgreSQL + Redis with `rows` messages of office history; yields the environment for gunicorn.
+
+    This process sets the same environment and sets Django up against the database, so the benchmark
+    can check the data afterwards through the ORM.
+    """
+    with tempfile.TemporaryDirectory(prefix="terugbel-bench-") as tmp:
+        postgres, redis = PostgresServer(), RedisServer()
+        try:
+            create_database(postgres.port)
+            env = production_env(tmp, DATABASE_URL=postgres.url, REDIS_URL=redis.url)
+            for name in ("DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL"):
+                os.environ.pop(name, None)
+            os.environ.update(env)
+            django_prepare()
+            from django.db import connection
+            from django.utils import timezone
+            started = time.perf_counter()
+            fill(connection, timezone.now().replace(microsecond=0), rows, span_days=730, password=PASSWORD, **people)
+            settle(connection)
+            print(f"filled {rows:,} messages of office history on PostgreSQL in {time.perf_counter() - started:.0f} s")
+            connection.close()  # the server gets every connection slot it wants
+            yield env
+        finally:
+            redis.stop()
+            postgres.stop()
+
+
+class Gunicorn:
+    """`gunicorn config.wsgi --workers 2` as in the Procfile, on a free loopback port."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", str(workers),
+             "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=env)
+        _wait_for_port(self.port, self.process, timeout=60)
+
+    def __enter__(self) -> "Gunicorn":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def login(base: str, username: str) -> requests.Session:
+    """A browser-like session logged in through the real login page (CSRF token from the form)."""
+    session = requests.Session()
+    page = session.get(f"{base}/accounts/login/")
+    response = session.post(f"{base}/accounts/login/", allow_redirects=False, data={
+        "csrfmiddlewaretoken": csrf_of(page.text), "username": username, "password": PASSWORD})
+    if response.status_code != 302:  # django-axes locks after five failures: stop at the first one
+        raise RuntimeError(f"login of {username} failed with {response.status_code}")
+    return session
+
+
+def csrf_of(html: str) -> str:
+    return CSRF.search(html).group(1)
+
+
+def timed(session: requests.Session, method: str, url: str, **kwargs) -> tuple[requests.Response, float]:
+    started = time.perf_counter()
+    response = session.request(method, url, allow_redirects=False, **kwargs)
+    return response, (time.perf_counter() - started) * 1000
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown CPU")
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, {model}"
