@@ -74,7 +74,8 @@ def parent(args: argparse.Namespace) -> None:
         for name, page in r["pages"].items():
             verdict = ("ok" if page["median"] <= TARGET_MS else "MISSED") if name in TARGETED else ""
             print(f"{r['backend']:<11} {r['profile']:<8} {r['in_30_days']:>11,}  {name:<22} {page['median']:>9.1f} "
-                  f"{page['p95']:>7.1f} {page['median'] / bare:>7.1f} {page['queries']:>7} {page['kb']:>6.0f}  {verdict}")
+                  f"{page['p95']:>7.1f} {page['median'] / bare:>7.1f} {page['queries']:>7} {page['kb']:>6.0f}  "
+                  f"{verdict}")
 
 
 def child(args: argparse.Namespace) -> None:

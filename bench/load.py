@@ -110,7 +110,8 @@ def main(args: argparse.Namespace) -> None:
                 outcomes.update(result)
 
         helpers = [threading.Thread(target=run_colleague, args=(name, i)) for i, name in enumerate(COLLEAGUES)]
-        print(f"\n{len(RECEPTIONISTS)} receptionists x {args.intakes} intakes, {len(COLLEAGUES)} colleagues ticking off")
+        print(f"\n{len(RECEPTIONISTS)} receptionists x {args.intakes} intakes, "
+              f"{len(COLLEAGUES)} colleagues ticking off")
         started = time.perf_counter()
         for thread in workers + helpers:
             thread.start()
@@ -135,7 +136,8 @@ def main(args: argparse.Namespace) -> None:
     print(f"\n{machine()}; gunicorn --workers 2 on PostgreSQL, {args.rows:,} messages; {elapsed:.0f} s")
     print(f"new messages: {created:,} (expected {expected:,}); in the run by our receptionists: {in_run:,}")
     print(f"duplicates: {same_token} by intake token, {same_call} by caller + receptionist + reason")
-    print(f"responses >= 500: {server_errors}; failed intakes: {len(record.errors)}; status codes: {dict(record.statuses)}")
+    print(f"responses >= 500: {server_errors}; failed intakes: {len(record.errors)}; "
+          f"status codes: {dict(record.statuses)}")
     print(f"tick-off POSTs: {dict(outcomes)}; messages handled in the run: {handled:,} ({ticks:,} 'handled' "
           f"events); the rest were told a team mate was first")
     requests_done = sum(len(values) for values in record.times.values())

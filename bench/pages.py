@@ -43,7 +43,8 @@ def step_data(step: str, n: int, recipient: str) -> dict[str, str]:
         "recipient": {"recipient": recipient, "decision": "message", "to_stand_in": "on"},
         "caller": {"name": f"Pieter de Boer {n}", "number": f"06-{20000000 + n:08d}", "company": "Bakkerij De Boer",
                    "email": ""},
-        "reason": {"reason": f"Vraag over offerte {n}", "call_type": "question", "tone": "calm", "wants_callback": "on"},
+        "reason": {"reason": f"Vraag over offerte {n}", "call_type": "question", "tone": "calm",
+                   "wants_callback": "on"},
         "promise": {},
         "readback": {"confirmed": "on"},
         "close": {},
@@ -126,10 +127,10 @@ def main(args: argparse.Namespace) -> None:
         bare = statistics.median(times["bare view"])
 
         print("\nmeasuring requests per second with 4 clients at once ...")
-        sessions = {"bare view": anna, "my callbacks (/callbacks/)": bram, "detail page": bram, "/dashboard/": mira}
         users = ["anna", "receptie01", "receptie02", "receptie03"]
-        rates = {name: throughput(base, lambda i, s=sessions[name]: clone(s), lambda s, n, p=gets[name][1]: s.get(base + p),
-                                  4, args.per_client) for name in gets}
+        rates = {name: throughput(base, lambda i, s=gets[name][0]: clone(s),
+                                  lambda s, n, p=gets[name][1]: s.get(base + p), 4, args.per_client)
+                 for name in gets}
         intakes_per_s = throughput(base, lambda i: login(base, users[i]), lambda s, n: intake(s, base, 1000 + n),
                                    4, max(2, args.per_client // 7))
 
