@@ -376,3 +376,11 @@ def test_a_production_response_over_https_carries_hsts_and_the_other_headers():
     assert result.stdout.splitlines() == [
         "405", "max-age=31536000; includeSubDomains; preload", "DENY", "nosniff", "same-origin",
     ]
+
+
+@pytest.mark.postgres
+def test_an_overlong_username_is_a_failed_login_not_a_500(client, receptionist):
+    client.raise_request_exception = False
+    response = client.post(LOGIN, {"username": "a" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    assert "Voer een juiste gebruikersnaam en wachtwoord in" in response.content.decode()
