@@ -11,13 +11,14 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav": {}}
     handles_callbacks = user.has_perm(f"accounts.{roles.HANDLE_CALLBACKS}")
+    counts = SimpleLazyObject(lambda: _counts(user))
     return {
         "nav": {
             "admin": user.has_perm(f"accounts.{roles.MANAGE_OFFICE}") or user.is_staff,
             "callbacks": handles_callbacks,
-            # Counted only when a template shows the badge: one aggregate query.
-            "badge": SimpleLazyObject(lambda: _badge(user)) if handles_callbacks else None,
-            "unread": SimpleLazyObject(lambda: _unread(user)),
+            # Counted only when a template shows them, all three in one query.
+            "badge": counts if handles_callbacks else None,
+            "unread": SimpleLazyObject(lambda: counts.unread),
             "dashboard": user.has_perm(f"accounts.{roles.VIEW_DASHBOARD}"),
             # Protocol step 1: everyone can see who answers the phone first right now.
             "on_duty": SimpleLazyObject(lambda: _on_duty() or ""),
@@ -25,17 +26,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     }
 
 
-def _badge(user) -> dict[str, int]:
-    from callbacks.selectors import badge_counts
+def _counts(user):
+    from callbacks.selectors import navigation_counts
 
-    open_count, overdue = badge_counts(user=user, now=timezone.now())
-    return {"open": open_count, "overdue": overdue}
-
-
-def _unread(user) -> int:
-    from callbacks.selectors import unread_count
-
-    return unread_count(user)
+    return navigation_counts(user=user, now=timezone.now())
 
 
 def _on_duty():

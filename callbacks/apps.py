@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class CallbacksConfig(AppConfig):
     name = "callbacks"
     verbose_name = _("Callbacks")
+
+    def ready(self) -> None:
+        from django.contrib.auth.models import Group
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from accounts.models import Team, User
+        from callbacks.config_cache import configuration_changed
+        from callbacks.models import ClosureDay, HandlingPolicy, OpeningHours, TeamSettings
+
+        # Whatever callbacks/config_cache.py memoises: recipients (users, teams, roles) and promise rules.
+        for model in (User, Team, Group, OpeningHours, ClosureDay, HandlingPolicy, TeamSettings):
+            post_save.connect(configuration_changed, sender=model, dispatch_uid=f"config-save-{model.__name__}")
+            post_delete.connect(configuration_changed, sender=model, dispatch_uid=f"config-delete-{model.__name__}")
+        for through in (Team.members.through, Team.managers.through, User.groups.through,
+                        User.user_permissions.through, Group.permissions.through):
+            m2m_changed.connect(configuration_changed, sender=through, dispatch_uid=f"config-m2m-{through.__name__}")

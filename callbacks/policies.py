@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from accounts.models import Team
+from callbacks.config_cache import remembered
 from callbacks.deadlines import (
     BusinessCalendar,
     PreferredWindow,
@@ -27,9 +28,13 @@ DEFAULT_HANDLING_MINUTES: dict[str, int | None] = {CallType.COMPLAINT: 120}
 
 
 def calendar_for(team: Team | None) -> BusinessCalendar:
-    tz = ZoneInfo(settings.TIME_ZONE)
     if team is None:
-        return BusinessCalendar(tz=tz, hours=DEFAULT_HOURS)
+        return BusinessCalendar(tz=ZoneInfo(settings.TIME_ZONE), hours=DEFAULT_HOURS)
+    return remembered(("calendar", team.pk), lambda: _read_calendar(team))
+
+
+def _read_calendar(team: Team) -> BusinessCalendar:
+    tz = ZoneInfo(settings.TIME_ZONE)
     hours = {row.weekday: (row.opens, row.closes) for row in OpeningHours.objects.filter(team=team)}
     closures = frozenset(ClosureDay.objects.filter(team=team).values_list("date", flat=True))
     observed = frozenset(team_settings(team).observed_holidays)
@@ -40,9 +45,9 @@ def calendar_for(team: Team | None) -> BusinessCalendar:
 def handling_for(team: Team | None, call_type: str) -> timedelta | None:
     minutes = DEFAULT_HANDLING_MINUTES.get(call_type)
     if team is not None:
-        row = HandlingPolicy.objects.filter(team=team, call_type=call_type).first()
-        if row is not None:
-            minutes = row.business_minutes
+        rows = remembered(("handling", team.pk), lambda: dict(
+            HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes")))
+        minutes = rows.get(call_type, minutes)
     return None if minutes is None else timedelta(minutes=minutes)
 
 
@@ -60,5 +65,7 @@ def team_settings(team: Team | None) -> TeamSettings:
 
 def escalation_moment(*, team: Team | None, deadline: datetime) -> datetime:
     """When a still-open message goes to the manager: the escalation delay in business time after the deadline."""
-    delay = timedelta(minutes=team_settings(team).escalation_business_minutes)
+    minutes = remembered(("escalation", team.pk if team else None),
+                         lambda: team_settings(team).escalation_business_minutes)
+    delay = timedelta(minutes=minutes)
     return add_business_time(deadline, delay, calendar_for(team))

@@ -59,6 +59,16 @@ def make_user(username: str, *roles: str, **fields) -> User:
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_configuration_memo():
+    """Each test starts without memoised configuration: rolling a test's database back sends no signal."""
+    from callbacks.config_cache import forget_all
+
+    forget_all()
+    yield
+    forget_all()
+
+
 @pytest.fixture
 def receptionist(db) -> User:
     return make_user("anna", Role.RECEPTIONIST)

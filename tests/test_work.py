@@ -108,6 +108,22 @@ def test_the_navigation_badge_counts_open_and_overdue(bram, receptionist, collea
     assert ">2</span>" in badge and "1 te laat" in badge
 
 
+def test_the_navigation_counts_callbacks_and_notifications_in_one_query(bram, receptionist, colleague):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from callbacks.notifications import notification_queue
+
+    message = _open(receptionist, colleague, NOW - timedelta(hours=1))
+    _open(receptionist, colleague, NOW + timedelta(hours=1))
+    notification_queue(message=message, recipients=[colleague], kind=Notification.Kind.NEW_MESSAGE)
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
+        page = bram.get("/accounts/profile/").content.decode()
+    counting = [q["sql"] for q in queries if "callbacks_message" in q["sql"] or "callbacks_notification" in q["sql"]]
+    assert len(counting) == 1
+    assert ">2</span>" in page and "1 te laat" in page and 'data-test="unread">1<' in page
+
+
 @pytest.mark.parametrize("url", ["/callbacks/", "/callbacks/{pk}/"])
 def test_pages_use_the_same_number_of_queries_at_10_and_1000_messages(
     bram, receptionist, colleague, django_assert_max_num_queries, url
@@ -116,6 +132,8 @@ def test_pages_use_the_same_number_of_queries_at_10_and_1000_messages(
     from django.test.utils import CaptureQueriesContext
 
     first = make_messages(10, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))[0]
+    with time_machine.travel(NOW, tick=False):
+        bram.get(url.format(pk=first.pk))  # both measured requests find the team's calendar memoised
     with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as few:
         assert bram.get(url.format(pk=first.pk)).status_code == 200
     make_messages(990, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(days=2))

@@ -27,7 +27,7 @@ from callbacks.forms import (
     RecipientForm,
     normalise_number,
 )
-from callbacks.models import CallLog, Message
+from callbacks.models import CallLog
 from callbacks.selectors import Recipient
 
 STEPS = [
@@ -339,7 +339,9 @@ def _already_saved(token: str) -> bool:
         value = uuid.UUID(token)
     except ValueError:
         return False
-    return Message.objects.filter(intake_token=value).exists() or CallLog.objects.filter(intake_token=value).exists()
+    # Every save (new message, added call, helped directly) writes its call-log line with the token in
+    # the same transaction, so one lookup answers for all three.
+    return CallLog.objects.filter(intake_token=value).exists()
 
 
 @login_required
