@@ -15,7 +15,6 @@ case for the live dashboard. `--cprofile PAGE` and `--explain` show where the ti
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import statistics
 import subprocess

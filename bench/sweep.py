@@ -74,7 +74,7 @@ def child(args: argparse.Namespace) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from callbacks.models import Heartbeat, Notification
+    from callbacks.models import Notification
     from callbacks.services import overdue
 
     call_command("migrate", verbosity=0)

@@ -8,6 +8,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from accounts.models import Team, User
 from callbacks.forms import RecipientLookup
 from callbacks.models import Attempt, CallType, Outcome, Status, Tone
+from callbacks.selectors import FOLLOW_UP, WORKLIST_CAPS
 
 
 class _Versioned(forms.Form):
@@ -108,10 +109,23 @@ class WorkFilterForm(forms.Form):
                                         ("all", _("All"))])
     call_type = forms.ChoiceField(label=_("Type of call"), required=False,
                                   choices=[("", _("All types")), *CallType.choices])
-    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none(),
-                                  empty_label=_("All teams"))
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None, error_messages={
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"],  # as when it was one
+    })
     period = forms.ChoiceField(label=_("Taken"), required=False, choices=PERIODS)
+    # One group of the worklist in full, paginated: set by its "Show all" link, kept by the filters.
+    due = forms.ChoiceField(choices=[("", ""), *[(due, due) for due in WORKLIST_CAPS]], required=False,
+                            widget=forms.HiddenInput)
 
-    def __init__(self, *args, teams, **kwargs) -> None:
+    def __init__(self, *args, teams: list[Team], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        # Choices from the teams the view has read already, so the select costs no queries of its own.
+        self.fields["team"].choices = [("", _("All teams")), *[(team.pk, team.name) for team in teams]]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A group belongs to one status: choosing another status leaves the group for that status's list.
+        group_status = Status.HANDLED if data.get("due") == FOLLOW_UP else Status.OPEN
+        if data.get("due") and (data.get("status") or Status.OPEN) != group_status:
+            data["due"] = ""
+        return data

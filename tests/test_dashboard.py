@@ -34,6 +34,7 @@ def boss(client, manager):
     return client
 
 
+@pytest.mark.postgres  # the live reads are SQL statements: run them on PostgreSQL too
 def test_it_shows_what_is_overdue_by_team_and_colleague(boss, receptionist, colleague, other_colleague):
     late = make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=2),
                         caller_name="Laat Bij Bram")
@@ -62,6 +63,7 @@ def test_it_shows_what_is_overdue_by_team_and_colleague(boss, receptionist, coll
     assert Message.objects.get(pk=late.pk).overdue_level == 1
 
 
+@pytest.mark.postgres
 def test_it_warns_when_the_sweep_is_silent_or_the_outbox_backs_up(boss, receptionist, colleague):
     Heartbeat.objects.create(name="overdue-sweep", last_run_at=TUESDAY_10 - timedelta(minutes=6))
     message = make_message(taken_by=receptionist, owner=colleague)
@@ -78,6 +80,7 @@ def test_it_warns_when_the_sweep_is_silent_or_the_outbox_backs_up(boss, receptio
     assert 'data-test="sweep-warning"' not in page and 'data-test="outbox-warning"' not in page
 
 
+@pytest.mark.postgres
 def test_it_lists_the_longest_overdue_only_and_says_how_many_there_are(boss, receptionist, colleague):
     from callbacks.dashboard_selectors import SHOWN
 
@@ -106,6 +109,87 @@ def test_the_dashboard_uses_the_same_number_of_queries_at_10_and_10000_messages(
     with time_machine.travel(TUESDAY_10, tick=False), CaptureQueriesContext(connection) as many:
         assert boss.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("url, expected", [("/dashboard/", 7), ("/dashboard/live/", 6)])
+def test_the_dashboard_reads_in_a_fixed_number_of_queries(boss, receptionist, colleague, manager, url, expected):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    PhoneDuty.objects.create(weekday=TUESDAY_10.weekday(), day_part="morning", user=receptionist)
+    make_messages(60, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
+    make_messages(60, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30))
+    with time_machine.travel(TUESDAY_10, tick=False), CaptureQueriesContext(connection) as queries:
+        page = boss.get(url).content.decode()
+    # Session, user, permissions; the counts with the engine's health; both lists; who is on phone duty
+    # (read once, shared with the navigation); the navigation's counts on the full page.
+    assert len(queries) == expected
+    assert page.count('data-test="overdue-item"') == 50 and "Nu aan de telefoon: <strong>Anna</strong>" in page
+
+
+@pytest.mark.postgres
+def test_with_nothing_open_the_engine_warnings_still_show(boss, receptionist, colleague):
+    Heartbeat.objects.create(name="overdue-sweep", last_run_at=TUESDAY_10 - timedelta(minutes=30))
+    message = make_message(taken_by=receptionist, owner=colleague, status="handled")
+    Notification.objects.create(recipient=receptionist, message=message, kind="new_message", channel="email",
+                                created_at=TUESDAY_10 - timedelta(minutes=10))
+    with time_machine.travel(TUESDAY_10, tick=False):
+        response = boss.get("/dashboard/live/")
+    page = response.content.decode()
+    assert 'data-test="sweep-warning"' in page and 'data-test="outbox-warning"' in page
+    assert "Niets is te laat." in page and response.context["per_colleague"] == []
+
+
+@pytest.mark.postgres
+def test_the_live_lists_render_as_the_template_loops_did(receptionist, colleague, other_colleague):
+    """callbacks/templatetags/dashboard_rows.py writes the rows the template loops wrote, in both languages."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from callbacks.dashboard_selectors import open_counts_and_health, overdue_and_due_soon
+
+    team = colleague.teams.get()
+    for level, name in ((2, "Geëscaleerd"), (1, "Eigenaar Weet"), (0, "")):
+        make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=3 + level),
+                     caller_name=name, overdue_level=level)
+    make_message(taken_by=receptionist, owner=None, team=team, deadline=TUESDAY_10 - timedelta(days=3, minutes=7),
+                 caller_name="<b>Team</b>", reason="<script>alert(1)</script> " + "lang " * 30)
+    make_message(taken_by=receptionist, owner=other_colleague, deadline=TUESDAY_10 + timedelta(minutes=20),
+                 caller_name="", reason="Bijna")
+    make_message(taken_by=receptionist, owner=None, team=team, deadline=TUESDAY_10 + timedelta(minutes=50),
+                 caller_name="Voor & Team")
+    counts, _health = open_counts_and_health(now=TUESDAY_10)
+    groups, due_soon = overdue_and_due_soon(now=TUESDAY_10, counts=counts)
+    assert [(g.team, g.owner, len(g.messages)) for g in groups] == [("Verkoop", "Bram", 3), ("Verkoop", "", 1)]
+    overdue_loop = Template(
+        """{% load i18n %}{% for item in messages %}<li data-test="overdue-item">"""
+        """<a href="{% url 'callbacks:detail' item.pk %}">"""
+        """{{ item.caller_name|default:_("Unknown caller") }}</a> · <span class="text-danger">"""
+        "{% blocktranslate with late=item.deadline|timesince:now %}{{ late }} overdue{% endblocktranslate %}</span> "
+        """{% if item.overdue_level >= 2 %}<span class="badge text-bg-danger">{% translate "escalated" %}</span> """
+        """{% elif item.overdue_level == 1 %}<span class="badge text-bg-warning">{% translate "owner told" %}</span> """
+        """{% endif %}· <span class="small">{{ item.reason|truncatechars:70 }}</span></li>{% endfor %}"""
+    )
+    soon_loop = Template(
+        """{% load i18n %}{% for item in messages %}<li><a href="{% url 'callbacks:detail' item.pk %}">"""
+        """{{ item.caller_name|default:_("Unknown caller") }}</a> · {{ item.owner_display }} · """
+        """{{ item.deadline|date:"H:i" }}</li>{% endfor %}"""
+    )
+    ours_overdue = Template("{% load dashboard_rows %}{% overdue_items messages now %}")
+    ours_soon = Template("{% load dashboard_rows %}{% due_soon_items messages %}")
+    for language in ("nl", "en"):
+        with translation.override(language):
+            for group in groups:
+                context = Context({"messages": group.messages, "now": TUESDAY_10})
+                assert ours_overdue.render(context) == overdue_loop.render(context)
+            context = Context({"messages": due_soon})
+            assert ours_soon.render(context) == soon_loop.render(context)
+    with translation.override("nl"):
+        page = ours_overdue.render(Context({"messages": groups[1].messages, "now": TUESDAY_10}))
+        soon = ours_soon.render(Context({"messages": due_soon}))
+    assert "&lt;b&gt;Team&lt;/b&gt;" in page and "&lt;script&gt;" in page and "…" in page
+    assert "Onbekende beller" in soon and "Voor &amp; Team" in soon and " · Verkoop · 10:50" in soon
 
 
 @pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/live/", "/dashboard/policies/", "/dashboard/phone-duty/"])

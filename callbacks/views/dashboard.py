@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from accounts.roles import VIEW_DASHBOARD
@@ -17,17 +18,19 @@ def require_dashboard(request: HttpRequest) -> None:
 
 def _live_context() -> dict:
     now = timezone.now()
-    counts = dashboard_selectors.open_counts(now=now)
+    counts, health = dashboard_selectors.open_counts_and_health(now=now)
+    overdue_groups, due_soon = dashboard_selectors.overdue_and_due_soon(now=now, counts=counts)
     return {
         "now": now,
-        "overdue_groups": dashboard_selectors.overdue_groups(now=now),
+        "overdue_groups": overdue_groups,
         "overdue_total": counts.overdue,
-        "due_soon": dashboard_selectors.due_soon(now=now),
+        "due_soon": due_soon,
         "due_soon_total": counts.due_soon,
         "shown": dashboard_selectors.SHOWN,
         "per_colleague": counts.per_colleague,
-        "on_duty": dashboard_selectors.on_phone_duty(now=now),
-        "health": dashboard_selectors.engine_health(now=now),
+        # Read when shown; the full page shows the navigation's (index.html), read once for both.
+        "on_duty": SimpleLazyObject(lambda: dashboard_selectors.on_phone_duty(now=now) or ""),
+        "health": health,
     }
 
 

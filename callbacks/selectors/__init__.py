@@ -1,0 +1,37 @@
+"""Reads, one module a part of the product; the names every caller uses are importable from here."""
+
+from callbacks.selectors.access import can_act_on, can_correct, can_see, messages_visible_to
+from callbacks.selectors.intake import (
+    Availability,
+    OpenMessage,
+    Recipient,
+    availabilities,
+    availability_of,
+    caller_history,
+    open_messages_for,
+    recipients_all,
+    team_of,
+)
+from callbacks.selectors.navigation import NavigationCounts, inbox_of, navigation_counts
+from callbacks.selectors.timeline import EARLIER_SHOWN, message_timeline
+from callbacks.selectors.worklist import (
+    FOLLOW_UP,
+    LATER,
+    OVERDUE,
+    TODAY,
+    WORKLIST_CAPS,
+    WorkFilter,
+    WorkGroup,
+    Worklist,
+    member_teams,
+    work_messages,
+    worklist,
+)
+
+__all__ = [
+    "EARLIER_SHOWN", "FOLLOW_UP", "LATER", "OVERDUE", "TODAY", "WORKLIST_CAPS", "Availability", "NavigationCounts",
+    "OpenMessage", "Recipient", "WorkFilter", "WorkGroup", "Worklist", "availabilities", "availability_of",
+    "caller_history", "can_act_on", "can_correct", "can_see", "inbox_of", "member_teams", "message_timeline",
+    "messages_visible_to", "navigation_counts", "open_messages_for", "recipients_all", "team_of", "work_messages",
+    "worklist",
+]

@@ -1,0 +1,139 @@
+"""Reads for the receptionist's intake: whom a message can be for, who is reachable, the caller's history."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Prefetch, Q
+
+from accounts.models import Absence, Team, User
+from accounts.roles import HANDLE_CALLBACKS
+from callbacks.config_cache import remembered
+from callbacks.models import Message, Status
+from callbacks.policies import calendar_for
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Whom a message is for: a colleague, or a whole team."""
+
+    user: User | None
+    team: Team | None
+
+    @property
+    def label(self) -> str:
+        return str(self.user) if self.user else str(self.team)
+
+
+@dataclass(frozen=True)
+class Availability:
+    state: str  # "available", "away" or "closed"
+    back_at: datetime | None = None
+    stand_in: User | None = None
+
+
+def recipients_all() -> tuple[list[User], list[Team]]:
+    """Everyone a receptionist can take a message for: colleagues who handle callbacks, and teams.
+
+    Memoised briefly (callbacks/config_cache.py): every intake step validates the first step's choice.
+    """
+    users, teams = remembered("recipients", _read_recipients)
+    return list(users), list(teams)
+
+
+def _read_recipients() -> tuple[list[User], list[Team]]:
+    users = list(
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__permissions__codename=HANDLE_CALLBACKS) | Q(user_permissions__codename=HANDLE_CALLBACKS))
+        .distinct()
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("full_name")
+    )
+    teams = list(Team.objects.order_by("name"))
+    return users, teams
+
+
+def team_of(user: User) -> Team | None:
+    """The team whose promise rules apply to a colleague: their first team by name."""
+    return remembered(("team_of", user.pk), lambda: user.teams.order_by("name").first())
+
+
+def availability_of(*, user: User, team: Team | None, now: datetime) -> Availability:
+    away = _absences(user_ids=[user.pk], now=now).get(user.pk)
+    if away is not None:
+        return away
+    if not calendar_for(team).is_open_at(now):
+        return Availability("closed")
+    return Availability("available")
+
+
+def availabilities(*, users: list[User], now: datetime) -> list[tuple[User, Availability]]:
+    """``availability_of`` for every colleague of ``recipients_all()`` at once, for the intake's first page.
+
+    One query for the absences and one calendar per team, instead of five queries per colleague: the
+    page listed everyone's status with a number of queries that grew with the office. The users' teams
+    must be prefetched ordered by name (recipients_all does), so the first is ``team_of``'s team.
+    """
+    absences = _absences(user_ids=[user.pk for user in users], now=now)
+    calendars: dict[int | None, object] = {}
+    result = []
+    for user in users:
+        if (away := absences.get(user.pk)) is not None:
+            result.append((user, away))
+            continue
+        team = next(iter(user.teams.all()), None)
+        if (key := team.pk if team else None) not in calendars:
+            calendars[key] = calendar_for(team)
+        result.append((user, Availability("available" if calendars[key].is_open_at(now) else "closed")))
+    return result
+
+
+def _absences(*, user_ids: list[int], now: datetime) -> dict[int, Availability]:
+    """Who of these is away now: until when (the latest current absence) and their stand-in.
+
+    Columns only, and stand-ins from the memoised recipients when they are among them: an absence read
+    as model instances with their stand-ins joined cost three times as much, on every intake step.
+    """
+    rows = (Absence.objects.filter(user_id__in=user_ids, starts_at__lte=now, ends_at__gt=now)
+            .order_by("ends_at").values_list("user_id", "ends_at", "stand_in_id"))
+    latest = {user_id: (ends_at, stand_in_id) for user_id, ends_at, stand_in_id in rows}  # the latest end wins
+    if not latest:
+        return {}
+    wanted = {stand_in_id for _ends_at, stand_in_id in latest.values() if stand_in_id is not None}
+    known = {user.pk: user for user in recipients_all()[0] if user.pk in wanted}
+    known.update(User.objects.in_bulk(wanted - known.keys()) if wanted - known.keys() else {})
+    return {user_id: Availability("away", ends_at, known.get(stand_in_id))
+            for user_id, (ends_at, stand_in_id) in latest.items()}
+
+
+def caller_history(*, number: str, now: datetime, limit: int = 10) -> tuple[list[Message], int]:
+    """Earlier messages from this number (newest first) and how many calls came in over 30 days."""
+    if not number:
+        return [], 0
+    messages = list(
+        Message.objects.filter(caller_number=number)
+        .select_related("owner_user", "owner_team")
+        .order_by("-taken_at")[:limit]
+    )
+    recent = Message.objects.filter(caller_number=number, calls__called_at__gte=now - timedelta(days=30)).aggregate(
+        calls=Count("calls")
+    )["calls"]
+    return messages, recent
+
+
+@dataclass(frozen=True)
+class OpenMessage:
+    """An open message offered at intake to add this call to: what the choice shows."""
+
+    pk: int
+    taken_at: datetime
+    reason: str
+
+
+def open_messages_for(*, number: str, recipient: Recipient) -> list[OpenMessage]:
+    """Open messages from this caller for the same colleague or team: candidates to add a call to."""
+    owned = Q(owner_user=recipient.user) | Q(intended_user=recipient.user) if recipient.user else Q(
+        owner_team=recipient.team, owner_user__isnull=True
+    )
+    rows = (Message.objects.filter(owned, caller_number=number, status=Status.OPEN)
+            .order_by("deadline").values_list("pk", "taken_at", "reason"))
+    return [OpenMessage(pk, taken_at, reason) for pk, taken_at, reason in rows]
