@@ -91,7 +91,7 @@ def test_a_change_made_by_another_process_shows_after_the_maximum_age(team, monk
 
 def test_a_read_that_raced_a_change_is_not_remembered(team):
     def read_while_a_manager_saves():
-        value = selectors._read_recipients()
+        value = selectors.intake._read_recipients()
         config_cache.forget_all()  # a change lands while this read was in flight
         return value
 

@@ -9,7 +9,7 @@ from django.core import mail
 from accounts.models import Absence
 from callbacks.models import CallLog, Message, Notification, Priority, Status
 from tests.conftest import login_across_time
-from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, post_step, take_message, token_of
+from tests.intake_helpers import CALLER, PROMISE, READBACK, REASON, RECIPIENT, URL, post_step, take_message, token_of
 
 pytestmark = pytest.mark.django_db
 
@@ -286,6 +286,31 @@ def test_saving_twice_creates_one_message(desk):
     assert CallLog.objects.count() == 1
 
 
+def test_the_save_services_repeated_with_one_token_keep_the_first(receptionist, colleague):
+    import uuid
+
+    from callbacks import services
+
+    token, helped = uuid.uuid4(), uuid.uuid4()
+    caller = services.CallerDetails(name="Pieter", number="+31612345678", company="", email="")
+    def take():
+        return services.message_take(
+            token=token, taken_by=receptionist, intended_user=colleague, owner_user=colleague, owner_team=None,
+            caller=caller, reason="Offerte", call_type="question", tone="calm", promise=None,
+        )
+
+    first = take()
+    told = Notification.objects.filter(message=first).count()
+    assert take().pk == first.pk and Message.objects.filter(intake_token=token).count() == 1
+    assert CallLog.objects.filter(intake_token=token).count() == 1
+    assert told > 0 and Notification.objects.filter(message=first).count() == told
+    assert (services.message_record_helped(token=helped, taken_by=receptionist, intended_user=colleague,
+                                           owner_team=None, note="Uitgelegd").pk
+            == services.message_record_helped(token=helped, taken_by=receptionist, intended_user=colleague,
+                                              owner_team=None, note="Nog eens").pk)
+    assert CallLog.objects.filter(intake_token=helped).count() == 1
+
+
 def test_saving_a_helped_call_twice_records_it_once(desk):
     desk.get(URL + "?new=1")
     token = token_of(desk)
@@ -311,6 +336,38 @@ def test_a_repeat_caller_is_offered_the_open_message_and_becomes_urgent(desk, co
     assert Message.objects.count() == 1
     assert original.priority == Priority.URGENT
     assert original.calls.count() == 3
+
+
+def test_the_open_messages_of_a_caller_are_looked_up_once_per_call(desk, colleague):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    take_message(desk)
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    with CaptureQueriesContext(connection) as offer:
+        post_step(desk, "caller", {**CALLER, "add_to": "new"})
+    with CaptureQueriesContext(connection) as later:
+        post_step(desk, "reason", REASON)
+        post_step(desk, "promise", PROMISE)
+        post_step(desk, "readback", READBACK)
+    looked_up = lambda queries: [q for q in queries if "caller_number" in q["sql"] and "status" in q["sql"]]  # noqa
+    assert len(looked_up(offer)) == 1 and looked_up(later) == []
+    assert post_step(desk, "close", {"token": token_of(desk)}).status_code == 302
+    assert Message.objects.count() == 2
+
+
+def test_an_open_message_handled_while_the_caller_is_on_the_line_is_not_added_to(desk, colleague):
+    take_message(desk)
+    original = Message.objects.get()
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    assert "Deze beller heeft al een open bericht" in post_step(desk, "caller", CALLER).content.decode()
+    Message.objects.filter(pk=original.pk).update(status=Status.HANDLED)  # a colleague ticks it off meanwhile
+    page = post_step(desk, "caller", {**CALLER, "add_to": str(original.pk)}, follow=True).content.decode()
+    assert "Dat bericht is intussen afgehandeld" in page
+    original.refresh_from_db()
+    assert original.call_count == 1 and Message.objects.count() == 1
 
 
 def test_a_repeat_caller_can_still_get_a_new_message(desk):

@@ -50,11 +50,9 @@ def message_take(
     """Save a new message with its first call-log line and notify the owner.
 
     Without a promise the caller wants no callback and the message is informational.
-    The same token always yields the same single message (double clicks, resubmits).
+    The same token always yields the same single message (double clicks, resubmits): the token is
+    unique, so a repeat fails to insert and returns the message saved first.
     """
-    existing = Message.objects.filter(intake_token=token).first()
-    if existing is not None:
-        return existing
     now = timezone.now()
     fields = dict(
         intake_token=token, taken_by=taken_by, taken_at=now, intended_user=intended_user, owner_user=owner_user,
@@ -80,7 +78,7 @@ def message_take(
             MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.TAKEN)
             notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.NEW_MESSAGE)
     except IntegrityError:
-        # Another request with the same token won the race; theirs is the message.
+        # A repeat, or another request with the same token won the race: theirs is the message.
         return Message.objects.get(intake_token=token)
     return message
 
@@ -88,10 +86,10 @@ def message_take(
 def message_record_helped(
     *, token: uuid.UUID, taken_by: User, intended_user: User | None, owner_team: Team | None, note: str
 ) -> Message:
-    """A call the receptionist answered directly: counted in statistics, nobody to call back."""
-    existing = Message.objects.filter(intake_token=token).first()
-    if existing is not None:
-        return existing
+    """A call the receptionist answered directly: counted in statistics, nobody to call back.
+
+    Repeating it returns the first one: the token is unique.
+    """
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -51,6 +51,8 @@ STEP_TITLES = {
 def _step_data(wizard: "IntakeWizard", step: str) -> dict:
     if step not in wizard.get_form_list():
         return {}
+    if wizard.storage.get_step_data(step) is None:
+        return {}  # nothing stored for this step yet: no form to build and validate
     return wizard.get_cleaned_data_for_step(step) or {}
 
 
@@ -129,10 +131,10 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
     def _may_show_posted_steps(self, request) -> bool:
         """A posted step other than the current one (Back, a stale tab, a crafted POST) is accepted only
         once every step before it holds valid data: later steps are built from the earlier ones."""
-        form_list = list(self.get_form_list())
         for step in (request.POST.get("wizard_goto_step"), request.POST.get(f"{self.prefix}-current_step")):
             if not step or step == self.steps.current:
-                continue
+                continue  # the usual case: no need to validate the earlier steps here
+            form_list = list(self.get_form_list())
             if step not in form_list:
                 return False
             if any(self.get_cleaned_data_for_step(earlier) is None for earlier in form_list[:form_list.index(step)]):
@@ -173,7 +175,7 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
             recipient = _step_data(self, "recipient").get("recipient")
             if recipient is None:
                 return {"find_open": lambda number: []}
-            return {"find_open": lambda number: list(selectors.open_messages_for(number=number, recipient=recipient))}
+            return {"find_open": lambda number: self._open_messages(number, recipient)}
         if step == "promise":
             return {
                 "team": self.policy_team(),
@@ -181,6 +183,20 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
                 "started_at": self.started_at,
             }
         return {}
+
+    def _open_messages(self, number: str, recipient: Recipient) -> list[selectors.OpenMessage]:
+        """Read once per call: every later step revalidates the caller step, which offers these.
+
+        A message handled meanwhile is still offered; saving then says so (message_add_call), as it
+        does when someone handles it between this step and Save.
+        """
+        key = f"{number}|{recipient.user.pk if recipient.user else ''}|{recipient.team.pk if recipient.team else ''}"
+        remembered = self.storage.extra_data.get("open_messages")
+        if remembered is None or remembered["key"] != key:
+            found = selectors.open_messages_for(number=number, recipient=recipient)
+            remembered = {"key": key, "found": [[m.pk, m.taken_at.isoformat(), m.reason] for m in found]}
+            self.storage.extra_data = {**self.storage.extra_data, "open_messages": remembered}
+        return [selectors.OpenMessage(pk, parse_datetime(at), reason) for pk, at, reason in remembered["found"]]
 
     def _recipients_all(self):
         if not hasattr(self, "_recipients_cache"):
