@@ -12,10 +12,10 @@ class CallbacksConfig(AppConfig):
 
         from accounts.models import Team, User
         from callbacks.config_cache import configuration_changed
-        from callbacks.models import ClosureDay, HandlingPolicy, OpeningHours, TeamSettings
+        from callbacks.models import ClosureDay, HandlingPolicy, OpeningHours, PhoneDuty, TeamSettings
 
-        # Whatever callbacks/config_cache.py memoises: recipients (users, teams, roles) and promise rules.
-        for model in (User, Team, Group, OpeningHours, ClosureDay, HandlingPolicy, TeamSettings):
+        # Whatever callbacks/config_cache.py memoises: recipients (users, teams, roles), promise rules, roster.
+        for model in (User, Team, Group, OpeningHours, ClosureDay, HandlingPolicy, TeamSettings, PhoneDuty):
             post_save.connect(configuration_changed, sender=model, dispatch_uid=f"config-save-{model.__name__}")
             post_delete.connect(configuration_changed, sender=model, dispatch_uid=f"config-delete-{model.__name__}")
         for through in (Team.members.through, Team.managers.through, User.groups.through,

@@ -1,11 +1,12 @@
-"""A short-lived memo, per process, of the office's configuration: who can take a message, and each
-team's business calendar, handling times and settings.
+"""A short-lived memo, per process, of the office's configuration: who can take a message, each team's
+business calendar, handling times and settings, and the phone-duty roster.
 
-Every intake step needs these; read from the database they cost 10 to 20 queries a step. They change
-only when someone edits users, teams or promise rules. Such a change clears this process's memo at once
+Every intake step needs these, and the navigation of every page names who is on phone duty; read from
+the database they cost 10 to 20 queries a step. They change only when someone edits users, teams,
+promise rules or the roster. Such a change clears this process's memo at once
 (model signals, and again after the commit, so a read racing the write cannot keep the old rows); the
-other processes (the second gunicorn worker, the Celery worker) see it within MAX_AGE_SECONDS. Absences,
-phone duty and messages are never memoised: they are read live.
+other processes (the second gunicorn worker, the Celery worker) see it within MAX_AGE_SECONDS. Absences
+and messages are never memoised: they are read live.
 """
 
 import threading

@@ -13,6 +13,7 @@ from itertools import groupby
 from django.db import connection
 
 from accounts.models import Team, User
+from callbacks.config_cache import remembered
 from callbacks.models import MIDDAY, DayPart, Heartbeat, Message, Notification, PhoneDuty, Status
 from callbacks.notifications import OUTBOX_HEARTBEAT
 from callbacks.policies import calendar_for
@@ -183,7 +184,14 @@ def on_phone_duty(*, now: datetime) -> User | None:
     if not calendar.is_open_at(now):
         return None
     local = now.astimezone(calendar.tz)
-    duty = PhoneDuty.objects.filter(weekday=local.weekday(), day_part=day_part_at(local)).select_related("user").first()
+    weekday, part = local.weekday(), day_part_at(local)
+    # Shown in the navigation of every page: memoised with the office's configuration (a roster change
+    # is forgotten at once, callbacks/config_cache.py).
+    return remembered(("on_duty", weekday, part), lambda: _rostered(weekday, part))
+
+
+def _rostered(weekday: int, part: str) -> User | None:
+    duty = PhoneDuty.objects.filter(weekday=weekday, day_part=part).select_related("user").first()
     return duty.user if duty else None
 
 

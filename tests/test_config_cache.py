@@ -99,3 +99,20 @@ def test_a_read_that_raced_a_change_is_not_remembered(team):
     with CaptureQueriesContext(connection) as queries:
         selectors.recipients_all()
     assert len(queries) > 0
+
+
+def test_who_is_on_phone_duty_is_remembered_and_follows_a_roster_change(receptionist, manager):
+    from datetime import UTC, datetime
+
+    from callbacks.dashboard_selectors import on_phone_duty
+    from callbacks.models import DayPart
+    from callbacks.services.policies import phone_duty_save
+
+    monday_ten = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam, a morning
+    phone_duty_save(roster={(0, DayPart.MORNING): receptionist})
+    assert on_phone_duty(now=monday_ten) == receptionist
+    with CaptureQueriesContext(connection) as again:
+        assert on_phone_duty(now=monday_ten) == receptionist
+    assert len(again) == 0
+    phone_duty_save(roster={(0, DayPart.MORNING): manager})
+    assert on_phone_duty(now=monday_ten) == manager

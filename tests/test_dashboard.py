@@ -103,6 +103,8 @@ def test_the_dashboard_uses_the_same_number_of_queries_at_10_and_10000_messages(
 
     make_messages(10, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(days=1))
     make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
+    with time_machine.travel(TUESDAY_10, tick=False):
+        boss.get(url)  # both measured requests find the phone-duty roster memoised
     with time_machine.travel(TUESDAY_10, tick=False), CaptureQueriesContext(connection) as few:
         assert boss.get(url).status_code == 200
     make_messages(9990, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(days=2))

@@ -27,8 +27,10 @@ def _caller(message: LiveMessage) -> str:
 @register.simple_tag
 def overdue_items(messages: list[LiveMessage], now: datetime) -> SafeString:
     url = detail_url_maker()
-    escalated = f'<span class="badge text-bg-danger">{fast_escape(gettext("escalated"))}</span> '
-    told = f'<span class="badge text-bg-warning">{fast_escape(gettext("owner told"))}</span> '
+    # gettext outside the f-strings: makemessages does not look inside them.
+    escalated_text, told_text = fast_escape(gettext("escalated")), fast_escape(gettext("owner told"))
+    escalated = f'<span class="badge text-bg-danger">{escalated_text}</span> '
+    told = f'<span class="badge text-bg-warning">{told_text}</span> '
     overdue = gettext("%(late)s overdue")
     units = time_units()
     rows = []
