@@ -39,7 +39,7 @@ def test_show_all_opens_the_whole_group_and_both_pages_pass_axe(
     expect(overdue.get_by_role("heading")).to_have_text("Te laat (5)")
     expect(overdue.locator("[data-test=message-row]")).to_have_count(2)
     show_all = overdue.locator("[data-test=show-all]")
-    expect(show_all).to_have_text("Show all 5")  # English until the Dutch catalogue has the new text
+    expect(show_all).to_have_text("Alle 5 tonen")
     expect(page.locator("[data-test=group-today] [data-test=show-all]")).to_have_count(0)
     audit.check("my callbacks, capped", show_all)
 
