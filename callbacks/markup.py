@@ -6,12 +6,13 @@ filters and tags. These helpers give the template's results at a fraction of the
 """
 
 import html
+from datetime import datetime, timedelta
 import unicodedata
 from collections.abc import Callable
 
 from django.urls import reverse
 from django.utils.text import Truncator
-from django.utils.timesince import TIME_STRINGS
+from django.utils.timesince import TIME_STRINGS, timesince
 
 _SAMPLE_PK = 987654321
 
@@ -47,6 +48,23 @@ class _TranslatedPerNumber:
         return self.done[number]
 
 
-def time_units() -> dict:
-    """``time_strings`` for timesince/timeuntil over one list's rows, in the active language."""
-    return {unit: _TranslatedPerNumber(text) for unit, text in TIME_STRINGS.items()}
+class Durations:
+    """timesince for the many rows of one list, in the active language.
+
+    Under four weeks timesince counts no months, so its text depends on the whole minutes between the two
+    moments alone: each such difference is written once a list. Its units are translated once per number.
+    """
+
+    def __init__(self) -> None:
+        self.units = {unit: _TranslatedPerNumber(text) for unit, text in TIME_STRINGS.items()}
+        self.written: dict[int, str] = {}
+
+    def between(self, earlier: datetime, later: datetime) -> str:
+        """timesince(earlier, later): "2 uur, 5 minuten"; timeuntil(d, now) is between(now, d)."""
+        difference = later - earlier
+        if not timedelta(0) < difference < timedelta(days=28):
+            return timesince(earlier, later, time_strings=self.units)
+        minutes = int(difference.total_seconds()) // 60
+        if minutes not in self.written:
+            self.written[minutes] = timesince(earlier, later, time_strings=self.units)
+        return self.written[minutes]

@@ -11,11 +11,10 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
 from django.utils.translation import gettext
 
 from callbacks.dashboard_selectors import LiveMessage
-from callbacks.markup import detail_url_maker, fast_escape, time_units, truncated
+from callbacks.markup import Durations, detail_url_maker, fast_escape, truncated
 
 register = template.Library()
 
@@ -32,10 +31,10 @@ def overdue_items(messages: list[LiveMessage], now: datetime) -> SafeString:
     escalated = f'<span class="badge text-bg-danger">{escalated_text}</span> '
     told = f'<span class="badge text-bg-warning">{told_text}</span> '
     overdue = gettext("%(late)s overdue")
-    units = time_units()
+    durations = Durations()
     rows = []
     for message in messages:
-        late = overdue % {"late": fast_escape(timesince(message.deadline, now, time_strings=units))}
+        late = overdue % {"late": fast_escape(durations.between(message.deadline, now))}
         badge = escalated if message.overdue_level >= 2 else told if message.overdue_level == 1 else ""
         rows.append(
             f'<li data-test="overdue-item"><a href="{url(message.pk)}">{_caller(message)}</a>'
