@@ -1,10 +1,14 @@
-"""Django's ModelBackend with the permission set read in one round trip instead of two ORM queries.
+"""Django's ModelBackend with the permission set read in one round trip instead of two ORM queries,
+and remembered with the office's configuration.
 
 Every page asks for the user's permissions (navigation, access checks). ModelBackend builds two joined
 ORM queries for that (user permissions, group permissions): about 1.9 ms a page on PostgreSQL, most of
-it query compilation. This reads the same set with one prepared SQL statement (about 0.3 ms); the rules
-stay Django's: inactive users have none, active superusers have all, and the set is cached on the user
-object for the rest of the request exactly as ModelBackend caches it.
+it query compilation. This reads the same set with one SQL statement (about 0.3 ms) and keeps it in
+callbacks.config_cache: a change of a user, a group or their permissions is forgotten at once in the
+process that made it and within its MAX_AGE_SECONDS (30 s) in the others. Deactivating a user still
+ends their session at their next request: the user row itself is read on every request. The rules stay
+Django's: inactive users have none, active superusers have all, and the set is kept on the user object
+for the rest of the request exactly as ModelBackend keeps it.
 """
 
 from django.contrib.auth.backends import ModelBackend
@@ -13,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router
 
 from accounts.models import User
+from callbacks.config_cache import remembered
 
 
 def _permission_sql() -> str:
@@ -37,7 +42,11 @@ class PermissionBackend(ModelBackend):
         if user_obj.is_superuser:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            with connections[router.db_for_read(Permission)].cursor() as cursor:
-                cursor.execute(_permission_sql(), [user_obj.pk, user_obj.pk])
-                user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
+            user_obj._perm_cache = remembered(("permissions", user_obj.pk), lambda: _read_permissions(user_obj.pk))
         return user_obj._perm_cache
+
+
+def _read_permissions(user_id: int) -> frozenset[str]:
+    with connections[router.db_for_read(Permission)].cursor() as cursor:
+        cursor.execute(_permission_sql(), [user_id, user_id])
+        return frozenset(f"{app_label}.{codename}" for app_label, codename in cursor.fetchall())

@@ -48,3 +48,26 @@ def test_a_role_taken_away_is_gone_at_the_next_request(client):
     assert client.get("/callbacks/new/").status_code == 200
     user.groups.set([Group.objects.create(name="Niets")])
     assert client.get("/callbacks/new/").status_code == 404
+
+
+def test_a_role_changed_by_another_process_applies_within_the_maximum_age(monkeypatch):
+    from callbacks import config_cache
+
+    clock = [1000.0]
+    monkeypatch.setattr(config_cache.time, "monotonic", lambda: clock[0])
+    user = make_user("anna", Role.RECEPTIONIST)
+    assert _fresh(user).has_perm("accounts.take_messages")
+    # Another process's change sends no signal here; a plain DELETE of the membership sends none either.
+    User.groups.through.objects.filter(user_id=user.pk).delete()
+    clock[0] += config_cache.MAX_AGE_SECONDS - 1
+    assert _fresh(user).has_perm("accounts.take_messages")
+    clock[0] += 1
+    assert not _fresh(user).has_perm("accounts.take_messages")
+
+
+def test_a_deactivated_user_is_refused_at_once_whatever_is_remembered(client):
+    user = make_user("anna", Role.RECEPTIONIST)
+    client.force_login(user)
+    assert client.get("/callbacks/new/").status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)  # no signal: as from another process
+    assert client.get("/callbacks/new/").status_code == 302  # logged out, to the login page
