@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from formtools.wizard.views import SessionWizardView
 
+from accounts.models import User
 from accounts.roles import TAKE_MESSAGES
 from callbacks import readback, selectors, sentences, services
 from callbacks.forms import (
@@ -218,12 +219,38 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
             return None, None
         if recipient.user is None:
             return recipient, None
-        availability = selectors.availability_of(
-            user=recipient.user, team=selectors.team_of(recipient.user), now=timezone.now()
-        )
+        availability = self._availability(recipient.user)
         if availability.state == "away" and availability.stand_in and data.get("to_stand_in"):
             return Recipient(user=availability.stand_in, team=None), availability
         return recipient, availability
+
+    def process_step(self, form):
+        if self.steps.current == "recipient":
+            # Chosen (again): read the colleague's availability afresh, as the first page shows it.
+            self.storage.extra_data = {k: v for k, v in self.storage.extra_data.items() if k != "availability"}
+        return super().process_step(form)
+
+    def _availability(self, user: User) -> selectors.Availability:
+        """The colleague's availability when they were chosen (process_step), kept for the rest of the call.
+
+        The caller is told it at the first steps ("away until Monday; Daan stands in"), so the message
+        goes where the caller was told, and the later steps need not read the absences again.
+        """
+        kept = self.storage.extra_data.get("availability")
+        if kept is None or kept["user"] != user.pk:
+            found = selectors.availability_of(user=user, team=selectors.team_of(user), now=timezone.now())
+            self.storage.extra_data = {**self.storage.extra_data, "availability": {
+                "user": user.pk, "state": found.state, "back_at": found.back_at.isoformat() if found.back_at else None,
+                "stand_in": found.stand_in.pk if found.stand_in else None,
+            }}
+            return found
+        stand_in = None
+        if kept["stand_in"] is not None:
+            users, _teams = self._recipients_all()
+            stand_in = next((u for u in users if u.pk == kept["stand_in"]), None) or User.objects.filter(
+                pk=kept["stand_in"]).first()
+        back_at = parse_datetime(kept["back_at"]) if kept["back_at"] else None
+        return selectors.Availability(kept["state"], back_at, stand_in)
 
     # --- pages ------------------------------------------------------------------------------
 
