@@ -10,7 +10,6 @@ import sys
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from callbacks.models import Message, Notification, TeamSettings
 from config.celery import app as celery_app
+from tests.broker_helpers import celery_publishing_to
 from tests.conftest import login_across_time
 from tests.intake_helpers import CALLER, PROMISE, READBACK, REASON, RECIPIENT, URL, post_step, take_message, token_of
 from tests.servers import free_port
@@ -34,29 +34,6 @@ SAVE_BUDGET = 5.0  # seconds a receptionist may wait for "Save" while the broker
 DELIVERY_BUDGET = 120.0  # seconds from the end of an outage until every notification is out
 # How long Redis hangs; 20 s outlasts three saves. TERUGBEL_FAULT_PAUSE_MS=60000 reproduces a minute.
 PAUSE_MS = int(os.environ.get("TERUGBEL_FAULT_PAUSE_MS", "20000"))
-
-
-def _reset_broker_pools() -> None:
-    """Connections and producers cached for the previous broker URL must not be reused."""
-    from kombu import pools
-
-    pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextmanager
-def _celery_on(redis_url: str):
-    """Publish to and consume from a real Redis with the production transport options."""
-    celery_app.conf.update(broker_url=redis_url, task_always_eager=False,
-                           broker_transport_options=settings.REDIS_BROKER_TRANSPORT_OPTIONS)
-    _reset_broker_pools()
-    try:
-        yield
-    finally:
-        celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True,
-                               broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-        _reset_broker_pools()
 
 
 def _wait_until(condition, seconds: float, what: str) -> float:
@@ -141,8 +118,9 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(client, redis_s
 
     login_across_time(client, receptionist)
     callers = [f"Beller {index}" for index in range(4)]
-    with _celery_on(redis_server.url), start_worker(celery_app, pool="solo", perform_ping_check=False,
-                                                    shutdown_timeout=30):
+    production_timeouts = settings.REDIS_BROKER_TRANSPORT_OPTIONS
+    with celery_publishing_to(redis_server.url, production_timeouts), start_worker(
+            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         # Before the hang: a normal save, so the web process holds a pooled broker connection as in production.
         _timed_intake(client, 0)
         _wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), 20, "delivery before the hang")
@@ -236,7 +214,7 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(pool, redis_se
     (tmp_path / "hold").touch()
     workers = [_Worker(name="first", pool=pool, redis_url=redis_server.url, workdir=tmp_path)]
     try:
-        with _celery_on(redis_server.url):
+        with celery_publishing_to(redis_server.url, settings.REDIS_BROKER_TRANSPORT_OPTIONS):
             message = services.message_take(
                 token=uuid.uuid4(), taken_by=receptionist, intended_user=colleague, owner_user=colleague,
                 owner_team=colleague.teams.get(), caller=services.CallerDetails("Pieter de Boer", "+31612345678"),

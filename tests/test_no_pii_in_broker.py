@@ -15,12 +15,10 @@ import socket
 import subprocess
 import threading
 import time
-from contextlib import contextmanager
 
 import pytest
-from django.conf import settings
 
-from config.celery import app as celery_app
+from tests.broker_helpers import celery_publishing_to
 from tests.intake_helpers import CALLER, REASON, take_message
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -33,31 +31,6 @@ PERSONAL = {
     "reason": REASON_TEXT,
 }
 TASK = "callbacks.tasks.notification_deliver"
-
-
-def _reset_broker_pools() -> None:
-    """Connections and producers cached for the previous broker URL must not be reused.
-
-    A copy of the helper in test_overdue_live.py (a private function of another test module)."""
-    from kombu import pools
-
-    pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextmanager
-def _publishing_to(redis_url: str):
-    """Celery really publishes (not eager) to the given Redis; no worker consumes."""
-    celery_app.conf.update(broker_url=redis_url, task_always_eager=False,
-                           broker_transport_options={"socket_timeout": 2, "socket_connect_timeout": 1})
-    _reset_broker_pools()
-    try:
-        yield
-    finally:
-        celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True,
-                               broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-        _reset_broker_pools()
 
 
 class Monitor:
@@ -127,7 +100,7 @@ def test_the_intake_publishes_ids_only(empty_redis, client, receptionist, collea
     client.force_login(receptionist)
     monitor = Monitor(empty_redis.port)
     try:
-        with _publishing_to(empty_redis.url):
+        with celery_publishing_to(empty_redis.url):
             responses = take_message(client, caller=CALLER_DETAILS, reason={**REASON, "reason": REASON_TEXT})
     finally:
         stream = monitor.stop()

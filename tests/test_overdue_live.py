@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.db.models import Count
@@ -18,6 +17,7 @@ from callbacks import services
 from callbacks.models import Message, Notification, TeamSettings
 from callbacks.services.overdue import overdue_sweep
 from config.celery import app as celery_app
+from tests.broker_helpers import celery_publishing_to
 from tests.factories import make_message, make_messages
 
 
@@ -48,31 +48,14 @@ def test_two_sweeps_at_once_flag_each_message_once(receptionist, colleague):
     assert len(per_message) == 600 and {row["n"] for row in per_message} == {1}
 
 
-def _reset_broker_pools() -> None:
-    """Connections and producers cached for the previous broker URL must not be reused."""
-    from kombu import pools
-
-    pools.reset()  # kombu's process-wide producer pools, keyed by broker URL
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @contextmanager
 def _worker_on(redis_url: str):
     """A real Celery worker (solo pool, in this process) consuming from the given Redis."""
     from celery.contrib.testing.worker import start_worker
 
-    celery_app.conf.update(broker_url=redis_url, task_always_eager=False, broker_transport_options={
-        "socket_timeout": 2, "socket_connect_timeout": 1,
-    })
-    _reset_broker_pools()
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True,
-                               broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-        _reset_broker_pools()
+    with celery_publishing_to(redis_url), start_worker(celery_app, pool="solo", perform_ping_check=False,
+                                                        shutdown_timeout=10):
+        yield
 
 
 @pytest.fixture
@@ -115,24 +98,23 @@ def test_a_redis_outage_loses_nothing_and_sends_nothing_twice(redis_server, rece
                                                               emails_at_any_hour):
     from callbacks.tasks import outbox_deliver
 
-    celery_app.conf.update(broker_url=redis_server.url, task_always_eager=False,
-                           broker_transport_options={"socket_timeout": 1, "socket_connect_timeout": 1})
-    _reset_broker_pools()
-    redis_server.halt()
-    try:
-        waits = []
-        for index in range(3):
-            started = time.monotonic()
-            services.message_take(
-                token=uuid.uuid4(), taken_by=receptionist, intended_user=colleague, owner_user=colleague,
-                owner_team=colleague.teams.get(), caller=services.CallerDetails(f"Beller {index}", "+31612345678"),
-                reason="Storing", call_type="question", tone="calm",
-                promise=services.Promise(deadline=timezone.now() + timedelta(hours=4),
-                                         policy_deadline=timezone.now() + timedelta(hours=4)),
-            )
-            waits.append(time.monotonic() - started)
-    finally:
-        redis_server.start()
+    waits = []
+    with celery_publishing_to(redis_server.url, {"socket_timeout": 1, "socket_connect_timeout": 1}):
+        redis_server.halt()
+        try:
+            for index in range(3):
+                started = time.monotonic()
+                services.message_take(
+                    token=uuid.uuid4(), taken_by=receptionist, intended_user=colleague, owner_user=colleague,
+                    owner_team=colleague.teams.get(),
+                    caller=services.CallerDetails(f"Beller {index}", "+31612345678"),
+                    reason="Storing", call_type="question", tone="calm",
+                    promise=services.Promise(deadline=timezone.now() + timedelta(hours=4),
+                                             policy_deadline=timezone.now() + timedelta(hours=4)),
+                )
+                waits.append(time.monotonic() - started)
+        finally:
+            redis_server.start()
     assert Message.objects.count() == 3
     assert set(Notification.objects.values_list("state", flat=True)) == {"pending"}
     assert max(waits) < 3, waits
