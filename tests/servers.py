@@ -43,6 +43,16 @@ def find_binary(name: str, extra_patterns: tuple[str, ...] = ()) -> str | None:
     return None
 
 
+def wait_until(condition, seconds: float, what: str = "the condition") -> float:
+    """Poll every 0.1 s until ``condition()`` holds; the seconds it took, or AssertionError after ``seconds``."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > seconds:
+            raise AssertionError(f"{what}: not done within {seconds} s")
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
 def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

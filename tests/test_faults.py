@@ -28,21 +28,12 @@ from config.celery import app as celery_app
 from tests.broker_helpers import celery_publishing_to
 from tests.conftest import login_across_time
 from tests.intake_helpers import CALLER, PROMISE, READBACK, REASON, RECIPIENT, URL, post_step, take_message, token_of
-from tests.servers import free_port
+from tests.servers import free_port, wait_until
 
 SAVE_BUDGET = 5.0  # seconds a receptionist may wait for "Save" while the broker hangs
 DELIVERY_BUDGET = 120.0  # seconds from the end of an outage until every notification is out
 # How long Redis hangs; 20 s outlasts three saves. TERUGBEL_FAULT_PAUSE_MS=60000 reproduces a minute.
 PAUSE_MS = int(os.environ.get("TERUGBEL_FAULT_PAUSE_MS", "20000"))
-
-
-def _wait_until(condition, seconds: float, what: str) -> float:
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > seconds:
-            raise AssertionError(f"{what}: not done within {seconds} s")
-        time.sleep(0.1)
-    return time.monotonic() - started
 
 
 @pytest.fixture
@@ -123,7 +114,7 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(client, redis_s
             celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         # Before the hang: a normal save, so the web process holds a pooled broker connection as in production.
         _timed_intake(client, 0)
-        _wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), 20, "delivery before the hang")
+        wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), 20, "delivery before the hang")
         with _Hang(redis_server.port, milliseconds=PAUSE_MS) as hang:
             timings = [_timed_intake(client, index) for index in range(1, len(callers))]
             assert hang.still_on(), "the pause ran out before the last save: lengthen it"
@@ -131,7 +122,7 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(client, redis_s
             resumed = hang.end()
         # What beat sends every minute once the broker answers again; the worker was never restarted.
         outbox_deliver.delay(fresh=True)
-        _wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), DELIVERY_BUDGET,
+        wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), DELIVERY_BUDGET,
                     "delivery after the hang")
         delivered_in = time.monotonic() - resumed
         outbox_deliver.delay(fresh=True)  # a second sweep must find nothing left to send
@@ -180,7 +171,7 @@ class _Worker:
             command += ["--concurrency", "1"]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        _wait_until(lambda: " ready." in self.log.read_text() or self.process.poll() is not None, 60,
+        wait_until(lambda: " ready." in self.log.read_text() or self.process.poll() is not None, 60,
                     f"worker {name} start")
         assert self.process.poll() is None, self.log.read_text()[-3000:]
 
@@ -223,7 +214,7 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(pool, redis_se
                                          policy_deadline=timezone.now() + timedelta(hours=4)),
             )
             email = Notification.objects.get(message=message, channel="email")
-            _wait_until(lambda: list(tmp_path.glob("entered-*")), 30, "the worker entering the send")
+            wait_until(lambda: list(tmp_path.glob("entered-*")), 30, "the worker entering the send")
             in_send = int(next(tmp_path.glob("entered-*")).name.removeprefix("entered-"))
             # solo: the whole worker dies; prefork: the child dies and the parent sees the task's worker lost.
             os.kill(in_send, signal.SIGKILL)
@@ -241,7 +232,7 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(pool, redis_se
                 time.sleep(1)
                 return Notification.objects.filter(pk=email.pk, state="sent").exists()
 
-            _wait_until(sent, 60, "delivery after the kill")
+            wait_until(sent, 60, "delivery after the kill")
             recovered_in = time.monotonic() - killed_at
             # The killed task is still unacknowledged in Redis (solo) or was requeued at once (prefork):
             # hand it out again now, as Redis would after visibility_timeout, and it must send nothing.
@@ -388,7 +379,7 @@ def _wait_for_postgres(url: str) -> float:
         except psycopg.OperationalError:
             return False
 
-    _wait_until(accepts, 60, "PostgreSQL back")
+    wait_until(accepts, 60, "PostgreSQL back")
     return time.monotonic()
 
 
@@ -410,7 +401,7 @@ def web(request, tmp_path):
                                 "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT)
     try:
-        _wait_until(lambda: _answers(f"http://127.0.0.1:{port}/accounts/login/"), 60, "gunicorn start")
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/accounts/login/"), 60, "gunicorn start")
         yield request.param, f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

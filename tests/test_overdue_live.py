@@ -19,6 +19,7 @@ from callbacks.services.overdue import overdue_sweep
 from config.celery import app as celery_app
 from tests.broker_helpers import celery_publishing_to
 from tests.factories import make_message, make_messages
+from tests.servers import wait_until
 
 
 @pytest.mark.postgres
@@ -64,15 +65,6 @@ def emails_at_any_hour(colleague):
     TeamSettings.objects.create(team=colleague.teams.get(), hold_email_outside_hours=False)
 
 
-def _wait_until(condition, seconds: float) -> float:
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > seconds:
-            raise AssertionError(f"not done within {seconds} s")
-        time.sleep(0.1)
-    return time.monotonic() - started
-
-
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_passed_deadline_is_flagged_and_delivered_through_redis(redis_server, receptionist, colleague,
@@ -83,7 +75,7 @@ def test_a_passed_deadline_is_flagged_and_delivered_through_redis(redis_server, 
     time.sleep(1.1)
     with _worker_on(redis_server.url):
         overdue_sweep_task.delay()  # what beat sends every minute
-        took = _wait_until(
+        took = wait_until(
             lambda: Notification.objects.filter(message=message, kind="overdue", state="sent").count() == 2, 20
         )
     message.refresh_from_db()
@@ -120,7 +112,7 @@ def test_a_redis_outage_loses_nothing_and_sends_nothing_twice(redis_server, rece
     assert max(waits) < 3, waits
     with _worker_on(redis_server.url):
         outbox_deliver.delay(fresh=True)  # the beat sweep after Redis is back
-        _wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), 30)
+        wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), 30)
         outbox_deliver.delay(fresh=True)
         time.sleep(1)
     assert Notification.objects.filter(state="sent").count() == 6
