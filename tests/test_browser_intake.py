@@ -1,11 +1,15 @@
 """The receptionist takes a whole message without touching the mouse."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, Request, expect
 
 from callbacks.models import Message, Notification, Status
-from tests.conftest import PASSWORD
+from accounts.models import Absence
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -133,3 +137,27 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(page: Pag
     assert message.status == Status.OPEN
     assert message.deadline > timezone.now()
     assert Notification.objects.filter(recipient=colleague, message=message).exists()
+
+
+def test_the_colleagues_status_arriving_never_moves_the_next_button(page: Page, live_server, receptionist, colleague):
+    """The status comes in while the receptionist reaches for Next; a button that jumps swallows the click."""
+    away = make_user("daan", "colleague", full_name="Daan de Vries")
+    now = timezone.now()
+    Absence.objects.create(user=away, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2),
+                           stand_in=colleague)
+    page.goto(f"{live_server.url}/accounts/login/?next={INTAKE}")
+    page.locator("#id_username").fill("anna")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    _step(page, "recipient")
+    next_button = page.locator("button[data-test=next]")
+    before = next_button.bounding_box()
+
+    page.locator("#id_recipient-recipient").fill("Daan de Vries")
+    expect(page.locator("[data-test=unavailable-line]")).to_be_visible()  # the longest status there is
+    assert next_button.bounding_box() == before
+    page.locator("#id_recipient-recipient").fill("Bram")
+    expect(page.locator("#recipient-status [data-test=status]")).to_have_text(re.compile(r"^Bram"))
+    assert next_button.bounding_box() == before
+    next_button.click()
+    _step(page, "caller")
