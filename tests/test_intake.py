@@ -368,6 +368,15 @@ def test_an_open_message_handled_while_the_caller_is_on_the_line_is_not_added_to
     assert "Dat bericht is intussen afgehandeld" in page
     original.refresh_from_db()
     assert original.call_count == 1 and Message.objects.count() == 1
+    # Back at the caller step with what was typed, and the handled message no longer offered.
+    assert 'data-step="caller"' in page and 'value="Pieter de Boer"' in page
+    assert "Deze beller heeft al een open bericht" not in page
+    post_step(desk, "caller", CALLER)
+    post_step(desk, "reason", REASON)
+    post_step(desk, "promise", PROMISE)
+    post_step(desk, "readback", READBACK)
+    assert post_step(desk, "close", {"token": token_of(desk)}).status_code == 302
+    assert Message.objects.exclude(pk=original.pk).get().caller_name == "Pieter de Boer"
 
 
 def test_a_repeat_caller_can_still_get_a_new_message(desk):

@@ -99,6 +99,7 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
         starting = request.GET.get("new") or request.GET.get("number") or request.GET.get("for")
         if starting or "token" not in self.storage.extra_data:
             self.storage.reset()
+            self._checked_forms.clear()
             self.storage.current_step = self.steps.first
             self.storage.extra_data = {
                 "token": str(uuid.uuid4()),
@@ -145,6 +146,7 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
     def render_goto_step(self, goto_step, **kwargs):
         """Going back keeps what was typed on the current step, even if it is not complete yet."""
         form = self.get_form(data=self.request.POST, files=self.request.FILES)
+        self._forget_checked_from(self.steps.current)
         self.storage.set_step_data(self.steps.current, self.get_form_step_data(form))
         return super().render_goto_step(goto_step, **kwargs)
 
@@ -225,10 +227,53 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
         return recipient, availability
 
     def process_step(self, form):
-        if self.steps.current == "recipient":
+        step = self.steps.current
+        if step == "recipient":
             # Chosen (again): read the colleague's availability afresh, as the first page shows it.
             self.storage.extra_data = {k: v for k, v in self.storage.extra_data.items() if k != "availability"}
+        self._forget_checked_from(step)
+        self._checked_forms[step] = form
         return super().process_step(form)
+
+    # --- validation: each step's stored data once per request ----------------------------------
+
+    def get_cleaned_data_for_step(self, step):
+        """Step conditions, pages and the final check all ask for earlier steps' data; validate it once."""
+        if step not in self.form_list:
+            return None
+        form = self._checked_form(step)
+        return form.cleaned_data if form.is_valid() else None
+
+    @property
+    def _checked_forms(self) -> dict:
+        return self.__dict__.setdefault("_checked_forms_by_step", {})
+
+    def _checked_form(self, step: str):
+        if step not in self._checked_forms:
+            form = self.get_form(step=step, data=self.storage.get_step_data(step),
+                                 files=self.storage.get_step_files(step))
+            form.is_valid()
+            self._checked_forms[step] = form
+        return self._checked_forms[step]
+
+    def _forget_checked_from(self, step: str) -> None:
+        """New data for `step` changes its form and every later one (they are built from earlier steps)."""
+        names = list(self.form_list)
+        for later in names[names.index(step):]:
+            self._checked_forms.pop(later, None)
+
+    def render_done(self, form, **kwargs):
+        """formtools' final revalidation of every step, with the forms this request already validated.
+
+        `done` resets the wizard once the call is saved; when it cannot save, the call stays as typed.
+        """
+        final_forms = {}
+        for step in self.get_form_list():
+            checked = self._checked_form(step)
+            if not checked.is_valid():
+                return self.render_revalidation_failure(step, checked, **kwargs)
+            final_forms[step] = checked
+        return self.done(list(final_forms.values()), form_dict=final_forms, **kwargs)
 
     def _availability(self, user: User) -> selectors.Availability:
         """The colleague's availability when they were chosen (process_step), kept for the rest of the call.
@@ -333,7 +378,9 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
         elif (add_to := form_dict["caller"].cleaned_data.get("add_to")) not in (None, "", NEW_MESSAGE):
             message = services.message_add_call(token=self.token, message_id=int(add_to), taken_by=user)
             if message is None:
+                # Back to the caller step with everything typed kept, and the caller's open messages read again.
                 messages.error(self.request, _("That message was handled in the meantime; take a new message instead."))
+                self.storage.extra_data = {k: v for k, v in self.storage.extra_data.items() if k != "open_messages"}
                 self.storage.current_step = "caller"
                 return redirect("callbacks:intake")
             text = _("Added this call to the open message (called %(count)s times).") % {"count": message.call_count}
