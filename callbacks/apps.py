@@ -8,9 +8,11 @@ class CallbacksConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.models import Group
+        from django.core.signals import request_finished
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from accounts.models import Team, User
+        from callbacks import notifications
         from callbacks.config_cache import configuration_changed
         from callbacks.models import ClosureDay, HandlingPolicy, OpeningHours, PhoneDuty, TeamSettings
 
@@ -21,3 +23,4 @@ class CallbacksConfig(AppConfig):
         for through in (Team.members.through, Team.managers.through, User.groups.through,
                         User.user_permissions.through, Group.permissions.through):
             m2m_changed.connect(configuration_changed, sender=through, dispatch_uid=f"config-m2m-{through.__name__}")
+        request_finished.connect(notifications.publishing_after_response_end, dispatch_uid="publish-after-response")

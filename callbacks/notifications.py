@@ -1,6 +1,7 @@
 """The notification outbox: rows written inside the caller's transaction, delivered after commit."""
 
 import logging
+import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -37,8 +38,32 @@ def notification_queue(
         )
     created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created]
-    transaction.on_commit(lambda: _publish(ids))
+    transaction.on_commit(lambda: _publish_now_or_after_response(ids))
     return created
+
+
+# Inside a web request the ids wait until the response has gone out (callbacks.middleware), so a save
+# does not keep the receptionist waiting for the broker; tasks and commands publish at commit.
+_request = threading.local()
+
+
+def publishing_after_response_begin() -> None:
+    publishing_after_response_end()  # whatever a request that never finished left behind
+    _request.pending = []
+
+
+def publishing_after_response_end(**_signal_kwargs) -> None:
+    pending, _request.pending = getattr(_request, "pending", None), None
+    if pending:
+        _publish(pending)
+
+
+def _publish_now_or_after_response(ids: list[int]) -> None:
+    pending = getattr(_request, "pending", None)
+    if pending is None:
+        _publish(ids)
+    else:
+        pending.extend(ids)
 
 
 def _publish(ids: list[int]) -> None:
