@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, Request, expect
 
-from callbacks.models import Message, Notification, Status
 from accounts.models import Absence
+from callbacks.models import Message, Notification, Status
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
