@@ -3,6 +3,7 @@
 import logging
 import threading
 from datetime import datetime, timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -66,15 +67,26 @@ def _publish_now_or_after_response(ids: list[int]) -> None:
         pending.extend(ids)
 
 
+# After a failed publish this process leaves the broker alone for a while: against a hung Redis every
+# attempt holds the process for about 3 s (docs/RELIABILITY.md), and the delivery sweep sends the rows.
+BROKER_REST_SECONDS = 10
+_broker_rest_until = 0.0
+
+
 def _publish(ids: list[int]) -> None:
+    global _broker_rest_until
     from callbacks.tasks import notification_deliver
 
+    if monotonic() < _broker_rest_until:
+        logger.info("Broker failed moments ago; %s notification(s) wait for the delivery sweep", len(ids))
+        return
     for notification_id in ids:
         try:
             notification_deliver.delay(notification_id)
         except Exception:
             # A broker outage must not fail the save or keep the request waiting once per row: stop at
             # the first failure; these rows and the rest wait for the delivery sweep.
+            _broker_rest_until = monotonic() + BROKER_REST_SECONDS
             logger.warning("Broker unreachable; %s notification(s) wait for the delivery sweep", len(ids),
                            exc_info=True)
             return

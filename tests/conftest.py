@@ -60,6 +60,14 @@ def make_user(username: str, *roles: str, **fields) -> User:
 
 
 @pytest.fixture(autouse=True)
+def _broker_not_resting(monkeypatch):
+    """A publish that failed in an earlier test must not make this one skip the broker."""
+    from callbacks import notifications
+
+    monkeypatch.setattr(notifications, "_broker_rest_until", 0.0)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_configuration_memo():
     """Each test starts without memoised configuration: rolling a test's database back sends no signal."""
     from callbacks.config_cache import forget_all

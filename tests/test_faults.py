@@ -128,10 +128,12 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(client, redis_s
         outbox_deliver.delay(fresh=True)  # a second sweep must find nothing left to send
         time.sleep(2)
 
-    slowest_step, slowest_save = max(t[0] for t in timings), max(t[1] for t in timings)
-    print(f"\nFIGURE hung-redis: slowest wizard step {slowest_step:.2f} s, slowest save {slowest_save:.2f} s, "
-          f"all delivered {delivered_in:.1f} s after the pause ended")
+    slowest_step, saves = max(t[0] for t in timings), sorted(t[1] for t in timings)
+    print(f"\nFIGURE hung-redis: slowest wizard step {slowest_step:.2f} s, slowest save {saves[-1]:.2f} s, "
+          f"the other saves {saves[-2]:.2f} s at most, all delivered {delivered_in:.1f} s after the pause ended")
     assert slowest_step < SAVE_BUDGET, timings
+    # One failed publish, and the process leaves the broker alone (notifications.BROKER_REST_SECONDS).
+    assert saves[-2] < 1, timings
     assert Message.objects.count() == 4
     per_row = Notification.objects.values("message_id", "channel").annotate(n=Count("pk"))
     assert len(per_row) == 8 and {row["n"] for row in per_row} == {1}

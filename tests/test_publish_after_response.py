@@ -47,3 +47,19 @@ def test_ids_left_by_a_request_that_was_never_closed_go_out_with_the_next_reques
         PublishAfterResponseMiddleware(lambda request: HttpResponse())(RequestFactory().get("/")).close()
     publish.assert_called_once()
     assert sorted(publish.call_args.args[0]) == sorted(Notification.objects.values_list("pk", flat=True))
+
+
+def test_after_a_failed_publish_the_broker_is_left_alone_for_a_while(colleague, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(notifications, "monotonic", lambda: clock[0])
+    with mock.patch("callbacks.tasks.notification_deliver.delay", side_effect=OSError("broker hangs")) as delay:
+        _queue_for(colleague)
+        assert delay.call_count == 1  # stops at the first failure
+        clock[0] += notifications.BROKER_REST_SECONDS - 1
+        _queue_for(colleague)
+        assert delay.call_count == 1  # resting: the rows wait for the sweep, nobody waits for Redis
+        clock[0] += 1
+        delay.side_effect = None
+        _queue_for(colleague)
+        assert delay.call_count == 3
+    assert Notification.objects.count() == 6
