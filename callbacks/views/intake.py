@@ -84,6 +84,10 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
     }
     template_name = "callbacks/intake.html"
 
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        self._checked_forms: dict[str, object] = {}  # step -> its stored data's form, validated this request
+
     def get_prefix(self, request, *args, **kwargs) -> str:
         return "intake"
 
@@ -99,7 +103,6 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
         starting = request.GET.get("new") or request.GET.get("number") or request.GET.get("for")
         if starting or "token" not in self.storage.extra_data:
             self.storage.reset()
-            self._checked_forms.clear()
             self.storage.current_step = self.steps.first
             self.storage.extra_data = {
                 "token": str(uuid.uuid4()),
@@ -243,10 +246,6 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
             return None
         form = self._checked_form(step)
         return form.cleaned_data if form.is_valid() else None
-
-    @property
-    def _checked_forms(self) -> dict:
-        return self.__dict__.setdefault("_checked_forms_by_step", {})
 
     def _checked_form(self, step: str):
         if step not in self._checked_forms:
