@@ -13,6 +13,7 @@ case for the live dashboard. `--cprofile PAGE` and `--explain` show where the ti
 """
 
 import argparse
+import contextlib
 import cProfile
 import json
 import pstats
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.fill import create_database, fill, settle  # noqa: E402
 from bench.server import django_prepare, machine, p95, production_env  # noqa: E402
+from bench.servers import postgres_server, postgres_url  # noqa: E402
 
 TARGET_MS = 300
 PAGES = {  # name: (path, extra headers)
@@ -44,27 +46,21 @@ TARGETED = {"/dashboard/", "/dashboard/live/", "statistics, 30 days"}
 def parent(args: argparse.Namespace) -> None:
     results = []
     for backend in args.backends:
-        server = None
-        if backend == "postgres":
-            from tests.servers import PostgresServer
-            server = PostgresServer()
-        try:
+        with contextlib.ExitStack() as servers:
+            server = servers.enter_context(postgres_server()) if backend == "postgres" else None
             for profile in args.profiles:
                 with tempfile.TemporaryDirectory(prefix="terugbel-bench-") as tmp:
                     if server is None:  # not DATABASE_URL: keeps the settings' WAL options
                         env = production_env(tmp, SQLITE_PATH=f"{tmp}/bench.sqlite3")
                     else:
                         create_database(server.port, f"terugbel_{profile}")
-                        env = production_env(tmp, DATABASE_URL=f"{server.url}_{profile}")
+                        env = production_env(tmp, DATABASE_URL=postgres_url(server, f"terugbel_{profile}"))
                     out = Path(tmp) / "result.json"
                     command = [sys.executable, __file__, "--backend", backend, "--profile", profile, "--rows",
                                str(args.rows), "--rounds", str(args.rounds), "--result", str(out)]
                     command += ["--explain"] * args.explain + (["--cprofile", args.cprofile] if args.cprofile else [])
                     subprocess.run(command, env=env, cwd=ROOT, check=True)
                     results.append(json.loads(out.read_text()))
-        finally:
-            if server is not None:
-                server.stop()
     print(f"\n{machine()}; {args.rows:,} messages; median of {args.rounds} rounds; server time in-process")
     print(f"{'backend':<11} {'profile':<8} {'30-day msgs':>11}  {'page':<22} {'median ms':>9} {'p95 ms':>7} "
           f"{'x bare':>7} {'queries':>7} {'KB':>6}  target")

@@ -1,6 +1,6 @@
 """Shared by the HTTP benchmarks (bench/pages.py, bench/load.py) and bench/dashboard.py.
 
-`office()` starts a throw-away PostgreSQL and Redis (tests/servers.py), fills the office history of
+`office()` starts a throw-away PostgreSQL and Redis (bench/servers.py), fills the office history of
 bench/fill.py and collects the static files; `Gunicorn` runs the production server on it, the way the
 Procfile does (`gunicorn config.wsgi --workers 2`), with production settings over plain HTTP.
 """
@@ -8,6 +8,7 @@ Procfile does (`gunicorn config.wsgi --workers 2`), with production settings ove
 import contextlib
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import port_for
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.fill import create_database, fill, settle  # noqa: E402
-from tests.servers import PostgresServer, RedisServer, _wait_for_port, free_port  # noqa: E402
+from bench.servers import postgres_server, postgres_url, redis_server, redis_url  # noqa: E402
 
 PASSWORD = "bench-password-not-a-secret"  # nosec B105: throw-away users in a throw-away database
 # Production refuses a short or development key; this one is only ever used against the throw-away database.
@@ -59,33 +61,43 @@ def office(rows: int, **people: int):
     This process sets the same environment and sets Django up against the database, so the benchmark
     can check the data afterwards through the ORM.
     """
-    with tempfile.TemporaryDirectory(prefix="terugbel-bench-") as tmp:
-        postgres, redis = PostgresServer(), RedisServer()
+    with tempfile.TemporaryDirectory(prefix="terugbel-bench-") as tmp, postgres_server() as postgres, \
+            redis_server() as redis:
+        create_database(postgres.port)
+        env = production_env(tmp, DATABASE_URL=postgres_url(postgres), REDIS_URL=redis_url(redis))
+        for name in ("DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL"):
+            os.environ.pop(name, None)
+        os.environ.update(env)
+        django_prepare()
+        from django.db import connection
+        from django.utils import timezone
+        started = time.perf_counter()
+        fill(connection, timezone.now().replace(microsecond=0), rows, span_days=730, password=PASSWORD, **people)
+        settle(connection)
+        print(f"filled {rows:,} messages of office history on PostgreSQL in {time.perf_counter() - started:.0f} s")
+        connection.close()  # the server gets every connection slot it wants
+        yield env
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with code {process.returncode}")
         try:
-            create_database(postgres.port)
-            env = production_env(tmp, DATABASE_URL=postgres.url, REDIS_URL=redis.url)
-            for name in ("DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL"):
-                os.environ.pop(name, None)
-            os.environ.update(env)
-            django_prepare()
-            from django.db import connection
-            from django.utils import timezone
-            started = time.perf_counter()
-            fill(connection, timezone.now().replace(microsecond=0), rows, span_days=730, password=PASSWORD, **people)
-            settle(connection)
-            print(f"filled {rows:,} messages of office history on PostgreSQL in {time.perf_counter() - started:.0f} s")
-            connection.close()  # the server gets every connection slot it wants
-            yield env
-        finally:
-            redis.stop()
-            postgres.stop()
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    process.terminate()
+    raise RuntimeError(f"server on port {port} did not start within {timeout} s")
 
 
 class Gunicorn:
     """`gunicorn config.wsgi --workers 2` as in the Procfile, on a free loopback port."""
 
     def __init__(self, env: dict[str, str], workers: int = 2) -> None:
-        self.port = free_port()
+        self.port = port_for.select_random()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", str(workers),

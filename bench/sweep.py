@@ -4,10 +4,11 @@ Run with `.venv/bin/python bench/sweep.py` (or `make bench`); `--explain` also p
 The parent starts one subprocess per backend, because each needs its own django.setup() with its
 own database settings, and prints a summary. The variants run interleaved on the same data in the
 same process, so their ratio is what counts: absolute times depend on the machine and on its load,
-and the throw-away PostgreSQL of tests/servers.py runs with fsync off and default shared_buffers.
+and the throw-away PostgreSQL of bench/servers.py runs with fsync off and default shared_buffers.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -35,29 +36,24 @@ RESET_SQL = """
 # ---------------------------------------------------------------- parent: servers and summary
 
 def parent(args: argparse.Namespace) -> None:
+    from bench.servers import postgres_server, postgres_url
+
     results = []
     for backend in args.backends:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update(DJANGO_DEBUG="true", DJANGO_SETTINGS_MODULE="config.settings", PYTHONUNBUFFERED="1")
-        with tempfile.TemporaryDirectory(prefix="terugbel-bench-") as tmp:
-            server = None
+        with tempfile.TemporaryDirectory(prefix="terugbel-bench-") as tmp, contextlib.ExitStack() as servers:
             if backend == "sqlite":
                 env["SQLITE_PATH"] = f"{tmp}/bench.sqlite3"  # not DATABASE_URL: keeps the settings' WAL options
             else:
-                from tests.servers import PostgresServer
-                server = PostgresServer()
-            try:
-                if server is not None:
-                    create_database(server.port)
-                    env["DATABASE_URL"] = server.url
-                out = Path(tmp) / "result.json"
-                subprocess.run([sys.executable, __file__, "--backend", backend, "--rows", str(args.rows),
-                                "--rounds", str(args.rounds), "--result", str(out), *(["--explain"] * args.explain)],
-                               env=env, cwd=ROOT, check=True)
-                results.append(json.loads(out.read_text()))
-            finally:
-                if server is not None:
-                    server.stop()
+                server = servers.enter_context(postgres_server())
+                create_database(server.port)
+                env["DATABASE_URL"] = postgres_url(server)
+            out = Path(tmp) / "result.json"
+            subprocess.run([sys.executable, __file__, "--backend", backend, "--rows", str(args.rows),
+                            "--rounds", str(args.rounds), "--result", str(out), *(["--explain"] * args.explain)],
+                           env=env, cwd=ROOT, check=True)
+            results.append(json.loads(out.read_text()))
     print("\nbackend     rows       newly_overdue  notifications  fill_s  bare_update_ms  sweep_ms  ratio  sweep_queries  best_ratio")
     for r in results:
         print(f"{r['backend']:<11} {r['rows']:<10,} {r['claimed']:<14,} {r['notifications']:<14,} {r['fill_s']:<7.1f} "

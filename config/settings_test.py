@@ -1,18 +1,14 @@
 """Settings for the test suite: the real settings in development mode, Celery eager.
 
-With TERUGBEL_TEST_DB=postgres the suite runs against a PostgreSQL server that
-tests/servers.py starts from the installed binaries.
+Importing them starts nothing. With TERUGBEL_TEST_DB=postgres the suite runs on the PostgreSQL
+server that pytest-postgresql starts for the session; tests/conftest.py points the database
+settings at it (the `django_db_modify_db_settings` fixture) before Django creates the test database.
 """
 
 import os
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-
-if os.environ.get("TERUGBEL_TEST_DB") == "postgres":
-    from tests.servers import postgres_url_for_session
-
-    os.environ["DATABASE_URL"] = postgres_url_for_session()
 
 from config.settings import *  # noqa: E402,F403
 

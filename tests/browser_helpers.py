@@ -13,3 +13,4 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Fijn dat je er bent")
+    page.wait_for_load_state("load")  # the scripts that bind the page's controls have run

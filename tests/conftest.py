@@ -1,19 +1,32 @@
+import atexit
 import os
+import subprocess
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from shutil import which as find_binary
 
 import pytest
-from django.contrib.auth.models import Group
+from pytest_postgresql.executors import PostgreSQLExecutor
+from pytest_redis.executor import RedisExecutor
 
 from accounts.middleware import IdleTimeoutMiddleware
 from accounts.models import Team, User
 from accounts.roles import Role
-from accounts.services import role_groups_ensure
-from tests.servers import RedisServer, ServerUnavailable, find_binary, running_under_ci
+from tests.clock import _clock_before_everything_else, clock  # noqa: F401 (the one clock, tests/clock.py)
+from tests.factories import PASSWORD, UserFactory  # noqa: F401 (PASSWORD is imported from here)
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PASSWORD = "correct horse battery"
+# The servers: pytest-postgresql and pytest-redis start the real binaries through these wrappers (PostgreSQL
+# as the `postgres` account when we are root, Redis without libfaketime); see the comments in them.
+HARNESS_BIN = Path(__file__).parent / "bin"
+POSTGRES_UNAVAILABLE = pytest.StashKey[str | None]()
+
+
+def running_under_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def skip_or_fail_under_ci(reason: str) -> None:
@@ -23,15 +36,32 @@ def skip_or_fail_under_ci(reason: str) -> None:
     pytest.skip(reason)  # outside CI only
 
 
+def _postgres_unavailable() -> str | None:
+    """Why tests/bin/pg_ctl cannot run (no PostgreSQL installed, no `postgres` account under root), or None."""
+    try:
+        subprocess.run([str(HARNESS_BIN / "pg_ctl"), "--version"], check=True, capture_output=True, text=True,
+                       timeout=60)
+    except subprocess.CalledProcessError as failed:
+        return failed.stderr.strip() or f"tests/bin/pg_ctl --version exited with {failed.returncode}"
+    except (OSError, subprocess.TimeoutExpired) as problem:
+        return str(problem)
+    return None
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    unavailable = os.environ.get("TERUGBEL_PG_UNAVAILABLE")
-    if os.environ.get("TERUGBEL_TEST_DB") == "postgres" and unavailable and running_under_ci():
-        raise pytest.UsageError(f"PostgreSQL is required under CI: {unavailable}")
+    # Unless given on the command line (--postgresql-exec, --redis-exec): the wrappers, by absolute path.
+    config.option.postgresql_exec = config.option.postgresql_exec or str(HARNESS_BIN / "pg_ctl")
+    config.option.redis_exec = config.option.redis_exec or str(HARNESS_BIN / "redis-server")
+    if os.environ.get("TERUGBEL_TEST_DB") == "postgres":
+        unavailable = _postgres_unavailable()
+        if unavailable and running_under_ci():
+            raise pytest.UsageError(f"PostgreSQL is required under CI: {unavailable}")
+        config.stash[POSTGRES_UNAVAILABLE] = unavailable
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    unavailable = os.environ.get("TERUGBEL_PG_UNAVAILABLE")
-    if os.environ.get("TERUGBEL_TEST_DB") == "postgres" and unavailable:
+    unavailable = config.stash.get(POSTGRES_UNAVAILABLE, None)
+    if unavailable:
         marker = pytest.mark.skip(reason=f"PostgreSQL unavailable: {unavailable}")  # never reached under CI
         for item in items:
             item.add_marker(marker)
@@ -51,12 +81,7 @@ def login_across_time(client, user: User) -> None:
 
 
 def make_user(username: str, *roles: str, **fields) -> User:
-    role_groups_ensure()
-    fields.setdefault("full_name", username.title())
-    fields.setdefault("email", f"{username}@example.test")
-    user = User.objects.create_user(username=username, password=PASSWORD, **fields)
-    user.groups.set(Group.objects.filter(name__in=roles))
-    return user
+    return UserFactory(username=username, roles=roles, **fields)
 
 
 @pytest.fixture(autouse=True)
@@ -111,13 +136,67 @@ def outsider(db) -> User:
 
 
 @pytest.fixture(scope="session")
-def redis_server():
-    try:
-        server = RedisServer()
-    except ServerUnavailable as problem:
-        skip_or_fail_under_ci(str(problem))
-    yield server
-    server.stop()
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix) -> None:
+    """pytest-django's hook: in the PostgreSQL pass the database is pytest-postgresql's server.
+
+    The settings are those config/settings.py makes of a DATABASE_URL (persistent, health-checked
+    connections, as in production); Django creates test_terugbel on the server and drops it at the end.
+    """
+    if os.environ.get("TERUGBEL_TEST_DB") != "postgres":
+        return
+    import dj_database_url
+    from django.conf import settings
+    from django.db import connections
+
+    from config.env import env_int
+
+    server: PostgreSQLExecutor = request.getfixturevalue("postgresql_proc")
+    # The fixture's teardown stops the server; this covers a teardown cut short (a second Ctrl-C), with a
+    # clean shutdown that runs before mirakuru's own atexit hook kills what it started with SIGKILL.
+    atexit.register(_postgres_stop_if_running, server)
+    database = settings.DATABASES["default"]  # changed in place: django.db.connections holds this dict
+    database.update({"OPTIONS": {}, **dj_database_url.parse(
+        f"postgres://{server.user}@{server.host}:{server.port}/{server.dbname}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True)})
+    database.setdefault("TEST", {})["NAME"] = None  # Django's test_ name, not settings_test's SQLite file
+    # Django made a (never connected) SQLite wrapper while it defined the models; the next use makes a new one.
+    connections["default"].close()
+    del connections["default"]
+
+
+def _postgres_stop_if_running(server: PostgreSQLExecutor) -> None:
+    if server.running():
+        server.stop()
+
+
+@dataclass(frozen=True)
+class RedisServer:
+    """The session's redis-server (pytest-redis's executor) as the tests use it: a URL, and an outage."""
+
+    executor: RedisExecutor
+
+    @property
+    def port(self) -> int:
+        return self.executor.port
+
+    @property
+    def url(self) -> str:
+        return f"redis://{self.executor.host}:{self.executor.port}/0"
+
+    def halt(self) -> None:
+        """Stop the server, as in an outage; `start()` brings it back on the same port."""
+        self.executor.stop()
+
+    def start(self) -> None:
+        self.executor.start()
+
+
+@pytest.fixture(scope="session")
+def redis_server(request) -> RedisServer:
+    """pytest-redis's `redis_proc`, started for the first test that needs it and stopped at the end."""
+    if find_binary("redis-server") is None:
+        skip_or_fail_under_ci("redis-server is not installed (Debian package redis-server)")
+    return RedisServer(request.getfixturevalue("redis_proc"))
 
 
 @pytest.fixture(scope="session")

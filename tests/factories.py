@@ -1,50 +1,91 @@
-"""Messages made directly in the database, for tests of what happens after the intake."""
+"""Users and messages made directly in the database, for tests of what happens after the intake.
+
+Every time a factory writes ("taken at", the default deadline) comes from the test's clock
+(tests/clock.py); a factory used by a test without the `clock` fixture raises.
+"""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.utils import timezone
+import factory
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
 
-from accounts.models import Team, User
+from accounts.models import User
+from accounts.services import role_groups_ensure
 from callbacks.models import CallLog, Message, MessageEvent, Status
+from tests.clock import running_clock
+
+PASSWORD = "correct horse battery"
 
 
-def make_message(
-    *,
-    taken_by: User,
-    owner: User | None = None,
-    team: Team | None = None,
-    deadline: datetime | None = None,
-    status: str = Status.OPEN,
-    caller_name: str = "Pieter de Boer",
-    caller_number: str = "+31612345678",
-    reason: str = "Vraag over de offerte",
-    **fields,
-) -> Message:
-    now = timezone.now()
-    if team is None and owner is not None:
-        team = owner.teams.order_by("name").first()
-    if deadline is None and status == Status.OPEN:
-        deadline = now + timedelta(days=1)
-    message = Message.objects.create(
-        intake_token=uuid.uuid4(), taken_by=taken_by, taken_at=fields.pop("taken_at", now), intended_user=owner,
-        owner_user=owner, owner_team=team, caller_name=caller_name, caller_number=caller_number, reason=reason,
-        status=status, deadline=deadline, policy_deadline=deadline,
-        escalate_at=fields.pop("escalate_at", deadline + timedelta(hours=2) if deadline else None), **fields,
+def _now():
+    return running_clock().now()
+
+
+class UserFactory(DjangoModelFactory):
+    """A user with a password and, through `roles`, the groups of those roles."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.LazyAttribute(lambda user: user.username.title())
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def roles(user, create, extracted, **kwargs):
+        if create and extracted:
+            role_groups_ensure()
+            user.groups.set(Group.objects.filter(name__in=extracted))
+
+
+class MessageFactory(DjangoModelFactory):
+    """An open message for `owner` (and the first of their teams), due a day after the clock's now.
+
+    Like one saved at intake, it has its first call-log line and its "taken" event.
+    """
+
+    class Meta:
+        model = Message
+        skip_postgeneration_save = True
+
+    class Params:
+        owner = None
+        team = factory.LazyAttribute(lambda m: m.owner.teams.order_by("name").first() if m.owner else None)
+
+    intake_token = factory.LazyFunction(uuid.uuid4)
+    taken_at = factory.LazyFunction(_now)
+    intended_user = factory.SelfAttribute("owner")
+    owner_user = factory.SelfAttribute("owner")
+    owner_team = factory.SelfAttribute("team")
+    caller_name = "Pieter de Boer"
+    caller_number = "+31612345678"
+    reason = "Vraag over de offerte"
+    status = Status.OPEN
+    deadline = factory.LazyAttribute(lambda m: _now() + timedelta(days=1) if m.status == Status.OPEN else None)
+    policy_deadline = factory.SelfAttribute("deadline")
+    escalate_at = factory.LazyAttribute(lambda m: m.deadline + timedelta(hours=2) if m.deadline else None)
+
+    @factory.post_generation
+    def first_call(message, create, extracted, **kwargs):
+        if create:
+            CallLog.objects.create(message=message, called_at=message.taken_at, taken_by=message.taken_by,
+                                   intake_token=uuid.uuid4())
+            MessageEvent.objects.create(message=message, actor=message.taken_by, at=message.taken_at,
+                                        kind=MessageEvent.Kind.TAKEN)
+
+
+def make_messages(count: int, **fields) -> list[Message]:
+    """Many messages at once, each from its own number and with its call-log line, for query-count tests."""
+    first = MessageFactory(**fields)
+    same = {"taken_at": first.taken_at, "deadline": first.deadline, "team": first.owner_team}
+    rows = MessageFactory.build_batch(
+        count - 1, **{**fields, **same}, caller_number=factory.Sequence(lambda n: f"+316{10000000 + n:08d}"),
     )
-    CallLog.objects.create(message=message, called_at=message.taken_at, taken_by=taken_by, intake_token=uuid.uuid4())
-    MessageEvent.objects.create(message=message, actor=taken_by, at=message.taken_at, kind=MessageEvent.Kind.TAKEN)
-    return message
-
-
-def make_messages(count: int, **kwargs) -> list[Message]:
-    """Many messages at once, with their call-log lines, for query-count tests."""
-    first = make_message(**kwargs)
-    fields = {f.attname: getattr(first, f.attname) for f in Message._meta.concrete_fields if f.attname != "id"}
-    rows = [
-        Message(**{**fields, "intake_token": uuid.uuid4(), "caller_number": f"+316{10000000 + index:08d}"})
-        for index in range(count - 1)
-    ]
     created = Message.objects.bulk_create(rows)
     CallLog.objects.bulk_create(
         CallLog(message=m, called_at=m.taken_at, taken_by_id=m.taken_by_id, intake_token=uuid.uuid4()) for m in created

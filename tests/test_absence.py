@@ -2,17 +2,16 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Absence
 from accounts.selectors import absence_current, absences_current_and_upcoming
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
-
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=AMS)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=NOW)]
 
 
 def _absence(user, stand_in=None, start_days=-1, end_days=3, **fields) -> Absence:
@@ -59,13 +58,12 @@ def test_it_finds_the_current_absence_and_the_coming_ones(colleague, other_colle
     assert list(absences_current_and_upcoming(now=NOW)) == [current, upcoming]
 
 
+@pytest.mark.usefixtures("clock")
 def test_it_shows_who_is_away_and_who_stands_in_on_the_overview(client, colleague, other_colleague):
     _absence(colleague, other_colleague).save()
     client.force_login(other_colleague)
-    with time_machine.travel(NOW, tick=False):
-        html = client.get("/").content.decode()
+    html = client.get("/").content.decode()
     assert "Je vervangt Bram tot" in html
     client.force_login(colleague)
-    with time_machine.travel(NOW, tick=False):
-        html = client.get("/").content.decode()
+    html = client.get("/").content.decode()
     assert "Je staat afwezig tot" in html and "Daan vervangt je" in html

@@ -3,11 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.roles import Role
 from tests.conftest import make_user
-from tests.factories import make_message
+from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +38,9 @@ CASES = [(method, url, who, expected) for (method, url), people in MATRIX.items(
 
 
 @pytest.fixture
-def office(receptionist, colleague, other_colleague, manager, outsider):
+def office(clock, receptionist, colleague, other_colleague, manager, outsider):
     rita = make_user("rita", Role.RECEPTIONIST)
-    message = make_message(taken_by=receptionist, owner=colleague, deadline=timezone.now() + timedelta(hours=3))
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=3))
     people = {user.username: user for user in (receptionist, colleague, other_colleague, manager, outsider, rita)}
     return people, message
 

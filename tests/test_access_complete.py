@@ -15,10 +15,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
-from django.utils import timezone
 
 from accounts.models import Team
-from tests.factories import make_message
+from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +108,8 @@ def test_every_row_names_each_role_for_get_and_post():
 
 
 @pytest.fixture
-def office(receptionist, colleague, other_colleague, manager, outsider):
-    message = make_message(taken_by=receptionist, owner=colleague, deadline=timezone.now() + timedelta(hours=3))
+def office(clock, receptionist, colleague, other_colleague, manager, outsider):
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=3))
     people = {user.username: user for user in (receptionist, colleague, other_colleague, manager, outsider)}
     arguments = {
         "pk": message.pk, "team_id": Team.objects.get(name="Verkoop").pk,

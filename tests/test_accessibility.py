@@ -8,12 +8,11 @@ scroll sideways and its main action (the intake's Next button, the tick-off butt
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -22,12 +21,14 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Absence, User
-from callbacks.deadlines import dutch_holidays
 from callbacks.models import Attempt, DayPart, Message, Notification, Outcome, PhoneDuty, Status
+from tests.clock import Clock
 from tests.conftest import PASSWORD, make_user
-from tests.factories import make_message
+from tests.factories import MessageFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The clock runs from an office morning (a Tuesday at 10:00): the office is open, and the groups "overdue",
+# "due today" and "later" all have room.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True)]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
@@ -38,21 +39,6 @@ REPEAT_NUMBER = "+31612345678"
 
 SCREENSHOTS = os.environ.get("AXE_SCREENSHOTS")
 _AXE = Axe()  # reads the axe.min.js shipped in the package once; nothing is downloaded
-
-
-def _office_morning() -> datetime:
-    """A Tuesday at 10:00 in Amsterdam, a week or two ahead and not a holiday: the office is open, and the
-    groups "overdue", "due today" and "later" all have room, whatever the hour the suite runs at."""
-    day = date.today() + timedelta(days=7)
-    while day.weekday() != 1 or day in dutch_holidays():
-        day += timedelta(days=1)
-    return datetime.combine(day, time(10), tzinfo=AMSTERDAM)
-
-
-@pytest.fixture
-def office_time():
-    with time_machine.travel(_office_morning(), tick=True):
-        yield
 
 
 @dataclass
@@ -135,36 +121,37 @@ def _submit(page: Page, form: str = "main form[method=post]") -> Locator:
     return page.locator(form).last.locator("button[type=submit]").last
 
 
-def _office(receptionist: User, colleague: User, manager: User) -> dict[str, Message]:
+def _office(clock: Clock, receptionist: User, colleague: User, manager: User) -> dict[str, Message]:
     """An office mid-morning: bram owes callbacks in every group, mira's dashboard has something to show."""
-    now = datetime.now(AMSTERDAM)
+    now = clock.local()
     daan = make_user("daan", "colleague", full_name="Daan de Vries")
     colleague.teams.first().members.add(daan)
     Absence.objects.create(user=daan, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2),
                            stand_in=colleague)
     PhoneDuty.objects.create(weekday=now.weekday(), day_part=DayPart.MORNING, user=receptionist)
-    later = make_message(taken_by=receptionist, owner=colleague, deadline=now + timedelta(days=3),
-                         caller_number=REPEAT_NUMBER, caller_company="Bakkerij De Boer")
-    overdue = make_message(taken_by=receptionist, owner=colleague, deadline=now - timedelta(hours=2),
-                           caller_name="Henk Dekker", caller_number="+31201234567", reason="Storing aan de kassa",
-                           overdue_level=1, priority="urgent", call_count=3)
-    make_message(taken_by=receptionist, owner=daan, deadline=now - timedelta(hours=5), caller_name="Fatima Yilmaz",
-                 caller_number="+31687654321", overdue_level=2, tone="angry")
-    today = make_message(taken_by=receptionist, owner=colleague, deadline=now + timedelta(minutes=40),
-                         caller_name="Jan Hendriks", caller_number="+31301234567", reason="Wil een offerte")
-    handled = make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED, deadline=now - timedelta(days=2),
-                           taken_at=now - timedelta(days=3), caller_name="Marloes Vermeulen",
-                           caller_number=REPEAT_NUMBER, outcome=Outcome.SOLVED, handled_by=colleague,
-                           handled_at=now - timedelta(days=2, hours=1), handled_note="Nieuwe factuur gestuurd",
-                           attempt_count=1, follow_up_on=now.date())
+    later = MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(days=3),
+                           caller_number=REPEAT_NUMBER, caller_company="Bakkerij De Boer")
+    overdue = MessageFactory(taken_by=receptionist, owner=colleague, deadline=now - timedelta(hours=2),
+                             caller_name="Henk Dekker", caller_number="+31201234567", reason="Storing aan de kassa",
+                             overdue_level=1, priority="urgent", call_count=3)
+    MessageFactory(taken_by=receptionist, owner=daan, deadline=now - timedelta(hours=5), caller_name="Fatima Yilmaz",
+                   caller_number="+31687654321", overdue_level=2, tone="angry")
+    today = MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(minutes=40),
+                           caller_name="Jan Hendriks", caller_number="+31301234567", reason="Wil een offerte")
+    handled = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
+                             deadline=now - timedelta(days=2), taken_at=now - timedelta(days=3),
+                             caller_name="Marloes Vermeulen",
+                             caller_number=REPEAT_NUMBER, outcome=Outcome.SOLVED, handled_by=colleague,
+                             handled_at=now - timedelta(days=2, hours=1), handled_note="Nieuwe factuur gestuurd",
+                             attempt_count=1, follow_up_on=now.date())
     Attempt.objects.create(message=handled, made_by=colleague, made_at=handled.handled_at,
                            result=Attempt.Result.REACHED, note="Nieuwe factuur gestuurd")
     for days_ago in range(1, 6):  # history for the statistics: a regular caller, handled in and after time
         taken = now - timedelta(days=days_ago, hours=1)
-        make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED, taken_at=taken,
-                     deadline=taken + timedelta(hours=4), handled_at=taken + timedelta(hours=2 + days_ago),
-                     handled_by=colleague, outcome=Outcome.SOLVED, attempt_count=1, caller_number="+31104567890",
-                     call_type="complaint" if days_ago % 2 else "sales")
+        MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, taken_at=taken,
+                       deadline=taken + timedelta(hours=4), handled_at=taken + timedelta(hours=2 + days_ago),
+                       handled_by=colleague, outcome=Outcome.SOLVED, attempt_count=1, caller_number="+31104567890",
+                       call_type="complaint" if days_ago % 2 else "sales")
     Notification.objects.create(recipient=colleague, message=today, kind=Notification.Kind.NEW_MESSAGE,
                                 channel=Notification.Channel.IN_APP, created_at=now - timedelta(minutes=20))
     Notification.objects.create(recipient=colleague, message=overdue, kind=Notification.Kind.OVERDUE,
@@ -177,7 +164,7 @@ def _office(receptionist: User, colleague: User, manager: User) -> dict[str, Mes
 
 
 @VIEWPORTS
-def test_the_pages_before_logging_in_pass_axe(page: Page, live_server, viewport, office_time, receptionist):
+def test_the_pages_before_logging_in_pass_axe(page: Page, live_server, viewport, clock, receptionist):
     audit = _audit(page, live_server, viewport)
     base = live_server.url
     page.goto(f"{base}/accounts/login/")
@@ -216,9 +203,9 @@ def test_the_pages_before_logging_in_pass_axe(page: Page, live_server, viewport,
 
 
 @VIEWPORTS
-def test_the_receptionists_pages_and_every_intake_step_pass_axe(page: Page, live_server, viewport, office_time,
+def test_the_receptionists_pages_and_every_intake_step_pass_axe(page: Page, live_server, viewport, clock,
                                                                  receptionist, colleague, manager):
-    messages = _office(receptionist, colleague, manager)
+    messages = _office(clock, receptionist, colleague, manager)
     audit = _audit(page, live_server, viewport)
     base = live_server.url
     _log_in(page, base, "anna")
@@ -316,9 +303,9 @@ def test_the_receptionists_pages_and_every_intake_step_pass_axe(page: Page, live
 
 
 @VIEWPORTS
-def test_the_colleagues_pages_pass_axe(page: Page, live_server, viewport, office_time, receptionist, colleague,
+def test_the_colleagues_pages_pass_axe(page: Page, live_server, viewport, clock, receptionist, colleague,
                                        manager):
-    messages = _office(receptionist, colleague, manager)
+    messages = _office(clock, receptionist, colleague, manager)
     audit = _audit(page, live_server, viewport)
     base = live_server.url
     _log_in(page, base, "bram")
@@ -354,9 +341,9 @@ def test_the_colleagues_pages_pass_axe(page: Page, live_server, viewport, office
 
 
 @VIEWPORTS
-def test_the_managers_pages_pass_axe(page: Page, live_server, viewport, office_time, receptionist, colleague,
+def test_the_managers_pages_pass_axe(page: Page, live_server, viewport, clock, receptionist, colleague,
                                      manager):
-    _office(receptionist, colleague, manager)
+    _office(clock, receptionist, colleague, manager)
     audit = _audit(page, live_server, viewport)
     base = live_server.url
     _log_in(page, base, "mira")
@@ -394,7 +381,7 @@ def test_the_managers_pages_pass_axe(page: Page, live_server, viewport, office_t
 
 
 @VIEWPORTS
-def test_the_locked_out_page_passes_axe(page: Page, live_server, viewport, office_time, receptionist):
+def test_the_locked_out_page_passes_axe(page: Page, live_server, viewport, clock, receptionist):
     audit = _audit(page, live_server, viewport)
     base = live_server.url
     limit = getattr(settings, "AXES_FAILURE_LIMIT", 5)

@@ -45,6 +45,9 @@ FORMS = {  # name: (build, data that fails validation, data that passes)
 }
 
 
+# The promise form checks its deadline against now: the clock stands at the call's start.
+@pytest.mark.clock(at=STARTED)
+@pytest.mark.usefixtures("clock")
 @pytest.mark.parametrize("state", ["empty", "errors", "valid"])
 @pytest.mark.parametrize("name", list(FORMS))
 def test_each_intake_form_renders_as_crispy_renders_it(colleague, name, state):

@@ -3,7 +3,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser_helpers import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True),
+              pytest.mark.usefixtures("clock")]
 
 
 def test_each_role_logs_in_and_sees_its_own_navigation(page: Page, live_server, receptionist, colleague, manager):

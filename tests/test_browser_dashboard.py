@@ -1,25 +1,24 @@
 """The manager watches the live dashboard while the overdue sweep runs: no reload needed."""
 
-import time
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from callbacks.services.overdue import overdue_sweep
 from tests.conftest import PASSWORD
-from tests.factories import make_message
+from tests.factories import MessageFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True)]
 
 POLL_SECONDS = 30
 
 
-def test_an_overdue_message_appears_on_the_open_dashboard_after_a_sweep(page: Page, live_server, receptionist,
+def test_an_overdue_message_appears_on_the_open_dashboard_after_a_sweep(clock, page: Page, live_server, receptionist,
                                                                        colleague, manager):
-    make_message(taken_by=receptionist, owner=colleague, deadline=timezone.now() + timedelta(seconds=2),
-                 caller_name="Henk Dekker")
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(minutes=2),
+                   caller_name="Henk Dekker")
+    page.clock.install()  # the page's timers, so the 30-second poll can be brought forward
     page.goto(f"{live_server.url}/accounts/login/?next=/dashboard/")
     page.get_by_label("Gebruikersnaam").fill("mira")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
@@ -29,10 +28,11 @@ def test_an_overdue_message_appears_on_the_open_dashboard_after_a_sweep(page: Pa
     expect(due_soon).to_contain_text("Henk Dekker")
     expect(page.locator("[data-test=overdue-item]")).to_have_count(0)
     page.evaluate("window.__noReload = true")
-    time.sleep(2.5)
+    clock.shift(minutes=2, seconds=1)
     assert overdue_sweep().flagged == 1
+    page.clock.run_for(POLL_SECONDS * 1000)
     item = page.locator("[data-test=overdue-item]")
-    expect(item).to_contain_text("Henk Dekker", timeout=(POLL_SECONDS + 10) * 1000)
+    expect(item).to_contain_text("Henk Dekker")
     expect(item).to_contain_text("eigenaar ingelicht")
     expect(due_soon).not_to_contain_text("Henk Dekker")
     assert page.evaluate("window.__noReload") is True

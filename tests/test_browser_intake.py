@@ -4,14 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, Request, expect
 
 from accounts.models import Absence
 from callbacks.models import Message, Notification, Status
 from tests.conftest import PASSWORD, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True)]
 
 INTAKE = "/callbacks/new/"
 ALT = 1  # the DevTools protocol's modifier bit for Alt
@@ -45,7 +44,8 @@ def _step(page: Page, name: str) -> None:
     expect(page.locator(f"form.intake-form[data-step={name}]")).to_be_visible()
 
 
-def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(page: Page, live_server, receptionist, colleague):
+def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, page: Page, live_server, receptionist,
+                                                                       colleague):
     submits: list[str] = []
 
     def count_submit(request: Request) -> None:
@@ -135,14 +135,15 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(page: Pag
     assert message.taken_by == receptionist
     assert message.reason == "Vraag over de offerte"
     assert message.status == Status.OPEN
-    assert message.deadline > timezone.now()
+    assert message.deadline > clock.now()
     assert Notification.objects.filter(recipient=colleague, message=message).exists()
 
 
-def test_the_colleagues_status_arriving_never_moves_the_next_button(page: Page, live_server, receptionist, colleague):
+def test_the_colleagues_status_arriving_never_moves_the_next_button(clock, page: Page, live_server, receptionist,
+                                                                   colleague):
     """The status comes in while the receptionist reaches for Next; a button that jumps swallows the click."""
     away = make_user("daan", "colleague", full_name="Daan de Vries")
-    now = timezone.now()
+    now = clock.now()
     Absence.objects.create(user=away, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2),
                            stand_in=colleague)
     page.goto(f"{live_server.url}/accounts/login/?next={INTAKE}")

@@ -8,18 +8,17 @@ redirect back to the detail page.
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Browser, Page, Request, expect
 
 from callbacks.models import Attempt, Message, MessageEvent, Outcome, Status
 from tests.browser_helpers import log_in
-from tests.factories import make_message
+from tests.factories import MessageFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True)]
 
 
-def _open_message(receptionist, colleague) -> Message:
-    return make_message(taken_by=receptionist, owner=colleague, deadline=timezone.now() + timedelta(hours=3))
+def _open_message(clock, receptionist, colleague) -> Message:
+    return MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=3))
 
 
 def _log_no_answer(page: Page) -> None:
@@ -54,9 +53,9 @@ def _assert_worked_off(message: Message, colleague) -> None:
 
 
 def test_a_colleague_logs_an_attempt_and_ticks_the_message_off_without_a_reload(
-    page: Page, live_server, receptionist, colleague
+    clock, page: Page, live_server, receptionist, colleague
 ):
-    message = _open_message(receptionist, colleague)
+    message = _open_message(clock, receptionist, colleague)
     problems: list[str] = []  # script errors, CSP violations and failed requests (the missing favicon aside)
     page.on("console", lambda entry: problems.append(entry.text)
             if entry.type == "error" and not entry.text.startswith("Failed to load resource") else None)
@@ -118,8 +117,8 @@ def test_a_colleague_logs_an_attempt_and_ticks_the_message_off_without_a_reload(
     _assert_worked_off(message, colleague)
 
 
-def test_the_same_actions_work_without_javascript(browser: Browser, live_server, receptionist, colleague):
-    message = _open_message(receptionist, colleague)
+def test_the_same_actions_work_without_javascript(clock, browser: Browser, live_server, receptionist, colleague):
+    message = _open_message(clock, receptionist, colleague)
     context = browser.new_context(java_script_enabled=False, locale="nl-NL", timezone_id="Europe/Amsterdam")
     try:
         page = context.new_page()

@@ -2,7 +2,7 @@
 both pages pass axe (as tests/test_accessibility.py checks every page), at desktop width and at 360 px."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -11,26 +11,26 @@ from callbacks import selectors
 from callbacks.models import Status
 from callbacks.selectors import FOLLOW_UP, LATER, OVERDUE, TODAY
 from callbacks.views import work
-from tests.factories import make_message
-from tests.test_accessibility import AMSTERDAM, VIEWPORTS, _audit, _log_in, office_time  # noqa: F401 (a fixture)
+from tests.factories import MessageFactory
+from tests.test_accessibility import VIEWPORTS, _audit, _log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True)]
 
 
 @VIEWPORTS
 def test_show_all_opens_the_whole_group_and_both_pages_pass_axe(
-    page: Page, live_server, viewport, office_time, receptionist, colleague, monkeypatch  # noqa: F811
+    clock, page: Page, live_server, viewport, receptionist, colleague, monkeypatch
 ):
     for due, cap in {OVERDUE: 2, TODAY: 2, LATER: 1, FOLLOW_UP: 1}.items():
         monkeypatch.setitem(selectors.WORKLIST_CAPS, due, cap)  # the live server runs in this process
     monkeypatch.setattr(work, "PAGE_SIZE", 2)
-    now = datetime.now(AMSTERDAM)
+    now = clock.local()
     for minutes in (150, 120, 90, 60, 30):
-        make_message(taken_by=receptionist, owner=colleague, deadline=now - timedelta(minutes=minutes),
-                     caller_name=f"Te laat {minutes}")
-    make_message(taken_by=receptionist, owner=colleague, deadline=now + timedelta(minutes=40))
-    make_message(taken_by=receptionist, owner=colleague, deadline=now + timedelta(days=3))
-    make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED, follow_up_on=now.date())
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=now - timedelta(minutes=minutes),
+                       caller_name=f"Te laat {minutes}")
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(minutes=40))
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(days=3))
+    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, follow_up_on=now.date())
     audit = _audit(page, live_server, viewport)
     _log_in(page, live_server.url, "bram")
 

@@ -5,11 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from callbacks import services
 from callbacks.models import Attempt, Message, MessageEvent, Status
-from tests.factories import make_message
+from tests.factories import MessageFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -36,11 +35,11 @@ def _at_once(actions):
     return results
 
 
-def test_two_simultaneous_tick_offs_one_wins_and_the_other_is_told(receptionist, colleague, manager):
+def test_two_simultaneous_tick_offs_one_wins_and_the_other_is_told(clock, receptionist, colleague, manager):
     if connection.vendor != "postgresql":
         pytest.skip("runs in the PostgreSQL pass of `make test`, where a missing server fails under CI")
     for _round in range(5):
-        message = make_message(taken_by=receptionist, owner=colleague, deadline=timezone.now() + timedelta(hours=2))
+        message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=2))
         seen = Message.objects.get(pk=message.pk)
         results = _at_once([
             lambda: services.attempt_log(message=seen, version=seen.version, by=colleague, result="reached",

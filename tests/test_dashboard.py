@@ -4,7 +4,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from callbacks.models import (
     CheckMoment,
@@ -19,13 +18,14 @@ from callbacks.models import (
 )
 from callbacks.services.overdue import overdue_sweep
 from tests.conftest import login_across_time
-from tests.factories import make_message, make_messages
+from tests.factories import MessageFactory, make_messages
 from tests.intake_helpers import CALLER, REASON, take_message
-
-pytestmark = pytest.mark.django_db
 
 AMS = ZoneInfo("Europe/Amsterdam")
 TUESDAY_10 = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)
+MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=AMS)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=TUESDAY_10), pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
@@ -36,18 +36,17 @@ def boss(client, manager):
 
 @pytest.mark.postgres  # the live reads are SQL statements: run them on PostgreSQL too
 def test_it_shows_what_is_overdue_by_team_and_colleague(boss, receptionist, colleague, other_colleague):
-    late = make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=2),
-                        caller_name="Laat Bij Bram")
-    make_message(taken_by=receptionist, owner=other_colleague, deadline=TUESDAY_10 - timedelta(minutes=5),
-                 caller_name="Laat Bij Daan")
-    make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30),
-                 caller_name="Bijna")
-    make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(hours=3),
-                 caller_name="Later")
+    late = MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=2),
+                          caller_name="Laat Bij Bram")
+    MessageFactory(taken_by=receptionist, owner=other_colleague, deadline=TUESDAY_10 - timedelta(minutes=5),
+                   caller_name="Laat Bij Daan")
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30),
+                   caller_name="Bijna")
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(hours=3),
+                   caller_name="Later")
     overdue_sweep(now=TUESDAY_10 - timedelta(hours=1))
     Heartbeat.objects.update_or_create(name="overdue-sweep", defaults={"last_run_at": TUESDAY_10})
-    with time_machine.travel(TUESDAY_10, tick=False):
-        response = boss.get("/dashboard/")
+    response = boss.get("/dashboard/")
     groups = response.context["overdue_groups"]
     assert [(g.team, g.owner, [m.caller_name for m in g.messages]) for g in groups] == [
         ("Service", "Daan", ["Laat Bij Daan"]), ("Verkoop", "Bram", ["Laat Bij Bram"]),
@@ -66,17 +65,15 @@ def test_it_shows_what_is_overdue_by_team_and_colleague(boss, receptionist, coll
 @pytest.mark.postgres
 def test_it_warns_when_the_sweep_is_silent_or_the_outbox_backs_up(boss, receptionist, colleague):
     Heartbeat.objects.create(name="overdue-sweep", last_run_at=TUESDAY_10 - timedelta(minutes=6))
-    message = make_message(taken_by=receptionist, owner=colleague)
+    message = MessageFactory(taken_by=receptionist, owner=colleague)
     Notification.objects.create(recipient=colleague, message=message, kind="new_message", channel="email",
                                 created_at=TUESDAY_10 - timedelta(minutes=10))
-    with time_machine.travel(TUESDAY_10, tick=False):
-        page = boss.get("/dashboard/live/").content.decode()
+    page = boss.get("/dashboard/live/").content.decode()
     assert "De controle op te late terugbelverzoeken liep voor het laatst 6\xa0minuten geleden" in page
     assert "1 melding wacht al meer dan 5 minuten." in page
     Heartbeat.objects.filter(name="overdue-sweep").update(last_run_at=TUESDAY_10 - timedelta(minutes=1))
     Notification.objects.update(state="sent")
-    with time_machine.travel(TUESDAY_10, tick=False):
-        page = boss.get("/dashboard/live/").content.decode()
+    page = boss.get("/dashboard/live/").content.decode()
     assert 'data-test="sweep-warning"' not in page and 'data-test="outbox-warning"' not in page
 
 
@@ -85,10 +82,9 @@ def test_it_lists_the_longest_overdue_only_and_says_how_many_there_are(boss, rec
     from callbacks.dashboard_selectors import SHOWN
 
     make_messages(SHOWN + 5, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
-    make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(days=2),
-                 caller_name="Al Twee Dagen")
-    with time_machine.travel(TUESDAY_10, tick=False):
-        response = boss.get("/dashboard/live/")
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(days=2),
+                   caller_name="Al Twee Dagen")
+    response = boss.get("/dashboard/live/")
     page = response.content.decode()
     assert page.count('data-test="overdue-item"') == SHOWN
     assert "Al Twee Dagen" in page
@@ -102,13 +98,12 @@ def test_the_dashboard_uses_the_same_number_of_queries_at_10_and_10000_messages(
     from django.test.utils import CaptureQueriesContext
 
     make_messages(10, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(days=1))
-    make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
-    with time_machine.travel(TUESDAY_10, tick=False):
-        boss.get(url)  # both measured requests find the phone-duty roster memoised
-    with time_machine.travel(TUESDAY_10, tick=False), CaptureQueriesContext(connection) as few:
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
+    boss.get(url)  # both measured requests find the phone-duty roster memoised
+    with CaptureQueriesContext(connection) as few:
         assert boss.get(url).status_code == 200
     make_messages(9990, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(days=2))
-    with time_machine.travel(TUESDAY_10, tick=False), CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as many:
         assert boss.get(url).status_code == 200
     assert len(many) == len(few)
 
@@ -122,7 +117,7 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(boss, receptionist, co
     PhoneDuty.objects.create(weekday=TUESDAY_10.weekday(), day_part="morning", user=receptionist)
     make_messages(60, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
     make_messages(60, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30))
-    with time_machine.travel(TUESDAY_10, tick=False), CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries:
         page = boss.get(url).content.decode()
     # Session, user, permissions; the counts with the engine's health; both lists; who is on phone duty
     # (read once, shared with the navigation); the navigation's counts on the full page.
@@ -133,11 +128,10 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(boss, receptionist, co
 @pytest.mark.postgres
 def test_with_nothing_open_the_engine_warnings_still_show(boss, receptionist, colleague):
     Heartbeat.objects.create(name="overdue-sweep", last_run_at=TUESDAY_10 - timedelta(minutes=30))
-    message = make_message(taken_by=receptionist, owner=colleague, status="handled")
+    message = MessageFactory(taken_by=receptionist, owner=colleague, status="handled")
     Notification.objects.create(recipient=receptionist, message=message, kind="new_message", channel="email",
                                 created_at=TUESDAY_10 - timedelta(minutes=10))
-    with time_machine.travel(TUESDAY_10, tick=False):
-        response = boss.get("/dashboard/live/")
+    response = boss.get("/dashboard/live/")
     page = response.content.decode()
     assert 'data-test="sweep-warning"' in page and 'data-test="outbox-warning"' in page
     assert "Niets is te laat." in page and response.context["per_colleague"] == []
@@ -153,14 +147,14 @@ def test_the_live_lists_render_as_the_template_loops_did(receptionist, colleague
 
     team = colleague.teams.get()
     for level, name in ((2, "Geëscaleerd"), (1, "Eigenaar Weet"), (0, "")):
-        make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=3 + level),
-                     caller_name=name, overdue_level=level)
-    make_message(taken_by=receptionist, owner=None, team=team, deadline=TUESDAY_10 - timedelta(days=3, minutes=7),
-                 caller_name="<b>Team</b>", reason="<script>alert(1)</script> " + "lang " * 30)
-    make_message(taken_by=receptionist, owner=other_colleague, deadline=TUESDAY_10 + timedelta(minutes=20),
-                 caller_name="", reason="Bijna")
-    make_message(taken_by=receptionist, owner=None, team=team, deadline=TUESDAY_10 + timedelta(minutes=50),
-                 caller_name="Voor & Team")
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=3 + level),
+                       caller_name=name, overdue_level=level)
+    MessageFactory(taken_by=receptionist, owner=None, team=team, deadline=TUESDAY_10 - timedelta(days=3, minutes=7),
+                   caller_name="<b>Team</b>", reason="<script>alert(1)</script> " + "lang " * 30)
+    MessageFactory(taken_by=receptionist, owner=other_colleague, deadline=TUESDAY_10 + timedelta(minutes=20),
+                   caller_name="", reason="Bijna")
+    MessageFactory(taken_by=receptionist, owner=None, team=team, deadline=TUESDAY_10 + timedelta(minutes=50),
+                   caller_name="Voor & Team")
     counts, _health = open_counts_and_health(now=TUESDAY_10)
     groups, due_soon = overdue_and_due_soon(now=TUESDAY_10, counts=counts)
     assert [(g.team, g.owner, len(g.messages)) for g in groups] == [("Verkoop", "Bram", 3), ("Verkoop", "", 1)]
@@ -214,12 +208,11 @@ def _rules(**changes) -> dict:
     return data
 
 
+@pytest.mark.clock(at=MONDAY_10)
 def test_a_policy_edit_changes_the_deadline_of_new_messages_only(boss, client, receptionist, colleague):
     team = colleague.teams.get()
     login_across_time(client, receptionist)
-    monday_10 = datetime(2026, 11, 30, 10, 0, tzinfo=AMS)
-    with time_machine.travel(monday_10, tick=False):
-        take_message(client, reason={**REASON, "call_type": "question"})
+    take_message(client, reason={**REASON, "call_type": "question"})
     before = Message.objects.get()
     assert before.deadline == datetime(2026, 12, 1, 17, 30, tzinfo=AMS)
     login_across_time(client, boss_user := colleague.teams.get().managers.get())
@@ -228,9 +221,8 @@ def test_a_policy_edit_changes_the_deadline_of_new_messages_only(boss, client, r
     assert response.status_code == 302
     assert HandlingPolicy.objects.get(team=team, call_type="question").business_minutes == 60
     login_across_time(client, receptionist)
-    with time_machine.travel(monday_10, tick=False):
-        # Another caller: the same number would be offered the open message instead.
-        take_message(client, reason={**REASON, "call_type": "question"}, caller={**CALLER, "number": "0687654321"})
+    # Another caller: the same number would be offered the open message instead.
+    take_message(client, reason={**REASON, "call_type": "question"}, caller={**CALLER, "number": "0687654321"})
     after = Message.objects.exclude(pk=before.pk).get()
     assert after.deadline == datetime(2026, 11, 30, 11, 0, tzinfo=AMS)
     assert Message.objects.get(pk=before.pk).deadline == datetime(2026, 12, 1, 17, 30, tzinfo=AMS)
@@ -289,7 +281,7 @@ def test_closure_days_are_added_once_and_removed(boss, colleague):
 # --- Phone duty -----------------------------------------------------------------------------------
 
 
-def test_the_roster_shows_who_is_on_duty_now(boss, client, receptionist, manager, colleague):
+def test_the_roster_shows_who_is_on_duty_now(clock, boss, client, receptionist, manager, colleague):
     data = {f"duty_{d}_{part}": "" for d in range(5) for part in ("morning", "afternoon")}
     data["duty_1_morning"] = str(receptionist.pk)
     data["duty_1_afternoon"] = str(manager.pk)
@@ -297,12 +289,11 @@ def test_the_roster_shows_who_is_on_duty_now(boss, client, receptionist, manager
     assert boss.post("/dashboard/phone-duty/", {**data, "duty_0_morning": "99999"}).status_code == 200
     assert PhoneDuty.objects.count() == 2
     login_across_time(client, colleague)
-    with time_machine.travel(TUESDAY_10, tick=False):
-        morning = client.get("/callbacks/").content.decode()
-    with time_machine.travel(TUESDAY_10 + timedelta(hours=4), tick=False):
-        afternoon = client.get("/callbacks/").content.decode()
-    with time_machine.travel(TUESDAY_10 + timedelta(hours=10), tick=False):
-        evening = client.get("/callbacks/").content.decode()
+    morning = client.get("/callbacks/").content.decode()
+    clock.move_to(TUESDAY_10 + timedelta(hours=4))
+    afternoon = client.get("/callbacks/").content.decode()
+    clock.move_to(TUESDAY_10 + timedelta(hours=10))
+    evening = client.get("/callbacks/").content.decode()
     assert "Aan de telefoon: Anna" in morning
     assert "Aan de telefoon: Mira" in afternoon
     assert 'data-test="nav-on-duty"' not in evening

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
@@ -21,13 +20,14 @@ from callbacks import selectors, services
 from callbacks.models import CallLog, Message, Outcome, Status
 from callbacks.work_forms import AttemptForm, FollowUpForm, HandleForm, ReassignForm
 from tests.conftest import login_across_time, make_user
+from tests.factories import MessageFactory
 from tests.html_shape import MarkupShape
-from tests.factories import make_message
-
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
+
 NUMBER = "+31612345678"
 
 
@@ -40,8 +40,8 @@ def bram(client, colleague):
 def _history(receptionist, owner, count: int) -> None:
     """Earlier messages from NUMBER, handled, one a day before NOW."""
     for day in range(1, count + 1):
-        make_message(taken_by=receptionist, owner=owner, status=Status.HANDLED, outcome=Outcome.SOLVED,
-                     taken_at=NOW - timedelta(days=day), reason=f"Eerdere vraag {day}")
+        MessageFactory(taken_by=receptionist, owner=owner, status=Status.HANDLED, outcome=Outcome.SOLVED,
+                       taken_at=NOW - timedelta(days=day), reason=f"Eerdere vraag {day}")
 
 
 def _busy(message: Message, colleague: User, receptionist: User) -> Message:
@@ -57,10 +57,9 @@ def _busy(message: Message, colleague: User, receptionist: User) -> Message:
 
 def _detail_queries(client, message: Message) -> tuple[int, str]:
     """The queries of a view once the office's configuration is memoised (callbacks/config_cache.py)."""
-    with time_machine.travel(NOW, tick=False):
-        client.get(f"/callbacks/{message.pk}/")
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(f"/callbacks/{message.pk}/")
+    client.get(f"/callbacks/{message.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/callbacks/{message.pk}/")
     assert response.status_code == 200
     return len(queries), response.content.decode()
 
@@ -70,10 +69,10 @@ def _detail_queries(client, message: Message) -> tuple[int, str]:
 
 def test_the_detail_page_costs_the_same_queries_with_1_or_30_earlier_messages(bram, receptionist, colleague):
     _history(receptionist, colleague, 1)
-    few = make_message(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    few = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     few_queries, few_page = _detail_queries(bram, few)
     _history(receptionist, colleague, 29)
-    many = _busy(make_message(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
+    many = _busy(MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
                  colleague, receptionist)
     many_queries, many_page = _detail_queries(bram, many)
     assert few_page.count('class="mb-1"><a href="/callbacks/') == 1
@@ -86,7 +85,7 @@ def test_the_detail_page_costs_the_same_queries_with_1_or_30_earlier_messages(br
 
 def test_a_frequent_caller_shows_the_newest_50_and_how_many_there_are(bram, receptionist, colleague):
     _history(receptionist, colleague, 53)
-    message = make_message(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     queries, page = _detail_queries(bram, message)
     assert page.count('class="mb-1"><a href="/callbacks/') == selectors.EARLIER_SHOWN
     assert "Eerdere vraag 1<" in page and "Eerdere vraag 50<" in page and "Eerdere vraag 51<" not in page
@@ -97,7 +96,7 @@ def test_a_frequent_caller_shows_the_newest_50_and_how_many_there_are(bram, rece
 def test_a_team_mate_sees_and_acts_asking_the_membership_once(client, receptionist, colleague):
     mate = make_user("carla", "colleague")
     Team.objects.get(name="Verkoop").members.add(mate)
-    message = make_message(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     login_across_time(client, mate)
     queries, page = _detail_queries(client, message)
     assert 'data-test="attempt-form"' in page and 'data-test="owner">Bram' in page
@@ -105,7 +104,7 @@ def test_a_team_mate_sees_and_acts_asking_the_membership_once(client, receptioni
 
 
 def test_a_handled_message_shows_its_handler_without_reading_more(bram, receptionist, colleague):
-    message = make_message(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     services.attempt_log(message=message, version=message.version, by=colleague, result="reached",
                          outcome=Outcome.SOLVED, note="Offerte nagestuurd")
     queries, page = _detail_queries(bram, message)
@@ -115,7 +114,7 @@ def test_a_handled_message_shows_its_handler_without_reading_more(bram, receptio
 
 
 def test_a_stand_in_sees_whom_the_caller_asked_for(bram, receptionist, colleague, other_colleague):
-    message = make_message(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     Message.objects.filter(pk=message.pk).update(intended_user=other_colleague)
     _queries, page = _detail_queries(bram, message)
     assert "(vroeg naar Daan)" in page
@@ -131,12 +130,12 @@ def test_can_see_agrees_with_messages_visible_to_for_every_role(receptionist, co
     sales.members.add(mate)
     second_receptionist = make_user("roos", "receptionist")
     messages = [
-        make_message(taken_by=receptionist, owner=colleague),  # bram's, in his team
-        make_message(taken_by=receptionist, owner=other_colleague),  # daan's, another team
-        make_message(taken_by=receptionist, owner=None, team=sales),  # the whole sales team's
-        make_message(taken_by=second_receptionist, owner=None, team=Team.objects.get(name="Service")),
-        make_message(taken_by=colleague, owner=other_colleague),  # taken by bram for daan
-        make_message(taken_by=receptionist, owner=other_colleague, team=sales),  # daan's, owned by sales
+        MessageFactory(taken_by=receptionist, owner=colleague),  # bram's, in his team
+        MessageFactory(taken_by=receptionist, owner=other_colleague),  # daan's, another team
+        MessageFactory(taken_by=receptionist, owner=None, team=sales),  # the whole sales team's
+        MessageFactory(taken_by=second_receptionist, owner=None, team=Team.objects.get(name="Service")),
+        MessageFactory(taken_by=colleague, owner=other_colleague),  # taken by bram for daan
+        MessageFactory(taken_by=receptionist, owner=other_colleague, team=sales),  # daan's, owned by sales
     ]
     people = [receptionist, second_receptionist, colleague, other_colleague, mate, manager, outsider]
     for person in people:
@@ -148,7 +147,7 @@ def test_can_see_agrees_with_messages_visible_to_for_every_role(receptionist, co
 
 
 def test_others_get_404_and_no_hint(client, receptionist, colleague, other_colleague):
-    message = make_message(taken_by=receptionist, owner=other_colleague)
+    message = MessageFactory(taken_by=receptionist, owner=other_colleague)
     login_across_time(client, colleague)
     assert client.get(f"/callbacks/{message.pk}/").status_code == 404
     assert client.get("/callbacks/99999999/").status_code == 404
@@ -159,8 +158,8 @@ def test_others_get_404_and_no_hint(client, receptionist, colleague, other_colle
 
 def test_the_timeline_statement_reads_what_the_orm_reads(receptionist, colleague, other_colleague):
     _history(receptionist, colleague, 3)
-    make_message(taken_by=receptionist, owner=colleague, caller_number="+31699999999")  # another caller
-    message = _busy(make_message(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
+    MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+31699999999")  # another caller
+    message = _busy(MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
                     colleague, receptionist)
     message = services.message_reassign(message=message, version=message.version, by=colleague,
                                         to_user=other_colleague, to_team=None, reason="Daan weet dit")
@@ -191,7 +190,7 @@ def test_the_timeline_statement_reads_what_the_orm_reads(receptionist, colleague
 
 
 def test_a_message_without_number_attempts_or_team_reads_in_one_statement(receptionist, colleague):
-    message = make_message(taken_by=receptionist, owner=colleague, caller_number="")
+    message = MessageFactory(taken_by=receptionist, owner=colleague, caller_number="")
     Message.objects.filter(pk=message.pk).update(owner_team=None)
     with CaptureQueriesContext(connection) as queries:
         timeline = selectors.message_timeline(Message.objects.get(pk=message.pk))
@@ -234,9 +233,9 @@ def test_the_action_forms_render_as_crispy_renders_them(colleague, bound):
 
 def test_the_earlier_messages_render_as_the_template_loop_did(receptionist, colleague):
     _history(receptionist, colleague, 2)
-    make_message(taken_by=receptionist, owner=colleague, status=Status.OPEN, reason="<script>x</script> " + "z" * 80,
-                 taken_at=NOW - timedelta(days=5))
-    message = make_message(taken_by=receptionist, owner=colleague)
+    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.OPEN, reason="<script>x</script> " + "z" * 80,
+                   taken_at=NOW - timedelta(days=5))
+    message = MessageFactory(taken_by=receptionist, owner=colleague)
     earlier = selectors.message_timeline(Message.objects.get(pk=message.pk))["earlier"]
     loop = Template(
         "{% for item in earlier %}"

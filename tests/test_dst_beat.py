@@ -14,7 +14,6 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.db.models import Count
 
@@ -25,7 +24,7 @@ from callbacks.models import CheckMoment, DigestSent, Message, Notification, Ope
 from callbacks.services import digests_send
 from callbacks.services.overdue import overdue_sweep
 from tests.conftest import make_user
-from tests.factories import make_message
+from tests.factories import MessageFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -115,54 +114,56 @@ def _messages(season: str, people, receptionist) -> list[Message]:
     night, *days = WINDOWS[season]
     made = []
     for deadline in minutes(night[0] + 3 * MINUTE, night[1] - 10 * MINUTE)[::7]:
-        made.append(make_message(taken_by=receptionist, owner=people["sanne"], deadline=deadline,
-                                 escalate_at=deadline + 20 * MINUTE))
+        made.append(MessageFactory(taken_by=receptionist, owner=people["sanne"], deadline=deadline,
+                                   escalate_at=deadline + 20 * MINUTE))
     between = [night[1] + timedelta(hours=hours) for hours in (2, 9)]  # Sunday, while beat was not stepped
     for deadline in between + [d for start, end in days for d in minutes(start + 30 * MINUTE, end - 30 * MINUTE)[::37]]:
-        made.append(make_message(taken_by=receptionist, owner=people["bram"], deadline=deadline,
-                                 escalate_at=deadline + 45 * MINUTE))
+        made.append(MessageFactory(taken_by=receptionist, owner=people["bram"], deadline=deadline,
+                                   escalate_at=deadline + 45 * MINUTE))
     return made
 
 
-def _two_beats(ticks: list[datetime], step) -> None:
-    """Both beats run `step` at every simulated minute; on PostgreSQL truly at once."""
-    with time_machine.travel(ticks[0], tick=False) as traveller:
-        if connection.vendor != "postgresql":
-            for now in ticks:
-                traveller.move_to(now)
-                step(now)
-                step(now)
-            return
-        start, done = threading.Barrier(3), threading.Barrier(3)
-        failures: list[BaseException] = []
-
-        def beat():
-            try:
-                for now in ticks:
-                    start.wait(timeout=30)
-                    try:
-                        step(now)
-                    finally:
-                        done.wait(timeout=30)
-            except BaseException as problem:  # noqa: BLE001 - reported below
-                failures.append(problem)
-            finally:
-                connection.close()
-
-        beats = [threading.Thread(target=beat) for _ in range(2)]
-        for thread in beats:
-            thread.start()
+def _two_beats(clock, ticks: list[datetime], step) -> None:
+    """Both beats run `step` at every simulated minute, the clock standing on it; on PostgreSQL truly at once."""
+    if connection.vendor != "postgresql":
         for now in ticks:
-            traveller.move_to(now)
-            start.wait(timeout=30)
-            done.wait(timeout=30)
-        for thread in beats:
-            thread.join(timeout=30)
-        assert not failures, failures
+            clock.move_to(now)
+            step(now)
+            step(now)
+        return
+    start, done = threading.Barrier(3), threading.Barrier(3)
+    failures: list[BaseException] = []
+
+    def beat():
+        try:
+            for now in ticks:
+                start.wait(timeout=30)
+                try:
+                    step(now)
+                finally:
+                    done.wait(timeout=30)
+        except BaseException as problem:  # noqa: BLE001 - reported below
+            failures.append(problem)
+        finally:
+            connection.close()
+
+    beats = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in beats:
+        thread.start()
+    for now in ticks:
+        clock.move_to(now)
+        start.wait(timeout=30)
+        done.wait(timeout=30)
+    for thread in beats:
+        thread.join(timeout=30)
+    assert not failures, failures
 
 
-@pytest.mark.parametrize("season", ["spring", "autumn"])
-def test_two_beats_across_a_dst_change_act_once_on_time(season, offices, receptionist, manager, monkeypatch):
+# The clock starts at the first stepped minute, midnight before the change: the messages are taken then.
+@pytest.mark.parametrize("season", [
+    pytest.param(season, marks=pytest.mark.clock(at=WINDOWS[season][0][0])) for season in ("spring", "autumn")
+])
+def test_two_beats_across_a_dst_change_act_once_on_time(clock, season, offices, receptionist, manager, monkeypatch):
     published: list[int] = []
     lock = threading.Lock()
 
@@ -181,7 +182,7 @@ def test_two_beats_across_a_dst_change_act_once_on_time(season, offices, recepti
         overdue_sweep(now=now)
         digests_send(now=now)
 
-    _two_beats(ticks, step)
+    _two_beats(clock, ticks, step)
 
     def first_tick_at_or_after(moment):
         return next((tick for tick in ticks if tick >= moment), None)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import port_for
 import pytest
 import redis
 import requests
@@ -21,14 +22,13 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.db.models import Count
-from django.utils import timezone
 
 from callbacks.models import Message, Notification, TeamSettings
 from config.celery import app as celery_app
 from tests.broker_helpers import celery_publishing_to
 from tests.conftest import login_across_time
 from tests.intake_helpers import CALLER, PROMISE, READBACK, REASON, RECIPIENT, URL, post_step, take_message, token_of
-from tests.servers import free_port, wait_until
+from tests.waiting import wait_until
 
 SAVE_BUDGET = 5.0  # seconds a receptionist may wait for "Save" while the broker hangs
 DELIVERY_BUDGET = 120.0  # seconds from the end of an outage until every notification is out
@@ -38,7 +38,7 @@ PAUSE_MS = int(os.environ.get("TERUGBEL_FAULT_PAUSE_MS", "20000"))
 
 @pytest.fixture
 def emails_at_any_hour(colleague):
-    """These tests run at whatever hour CI runs them; quiet hours would hold the emails."""
+    """Worker processes read the machine's clock, whatever the hour; quiet hours would hold the emails."""
     TeamSettings.objects.create(team=colleague.teams.get(), hold_email_outside_hours=False)
 
 
@@ -100,9 +100,9 @@ def _timed_intake(client, index: int) -> tuple[float, float]:
 
 @pytest.mark.redis
 @pytest.mark.timeout(PAUSE_MS / 1000 + 180)
+@pytest.mark.clock(tick=True)  # web and worker run in this process, on a Tuesday morning
 @pytest.mark.django_db(transaction=True)
-def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(client, redis_server, receptionist, colleague,
-                                                                  emails_at_any_hour):
+def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, redis_server, receptionist, colleague):
     from celery.contrib.testing.worker import start_worker
 
     from callbacks.tasks import outbox_deliver
@@ -195,9 +195,10 @@ def _sent_emails(workdir: Path) -> list[str]:
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.timeout(180)
+@pytest.mark.clock(wall=True)  # the worker processes read the machine's clock
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("pool", ["solo", "prefork"])
-def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(pool, redis_server, receptionist, colleague,
+def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(clock, pool, redis_server, receptionist, colleague,
                                                                   emails_at_any_hour, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the worker processes share the test database: PostgreSQL pass only")
@@ -212,8 +213,8 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(pool, redis_se
                 token=uuid.uuid4(), taken_by=receptionist, intended_user=colleague, owner_user=colleague,
                 owner_team=colleague.teams.get(), caller=services.CallerDetails("Pieter de Boer", "+31612345678"),
                 reason="Storing", call_type="question", tone="calm",
-                promise=services.Promise(deadline=timezone.now() + timedelta(hours=4),
-                                         policy_deadline=timezone.now() + timedelta(hours=4)),
+                promise=services.Promise(deadline=clock.now() + timedelta(hours=4),
+                                         policy_deadline=clock.now() + timedelta(hours=4)),
             )
             email = Notification.objects.get(message=message, channel="email")
             wait_until(lambda: list(tmp_path.glob("entered-*")), 30, "the worker entering the send")
@@ -393,7 +394,7 @@ def web(request, tmp_path):
     if request.param == "live_server":
         yield request.param, request.getfixturevalue("live_server").url
         return
-    port = free_port()
+    port = port_for.select_random()
     env = {key: value for key, value in os.environ.items()
            if key not in {"DJANGO_SETTINGS_MODULE", "TERUGBEL_TEST_DB", "DATABASE_URL"}}
     env.update(DJANGO_SETTINGS_MODULE="tests.fault_web_settings", DATABASE_URL=_database_url(),
@@ -421,17 +422,17 @@ def _answers(url: str) -> bool:
 @pytest.mark.postgres
 @pytest.mark.timeout(180)
 @pytest.mark.django_db(transaction=True)
-def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself(web, receptionist, colleague):
+def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself(web, receptionist, colleague,
+                                                                                   request):
     if connection.vendor != "postgresql":
         pytest.skip("restarts the PostgreSQL server of the PostgreSQL pass")
     from django.test import Client
 
     from callbacks.models import CallLog, MessageEvent
-    from tests.servers import postgres_server_for_session
 
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] > 0  # persistent connections, as in production
-    server = postgres_server_for_session()
+    server = request.getfixturevalue("postgresql_proc")  # pytest-postgresql's executor, this pass's server
 
     def session_of(user) -> str:  # one browser each: the wizard keeps its state in the session
         browser = Client()
@@ -446,7 +447,7 @@ def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself
         desk.start()
     time.sleep(3)
     halted_at = time.monotonic()
-    server.halt()
+    server.stop()  # pg_ctl stop -m fast: the sessions end, the data stays
     time.sleep(2)
     server.start()
     ready_at = _wait_for_postgres(_database_url())
@@ -460,7 +461,7 @@ def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself
     quiet = requests.Session()
     quiet.cookies.set("sessionid", session_of(colleague))
     warm = [quiet.get(base_url + "/callbacks/", timeout=15).status_code for _ in range(6)]
-    server.halt()
+    server.stop()
     server.start()
     _wait_for_postgres(_database_url())
     morning = [quiet.get(base_url + "/callbacks/", timeout=15).status_code for _ in range(6)]

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, example, given, settings
@@ -23,11 +22,13 @@ from hypothesis import strategies as st
 
 from accounts.models import Team
 from callbacks.models import Status
-from tests.factories import make_message
+from tests.clock import running_clock
+from tests.factories import MessageFactory
 from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, post_step, token_of
 
-# Also in the PostgreSQL pass: it refuses NUL bytes in text that SQLite stores.
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+# Also in the PostgreSQL pass: it refuses NUL bytes in text that SQLite stores. "Now" is the clock's
+# (tests/clock.py): the messages, the moments drawn around now and the pages all stand on one moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("clock")]
 
 # Sized so that the whole file runs in well under a minute; each example is one to seven requests.
 FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -70,11 +71,11 @@ sent = st.one_of(hostile, st.lists(hostile, min_size=2, max_size=3))
 
 
 # Valid values that still reach the edges: any time of day, moments from the past to the year 9999.
-clock = st.times().map(lambda moment: moment.strftime("%H:%M"))
+times_of_day = st.times().map(lambda moment: moment.strftime("%H:%M"))
 
 
 def _from_now(days: int, minutes: int, fmt: str) -> str:
-    return (timezone.localtime() + timedelta(days=days, minutes=minutes)).strftime(fmt)
+    return (running_clock().local() + timedelta(days=days, minutes=minutes)).strftime(fmt)
 
 
 def moments(fmt: str) -> st.SearchStrategy[str]:
@@ -139,7 +140,7 @@ def _with_team(params: dict, team: Team) -> dict:
 def office(receptionist, colleague, other_colleague, manager):
     team = Team.objects.get(name="Verkoop")
     # An open message from the caller of the intake tests, so the caller step offers "add to this one".
-    make_message(taken_by=receptionist, owner=colleague, caller_number="+31612345678")
+    MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+31612345678")
     return {"anna": receptionist, "bram": colleague, "daan": other_colleague, "mira": manager, "team": team}
 
 
@@ -219,7 +220,7 @@ STEPS = list(STEP_FIELDS)
 
 def _window(name: str) -> dict[str, st.SearchStrategy[str]]:
     """Both times of a window from one draw: mostly empty, else any two different times in order."""
-    times = st.lists(clock, min_size=2, max_size=2, unique=True).map(sorted)
+    times = st.lists(times_of_day, min_size=2, max_size=2, unique=True).map(sorted)
     pair = st.shared(st.sampled_from([("", "")] * 3) | times, key=name)
     return {f"{name}_start": pair.map(lambda times: times[0]), f"{name}_end": pair.map(lambda times: times[1])}
 
@@ -351,13 +352,13 @@ ACTIONS = {
 @pytest.mark.parametrize("action", list(ACTIONS))
 @FUZZ
 @given(data=st.data())
-def test_colleague_action(office, logged_in, action, data):
+def test_colleague_action(clock, office, logged_in, action, data):
     bram, anna = office["bram"], office["anna"]
     if action == "follow_up":
-        message = make_message(taken_by=anna, owner=bram, status=Status.HANDLED, handled_at=timezone.now(),
-                               follow_up_on=timezone.localdate())
+        message = MessageFactory(taken_by=anna, owner=bram, status=Status.HANDLED, handled_at=clock.now(),
+                                 follow_up_on=clock.today())
     else:
-        message = make_message(taken_by=anna, owner=bram)
+        message = MessageFactory(taken_by=anna, owner=bram)
     fields = data.draw(form(ACTIONS[action], prefix=f"{action}-"), label="fields")
     htmx = data.draw(st.booleans(), label="htmx")
     response = logged_in["bram"].post(f"/callbacks/{message.pk}/{action.replace('_', '-')}/", fields,
@@ -374,7 +375,7 @@ def test_colleague_action(office, logged_in, action, data):
                   "caller_company": "Bakkerij", "caller_email": "pieter@example.test", "reason": "Offerte",
                   "call_type": "complaint", "tone": "angry"}))
 def test_correct(office, logged_in, data):
-    message = make_message(taken_by=office["anna"], owner=office["bram"])
+    message = MessageFactory(taken_by=office["anna"], owner=office["bram"])
     response = logged_in["anna"].post(f"/callbacks/{message.pk}/correct/", data)
     assert_no_server_error(response, data)
     if response.status_code == 302:
@@ -404,7 +405,7 @@ minutes = st.integers(15, 60 * 24 * 10).map(str)
 
 def _day(weekday: int) -> dict[str, st.SearchStrategy[str]]:
     """A day closed, or open from one time to a later one."""
-    hours = st.shared(st.just(None) | st.lists(clock, min_size=2, max_size=2, unique=True).map(sorted),
+    hours = st.shared(st.just(None) | st.lists(times_of_day, min_size=2, max_size=2, unique=True).map(sorted),
                       key=f"day-{weekday}")
     return {f"open_{weekday}": hours.map(lambda pair: "on" if pair else ""),
             f"opens_{weekday}": hours.map(lambda pair: pair[0] if pair else ""),
@@ -414,7 +415,7 @@ def _day(weekday: int) -> dict[str, st.SearchStrategy[str]]:
 RULES = {
     "action": "rules", "observed_holidays": st.lists(st.sampled_from(["King's Day", "Christmas Day", "Good Friday"])),
     "escalation_minutes": st.one_of(st.just("120"), minutes), "hold_email_outside_hours": "on",
-    "check_moments": st.lists(clock, min_size=1, max_size=4).map(", ".join),
+    "check_moments": st.lists(times_of_day, min_size=1, max_size=4).map(", ".join),
     **{name: value for weekday in range(7) for name, value in _day(weekday).items()},
     **{f"handling_{kind}": st.one_of(st.just(""), minutes) for kind in CALL_TYPES},
 }
@@ -474,7 +475,7 @@ def test_statistics(office, logged_in, url, params):
 @FEW
 @given(params=form({"page": "1", "q": "x"}))
 def test_any_query_string_on_the_other_pages(office, logged_in, params):
-    message = make_message(taken_by=office["anna"], owner=office["bram"])
+    message = MessageFactory(taken_by=office["anna"], owner=office["bram"])
     client = logged_in["mira"]
     for url in ("/", "/callbacks/badge/", f"/callbacks/{message.pk}/", "/dashboard/", "/dashboard/live/",
                 "/dashboard/policies/", "/accounts/login/", "/accounts/password/reset/"):

@@ -3,7 +3,6 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 
 from accounts.models import Absence
@@ -11,10 +10,10 @@ from callbacks.models import CallLog, Message, Notification, Priority, Status
 from tests.conftest import login_across_time
 from tests.intake_helpers import CALLER, PROMISE, READBACK, REASON, RECIPIENT, URL, post_step, take_message, token_of
 
-pytestmark = pytest.mark.django_db
-
 AMS = ZoneInfo("Europe/Amsterdam")
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=AMS)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=MONDAY_10), pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
@@ -49,7 +48,7 @@ def test_the_first_step_uses_the_same_number_of_queries_for_2_and_12_colleagues(
     from accounts.roles import Role
     from tests.conftest import make_user
 
-    with time_machine.travel(MONDAY_10, tick=False), CaptureQueriesContext(connection) as few:
+    with CaptureQueriesContext(connection) as few:
         assert desk.get(URL + "?new=1").status_code == 200
     for index in range(10):
         person = make_user(f"collega{index}", Role.COLLEAGUE)
@@ -57,7 +56,7 @@ def test_the_first_step_uses_the_same_number_of_queries_for_2_and_12_colleagues(
         if index == 3:
             Absence.objects.create(user=person, starts_at=MONDAY_10 - timedelta(days=1),
                                    ends_at=MONDAY_10 + timedelta(days=1), stand_in=colleague)
-    with time_machine.travel(MONDAY_10, tick=False), CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as many:
         page = desk.get(URL + "?new=1").content.decode()
     assert len(many) == len(few)
     statuses = page[page.index('data-test="statuses"'):]
@@ -65,8 +64,7 @@ def test_the_first_step_uses_the_same_number_of_queries_for_2_and_12_colleagues(
 
 
 def test_it_takes_a_complete_message_in_six_submits(desk, receptionist, colleague):
-    with time_machine.travel(MONDAY_10, tick=False):
-        responses = take_message(desk)
+    responses = take_message(desk)
     assert len(responses) == 6
     assert [r.status_code for r in responses] == [200, 200, 200, 200, 200, 302]
     message = Message.objects.get()
@@ -82,7 +80,7 @@ def test_it_takes_a_complete_message_in_six_submits(desk, receptionist, colleagu
 
 
 def test_it_notifies_the_owner_in_the_app_and_by_email(desk, colleague, django_capture_on_commit_callbacks):
-    with time_machine.travel(MONDAY_10, tick=False), django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         take_message(desk)
     rows = Notification.objects.filter(recipient=colleague)
     assert sorted(rows.values_list("channel", "state")) == [("email", "sent"), ("in_app", "sent")]
@@ -101,56 +99,51 @@ def test_it_saves_the_message_when_the_broker_is_down(desk):
 
 
 def test_the_promise_step_shows_the_sentence_to_say(desk):
-    with time_machine.travel(MONDAY_10, tick=False):
-        desk.get(URL + "?new=1")
-        post_step(desk, "recipient", RECIPIENT)
-        post_step(desk, "caller", CALLER)
-        page = post_step(desk, "reason", {**REASON, "call_type": "complaint"}).content.decode()
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", CALLER)
+    page = post_step(desk, "reason", {**REASON, "call_type": "complaint"}).content.decode()
     assert "U wordt uiterlijk vandaag vóór 12:00 teruggebeld door Bram." in page
 
 
 def test_it_proposes_end_of_next_business_day_in_english(desk, receptionist):
     receptionist.preferred_language = "en"
     receptionist.save()
-    with time_machine.travel(MONDAY_10, tick=False):
-        desk.get(URL + "?new=1")
-        post_step(desk, "recipient", RECIPIENT)
-        post_step(desk, "caller", CALLER)
-        page = post_step(desk, "reason", REASON).content.decode()
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", CALLER)
+    page = post_step(desk, "reason", REASON).content.decode()
     assert "You will be called back by Bram before 17:30 on Tuesday 1 December at the latest." in page
 
 
 def test_a_later_deadline_needs_a_reason_and_an_earlier_one_does_not(desk):
-    with time_machine.travel(MONDAY_10, tick=False):
-        desk.get(URL + "?new=1")
-        post_step(desk, "recipient", RECIPIENT)
-        post_step(desk, "caller", CALLER)
-        post_step(desk, "reason", REASON)
-        later = post_step(desk, "promise", {"deadline": "2026-12-03T12:00"})
-        assert "needs a reason" in later.content.decode() or "heeft een reden nodig" in later.content.decode()
-        assert 'value="2026-12-03T12:00"' in later.content.decode()
-        past = post_step(desk, "promise", {"deadline": "2026-11-30T09:00"})
-        assert "Kies een moment in de toekomst." in past.content.decode()
-        earlier = post_step(desk, "promise", {"deadline": "2026-11-30T15:00"})
-        assert earlier.context["wizard"]["steps"].current == "readback"
-        post_step(desk, "readback", {"confirmed": "on"})
-        post_step(desk, "close", {"token": token_of(desk)})
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    post_step(desk, "caller", CALLER)
+    post_step(desk, "reason", REASON)
+    later = post_step(desk, "promise", {"deadline": "2026-12-03T12:00"})
+    assert "needs a reason" in later.content.decode() or "heeft een reden nodig" in later.content.decode()
+    assert 'value="2026-12-03T12:00"' in later.content.decode()
+    past = post_step(desk, "promise", {"deadline": "2026-11-30T09:00"})
+    assert "Kies een moment in de toekomst." in past.content.decode()
+    earlier = post_step(desk, "promise", {"deadline": "2026-11-30T15:00"})
+    assert earlier.context["wizard"]["steps"].current == "readback"
+    post_step(desk, "readback", {"confirmed": "on"})
+    post_step(desk, "close", {"token": token_of(desk)})
     message = Message.objects.get()
     assert message.deadline == datetime(2026, 11, 30, 15, 0, tzinfo=AMS)
     assert message.policy_deadline == datetime(2026, 12, 1, 17, 30, tzinfo=AMS)
 
 
 def test_a_later_deadline_with_a_reason_is_kept(desk):
-    with time_machine.travel(MONDAY_10, tick=False):
-        take_message(desk, promise={"deadline": "2026-12-03T12:00", "later_reason": "Beller is tot donderdag weg"})
+    take_message(desk, promise={"deadline": "2026-12-03T12:00", "later_reason": "Beller is tot donderdag weg"})
     message = Message.objects.get()
     assert message.deadline == datetime(2026, 12, 3, 12, 0, tzinfo=AMS)
     assert message.later_reason == "Beller is tot donderdag weg"
 
 
 def test_the_deadline_respects_the_callers_window(desk):
-    with time_machine.travel(MONDAY_10, tick=False):
-        take_message(desk, promise={"between_start": "10:00", "between_end": "12:00"})
+    take_message(desk, promise={"between_start": "10:00", "between_end": "12:00"})
     message = Message.objects.get()
     assert message.deadline == datetime(2026, 12, 1, 12, 0, tzinfo=AMS)
     assert (message.window_between_start.hour, message.window_between_end.hour) == (10, 12)
@@ -167,8 +160,7 @@ def test_half_a_window_is_an_error_that_keeps_the_input(desk):
 
 
 def test_a_caller_without_callback_wish_gets_an_informational_message(desk):
-    with time_machine.travel(MONDAY_10, tick=False):
-        responses = take_message(desk, reason={**REASON, "wants_callback": ""})
+    responses = take_message(desk, reason={**REASON, "wants_callback": ""})
     assert len(responses) == 5
     message = Message.objects.get()
     assert message.status == Status.INFORMATIONAL
@@ -388,11 +380,10 @@ def test_a_repeat_caller_can_still_get_a_new_message(desk):
 def test_the_stand_in_becomes_owner_while_the_colleague_is_away(desk, colleague, other_colleague):
     Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=MONDAY_10 - timedelta(days=1),
                            ends_at=MONDAY_10 + timedelta(days=3))
-    with time_machine.travel(MONDAY_10, tick=False):
-        desk.get(URL + "?new=1")
-        page = post_step(desk, "recipient", RECIPIENT).content.decode()
-        assert "Bram is helaas afwezig tot" in page
-        take_message(desk, start=False)
+    desk.get(URL + "?new=1")
+    page = post_step(desk, "recipient", RECIPIENT).content.decode()
+    assert "Bram is helaas afwezig tot" in page
+    take_message(desk, start=False)
     message = Message.objects.get()
     assert message.owner_user == other_colleague
     assert message.intended_user == colleague
@@ -402,22 +393,21 @@ def test_the_message_goes_where_the_caller_was_told_and_absences_are_read_once(d
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with time_machine.travel(MONDAY_10, tick=False):
-        desk.get(URL + "?new=1")
-        assert "afwezig" not in post_step(desk, "recipient", RECIPIENT).content.decode()
-        # Bram reports sick while the receptionist is still on the line, having said he will call back.
-        Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=MONDAY_10 - timedelta(hours=1),
-                               ends_at=MONDAY_10 + timedelta(days=3))
-        with CaptureQueriesContext(connection) as later_steps:
-            for step, data in (("caller", CALLER), ("reason", REASON), ("promise", PROMISE), ("readback", READBACK)):
-                post_step(desk, step, data)
-            post_step(desk, "close", {"token": token_of(desk)})
-        assert [q for q in later_steps if "accounts_absence" in q["sql"]] == []
-        message = Message.objects.get()
-        assert message.owner_user == colleague  # as told; the stand-in routing task moves it on (test_work.py)
-        # Choosing the colleague again reads the absence afresh, as the first page shows it.
-        desk.get(URL + "?new=1")
-        assert "Bram is helaas afwezig tot" in post_step(desk, "recipient", RECIPIENT).content.decode()
+    desk.get(URL + "?new=1")
+    assert "afwezig" not in post_step(desk, "recipient", RECIPIENT).content.decode()
+    # Bram reports sick while the receptionist is still on the line, having said he will call back.
+    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=MONDAY_10 - timedelta(hours=1),
+                           ends_at=MONDAY_10 + timedelta(days=3))
+    with CaptureQueriesContext(connection) as later_steps:
+        for step, data in (("caller", CALLER), ("reason", REASON), ("promise", PROMISE), ("readback", READBACK)):
+            post_step(desk, step, data)
+        post_step(desk, "close", {"token": token_of(desk)})
+    assert [q for q in later_steps if "accounts_absence" in q["sql"]] == []
+    message = Message.objects.get()
+    assert message.owner_user == colleague  # as told; the stand-in routing task moves it on (test_work.py)
+    # Choosing the colleague again reads the absence afresh, as the first page shows it.
+    desk.get(URL + "?new=1")
+    assert "Bram is helaas afwezig tot" in post_step(desk, "recipient", RECIPIENT).content.decode()
 
 
 def test_caller_id_prefill_opens_the_wizard_with_history(desk, colleague):
@@ -469,10 +459,9 @@ def test_the_closing_line_fits_the_call(desk, call_type, tone, line):
 def test_the_status_partial_shows_availability(desk, colleague, other_colleague):
     Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=MONDAY_10 - timedelta(days=1),
                            ends_at=MONDAY_10 + timedelta(days=3))
-    with time_machine.travel(MONDAY_10, tick=False):
-        away = desk.get("/callbacks/new/status/?recipient-recipient=Bram").content.decode()
-        here = desk.get("/callbacks/new/status/?recipient-recipient=Daan").content.decode()
-        unknown = desk.get("/callbacks/new/status/?recipient-recipient=%3Cscript%3E")
+    away = desk.get("/callbacks/new/status/?recipient-recipient=Bram").content.decode()
+    here = desk.get("/callbacks/new/status/?recipient-recipient=Daan").content.decode()
+    unknown = desk.get("/callbacks/new/status/?recipient-recipient=%3Cscript%3E")
     assert "Vervanger: Daan" in away and "Kan ik u misschien zelf helpen?" in away
     assert "Daan is beschikbaar." in here
     assert unknown.status_code == 200 and "<script>" not in unknown.content.decode()

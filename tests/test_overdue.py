@@ -6,7 +6,6 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.management import call_command
 
@@ -14,12 +13,13 @@ from callbacks import notifications
 from callbacks.models import Heartbeat, Message, Notification, Status, TeamSettings
 from callbacks.services.overdue import overdue_sweep
 from tests.conftest import make_user
-from tests.factories import make_message
-
-pytestmark = pytest.mark.postgres
+from tests.factories import MessageFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
 TUESDAY_10 = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)
+FRIDAY_16 = datetime(2026, 12, 4, 16, 0, tzinfo=AMS)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.clock(at=TUESDAY_10), pytest.mark.usefixtures("clock")]
 
 
 def _rows(**filters):
@@ -28,14 +28,14 @@ def _rows(**filters):
 
 @pytest.fixture
 def overdue(db, receptionist, colleague):
-    return make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(minutes=1),
-                        escalate_at=TUESDAY_10 + timedelta(hours=2))
+    return MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(minutes=1),
+                          escalate_at=TUESDAY_10 + timedelta(hours=2))
 
 
 def test_a_passed_deadline_is_flagged_once_and_the_owner_told(overdue, receptionist, colleague):
-    not_yet = make_message(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=1))
-    handled = make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
-                           deadline=TUESDAY_10 - timedelta(hours=1))
+    not_yet = MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=1))
+    handled = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
+                             deadline=TUESDAY_10 - timedelta(hours=1))
     first = overdue_sweep(now=TUESDAY_10)
     second = overdue_sweep(now=TUESDAY_10 + timedelta(seconds=30))
     assert (first.flagged, first.escalated, first.notifications) == (1, 0, 2)
@@ -60,7 +60,7 @@ def test_a_team_message_tells_every_active_member(db, receptionist, colleague):
     gone = make_user("gijs", "colleague", is_active=False, email="")
     quiet = make_user("quinten", "colleague", email="")
     team.members.add(gone, quiet)
-    make_message(taken_by=receptionist, owner=None, team=team, deadline=TUESDAY_10 - timedelta(minutes=5))
+    MessageFactory(taken_by=receptionist, owner=None, team=team, deadline=TUESDAY_10 - timedelta(minutes=5))
     overdue_sweep(now=TUESDAY_10)
     assert _rows(kind="overdue") == [("bram", "email"), ("bram", "in_app"), ("quinten", "in_app")]
 
@@ -87,6 +87,7 @@ def test_a_ticked_off_message_is_never_escalated(overdue):
     assert overdue_sweep(now=TUESDAY_10 + timedelta(hours=5)).escalated == 0
 
 
+@pytest.mark.clock(at=FRIDAY_16)
 def test_the_escalation_moment_comes_from_the_team_in_business_hours(db, desk_taking_message):
     message = desk_taking_message
     # Taken Friday 16:00, a complaint: deadline Friday 17:30 + 0.5 h Monday = 09:00; escalation 2
@@ -101,17 +102,15 @@ def desk_taking_message(client, receptionist, colleague):
     from tests.intake_helpers import REASON, take_message
 
     login_across_time(client, receptionist)
-    with time_machine.travel(datetime(2026, 12, 4, 16, 0, tzinfo=AMS), tick=False):
-        take_message(client, reason={**REASON, "call_type": "complaint"})
+    take_message(client, reason={**REASON, "call_type": "complaint"})  # on the test's clock: Friday 16:00
     return Message.objects.get()
 
 
 def test_the_sweep_leaves_a_heartbeat_and_the_commands_report(overdue):
     out = StringIO()
-    with time_machine.travel(TUESDAY_10, tick=False):
-        call_command("flag_overdue", stdout=out)
-        call_command("flag_overdue", stdout=out)
-        call_command("outbox_status", stdout=out)
+    call_command("flag_overdue", stdout=out)
+    call_command("flag_overdue", stdout=out)
+    call_command("outbox_status", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "flagged=1 escalated=0 notifications=2 delivered=2"
     assert lines[1] == "flagged=0 escalated=0 notifications=0 delivered=0"
@@ -125,7 +124,7 @@ def test_the_sweep_leaves_a_heartbeat_and_the_commands_report(overdue):
 
 def test_email_waits_for_business_hours_but_the_app_shows_it_at_once(db, receptionist, colleague):
     evening = datetime(2026, 12, 1, 19, 0, tzinfo=AMS)
-    make_message(taken_by=receptionist, owner=colleague, deadline=evening - timedelta(minutes=1))
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=evening - timedelta(minutes=1))
     overdue_sweep(now=evening)
     assert notifications.outbox_deliver(now=evening, grace=timedelta(0)) == 1
     email = Notification.objects.get(channel="email")
@@ -140,7 +139,7 @@ def test_email_waits_for_business_hours_but_the_app_shows_it_at_once(db, recepti
 def test_a_team_that_opts_out_of_quiet_hours_gets_email_at_once(db, receptionist, colleague):
     TeamSettings.objects.create(team=colleague.teams.get(), hold_email_outside_hours=False)
     evening = datetime(2026, 12, 1, 19, 0, tzinfo=AMS)
-    make_message(taken_by=receptionist, owner=colleague, deadline=evening - timedelta(minutes=1))
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=evening - timedelta(minutes=1))
     overdue_sweep(now=evening)
     assert notifications.outbox_deliver(now=evening, grace=timedelta(0)) == 2
     assert len(mail.outbox) == 1

@@ -11,23 +11,22 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.db.models import Count
-from django.utils import timezone
 
 from callbacks import services
-from callbacks.models import Message, Notification, TeamSettings
+from callbacks.models import Message, Notification
 from callbacks.services.overdue import overdue_sweep
 from config.celery import app as celery_app
 from tests.broker_helpers import celery_publishing_to
-from tests.factories import make_message, make_messages
-from tests.servers import wait_until
+from tests.factories import MessageFactory, make_messages
+from tests.waiting import wait_until
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_flag_each_message_once(receptionist, colleague):
+def test_two_sweeps_at_once_flag_each_message_once(clock, receptionist, colleague):
     if connection.vendor != "postgresql":
         pytest.skip("runs in the PostgreSQL pass of `make test`, where a missing server fails under CI")
-    make_messages(300, taken_by=receptionist, owner=colleague, deadline=timezone.now() - timedelta(minutes=1))
+    make_messages(300, taken_by=receptionist, owner=colleague, deadline=clock.now() - timedelta(minutes=1))
     barrier = threading.Barrier(2)
     results = []
 
@@ -59,20 +58,16 @@ def _worker_on(redis_url: str):
         yield
 
 
-@pytest.fixture
-def emails_at_any_hour(colleague):
-    """These tests run at whatever hour CI runs them; quiet hours would hold the emails."""
-    TeamSettings.objects.create(team=colleague.teams.get(), hold_email_outside_hours=False)
-
-
+# The worker runs in this process, on the test's clock: a Tuesday morning, inside office hours, so no
+# quiet hours hold the emails.
 @pytest.mark.redis
+@pytest.mark.clock(tick=True)
 @pytest.mark.django_db(transaction=True)
-def test_a_passed_deadline_is_flagged_and_delivered_through_redis(redis_server, receptionist, colleague,
-                                                                   emails_at_any_hour):
+def test_a_passed_deadline_is_flagged_and_delivered_through_redis(clock, redis_server, receptionist, colleague):
     from callbacks.tasks import overdue_sweep as overdue_sweep_task
 
-    message = make_message(taken_by=receptionist, owner=colleague, deadline=timezone.now() + timedelta(seconds=1))
-    time.sleep(1.1)
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(minutes=1))
+    clock.shift(minutes=1, seconds=1)
     with _worker_on(redis_server.url):
         overdue_sweep_task.delay()  # what beat sends every minute
         took = wait_until(
@@ -85,9 +80,9 @@ def test_a_passed_deadline_is_flagged_and_delivered_through_redis(redis_server, 
 
 
 @pytest.mark.redis
+@pytest.mark.clock(tick=True)
 @pytest.mark.django_db(transaction=True)
-def test_a_redis_outage_loses_nothing_and_sends_nothing_twice(redis_server, receptionist, colleague,
-                                                              emails_at_any_hour):
+def test_a_redis_outage_loses_nothing_and_sends_nothing_twice(clock, redis_server, receptionist, colleague):
     from callbacks.tasks import outbox_deliver
 
     waits = []
@@ -101,8 +96,8 @@ def test_a_redis_outage_loses_nothing_and_sends_nothing_twice(redis_server, rece
                     owner_team=colleague.teams.get(),
                     caller=services.CallerDetails(f"Beller {index}", "+31612345678"),
                     reason="Storing", call_type="question", tone="calm",
-                    promise=services.Promise(deadline=timezone.now() + timedelta(hours=4),
-                                             policy_deadline=timezone.now() + timedelta(hours=4)),
+                    promise=services.Promise(deadline=clock.now() + timedelta(hours=4),
+                                             policy_deadline=clock.now() + timedelta(hours=4)),
                 )
                 waits.append(time.monotonic() - started)
         finally:

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from axes.models import AccessAttempt
 from django.core import mail
 from django.test import RequestFactory
@@ -21,6 +20,9 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=AMS)
 LOGIN = "/accounts/login/"
 OFFICE, HOME, PROXY = "192.0.2.10", "198.51.100.7", "10.0.0.2"
 LOCKED = "Te veel inlogpogingen"
+
+# Lockouts and idle sessions are timed: their tests run on the clock, from T0 (tests/clock.py).
+pytestmark = pytest.mark.clock(at=T0)
 
 
 def _log_in(client, username: str, password: str = PASSWORD, **extra):
@@ -40,6 +42,7 @@ def _logged_in(client) -> bool:
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_it_locks_a_login_after_five_wrong_passwords_even_with_the_right_one(client, receptionist):
     assert _fail_five_times(client, REMOTE_ADDR=OFFICE) == [200, 200, 200, 200, 429]
     response = _log_in(client, "anna", REMOTE_ADDR=OFFICE)
@@ -53,6 +56,7 @@ def test_it_locks_a_login_after_five_wrong_passwords_even_with_the_right_one(cli
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_the_same_username_from_another_address_can_still_log_in(client, receptionist):
     _fail_five_times(client, REMOTE_ADDR=OFFICE)
     assert _log_in(client, "anna", REMOTE_ADDR=HOME).status_code == 302
@@ -61,6 +65,7 @@ def test_the_same_username_from_another_address_can_still_log_in(client, recepti
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_a_colleague_behind_the_same_address_can_still_log_in(client, receptionist, colleague):
     _fail_five_times(client, "anna", REMOTE_ADDR=OFFICE)
     assert _log_in(client, "bram", REMOTE_ADDR=OFFICE).status_code == 302
@@ -69,19 +74,19 @@ def test_a_colleague_behind_the_same_address_can_still_log_in(client, receptioni
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_the_lock_ends_after_the_cool_off_and_attempts_meanwhile_do_not_extend_it(client, receptionist):
-    with time_machine.travel(T0, tick=False) as traveller:
-        _fail_five_times(client, REMOTE_ADDR=OFFICE)
-        traveller.shift(timedelta(minutes=14))
-        assert _log_in(client, "anna", REMOTE_ADDR=OFFICE).status_code == 429
-        traveller.shift(timedelta(minutes=1, seconds=1))
-        assert _log_in(client, "anna", REMOTE_ADDR=OFFICE).status_code == 302
+def test_the_lock_ends_after_the_cool_off_and_attempts_meanwhile_do_not_extend_it(clock, client, receptionist):
+    _fail_five_times(client, REMOTE_ADDR=OFFICE)
+    clock.shift(timedelta(minutes=14))
+    assert _log_in(client, "anna", REMOTE_ADDR=OFFICE).status_code == 429
+    clock.shift(timedelta(minutes=1, seconds=1))
+    assert _log_in(client, "anna", REMOTE_ADDR=OFFICE).status_code == 302
     assert _logged_in(client)
     assert not AccessAttempt.objects.exists()  # a success forgets the failures
 
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_a_success_resets_the_count_so_mistakes_do_not_add_up_over_days(client, receptionist):
     for _ in range(3):
         _log_in(client, "anna", "wrong")
@@ -92,6 +97,7 @@ def test_a_success_resets_the_count_so_mistakes_do_not_add_up_over_days(client, 
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_the_lockout_page_escapes_the_username(client):
     for _ in range(5):
         response = _log_in(client, "<b>x</b>", "wrong")
@@ -102,6 +108,7 @@ def test_the_lockout_page_escapes_the_username(client):
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_the_lockout_page_speaks_english_to_an_english_browser(client, receptionist):
     _fail_five_times(client)
     response = _log_in(client, "anna", headers={"accept-language": "en"})
@@ -110,6 +117,7 @@ def test_the_lockout_page_speaks_english_to_an_english_browser(client, reception
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_a_locked_out_user_can_reset_the_password_which_lifts_the_lock(client, receptionist):
     _fail_five_times(client, REMOTE_ADDR=OFFICE)
     assert client.post(reverse("password_reset"), {"email": receptionist.email}, REMOTE_ADDR=OFFICE).status_code == 302
@@ -146,6 +154,7 @@ def test_it_takes_the_client_address_from_the_trusted_proxy_hop(settings, proxie
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_x_forwarded_for_is_ignored_without_the_proxy_setting(client, receptionist, settings):
     assert settings.TRUSTED_PROXY_COUNT == 0  # development default
     _fail_five_times(client, REMOTE_ADDR=PROXY, headers={"x-forwarded-for": OFFICE})
@@ -156,6 +165,7 @@ def test_x_forwarded_for_is_ignored_without_the_proxy_setting(client, receptioni
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_x_forwarded_for_is_honoured_behind_a_trusted_proxy(client, receptionist, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     _fail_five_times(client, REMOTE_ADDR=PROXY, headers={"x-forwarded-for": OFFICE})
@@ -170,6 +180,7 @@ def test_x_forwarded_for_is_honoured_behind_a_trusted_proxy(client, receptionist
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clock")
 def test_a_manager_sees_the_lockouts_in_the_admin_and_unlocks_one(client, receptionist, colleague, manager):
     # Varying the browser does not escape the count, nor keep the lock alive after an unlock.
     for agent, times in (("Firefox", 3), ("Chrome", 2)):
@@ -216,41 +227,38 @@ def _htmx(current: str) -> dict:
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_it_logs_out_after_an_hour_without_activity(client, colleague):
-    with time_machine.travel(T0, tick=False) as traveller:
-        client.force_login(colleague)
-        assert client.get("/callbacks/").status_code == 200
-        traveller.shift(timedelta(minutes=61, seconds=1))
-        response = client.get("/callbacks/?page=2")
-        assert response.status_code == 302
-        assert response["Location"] == "/accounts/login/?next=%2Fcallbacks%2F%3Fpage%3D2"
-        assert not _logged_in(client)
-        login_page = client.get(response["Location"]).content.decode()
+def test_it_logs_out_after_an_hour_without_activity(clock, client, colleague):
+    client.force_login(colleague)
+    assert client.get("/callbacks/").status_code == 200
+    clock.shift(timedelta(minutes=61, seconds=1))
+    response = client.get("/callbacks/?page=2")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fcallbacks%2F%3Fpage%3D2"
+    assert not _logged_in(client)
+    login_page = client.get(response["Location"]).content.decode()
     assert "Je bent uitgelogd na 60 minuten zonder activiteit." in login_page
 
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_activity_keeps_the_session_going(client, colleague):
-    with time_machine.travel(T0, tick=False) as traveller:
-        client.force_login(colleague)
-        for _ in range(6):
-            assert client.get("/callbacks/").status_code == 200
-            traveller.shift(timedelta(minutes=50))
+def test_activity_keeps_the_session_going(clock, client, colleague):
+    client.force_login(colleague)
+    for _ in range(6):
+        assert client.get("/callbacks/").status_code == 200
+        clock.shift(timedelta(minutes=50))
     assert _logged_in(client)
 
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_dashboard_polling_is_not_activity_and_ends_with_a_client_redirect(client, manager):
-    with time_machine.travel(T0, tick=False) as traveller:
-        client.force_login(manager)
-        assert client.get("/dashboard/").status_code == 200
-        for _ in range(120):  # an hour of polls every 30 seconds
-            traveller.shift(timedelta(seconds=30))
-            assert client.get("/dashboard/live/", headers=_htmx("/dashboard/")).status_code == 200
-        traveller.shift(timedelta(minutes=1, seconds=1))
-        response = client.get("/dashboard/live/", headers=_htmx("/dashboard/"))
+def test_dashboard_polling_is_not_activity_and_ends_with_a_client_redirect(clock, client, manager):
+    client.force_login(manager)
+    assert client.get("/dashboard/").status_code == 200
+    for _ in range(120):  # an hour of polls every 30 seconds
+        clock.shift(timedelta(seconds=30))
+        assert client.get("/dashboard/live/", headers=_htmx("/dashboard/")).status_code == 200
+    clock.shift(timedelta(minutes=1, seconds=1))
+    response = client.get("/dashboard/live/", headers=_htmx("/dashboard/"))
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/accounts/login/?next=%2Fdashboard%2F"
     assert not _logged_in(client)
@@ -258,44 +266,41 @@ def test_dashboard_polling_is_not_activity_and_ends_with_a_client_redirect(clien
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_an_htmx_post_is_activity(client, manager):
-    with time_machine.travel(T0, tick=False) as traveller:
-        client.force_login(manager)
-        client.get("/")
-        traveller.shift(timedelta(minutes=50))
-        client.post(reverse("language_set"), {"language": "nl", "next": "/"}, headers=_htmx("/"))
-        traveller.shift(timedelta(minutes=50))
-        assert client.get("/").status_code == 200
+def test_an_htmx_post_is_activity(clock, client, manager):
+    client.force_login(manager)
+    client.get("/")
+    clock.shift(timedelta(minutes=50))
+    client.post(reverse("language_set"), {"language": "nl", "next": "/"}, headers=_htmx("/"))
+    clock.shift(timedelta(minutes=50))
+    assert client.get("/").status_code == 200
     assert _logged_in(client)
 
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_it_records_activity_at_most_once_a_minute(client, colleague):
+def test_it_records_activity_at_most_once_a_minute(clock, client, colleague):
     key = IdleTimeoutMiddleware.SESSION_KEY
-    with time_machine.travel(T0, tick=False) as traveller:
-        client.force_login(colleague)
-        client.get("/")
-        first = client.session[key]
-        traveller.shift(timedelta(seconds=59))
-        client.get("/")
-        assert client.session[key] == first
-        traveller.shift(timedelta(seconds=1))
-        client.get("/")
-        assert client.session[key] == first + 60
+    client.force_login(colleague)
+    client.get("/")
+    first = client.session[key]
+    clock.shift(timedelta(seconds=59))
+    client.get("/")
+    assert client.session[key] == first
+    clock.shift(timedelta(seconds=1))
+    client.get("/")
+    assert client.session[key] == first + 60
 
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_the_idle_period_comes_from_the_settings(client, colleague, settings):
+def test_the_idle_period_comes_from_the_settings(clock, client, colleague, settings):
     settings.SESSION_IDLE_MINUTES = 5
-    with time_machine.travel(T0, tick=False) as traveller:
-        client.force_login(colleague)
-        client.get("/")
-        traveller.shift(timedelta(minutes=5, seconds=59))
-        assert client.get("/").status_code == 200  # still in, and active again
-        traveller.shift(timedelta(minutes=6))
-        response = client.get("/", follow=True)
+    client.force_login(colleague)
+    client.get("/")
+    clock.shift(timedelta(minutes=5, seconds=59))
+    assert client.get("/").status_code == 200  # still in, and active again
+    clock.shift(timedelta(minutes=6))
+    response = client.get("/", follow=True)
     assert "Je bent uitgelogd na 5 minuten zonder activiteit." in response.content.decode()
 
 

@@ -1,14 +1,14 @@
 from datetime import timedelta
 
 import pytest
-from django.db.models import Count, F
-from django.utils import timezone
 from django.core.management import CommandError, call_command
+from django.db.models import Count, F
 
 from accounts.models import Absence, Team, User
 from callbacks.models import CallLog, Message, Status
 
-pytestmark = pytest.mark.django_db
+# The demo office is sixty days of history up to now: the clock's now (tests/clock.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def _snapshot() -> tuple:
@@ -21,7 +21,7 @@ def _snapshot() -> tuple:
     )
 
 
-def test_it_creates_the_demo_office(settings, client):
+def test_it_creates_the_demo_office(clock, settings, client):
     settings.DEBUG = True
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     users, teams, absences, messages, _calls = _snapshot()
@@ -35,8 +35,8 @@ def test_it_creates_the_demo_office(settings, client):
     assert Message.objects.filter(call_count__gte=3, priority="urgent").exists()
     # Sixty days of history: hundreds of messages, a few overdue right now, regular callers.
     assert Message.objects.count() > 300
-    assert Message.objects.filter(taken_at__lt=timezone.now() - timedelta(days=55)).exists()
-    assert 1 <= Message.objects.filter(status=Status.OPEN, deadline__lt=timezone.now()).count() <= 10
+    assert Message.objects.filter(taken_at__lt=clock.now() - timedelta(days=55)).exists()
+    assert 1 <= Message.objects.filter(status=Status.OPEN, deadline__lt=clock.now()).count() <= 10
     assert Message.objects.values("caller_number").annotate(n=Count("pk")).filter(n__gte=3).exists()
     assert Message.objects.filter(status=Status.HANDLED, handled_at__gt=F("deadline")).exists()
     assert Message.objects.filter(status=Status.HANDLED, handled_at__lte=F("deadline")).exists()

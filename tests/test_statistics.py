@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -18,12 +17,13 @@ from callbacks import statistics
 from callbacks.models import Attempt, CallLog, Message, Status
 from callbacks.statistics import Period
 from tests.conftest import login_across_time, make_user
-from tests.factories import make_message, make_messages
-
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+from tests.factories import MessageFactory, make_messages
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
+
 NOVEMBER = Period(start=date(2026, 11, 1), end=date(2026, 11, 30))
 # Tuesday 10 November, 09:00: most of the office's messages are taken at this moment.
 T0 = datetime(2026, 11, 10, 9, 0, tzinfo=AMS)
@@ -53,9 +53,9 @@ def office(receptionist, colleague, other_colleague):
     numbers = iter(f"+3161000{index:04d}" for index in range(100))
 
     def handled(owner, taken_at, deadline, handled_at, attempts, **fields):
-        message = make_message(taken_by=anna, owner=owner, taken_at=taken_at, deadline=deadline,
-                               status=Status.HANDLED, handled_at=handled_at, attempt_count=len(attempts),
-                               caller_number=fields.pop("caller_number", next(numbers)), **fields)
+        message = MessageFactory(taken_by=anna, owner=owner, taken_at=taken_at, deadline=deadline,
+                                 status=Status.HANDLED, handled_at=handled_at, attempt_count=len(attempts),
+                                 caller_number=fields.pop("caller_number", next(numbers)), **fields)
         _attempts(message, owner, *attempts)
         return message
 
@@ -67,37 +67,37 @@ def office(receptionist, colleague, other_colleague):
     # Too late. First attempt 30 min, handled after 360 min.
     m[3] = handled(bram, T0, T0 + 4 * H, T0 + 6 * H, [T0 + 30 * M, T0 + 5 * H, T0 + 6 * H], call_type="complaint")
     # Still open long after its deadline: a broken promise.
-    m[4] = make_message(taken_by=anna, owner=bram, taken_at=T0, deadline=T0 + H, call_type="sales",
-                        caller_number=next(numbers))
-    m[5] = make_message(taken_by=anna, owner=bram, taken_at=T0, status=Status.HANDLED_AT_INTAKE, handled_at=T0,
-                        wants_callback=False, caller_number=next(numbers))
+    m[4] = MessageFactory(taken_by=anna, owner=bram, taken_at=T0, deadline=T0 + H, call_type="sales",
+                          caller_number=next(numbers))
+    m[5] = MessageFactory(taken_by=anna, owner=bram, taken_at=T0, status=Status.HANDLED_AT_INTAKE, handled_at=T0,
+                          wants_callback=False, caller_number=next(numbers))
     # Daan (Service). Within; first attempt 60 min, handled after 60 min.
     t6 = datetime(2026, 11, 11, 14, 0, tzinfo=AMS)
     m[6] = handled(daan, t6, t6 + 2 * H, t6 + H, [t6 + H], call_type="complaint")
     # Open and not yet due at NOW: left out of the percentage. First attempt after 10 min.
     t7 = datetime(2026, 11, 30, 23, 30, tzinfo=AMS)
-    m[7] = make_message(taken_by=anna, owner=daan, taken_at=t7, deadline=NOW + 24 * H, attempt_count=1,
-                        caller_number=next(numbers))
+    m[7] = MessageFactory(taken_by=anna, owner=daan, taken_at=t7, deadline=NOW + 24 * H, attempt_count=1,
+                          caller_number=next(numbers))
     _attempts(m[7], daan, t7 + 10 * M)
     # 00:15 on 1 November local time is still 31 October in UTC: inside the period.
-    m[8] = make_message(taken_by=anna, owner=daan, taken_at=datetime(2026, 11, 1, 0, 15, tzinfo=AMS),
-                        status=Status.INFORMATIONAL, wants_callback=False, caller_number=next(numbers))
+    m[8] = MessageFactory(taken_by=anna, owner=daan, taken_at=datetime(2026, 11, 1, 0, 15, tzinfo=AMS),
+                          status=Status.INFORMATIONAL, wants_callback=False, caller_number=next(numbers))
     # For the Service team, no colleague; open past its deadline.
     t12 = datetime(2026, 11, 20, 12, 0, tzinfo=AMS)
-    m[12] = make_message(taken_by=anna, team=service, taken_at=t12, deadline=t12 + 4 * H,
-                         caller_number=next(numbers))
+    m[12] = MessageFactory(taken_by=anna, team=service, taken_at=t12, deadline=t12 + 4 * H,
+                           caller_number=next(numbers))
     # Just outside the period on either side.
-    make_message(taken_by=anna, owner=bram, taken_at=datetime(2026, 10, 31, 23, 59, tzinfo=AMS),
-                 status=Status.HANDLED, deadline=T0, handled_at=T0, caller_number="+31201234567")
-    make_message(taken_by=anna, owner=bram, taken_at=datetime(2026, 12, 1, 0, 0, tzinfo=AMS),
-                 caller_number=next(numbers))
+    MessageFactory(taken_by=anna, owner=bram, taken_at=datetime(2026, 10, 31, 23, 59, tzinfo=AMS),
+                   status=Status.HANDLED, deadline=T0, handled_at=T0, caller_number="+31201234567")
+    MessageFactory(taken_by=anna, owner=bram, taken_at=datetime(2026, 12, 1, 0, 0, tzinfo=AMS),
+                   caller_number=next(numbers))
 
     # Repeat callers: +31201234567 called three times in November (m1 plus two repeat calls); the number
     # of m2 called twice in November and once in December; an anonymised message called three times.
     _calls(m[1], T0 + 3 * H, T0 + 26 * H)
     _calls(m[2], T0 + H, datetime(2026, 12, 1, 9, 0, tzinfo=AMS))
-    anonymised = make_message(taken_by=anna, owner=bram, taken_at=T0, status=Status.INFORMATIONAL,
-                              wants_callback=False, caller_name="", caller_number="", anonymised_at=NOW)
+    anonymised = MessageFactory(taken_by=anna, owner=bram, taken_at=T0, status=Status.INFORMATIONAL,
+                                wants_callback=False, caller_name="", caller_number="", anonymised_at=NOW)
     _calls(anonymised, T0 + H, T0 + 2 * H)
     m[13] = anonymised
     return m
@@ -127,8 +127,8 @@ def test_the_office_figures_match_the_hand_computed_ones(office):
 
 
 def test_handled_exactly_at_the_deadline_counts_as_within_and_a_minute_later_does_not(receptionist, colleague):
-    on_time = make_message(taken_by=receptionist, owner=colleague, taken_at=T0, deadline=T0 + H,
-                           status=Status.HANDLED, handled_at=T0 + H)
+    on_time = MessageFactory(taken_by=receptionist, owner=colleague, taken_at=T0, deadline=T0 + H,
+                             status=Status.HANDLED, handled_at=T0 + H)
     stats = statistics.statistics_for(period=NOVEMBER, team=None, now=NOW)
     assert (stats.total.within_promise, stats.total.promise_due) == (1, 1)
     Message.objects.filter(pk=on_time.pk).update(handled_at=T0 + H + timedelta(seconds=1))
@@ -137,7 +137,7 @@ def test_handled_exactly_at_the_deadline_counts_as_within_and_a_minute_later_doe
 
 
 def test_an_open_message_counts_against_the_promise_only_once_its_deadline_has_passed(receptionist, colleague):
-    make_message(taken_by=receptionist, owner=colleague, taken_at=T0, deadline=T0 + H)
+    MessageFactory(taken_by=receptionist, owner=colleague, taken_at=T0, deadline=T0 + H)
     assert statistics.statistics_for(period=NOVEMBER, team=None, now=T0 + H).total.promise_due == 0
     late = statistics.statistics_for(period=NOVEMBER, team=None, now=T0 + H + M).total
     assert (late.within_promise, late.promise_due, late.promise_rate) == (0, 1, 0)
@@ -195,7 +195,7 @@ def test_local_hours_follow_the_change_to_winter_time_within_the_period(receptio
     # Summer time ends on 25 October 2026: 09:00 is 07:00 UTC before and 08:00 UTC after.
     for taken_at in (datetime(2026, 10, 20, 9, 0, tzinfo=AMS), datetime(2026, 10, 30, 9, 0, tzinfo=AMS),
                      datetime(2026, 10, 1, 0, 30, tzinfo=AMS)):
-        make_message(taken_by=receptionist, owner=colleague, taken_at=taken_at, deadline=NOW + H)
+        MessageFactory(taken_by=receptionist, owner=colleague, taken_at=taken_at, deadline=NOW + H)
     stats = statistics.statistics_for(period=Period(start=date(2026, 10, 1), end=date(2026, 10, 31)), team=None,
                                       now=NOW)
     assert stats.hours[9] == 2 and stats.hours[0] == 1 and sum(stats.hours) == 3
@@ -237,8 +237,7 @@ def mira(client, manager):
 
 
 def test_the_page_shows_the_figures_charts_and_tables(mira, office):
-    with time_machine.travel(NOW, tick=False):
-        response = mira.get(URL, NOVEMBER_QUERY)
+    response = mira.get(URL, NOVEMBER_QUERY)
     assert response.status_code == 200
     page = response.content.decode()
     assert response.context["stats"].total.taken == 10
@@ -262,12 +261,11 @@ def test_the_page_shows_the_figures_charts_and_tables(mira, office):
 
 
 def test_without_input_the_page_shows_the_last_30_days(mira, receptionist, colleague):
-    make_message(taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 2, 0, 5, tzinfo=AMS),
-                 deadline=NOW + H)
-    make_message(taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 1, 23, 55, tzinfo=AMS),
-                 deadline=NOW + H)
-    with time_machine.travel(NOW, tick=False):
-        response = mira.get(URL)
+    MessageFactory(taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 2, 0, 5, tzinfo=AMS),
+                   deadline=NOW + H)
+    MessageFactory(taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 1, 23, 55, tzinfo=AMS),
+                   deadline=NOW + H)
+    response = mira.get(URL)
     stats = response.context["stats"]
     assert stats.period == Period(start=date(2026, 11, 2), end=date(2026, 12, 1))
     assert stats.total.taken == 1
@@ -283,8 +281,7 @@ def test_without_input_the_page_shows_the_last_30_days(mira, receptionist, colle
     ({"start": "2026-11-01", "end": "2026-11-30", "team": "999999"}, "Selecteer een geldige keuze"),
 ])
 def test_bad_period_input_explains_in_dutch_and_falls_back_to_the_default(mira, office, query, error):
-    with time_machine.travel(NOW, tick=False):
-        response = mira.get(URL, query)
+    response = mira.get(URL, query)
     assert response.status_code == 200
     page = response.content.decode()
     assert error in page
@@ -294,8 +291,7 @@ def test_bad_period_input_explains_in_dutch_and_falls_back_to_the_default(mira, 
 
 
 def test_a_period_of_exactly_366_days_is_allowed(mira, office):
-    with time_machine.travel(NOW, tick=False):
-        response = mira.get(URL, {"start": "2025-12-01", "end": "2026-12-01"})
+    response = mira.get(URL, {"start": "2025-12-01", "end": "2026-12-01"})
     assert not response.context["fell_back"] and response.context["stats"].period.days == 366
 
 
@@ -308,12 +304,11 @@ def test_the_number_of_queries_does_not_grow_with_the_messages(mira, receptionis
                                             result=Attempt.Result.REACHED) for m in made)
 
     add(10)
-    with time_machine.travel(NOW, tick=False):
-        mira.get(url, NOVEMBER_QUERY)  # both measured requests find the office's configuration memoised
-    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as few:
+    mira.get(url, NOVEMBER_QUERY)  # both measured requests find the office's configuration memoised
+    with CaptureQueriesContext(connection) as few:
         assert mira.get(url, NOVEMBER_QUERY).status_code == 200
     add(9_990)
-    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as many:
         response = mira.get(url, NOVEMBER_QUERY)
     assert response.status_code == 200
     assert len(many) == len(few)
@@ -335,8 +330,7 @@ def test_the_messages_export_has_one_safe_row_per_message(mira, office, colleagu
     colleague.full_name = "=HYPERLINK(\"http://evil.test\") Bram"
     colleague.save(update_fields=["full_name"])
     Team.objects.filter(name="Service").update(name="Coördinatie & Zoë")
-    with time_machine.travel(NOW, tick=False):
-        response = mira.get("/dashboard/messages.csv", NOVEMBER_QUERY)
+    response = mira.get("/dashboard/messages.csv", NOVEMBER_QUERY)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="berichten_2026-11-01_2026-11-30.csv"'
     rows = _csv(response)
@@ -361,8 +355,7 @@ def test_the_messages_export_has_one_safe_row_per_message(mira, office, colleagu
 def test_the_statistics_export_has_a_row_per_team_and_colleague(mira, office, colleague):
     colleague.full_name = "+Bram @home"
     colleague.save(update_fields=["full_name"])
-    with time_machine.travel(NOW, tick=False):
-        response = mira.get("/dashboard/statistics.csv", NOVEMBER_QUERY)
+    response = mira.get("/dashboard/statistics.csv", NOVEMBER_QUERY)
     assert response["Content-Disposition"] == 'attachment; filename="statistieken_2026-11-01_2026-11-30.csv"'
     rows = _csv(response)
     assert rows[0][:3] == ["Groep", "Naam", "Aangenomen berichten"]
@@ -376,8 +369,7 @@ def test_the_statistics_export_has_a_row_per_team_and_colleague(mira, office, co
 
 
 def test_the_exports_use_the_default_period_when_the_input_is_bad(mira, office):
-    with time_machine.travel(NOW, tick=False):
-        response = mira.get("/dashboard/messages.csv", {"start": "=1+1", "end": "x"})
+    response = mira.get("/dashboard/messages.csv", {"start": "=1+1", "end": "x"})
     assert response.status_code == 200
     assert 'filename="berichten_2026-11-02_2026-12-01.csv"' in response["Content-Disposition"]
 

@@ -4,20 +4,18 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 
 from accounts.models import Absence
 from callbacks import services
 from callbacks.models import Attempt, Message, MessageEvent, Notification, Outcome, Status
 from tests.conftest import login_across_time
-from tests.factories import make_message, make_messages
-
-pytestmark = pytest.mark.django_db
+from tests.factories import MessageFactory, make_messages
 
 AMS = ZoneInfo("Europe/Amsterdam")
-# A Tuesday morning.
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
@@ -27,7 +25,7 @@ def bram(client, colleague):
 
 
 def _open(taker, owner, deadline, **fields):
-    return make_message(taken_by=taker, owner=owner, deadline=deadline, **fields)
+    return MessageFactory(taken_by=taker, owner=owner, deadline=deadline, **fields)
 
 
 # --- My callbacks ---------------------------------------------------------------------------------
@@ -38,9 +36,8 @@ def test_my_callbacks_are_grouped_overdue_today_and_later(bram, receptionist, co
     today = _open(receptionist, colleague, NOW + timedelta(hours=5), caller_name="Vandaag")
     later = _open(receptionist, colleague, NOW + timedelta(days=1), caller_name="Morgen")
     _open(receptionist, other_colleague, NOW - timedelta(hours=1), caller_name="Van Daan")
-    make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED, caller_name="Al gedaan")
-    with time_machine.travel(NOW, tick=False):
-        response = bram.get("/callbacks/")
+    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, caller_name="Al gedaan")
+    response = bram.get("/callbacks/")
     worklist = response.context["worklist"]
     assert [m.pk for m in worklist.overdue] == [late.pk]
     assert [m.pk for m in worklist.today] == [today.pk]
@@ -54,8 +51,7 @@ def test_my_callbacks_are_grouped_overdue_today_and_later(bram, receptionist, co
 def test_a_deadline_at_midnight_counts_as_later_not_today(bram, receptionist, colleague):
     midnight = datetime(2026, 12, 2, 0, 0, tzinfo=AMS)
     message = _open(receptionist, colleague, midnight)
-    with time_machine.travel(NOW, tick=False):
-        worklist = bram.get("/callbacks/").context["worklist"]
+    worklist = bram.get("/callbacks/").context["worklist"]
     assert [m.pk for m in worklist.later] == [message.pk] and not worklist.today
 
 
@@ -65,9 +61,8 @@ def test_the_teams_tab_shows_team_mates_messages(bram, receptionist, colleague, 
     mate = make_user("carla", "colleague")
     colleague.teams.first().members.add(mate)
     theirs = _open(receptionist, mate, NOW + timedelta(hours=2), caller_name="Voor Carla")
-    with time_machine.travel(NOW, tick=False):
-        mine = bram.get("/callbacks/").content.decode()
-        teams = bram.get("/callbacks/?scope=teams").context["worklist"]
+    mine = bram.get("/callbacks/").content.decode()
+    teams = bram.get("/callbacks/?scope=teams").context["worklist"]
     assert "Voor Carla" not in mine
     assert [m.pk for m in teams.today] == [theirs.pk]
 
@@ -75,24 +70,22 @@ def test_the_teams_tab_shows_team_mates_messages(bram, receptionist, colleague, 
 def test_filters_narrow_the_list_and_bad_values_are_ignored(bram, receptionist, colleague):
     complaint = _open(receptionist, colleague, NOW + timedelta(hours=1), call_type="complaint")
     _open(receptionist, colleague, NOW + timedelta(hours=2), call_type="question")
-    handled = make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED)
-    with time_machine.travel(NOW, tick=False):
-        by_type = bram.get("/callbacks/?call_type=complaint").context["worklist"]
-        by_status = bram.get("/callbacks/?status=handled").context["page"]
-        nonsense = bram.get("/callbacks/?status=%00&team=abc&period=9999&call_type=<b>")
+    handled = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED)
+    by_type = bram.get("/callbacks/?call_type=complaint").context["worklist"]
+    by_status = bram.get("/callbacks/?status=handled").context["page"]
+    nonsense = bram.get("/callbacks/?status=%00&team=abc&period=9999&call_type=<b>")
     assert [m.pk for m in by_type.today] == [complaint.pk]
     assert [m.pk for m in by_status.object_list] == [handled.pk]
     assert nonsense.status_code == 200
     assert "Selecteer een geldige keuze" in nonsense.content.decode()
 
 
-def test_a_follow_up_reminder_appears_on_its_day(bram, receptionist, colleague):
-    message = make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
-                           follow_up_on=date(2026, 12, 3), outcome=Outcome.FOLLOW_UP)
-    with time_machine.travel(NOW, tick=False):
-        before = bram.get("/callbacks/").context["worklist"]
-    with time_machine.travel(NOW + timedelta(days=2), tick=False):
-        on_the_day = bram.get("/callbacks/")
+def test_a_follow_up_reminder_appears_on_its_day(clock, bram, receptionist, colleague):
+    message = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
+                             follow_up_on=date(2026, 12, 3), outcome=Outcome.FOLLOW_UP)
+    before = bram.get("/callbacks/").context["worklist"]
+    clock.move_to(NOW + timedelta(days=2))
+    on_the_day = bram.get("/callbacks/")
     assert before.follow_ups == []
     assert [m.pk for m in on_the_day.context["worklist"].follow_ups] == [message.pk]
     assert "Terugkoppelen: werkte de oplossing?" in on_the_day.content.decode()
@@ -101,8 +94,7 @@ def test_a_follow_up_reminder_appears_on_its_day(bram, receptionist, colleague):
 def test_the_navigation_badge_counts_open_and_overdue(bram, receptionist, colleague):
     _open(receptionist, colleague, NOW - timedelta(hours=1))
     _open(receptionist, colleague, NOW + timedelta(hours=1))
-    with time_machine.travel(NOW, tick=False):
-        page = bram.get("/accounts/profile/").content.decode()
+    page = bram.get("/accounts/profile/").content.decode()
     badge = page[page.index('id="callbacks-badge"'):]
     badge = badge[:badge.index("</a>")]
     assert ">2</span>" in badge and "1 te laat" in badge
@@ -117,7 +109,7 @@ def test_the_navigation_counts_callbacks_and_notifications_in_one_query(bram, re
     message = _open(receptionist, colleague, NOW - timedelta(hours=1))
     _open(receptionist, colleague, NOW + timedelta(hours=1))
     notification_queue(message=message, recipients=[colleague], kind=Notification.Kind.NEW_MESSAGE)
-    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries:
         page = bram.get("/accounts/profile/").content.decode()
     counting = [q["sql"] for q in queries if "callbacks_message" in q["sql"] or "callbacks_notification" in q["sql"]]
     assert len(counting) == 1
@@ -132,12 +124,11 @@ def test_pages_use_the_same_number_of_queries_at_10_and_1000_messages(
     from django.test.utils import CaptureQueriesContext
 
     first = make_messages(10, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))[0]
-    with time_machine.travel(NOW, tick=False):
-        bram.get(url.format(pk=first.pk))  # both measured requests find the team's calendar memoised
-    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as few:
+    bram.get(url.format(pk=first.pk))  # both measured requests find the team's calendar memoised
+    with CaptureQueriesContext(connection) as few:
         assert bram.get(url.format(pk=first.pk)).status_code == 200
     make_messages(990, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(days=2))
-    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as many:
         assert bram.get(url.format(pk=first.pk)).status_code == 200
     assert len(many) == len(few)
 
@@ -154,9 +145,8 @@ def _post(client, message, action, data, **headers):
 @pytest.mark.parametrize("result", ["no_answer", "voicemail", "wrong_number"])
 def test_an_unanswered_attempt_keeps_the_message_open(bram, receptionist, colleague, result):
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    with time_machine.travel(NOW, tick=False):
-        response = _post(bram, message, "attempt", {"result": result, "note": "ging over",
-                                                    "next_try_at": "2026-12-01T14:00"})
+    response = _post(bram, message, "attempt", {"result": result, "note": "ging over",
+                                                "next_try_at": "2026-12-01T14:00"})
     assert response.status_code == 302 and response["Location"] == f"/callbacks/{message.pk}/"
     message.refresh_from_db()
     assert message.status == Status.OPEN and message.attempt_count == 1
@@ -168,8 +158,7 @@ def test_an_unanswered_attempt_keeps_the_message_open(bram, receptionist, collea
 
 def test_reaching_the_caller_ticks_the_message_off_with_an_outcome(bram, receptionist, colleague):
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    with time_machine.travel(NOW, tick=False):
-        _post(bram, message, "handle", {"outcome": "solved", "note": "Offerte aangepast"})
+    _post(bram, message, "handle", {"outcome": "solved", "note": "Offerte aangepast"})
     message.refresh_from_db()
     assert message.status == Status.HANDLED and message.outcome == Outcome.SOLVED
     assert message.handled_by == colleague and message.handled_at == NOW
@@ -178,17 +167,16 @@ def test_reaching_the_caller_ticks_the_message_off_with_an_outcome(bram, recepti
     assert list(message.events.values_list("kind", flat=True)) == ["taken", "handled"]
 
 
-def test_follow_up_needed_sets_a_check_back_day_that_can_be_completed(bram, receptionist, colleague):
+def test_follow_up_needed_sets_a_check_back_day_that_can_be_completed(clock, bram, receptionist, colleague):
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    with time_machine.travel(NOW, tick=False):
-        _post(bram, message, "handle", {"outcome": "follow_up", "note": "Monteur komt donderdag"})
+    _post(bram, message, "handle", {"outcome": "follow_up", "note": "Monteur komt donderdag"})
     message.refresh_from_db()
     # Tuesday: the end of the next business day is Wednesday.
     assert message.follow_up_on == date(2026, 12, 2)
-    with time_machine.travel(NOW + timedelta(days=1), tick=False):
-        page = bram.get(f"/callbacks/{message.pk}/").content.decode()
-        assert 'data-test="follow-up-form"' in page
-        _post(bram, message, "follow_up", {"note": "Werkt weer"})
+    clock.move_to(NOW + timedelta(days=1))
+    page = bram.get(f"/callbacks/{message.pk}/").content.decode()
+    assert 'data-test="follow-up-form"' in page
+    _post(bram, message, "follow_up", {"note": "Werkt weer"})
     message.refresh_from_db()
     assert message.follow_up_done_at is not None
     assert message.events.filter(kind=MessageEvent.Kind.FOLLOWED_UP, note="Werkt weer").exists()
@@ -196,9 +184,8 @@ def test_follow_up_needed_sets_a_check_back_day_that_can_be_completed(bram, rece
 
 def test_a_check_back_date_in_the_past_is_refused_and_the_note_kept(bram, receptionist, colleague):
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    with time_machine.travel(NOW, tick=False):
-        response = _post(bram, message, "handle", {"outcome": "solved", "note": "Mijn notitie",
-                                                   "follow_up_on": "2026-11-01"})
+    response = _post(bram, message, "handle", {"outcome": "solved", "note": "Mijn notitie",
+                                               "follow_up_on": "2026-11-01"})
     assert response.status_code == 200
     page = response.content.decode()
     assert "Kies vandaag of een latere dag." in page and 'value="Mijn notitie"' in page
@@ -210,7 +197,7 @@ def test_reassigning_notifies_the_new_owner_and_is_audited(
     bram, receptionist, colleague, other_colleague, django_capture_on_commit_callbacks
 ):
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         response = _post(bram, message, "reassign", {"recipient": "Daan", "reason": "Gaat over service"})
     assert response.status_code == 302 and response["Location"] == "/callbacks/"
     message.refresh_from_db()
@@ -306,7 +293,7 @@ def test_the_receptionist_corrects_a_message_until_it_is_handled(client, recepti
 
 def test_open_messages_move_to_the_stand_in_while_someone_is_away(receptionist, colleague, other_colleague):
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    handled = make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED)
+    handled = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED)
     Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=NOW - timedelta(hours=1),
                            ends_at=NOW + timedelta(days=2))
     assert services.messages_route_to_stand_ins(now=NOW) == 1
@@ -337,10 +324,9 @@ def test_a_team_with_several_members_lists_each_message_once(bram, receptionist,
     team = colleague.teams.get()
     team.members.add(make_user("carla", "colleague"), make_user("eva", "colleague"))
     mine = _open(receptionist, colleague, NOW + timedelta(hours=2))
-    shared = make_message(taken_by=receptionist, owner=None, team=team, deadline=NOW + timedelta(hours=3))
-    with time_machine.travel(NOW, tick=False):
-        worklist = bram.get("/callbacks/").context["worklist"]
-        teams = bram.get("/callbacks/?scope=teams").context["worklist"]
+    shared = MessageFactory(taken_by=receptionist, owner=None, team=team, deadline=NOW + timedelta(hours=3))
+    worklist = bram.get("/callbacks/").context["worklist"]
+    teams = bram.get("/callbacks/?scope=teams").context["worklist"]
     assert [m.pk for m in worklist.today] == [mine.pk, shared.pk]
     assert [m.pk for m in teams.today] == [mine.pk, shared.pk]
     from callbacks.services.digests import open_callbacks_of

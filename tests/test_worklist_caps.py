@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.template import Context, Template
 from django.template.loader import get_template
@@ -21,12 +20,13 @@ from callbacks.models import Message, Outcome, Priority, Status
 from callbacks.selectors import FOLLOW_UP, LATER, OVERDUE, TODAY
 from callbacks.views import work
 from tests.conftest import login_across_time, make_user
-from tests.factories import make_message, make_messages
-
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+from tests.factories import MessageFactory, make_messages
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
+
 SMALL_CAPS = {OVERDUE: 3, TODAY: 3, LATER: 2, FOLLOW_UP: 2}
 
 
@@ -45,15 +45,16 @@ def small_caps(monkeypatch):
 def _office(receptionist, colleague, *, overdue=5, today=4, later=3, follow_ups=3) -> dict[str, list[Message]]:
     """Messages for bram in every group, each group's deadlines in a shuffled order."""
     def opened(count, first, step):
-        return [make_message(taken_by=receptionist, owner=colleague, deadline=first + step * ((i * 7) % count),
-                             caller_name=f"Beller {first:%H%M} {i}") for i in range(count)]
+        return [MessageFactory(taken_by=receptionist, owner=colleague, deadline=first + step * ((i * 7) % count),
+                               caller_name=f"Beller {first:%H%M} {i}") for i in range(count)]
 
     return {
         OVERDUE: opened(overdue, NOW - timedelta(hours=5), timedelta(minutes=20)),
         TODAY: opened(today, NOW + timedelta(hours=1), timedelta(minutes=30)),
         LATER: opened(later, datetime(2026, 12, 2, 0, 0, tzinfo=AMS), timedelta(days=1)),  # midnight is later
-        FOLLOW_UP: [make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED, outcome=Outcome.SOLVED,
-                                 follow_up_on=date(2026, 11, 28) + timedelta(days=(i * 2) % follow_ups))
+        FOLLOW_UP: [MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
+                                   outcome=Outcome.SOLVED,
+                                   follow_up_on=date(2026, 11, 28) + timedelta(days=(i * 2) % follow_ups))
                     for i in range(follow_ups)],
     }
 
@@ -77,8 +78,7 @@ def _groups(worklist) -> dict[str, selectors.WorkGroup]:
 
 def test_each_group_shows_its_first_rows_and_its_true_total(bram, receptionist, colleague, small_caps):
     office = _office(receptionist, colleague)
-    with time_machine.travel(NOW, tick=False):
-        response = bram.get("/callbacks/")
+    response = bram.get("/callbacks/")
     for due, group in _groups(response.context["worklist"]).items():
         assert [row.pk for row in group] == _in_order(office[due], due)[:SMALL_CAPS[due]], due
         assert group.total == len(office[due]) and group.capped
@@ -94,8 +94,7 @@ def test_the_real_caps_keep_overdue_and_today_longer_than_later(bram, receptioni
     assert selectors.WORKLIST_CAPS == {OVERDUE: 50, TODAY: 50, LATER: 20, FOLLOW_UP: 20}
     make_messages(60, taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
     make_messages(30, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(days=3))
-    with time_machine.travel(NOW, tick=False):
-        response = bram.get("/callbacks/")
+    response = bram.get("/callbacks/")
     worklist = response.context["worklist"]
     assert (len(worklist.overdue), worklist.overdue.total) == (50, 60)
     assert (len(worklist.later), worklist.later.total) == (20, 30)
@@ -108,20 +107,18 @@ def test_the_real_caps_keep_overdue_and_today_longer_than_later(bram, receptioni
 
 def test_a_group_within_its_cap_has_no_show_all_link(bram, receptionist, colleague, small_caps):
     _office(receptionist, colleague, overdue=3, today=1, later=2, follow_ups=2)
-    with time_machine.travel(NOW, tick=False):
-        response = bram.get("/callbacks/")
+    response = bram.get("/callbacks/")
     assert not any(group.capped for group in _groups(response.context["worklist"]).values())
     assert 'data-test="show-all"' not in response.content.decode()
 
 
 def test_the_page_makes_the_same_queries_whether_groups_are_capped_or_not(bram, receptionist, colleague, small_caps):
     _office(receptionist, colleague, overdue=1, today=1, later=1, follow_ups=1)
-    with time_machine.travel(NOW, tick=False):
-        bram.get("/callbacks/")  # both measured requests find the colleague's teams memoised
-    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as few:
+    bram.get("/callbacks/")  # both measured requests find the colleague's teams memoised
+    with CaptureQueriesContext(connection) as few:
         assert bram.get("/callbacks/").status_code == 200
     _office(receptionist, colleague, overdue=20, today=20, later=20, follow_ups=20)
-    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as many:
         response = bram.get("/callbacks/")
     assert all(group.capped for group in _groups(response.context["worklist"]).values())
     assert len(many) == len(few)
@@ -156,12 +153,11 @@ def test_show_all_lists_exactly_that_group_in_the_worklists_order(
 ):
     monkeypatch.setattr(work, "PAGE_SIZE", 2)
     office = _office(receptionist, colleague)
-    make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED)  # no follow-up: in no group
-    with time_machine.travel(NOW, tick=False):
-        overview = bram.get("/callbacks/")
-        query = _follow_show_all(bram, overview.content.decode(), section)
-        first = bram.get(f"/callbacks/?{query}")
-        pks, count = _all_pages(bram, query)
+    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED)  # no follow-up: in no group
+    overview = bram.get("/callbacks/")
+    query = _follow_show_all(bram, overview.content.decode(), section)
+    first = bram.get(f"/callbacks/?{query}")
+    pks, count = _all_pages(bram, query)
     assert pks == _in_order(office[due], due) and count == len(office[due])
     shown = [row.pk for row in _groups(overview.context["worklist"])[due]]
     assert pks[:len(shown)] == shown
@@ -175,25 +171,23 @@ def test_show_all_keeps_the_filters_and_the_tab(bram, receptionist, colleague, s
     mate = make_user("carla", "colleague")
     team = colleague.teams.get()
     team.members.add(mate)
-    complaints = [make_message(taken_by=receptionist, owner=owner, team=team, call_type="complaint",
-                               deadline=NOW - timedelta(minutes=10 * i)) for i, owner in
+    complaints = [MessageFactory(taken_by=receptionist, owner=owner, team=team, call_type="complaint",
+                                 deadline=NOW - timedelta(minutes=10 * i)) for i, owner in
                   enumerate([colleague, mate, None, colleague, mate], start=1)]
-    make_message(taken_by=receptionist, owner=mate, call_type="question", deadline=NOW - timedelta(hours=2))
-    with time_machine.travel(NOW, tick=False):
-        overview = bram.get("/callbacks/?scope=teams&call_type=complaint")
-        assert overview.context["worklist"].overdue.total == 5
-        query = _follow_show_all(bram, overview.content.decode(), "group-overdue")
-        pks, count = _all_pages(bram, query)
+    MessageFactory(taken_by=receptionist, owner=mate, call_type="question", deadline=NOW - timedelta(hours=2))
+    overview = bram.get("/callbacks/?scope=teams&call_type=complaint")
+    assert overview.context["worklist"].overdue.total == 5
+    query = _follow_show_all(bram, overview.content.decode(), "group-overdue")
+    pks, count = _all_pages(bram, query)
     assert "scope=teams" in query and "call_type=complaint" in query and "due=overdue" in query
     assert count == 5 and set(pks) == {m.pk for m in complaints}
 
 
 def test_a_group_that_does_not_fit_the_status_is_left_for_that_statuss_list(bram, receptionist, colleague):
-    overdue = make_message(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
-    handled = make_message(taken_by=receptionist, owner=colleague, status=Status.HANDLED)
-    with time_machine.travel(NOW, tick=False):
-        everything = bram.get("/callbacks/?status=all&due=overdue")
-        nonsense = bram.get("/callbacks/?due=someday")
+    overdue = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
+    handled = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED)
+    everything = bram.get("/callbacks/?status=all&due=overdue")
+    nonsense = bram.get("/callbacks/?due=someday")
     assert {row.pk for row in everything.context["rows"]} == {overdue.pk, handled.pk}
     assert 'name="due"' not in everything.content.decode()
     assert nonsense.status_code == 200 and [row.pk for row in nonsense.context["worklist"].overdue] == [overdue.pk]
@@ -215,13 +209,13 @@ def busy_office(receptionist, colleague, other_colleague):
     types = ["question", "complaint", "sales"]
     for i, deadline in enumerate(deadlines * 3):
         owner, team = owners[i % len(owners)]
-        make_message(taken_by=receptionist, owner=owner, team=team, deadline=deadline, call_type=types[i % 3],
-                     taken_at=NOW - timedelta(days=(i * 5) % 40))
+        MessageFactory(taken_by=receptionist, owner=owner, team=team, deadline=deadline, call_type=types[i % 3],
+                       taken_at=NOW - timedelta(days=(i * 5) % 40))
     for i, (owner, team) in enumerate(owners * 2):
-        make_message(taken_by=receptionist, owner=owner, team=team, status=Status.HANDLED, call_type=types[i % 3],
-                     follow_up_on=date(2026, 11, 30) + timedelta(days=i % 4),
-                     follow_up_done_at=NOW - timedelta(hours=1) if i == 3 else None)
-    make_message(taken_by=receptionist, owner=colleague, status=Status.INFORMATIONAL)
+        MessageFactory(taken_by=receptionist, owner=owner, team=team, status=Status.HANDLED, call_type=types[i % 3],
+                       follow_up_on=date(2026, 11, 30) + timedelta(days=i % 4),
+                       follow_up_done_at=NOW - timedelta(hours=1) if i == 3 else None)
+    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.INFORMATIONAL)
     return verkoop
 
 
@@ -234,20 +228,19 @@ def test_the_worklist_agrees_with_work_messages(colleague, busy_office, monkeypa
     narrowing = {**narrowing, "team_id": busy_office.pk} if narrowing.pop("team", False) else narrowing
     work_filter = selectors.WorkFilter(scope=scope, **narrowing)
     teams = selectors.member_teams(colleague)
-    with time_machine.travel(NOW, tick=False):
-        worklist = selectors.worklist(user=colleague, teams=teams, now=NOW, work_filter=work_filter)
-        for due, group in _groups(worklist).items():
-            # Follow-ups ignore the filters other than the tab, in both.
-            twin = work_filter if due != FOLLOW_UP else selectors.WorkFilter(scope=scope)
-            expected = list(selectors.work_messages(
-                user=colleague, teams=teams, now=NOW,
-                work_filter=selectors.WorkFilter(**{**twin.__dict__, "status": Status.HANDLED if due == FOLLOW_UP
-                                                     else Status.OPEN, "due": due}),
-            ))
-            assert [row.pk for row in group] == [m.pk for m in expected][:caps[due]], due
-            assert group.total == len(expected), due
-            assert [row.owner for row in group] == ([m.owner_display for m in expected][:caps[due]]
-                                                     if scope == "teams" else [""] * len(group))
+    worklist = selectors.worklist(user=colleague, teams=teams, now=NOW, work_filter=work_filter)
+    for due, group in _groups(worklist).items():
+        # Follow-ups ignore the filters other than the tab, in both.
+        twin = work_filter if due != FOLLOW_UP else selectors.WorkFilter(scope=scope)
+        expected = list(selectors.work_messages(
+            user=colleague, teams=teams, now=NOW,
+            work_filter=selectors.WorkFilter(**{**twin.__dict__, "status": Status.HANDLED if due == FOLLOW_UP
+                                                 else Status.OPEN, "due": due}),
+        ))
+        assert [row.pk for row in group] == [m.pk for m in expected][:caps[due]], due
+        assert group.total == len(expected), due
+        assert [row.owner for row in group] == ([m.owner_display for m in expected][:caps[due]]
+                                                 if scope == "teams" else [""] * len(group))
     assert worklist.today or worklist.overdue  # the data reaches the groups at all
 
 
@@ -307,7 +300,7 @@ def odd_messages(receptionist, colleague):
         dict(owner=carla, caller_name="Handled", status=Status.HANDLED, deadline=NOW - timedelta(days=1)),
         dict(owner=colleague, caller_name="Informational", status=Status.INFORMATIONAL, deadline=None),
     ]
-    return [make_message(taken_by=receptionist, **spec) for spec in specs]
+    return [MessageFactory(taken_by=receptionist, **spec) for spec in specs]
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -315,7 +308,7 @@ def test_the_rows_read_as_the_row_template_wrote_them(colleague, odd_messages, l
     teams = selectors.member_teams(colleague)
     by_pk = Message.objects.select_related("owner_user", "owner_team").in_bulk([m.pk for m in odd_messages])
     table = get_template("callbacks/partials/message_table.html")
-    with translation.override(language), time_machine.travel(NOW, tick=False):
+    with translation.override(language):
         for scope in ("mine", "teams"):
             worklist = selectors.worklist(user=colleague, teams=teams, now=NOW,
                                           work_filter=selectors.WorkFilter(scope=scope))

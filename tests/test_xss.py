@@ -16,7 +16,6 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils.html import escape
@@ -28,8 +27,6 @@ from callbacks.services import digests_send
 from callbacks.services.overdue import overdue_sweep
 from callbacks.views.statistics import FORMULA_STARTS
 from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, take_message
-
-pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 ATTRIBUTE = '"><svg onload=alert(1)>'
@@ -47,6 +44,8 @@ RAW = [SCRIPT, ATTRIBUTE, "<script>alert", "<img src=x", "<svg onload"]
 AMS = ZoneInfo("Europe/Amsterdam")
 TUESDAY_0905 = datetime(2026, 12, 1, 9, 5, tzinfo=AMS)  # open, and just after the 09:00 check moment
 
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=TUESDAY_0905), pytest.mark.usefixtures("clock")]
+
 
 def _logged_in(user: User) -> Client:
     client = Client()
@@ -60,26 +59,25 @@ def day(receptionist, colleague, other_colleague, manager, django_capture_on_com
     User.objects.filter(pk=colleague.pk).update(full_name=COLLEAGUE_NAME)
     User.objects.filter(pk=receptionist.pk).update(full_name=RECEPTIONIST_NAME)
     User.objects.filter(pk=other_colleague.pk).update(full_name=STAND_IN_NAME)
-    with time_machine.travel(TUESDAY_0905, tick=False):
-        desk, bram = _logged_in(receptionist), _logged_in(colleague)
-        hostile = {"recipient": {**RECIPIENT, "recipient": "bram"},
-                   "caller": {**CALLER, "name": CALLER_NAME, "company": COMPANY},
-                   "reason": {**REASON, "reason": REASON_TEXT}}
-        with django_capture_on_commit_callbacks(execute=True):
-            intake_pages = take_message(desk, **hostile)
-            take_message(desk, **{**hostile, "caller": {**hostile["caller"], "number": "020-1234567"}})
-            first, second = Message.objects.order_by("pk")
-            bram.post(f"/callbacks/{second.pk}/reassign/", {"reassign-version": "1", "reassign-recipient": "daan",
-                                                             "reassign-reason": ATTRIBUTE})
-            digests_send(now=TUESDAY_0905)
-        Message.objects.filter(pk=first.pk).update(deadline=TUESDAY_0905 - timedelta(hours=3),
-                                                   escalate_at=TUESDAY_0905 - timedelta(hours=1))
-        with django_capture_on_commit_callbacks(execute=True):
-            overdue_sweep(now=TUESDAY_0905)  # the owner is told, and the manager
-            outbox_deliver(now=TUESDAY_0905, grace=timedelta(0))
-        yield SimpleNamespace(first=first, second=second, intake_pages=intake_pages, clients={
-            "anna": desk, "bram": bram, "daan": _logged_in(other_colleague), "mira": _logged_in(manager),
-        })
+    desk, bram = _logged_in(receptionist), _logged_in(colleague)
+    hostile = {"recipient": {**RECIPIENT, "recipient": "bram"},
+               "caller": {**CALLER, "name": CALLER_NAME, "company": COMPANY},
+               "reason": {**REASON, "reason": REASON_TEXT}}
+    with django_capture_on_commit_callbacks(execute=True):
+        intake_pages = take_message(desk, **hostile)
+        take_message(desk, **{**hostile, "caller": {**hostile["caller"], "number": "020-1234567"}})
+        first, second = Message.objects.order_by("pk")
+        bram.post(f"/callbacks/{second.pk}/reassign/", {"reassign-version": "1", "reassign-recipient": "daan",
+                                                         "reassign-reason": ATTRIBUTE})
+        digests_send(now=TUESDAY_0905)
+    Message.objects.filter(pk=first.pk).update(deadline=TUESDAY_0905 - timedelta(hours=3),
+                                               escalate_at=TUESDAY_0905 - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        overdue_sweep(now=TUESDAY_0905)  # the owner is told, and the manager
+        outbox_deliver(now=TUESDAY_0905, grace=timedelta(0))
+    return SimpleNamespace(first=first, second=second, intake_pages=intake_pages, clients={
+        "anna": desk, "bram": bram, "daan": _logged_in(other_colleague), "mira": _logged_in(manager),
+    })
 
 
 class _ActiveContent(HTMLParser):
