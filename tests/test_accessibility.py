@@ -28,7 +28,8 @@ from tests.factories import MessageFactory
 
 # The clock runs from an office morning (a Tuesday at 10:00): the office is open, and the groups "overdue",
 # "due today" and "later" all have room.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True),
+              pytest.mark.clock(tick=True)]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}

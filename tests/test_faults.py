@@ -30,6 +30,8 @@ from tests.conftest import login_across_time
 from tests.intake_helpers import CALLER, PROMISE, READBACK, REASON, RECIPIENT, URL, post_step, take_message, token_of
 from tests.waiting import wait_until
 
+pytestmark = pytest.mark.slow
+
 SAVE_BUDGET = 5.0  # seconds a receptionist may wait for "Save" while the broker hangs
 DELIVERY_BUDGET = 120.0  # seconds from the end of an outage until every notification is out
 # How long Redis hangs; 20 s outlasts three saves. TERUGBEL_FAULT_PAUSE_MS=60000 reproduces a minute.

@@ -10,16 +10,16 @@ import base64
 import binascii
 import logging
 import re
-import shutil
 import socket
-import subprocess
 import threading
-import time
+import uuid
 
 import pytest
+import redis
 
 from tests.broker_helpers import celery_publishing_to
 from tests.intake_helpers import CALLER, REASON, take_message
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -34,35 +34,31 @@ TASK = "callbacks.tasks.notification_deliver"
 
 
 class Monitor:
-    """Every command the Redis server receives, as `redis-cli MONITOR` prints it (or, without
-    redis-cli, as a plain socket client reads it)."""
+    """Every command the Redis server receives, as MONITOR reports it to a plain socket client."""
 
     def __init__(self, port: int) -> None:
+        self.port = port
         self.lines: list[str] = []
-        binary = shutil.which("redis-cli")
-        if binary:
-            self._process = subprocess.Popen([binary, "-p", str(port), "MONITOR"], stdout=subprocess.PIPE,
-                                             stderr=subprocess.STDOUT, text=True, errors="backslashreplace")
-            self._stream, self._socket = self._process.stdout, None
-        else:
-            self._process, self._socket = None, socket.create_connection(("127.0.0.1", port), timeout=10)
-            self._socket.sendall(b"MONITOR\r\n")
-            self._stream = self._socket.makefile("r", encoding="utf-8", errors="backslashreplace")
+        self._socket = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self._socket.sendall(b"MONITOR\r\n")
+        self._stream = self._socket.makefile("r", encoding="utf-8", errors="backslashreplace")
         assert self._stream.readline().strip().lstrip("+") == "OK"  # from here on every command is seen
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
-        for line in self._stream:
-            self.lines.append(line.rstrip("\n"))
+        try:
+            for line in self._stream:
+                self.lines.append(line.rstrip("\n"))
+        except OSError:
+            pass  # the socket was closed by stop()
 
     def stop(self) -> str:
-        time.sleep(0.3)  # the last commands reach MONITOR just after they run
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(timeout=10)
-        else:
-            self._socket.close()
+        """Once a last command of our own has come through, every earlier one has too."""
+        marker = f"end-of-monitoring-{uuid.uuid4()}"
+        redis.Redis(port=self.port).echo(marker)
+        wait_until(lambda: any(marker in line for line in self.lines), 10, "the last command in MONITOR")
+        self._socket.close()
         self._reader.join(timeout=5)
         return "\n".join(self.lines)
 

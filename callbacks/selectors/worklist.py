@@ -114,7 +114,7 @@ def worklist(*, user: User, teams: list[Team], now: datetime, work_filter: WorkF
     Each group holds its first WORKLIST_CAPS rows and its total, from one statement whatever the
     number of messages (see _worklist_sql). Raw SQL, because this is the colleague's most visited page:
     as five ORM queries building model instances it cost ~7 ms more on PostgreSQL. work_messages() is
-    its ORM twin behind the "Show all" pages; tests/test_worklist_caps.py checks that the two agree.
+    its ORM twin behind the "Show all" pages; tests/test_worklist_groups.py checks that the two agree.
     Follow-ups ignore the filters other than the tab, as they always have.
     """
     sql, params = _worklist_sql(user=user, teams=teams, now=now, work_filter=work_filter)
