@@ -3,14 +3,17 @@ from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import OuterRef, Q, Subquery, Sum
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import Absence, Team, User
 from accounts.roles import MANAGE_OFFICE
+from accounts.selectors import groups_assignable_by, teams_rules_editable_by, users_administrable_by
 
 
 class TerugbelUserChangeForm(UserChangeForm):
@@ -46,10 +49,40 @@ class UserAdmin(BaseUserAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and not request.user.is_superuser:
+        if not request.user.is_superuser:
             # Managers assign roles; only a superuser hands out technical rights.
             fieldsets = tuple(fs for fs in fieldsets if fs[0] != _("Technical access"))
         return fieldsets
+
+    # Rights cannot be climbed (docs/SECURITY.md): a non-superuser never sees, changes, deletes or sets the
+    # password of a staff or superuser account or one holding a permission they lack, and hands out only
+    # roles whose permissions they hold themselves.
+    def get_queryset(self, request):
+        administrable = users_administrable_by(user=request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=administrable)
+
+    def get_object(self, request, object_id, from_field=None):
+        user = super().get_object(request, object_id, from_field)
+        if user is None:  # absent or out of reach (the password page too): the same answer, so nothing leaks
+            raise Http404
+        return user
+
+    def _within_reach(self, request, obj) -> bool:
+        return obj is None or users_administrable_by(user=request.user).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self._within_reach(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._within_reach(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._within_reach(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = groups_assignable_by(user=request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class TeamForm(forms.ModelForm):
@@ -79,6 +112,17 @@ class TeamAdmin(admin.ModelAdmin):
     @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, team: Team) -> int:
         return team.member_total
+
+    # A manager changes the teams they manage (else they could make themselves manager of any team and edit
+    # its promise rules); the office-wide permission changes all. Every team stays visible.
+    def _editable(self, request, obj) -> bool:
+        return obj is None or teams_rules_editable_by(user=request.user).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
 
 
 @admin.register(Absence)
@@ -150,3 +194,36 @@ class LockoutAdmin(AccessAttemptAdmin):
         count = len(pairs)
         message = ngettext("%(count)d login unlocked.", "%(count)d logins unlocked.", count) % {"count": count}
         self.message_user(request, message)
+
+
+@admin.register(LogEntry)
+class AdminLogAdmin(admin.ModelAdmin):
+    """Every change made in the admin and on the promise-rule pages, for the superuser's eyes only."""
+
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag", "change")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("object_repr", "change_message", "user__username", "user__full_name")
+    date_hierarchy = "action_time"
+    list_select_related = ("user", "content_type")
+
+    @admin.display(description=_("change message"))
+    def change(self, entry: LogEntry) -> str:
+        return entry.get_change_message()
+
+    def _superuser(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request) -> bool:
+        return self._superuser(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._superuser(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

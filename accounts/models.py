@@ -36,6 +36,7 @@ class User(AbstractUser):
             (roles.VIEW_ALL_CALLBACKS, _("Can see every callback")),
             (roles.VIEW_DASHBOARD, _("Can see the manager dashboard")),
             (roles.MANAGE_OFFICE, _("Can manage users, teams and absences")),
+            (roles.EDIT_ALL_TEAM_RULES, _("Can edit the promise rules of every team")),
         ]
 
     def __str__(self) -> str:

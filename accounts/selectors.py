@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q, QuerySet
 
 from accounts.models import Absence, Team, User
 
@@ -32,3 +33,41 @@ def role_names(*, user: User) -> list[str]:
 
     held = set(user.groups.values_list("name", flat=True))
     return [str(role.label) for role in Role if role.value in held]
+
+
+def _permissions_not_held(user: User) -> QuerySet[Permission]:
+    held = Q(pk__in=[])
+    for name in user.get_all_permissions():
+        app_label, codename = name.split(".", 1)
+        held |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.exclude(held)
+
+
+def users_administrable_by(*, user: User) -> QuerySet[User]:
+    """The accounts `user` may see and change in the admin: all for a superuser, else no staff or superuser
+    account and none holding a permission `user` lacks (taking one over would be a climb)."""
+    if user.is_superuser:
+        return User.objects.all()
+    beyond = _permissions_not_held(user)
+    return (
+        User.objects.filter(is_superuser=False, is_staff=False)
+        .exclude(user_permissions__in=beyond)
+        .exclude(groups__permissions__in=beyond)
+    )
+
+
+def groups_assignable_by(*, user: User) -> QuerySet[Group]:
+    """The roles `user` may hand out: those granting nothing `user` does not hold."""
+    if user.is_superuser:
+        return Group.objects.all()
+    return Group.objects.exclude(permissions__in=_permissions_not_held(user))
+
+
+def teams_rules_editable_by(*, user: User) -> QuerySet[Team]:
+    """Teams whose promise rules and admin record `user` edits: all with the office-wide permission, else the
+    teams they manage. The pages also require the manager role."""
+    from accounts.roles import EDIT_ALL_TEAM_RULES
+
+    if user.has_perm(f"accounts.{EDIT_ALL_TEAM_RULES}"):
+        return Team.objects.all()
+    return Team.objects.filter(managers=user)

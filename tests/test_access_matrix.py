@@ -2,7 +2,9 @@
 
 The table below is checked against the URL configuration itself: a new URL pattern without a row
 here fails `test_every_url_pattern_has_a_row`, so nobody adds a page without deciding who may see it.
-Django's admin (its own permission model, see test_admin.py) and static files are left out.
+Static files are left out. Django's admin answers with its own codes (a 302 to its login page for those
+without admin access, 403 for a model they may not touch); its pages for user accounts are in ADMIN_EXPECTED
+below, for each role against a superuser, a staff, a manager's and an ordinary account (test_admin_rights.py).
 
 POSTs send an empty form, so 200 on a POST means "the form came back with its errors" and nothing
 changed. Anything a role may not see is a 404, never a 403, so its existence does not leak.
@@ -149,3 +151,84 @@ def test_a_team_that_does_not_exist_is_a_404_for_the_manager(client, manager):
     assert client.get(reverse("dashboard:team_policy", kwargs={"team_id": 999_999})).status_code == 404
     assert client.post(reverse("dashboard:team_policy", kwargs={"team_id": 999_999}), {}).status_code == 404
 
+
+
+# --- the admin's pages for user accounts ------------------------------------------------------------------
+ADMIN_LOGIN = "admin login"  # a 302 to the admin's login page: no admin access at all
+ADMIN_ROLES = ("anonymous", "anna", "bram", "olaf", "mira", "root")  # root is a superuser
+ADMIN_TARGETS = ("root", "stefan", "max", "bram")  # a superuser, a staff account, a manager, a colleague
+
+
+def _admin_row(mira, root) -> tuple:
+    return (ADMIN_LOGIN,) * 4 + (mira, root)
+
+
+OUT_OF_REACH = {"GET": _admin_row(404, 200), "POST": _admin_row(404, 200)}
+WITHIN_REACH = {"GET": _admin_row(200, 200), "POST": _admin_row(200, 200)}  # an empty POST: the form again
+# Per account: a manager never reaches a superuser or a staff account, and reaches a fellow manager's and a
+# colleague's. The empty POST of the delete page is its confirmation page, so nothing is deleted.
+ADMIN_EXPECTED: dict[str, dict[str, dict[str, tuple]]] = {
+    page: {"root": OUT_OF_REACH, "stefan": OUT_OF_REACH, "max": WITHIN_REACH, "bram": WITHIN_REACH}
+    for page in ("accounts_user_change", "auth_user_password_change", "accounts_user_delete",
+                 "accounts_user_history")
+}
+ADMIN_LISTS = {
+    "accounts_user_changelist": {"GET": _admin_row(200, 200), "POST": _admin_row(200, 200)},
+    "accounts_user_add": {"GET": _admin_row(200, 200), "POST": _admin_row(200, 200)},
+    "admin_logentry_changelist": {"GET": _admin_row(403, 200), "POST": _admin_row(403, 200)},
+}
+
+
+def test_every_user_admin_page_has_a_row():
+    from django.contrib import admin
+
+    from accounts.models import User
+
+    names = {pattern.name for pattern in admin.site._registry[User].get_urls() if pattern.name}
+    assert names == set(ADMIN_EXPECTED) | {name for name in ADMIN_LISTS if name.startswith("accounts_user")}
+
+
+@pytest.fixture
+def admin_office(office):
+    from tests.conftest import make_user
+
+    people, _message, _arguments = office
+    people["root"] = make_user("root", is_superuser=True, is_staff=True)
+    people["stefan"] = make_user("stefan", is_staff=True)
+    people["max"] = make_user("max", "manager")
+    return people
+
+
+def _admin_outcomes(people, url: str, expected: dict[str, tuple]) -> list[str]:
+    wrong = []
+    for method, outcomes in expected.items():
+        for who, outcome in zip(ADMIN_ROLES, outcomes):
+            client = Client()
+            client.raise_request_exception = False
+            if who != "anonymous":
+                client.force_login(people[who])
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            got = response.status_code
+            if got == 302 and response["Location"].startswith(reverse("admin:login")):
+                got = ADMIN_LOGIN
+            if got != outcome:
+                wrong.append(f"{method} {url} as {who}: expected {outcome}, got {got}")
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_EXPECTED))
+def test_admin_access_to_each_account(admin_office, name):
+    people = admin_office
+    wrong = []
+    for target, expected in ADMIN_EXPECTED[name].items():
+        wrong += _admin_outcomes(people, reverse(f"admin:{name}", args=[people[target].pk]), expected)
+    assert not wrong, "\n".join(wrong)
+    for target in ADMIN_TARGETS:
+        people[target].refresh_from_db()  # none deleted
+        assert people[target].is_active
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_LISTS))
+def test_admin_access_to_the_lists(admin_office, name):
+    wrong = _admin_outcomes(admin_office, reverse(f"admin:{name}"), ADMIN_LISTS[name])
+    assert not wrong, "\n".join(wrong)

@@ -4,9 +4,13 @@ Deadlines and escalation moments are fixed when a message is taken, so a change 
 messages taken afterwards and never moves a promise already made to a caller.
 """
 
+import json
 from datetime import date, time
 
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from accounts.models import Team, User
 from callbacks.models import CheckMoment, ClosureDay, HandlingPolicy, OpeningHours, PhoneDuty, TeamSettings
@@ -43,8 +47,13 @@ def closure_day_add(*, team: Team, day: date, description: str) -> ClosureDay:
     return closure
 
 
-def closure_day_remove(*, team: Team, closure_id: int) -> None:
-    ClosureDay.objects.filter(team=team, pk=closure_id).delete()
+def closure_day_remove(*, team: Team, closure_id: int) -> ClosureDay | None:
+    """Remove the team's closure day; the removed row (unsaved), or None when there was none."""
+    closure = ClosureDay.objects.filter(team=team, pk=closure_id).first()
+    if closure is None:
+        return None
+    deleted, _per_model = ClosureDay.objects.filter(pk=closure.pk).delete()
+    return closure if deleted else None  # None: a second click removed it already
 
 
 @transaction.atomic
@@ -54,3 +63,26 @@ def phone_duty_save(*, roster: dict[tuple[int, str], User | None]) -> None:
             PhoneDuty.objects.filter(weekday=weekday, day_part=part).delete()
         else:
             PhoneDuty.objects.update_or_create(weekday=weekday, day_part=part, defaults={"user": user})
+
+
+# The admin log shows these through Django's own change-message format, translated with our catalogue.
+RULES, CLOSURE_DAY, ROSTER = gettext_noop("promise rules"), gettext_noop("closure day"), gettext_noop("phone-duty roster")
+
+
+def team_rules_change_log(*, by: User, team: Team, added: ClosureDay | None = None,
+                          removed: ClosureDay | None = None) -> None:
+    """Record a change made on a team's promise-rule page in the admin log, next to the admin's own changes:
+    the rules (no closure day given), or one closure day added or removed."""
+    if added or removed:
+        closure = added or removed
+        described = f"{closure.date.isoformat()} {closure.description}".strip()
+        message = {"added" if added else "deleted": {"name": CLOSURE_DAY, "object": described}}
+    else:
+        message = {"changed": {"fields": [RULES]}}
+    LogEntry.objects.log_actions(user_id=by.pk, queryset=[team], action_flag=CHANGE, change_message=[message])
+
+
+def phone_duty_change_log(*, by: User) -> None:
+    LogEntry.objects.create(user=by, content_type=ContentType.objects.get_for_model(PhoneDuty),
+                            object_repr=ROSTER, action_flag=CHANGE,
+                            change_message=json.dumps([{"changed": {"fields": [ROSTER]}}]))

@@ -1,4 +1,5 @@
-"""Managers edit each team's promise rules and the phone-duty roster on these pages."""
+"""Managers edit the promise rules of the teams they manage (every team with the office-wide permission
+EDIT_ALL_TEAM_RULES) and the phone-duty roster on these pages. Each change goes into the admin log."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from accounts.roles import MANAGE_OFFICE, TAKE_MESSAGES
+from accounts.selectors import teams_rules_editable_by
 from callbacks.models import (
     DEFAULT_CHECK_MOMENTS,
     CallType,
@@ -31,7 +33,8 @@ def _require_manager(request: HttpRequest) -> None:
 @login_required
 def policy_index(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    return render(request, "callbacks/dashboard/policies.html", {"teams": Team.objects.order_by("name")})
+    teams = teams_rules_editable_by(user=request.user).order_by("name")
+    return render(request, "callbacks/dashboard/policies.html", {"teams": teams})
 
 
 def _policy_initial(team: Team) -> dict:
@@ -59,7 +62,7 @@ def _policy_initial(team: Team) -> dict:
 @login_required
 def team_policy(request: HttpRequest, team_id: int) -> HttpResponse:
     _require_manager(request)
-    team = get_object_or_404(Team, pk=team_id)
+    team = get_object_or_404(teams_rules_editable_by(user=request.user), pk=team_id)  # another team: 404
     form = TeamPolicyForm(initial=_policy_initial(team))
     closure_form = ClosureDayForm()
     if request.method == "POST":
@@ -73,14 +76,16 @@ def team_policy(request: HttpRequest, team_id: int) -> HttpResponse:
                     handling=data["handling"], escalation_minutes=data["escalation_minutes"],
                     hold_email_outside_hours=data["hold_email_outside_hours"], check_moments=data["check_moments"],
                 )
+                policy_services.team_rules_change_log(by=request.user, team=team)
                 messages.success(request, _("The rules of %(team)s were saved. They apply to messages taken from now "
                                             "on.") % {"team": team.name})
                 return redirect("dashboard:team_policy", team_id=team.pk)
         elif action == "add_closure":
             closure_form = ClosureDayForm(request.POST)
             if closure_form.is_valid():
-                policy_services.closure_day_add(team=team, day=closure_form.cleaned_data["date"],
-                                                description=closure_form.cleaned_data["description"].strip())
+                added = policy_services.closure_day_add(team=team, day=closure_form.cleaned_data["date"],
+                                                        description=closure_form.cleaned_data["description"].strip())
+                policy_services.team_rules_change_log(by=request.user, team=team, added=added)
                 messages.success(request, _("Closure day saved."))
                 return redirect("dashboard:team_policy", team_id=team.pk)
         elif action == "remove_closure":
@@ -88,7 +93,9 @@ def team_policy(request: HttpRequest, team_id: int) -> HttpResponse:
                 closure_id = int(request.POST.get("closure", ""))
             except ValueError:
                 closure_id = 0
-            policy_services.closure_day_remove(team=team, closure_id=closure_id)
+            removed = policy_services.closure_day_remove(team=team, closure_id=closure_id)
+            if removed is not None:
+                policy_services.team_rules_change_log(by=request.user, team=team, removed=removed)
             messages.success(request, _("Closure day removed."))
             return redirect("dashboard:team_policy", team_id=team.pk)
     return render(request, "callbacks/dashboard/team_policy.html", {
@@ -114,6 +121,7 @@ def phone_duty(request: HttpRequest) -> HttpResponse:
         form = PhoneDutyForm(request.POST, people=people)
         if form.is_valid():
             policy_services.phone_duty_save(roster=form.roster())
+            policy_services.phone_duty_change_log(by=request.user)
             messages.success(request, _("The phone-duty roster was saved."))
             return redirect("dashboard:phone_duty")
     else:
