@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.password_reset import password_reset_request
 
 
 class ProfileForm(forms.ModelForm):
@@ -19,13 +19,15 @@ class LanguageForm(forms.Form):
 
 
 class LocalizedPasswordResetForm(PasswordResetForm):
-    """Sends the reset email in the account's own language, not the requesting browser's."""
+    """Queues the reset mail in the outbox instead of sending it inside the request.
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
-        with translation.override(context["user"].preferred_language or settings.LANGUAGE_CODE):
-            super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
-                              html_email_template_name)
+    The page answers the same whether the address has an account, and whether that account has
+    reached its limit; the mail is written in the account's own language when it is delivered.
+    """
+
+    def save(self, **_django_options) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_request(user=user)
 
 
 class LoginForm(AuthenticationForm):

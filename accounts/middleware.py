@@ -8,6 +8,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -24,6 +25,22 @@ class PreferredLanguageMiddleware:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Nothing shown to a logged-in person stays in the browser's cache: pages, htmx fragments and
+    exports carry caller data, and a shared reception desk must not show them again after logout
+    (the Back button, the history). Anonymous pages and static files (served by WhiteNoise before
+    this runs) keep their headers, and so does a view that chose its own caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
+        return response
 
 
 class IdleTimeoutMiddleware:

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import LanguageForm, ProfileForm
-from accounts.lockout import lockout_lift
+from accounts.forms import LanguageForm, LocalizedPasswordResetForm, ProfileForm
+from accounts.lockout import client_ip, lockout_lift
+from accounts.throttle import throttle_allow
 
 
 @login_required
@@ -68,6 +69,22 @@ def _remember_language(response: HttpResponse, language: str) -> None:
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link: limited per address (a clear 429 page); the form limits per account."""
+
+    form_class = LocalizedPasswordResetForm
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        window = settings.PASSWORD_RESET_WINDOW_MINUTES
+        allowed = throttle_allow(
+            scope="password-reset-address", key=client_ip(request) or "unknown",
+            limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS, window_seconds=window * 60,
+        )
+        if not allowed:
+            return render(request, "registration/password_reset_throttled.html", {"minutes": window}, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

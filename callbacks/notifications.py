@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
+from accounts.password_reset import password_reset_mail
 from callbacks.deadlines import next_opening
 from callbacks.models import Heartbeat, Message, Notification
 
@@ -41,6 +42,16 @@ def notification_queue(
     ids = [row.pk for row in created]
     transaction.on_commit(lambda: _publish_now_or_after_response(ids))
     return created
+
+
+def password_reset_queue(*, user_id: int) -> Notification:
+    """Record a password-reset mail for this account (settings.PASSWORD_RESET_MAIL_QUEUE); the row holds
+    the account only, the link is made when it is delivered."""
+    row = Notification.objects.create(
+        recipient_id=user_id, kind=Notification.Kind.PASSWORD_RESET, channel=Notification.Channel.EMAIL
+    )
+    transaction.on_commit(lambda: _publish_now_or_after_response([row.pk]))
+    return row
 
 
 # Inside a web request the ids wait until the response has gone out (callbacks.middleware), so a save
@@ -109,7 +120,9 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         pk=notification_id
     )
     if notification.channel == Notification.Channel.EMAIL:
-        hold_until = quiet_until(notification.recipient, now)
+        # Someone waiting for a reset link is awake now, whatever the office hours.
+        urgent = notification.kind == Notification.Kind.PASSWORD_RESET
+        hold_until = None if urgent else quiet_until(notification.recipient, now)
         if hold_until is not None:
             _release(notification_id, not_before=hold_until, failures=notification.failures)
             return False
@@ -177,6 +190,10 @@ def outbox_pending_count() -> int:
 
 def _send_email(notification: Notification) -> None:
     recipient = notification.recipient
+    if notification.kind == Notification.Kind.PASSWORD_RESET:
+        subject, body = password_reset_mail(user=recipient)
+        send_mail(subject, body, None, [recipient.email])
+        return
     with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
         context = {
             "message": notification.message, "recipient": recipient, "notification": notification,

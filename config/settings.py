@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on whatever a logged-in user is shown (caller data; docs/SECURITY.md).
+    "accounts.middleware.PrivatePagesMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -202,6 +204,13 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 NOTIFICATION_STALE_CLAIM_SECONDS = env_int("NOTIFICATION_STALE_CLAIM_SECONDS", 600, minimum=1)
 if NOTIFICATION_STALE_CLAIM_SECONDS <= EMAIL_TIMEOUT:
     raise ImproperlyConfigured("NOTIFICATION_STALE_CLAIM_SECONDS must be longer than EMAIL_TIMEOUT.")
+# Password reset (docs/SECURITY.md): mails go through the notification outbox; at most this many
+# requests per account and per client address in each window. Over the account's limit the page says
+# nothing (no enumeration); over the address's limit it answers 429.
+PASSWORD_RESET_MAIL_QUEUE = "callbacks.notifications.password_reset_queue"
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 5, minimum=1)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 20, minimum=1)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Terugbel <terugbel@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -279,6 +288,17 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 1,
     "socket_connect_timeout": 1,
 }
+# The cache holds the request limits (accounts/throttle.py), so every web process must share it: Redis
+# when there is one, with the broker's short timeouts; without Redis one process's memory (development).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "terugbel",
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS

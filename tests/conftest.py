@@ -93,6 +93,16 @@ def _broker_not_resting(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Request limits (accounts/throttle.py) live in the cache; one test's count must not reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_configuration_memo(monkeypatch):
     """Each test starts without memoised configuration: rolling a test's database back sends no signal.
 

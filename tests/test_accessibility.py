@@ -16,6 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.test import override_settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Locator, Page, expect
@@ -182,6 +183,12 @@ def test_the_pages_before_logging_in_pass_axe(page: Page, live_server, viewport,
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{base}/accounts/password/reset/sent/")
     audit.check("password reset sent")
+    with override_settings(PASSWORD_RESET_LIMIT_PER_ADDRESS=1):  # the next request from here is one too many
+        page.goto(f"{base}/accounts/password/reset/")
+        page.locator("#id_email").fill("anna@example.test")
+        page.keyboard.press("Enter")
+        expect(page.locator("[data-test=reset-throttled]")).to_be_visible()
+        audit.check("too many password reset requests", page.locator("main a.btn"))
 
     uid = urlsafe_base64_encode(force_bytes(receptionist.pk))
     page.goto(f"{base}/accounts/password/reset/{uid}/{default_token_generator.make_token(receptionist)}/")

@@ -110,3 +110,19 @@ def test_the_intake_publishes_ids_only(empty_redis, client, receptionist, collea
 
     logged = "\n".join(f"{record.name}: {record.getMessage()} {record.args!r}" for record in caplog.records)
     assert _found(logged) == {}
+
+
+def test_a_password_reset_publishes_the_outbox_row_id_only(empty_redis, client, colleague):
+    monitor = Monitor(empty_redis.port)
+    try:
+        with celery_publishing_to(empty_redis.url):
+            response = client.post("/accounts/password/reset/", {"email": colleague.email})
+    finally:
+        stream = monitor.stop()
+    assert response.status_code == 302
+    assert colleague.notifications.get().kind == "password_reset"  # queued in the outbox, not sent
+    assert stream.count(TASK) == 1, stream[-2000:]
+    published = _with_base64_decoded(stream)
+    # No address; the reset link does not exist yet (it is written at delivery).
+    assert colleague.email not in published
+    assert "password/reset/" not in published

@@ -20,6 +20,8 @@ class Notification(models.Model):
         DIGEST = "digest", _("Open callbacks")
         OVERDUE = "overdue", _("Callback overdue")
         ESCALATED = "escalated", _("Callback escalated")
+        # Email only, no message: the link is written at delivery (accounts/password_reset.py).
+        PASSWORD_RESET = "password_reset", _("Password reset")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting")
