@@ -1,7 +1,8 @@
 """The colleague's pages: my callbacks, the prepared detail page, and the actions on a message.
 
 Every action is a POST with CSRF. With htmx it answers with the refreshed detail body (no reload);
-without JavaScript it redirects back to the detail page.
+without JavaScript it redirects back to the detail page. When someone else changed the message first,
+both get the page back with the change explained and what the person typed kept (_changed_meanwhile).
 """
 
 from itertools import chain
@@ -21,15 +22,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.roles import HANDLE_CALLBACKS
 from callbacks import selectors, services, worklist_rows
 from callbacks.models import Attempt, Message, Status
-from callbacks.work_forms import (
-    AttemptForm,
-    CorrectForm,
-    FollowUpForm,
-    HandleForm,
-    ReassignForm,
-    Versioned,
-    WorkFilterForm,
-)
+from callbacks import work_forms
+from callbacks.work_forms import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm, WorkFilterForm
 
 PAGE_SIZE = 50
 
@@ -166,7 +160,7 @@ def _done(request: HttpRequest, message: Message, text: str) -> HttpResponse:
     return redirect("callbacks:detail", pk=message.pk)
 
 
-def _changed_meanwhile(request: HttpRequest, message: Message, form: Versioned) -> HttpResponse:
+def _changed_meanwhile(request: HttpRequest, message: Message, form: work_forms.Versioned) -> HttpResponse:
     """Someone else changed the message first: say what and who, and keep everything this person typed.
 
     The form comes back with their values and the current version, so submitting it once more goes
