@@ -20,9 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.roles import HANDLE_CALLBACKS
-from callbacks import selectors, services, worklist_rows
+from callbacks import selectors, services, work_forms, worklist_rows
 from callbacks.models import Attempt, Message, Status
-from callbacks import work_forms
 from callbacks.work_forms import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm, WorkFilterForm
 
 PAGE_SIZE = 50
