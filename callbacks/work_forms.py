@@ -11,13 +11,43 @@ from callbacks.models import Attempt, CallType, Outcome, Status, Tone
 from callbacks.selectors import FOLLOW_UP, WORKLIST_CAPS
 
 
-class _Versioned(forms.Form):
+class Versioned(forms.Form):
     """Carries the version the person saw, so a change made meanwhile by someone else is noticed."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    def seen_version(self) -> int:
+        """The version the person had on screen, read from the data even if the form is invalid."""
+        try:
+            return int(self.data.get(self.add_prefix("version"), 0))
+        except (TypeError, ValueError):
+            return 0
 
-class AttemptForm(_Versioned):
+    def resubmitted(self, version: int) -> "Versioned":
+        """The same typed values carrying `version`, so that submitting them again after a conflict goes through."""
+        data = self.data.copy()
+        data[self.add_prefix("version")] = str(version)
+        return self._rebuilt(data)
+
+    def _rebuilt(self, data) -> "Versioned":
+        return type(self)(data)
+
+    def typed(self) -> list[tuple[str, str]]:
+        """What the person typed, as (label, text), to show when the form itself no longer fits the message."""
+        rows = []
+        for name, field in self.fields.items():
+            value = str(self.data.get(self.add_prefix(name), "")).strip()
+            if name == "version" or not value:
+                continue
+            if isinstance(field, forms.ChoiceField):
+                value = str(dict(field.choices).get(value, value))
+            elif isinstance(field, forms.DateTimeField):
+                value = value.replace("T", " ")  # as a datetime-local input sends it
+            rows.append((str(field.label), value))
+        return rows
+
+
+class AttemptForm(Versioned):
     prefix = "attempt"
 
     result = forms.ChoiceField(
@@ -37,7 +67,7 @@ class AttemptForm(_Versioned):
         return moment
 
 
-class HandleForm(_Versioned):
+class HandleForm(Versioned):
     prefix = "handle"
 
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect,
@@ -56,7 +86,7 @@ class HandleForm(_Versioned):
         return day
 
 
-class ReassignForm(RecipientLookup, _Versioned):
+class ReassignForm(RecipientLookup, Versioned):
     prefix = "reassign"
 
     recipient = forms.CharField(
@@ -69,15 +99,17 @@ class ReassignForm(RecipientLookup, _Versioned):
         super().__init__(*args, **kwargs)
         self.users, self.teams = users, teams
 
+    def _rebuilt(self, data) -> "ReassignForm":
+        return type(self)(data, users=self.users, teams=self.teams)
 
 
-class FollowUpForm(_Versioned):
+class FollowUpForm(Versioned):
     prefix = "follow_up"
 
     note = forms.CharField(label=_("Did the solution work?"), max_length=500, required=False)
 
 
-class CorrectForm(_Versioned):
+class CorrectForm(Versioned):
     caller_name = forms.CharField(label=_("Caller's name"), max_length=150)
     caller_number = PhoneNumberField(
         label=_("Phone number"), region="NL",

@@ -142,3 +142,33 @@ def test_the_same_actions_work_without_javascript(clock, browser: Browser, live_
     finally:
         context.close()
     _assert_worked_off(message, colleague)
+
+
+def test_the_sweep_meanwhile_is_no_conflict_and_after_a_real_one_enter_submits_the_kept_tick_off(
+    clock, page: Page, live_server, receptionist, colleague
+):
+    from callbacks import services
+    from callbacks.services.overdue import overdue_sweep
+
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(minutes=1),
+                             escalate_at=clock.now() + timedelta(hours=2))
+    log_in(page, live_server.url, "bram")
+    page.goto(f"{live_server.url}/callbacks/{message.pk}/")
+    overdue_sweep(now=clock.now() + timedelta(minutes=5))  # the deadline passes while Bram is on the phone
+    seen = Message.objects.get(pk=message.pk)
+    services.message_correct(message=seen, version=seen.version, by=receptionist, values={"caller_name": "Piet Jansen"})
+
+    _tick_off(page)
+    expect(page.locator("[data-test=conflict]")).to_contain_text("Gecorrigeerd door Anna om")
+    form = page.locator("[data-test=handle-form]")
+    expect(form.get_by_label("Wat is er afgesproken?")).to_have_value("Offerte nagestuurd")
+    expect(form.get_by_label("Opgelost")).to_be_checked()
+    submit = form.get_by_role("button", name="Afvinken")
+    expect(submit).to_be_focused()
+    assert Message.objects.get(pk=message.pk).status == Status.OPEN
+
+    page.keyboard.press("Enter")
+    expect(page.locator("#message-detail [role=status]")).to_have_text("Afgevinkt. Goed gedaan.")
+    message.refresh_from_db()
+    assert message.status == Status.HANDLED and message.handled_note == "Offerte nagestuurd"
+    assert message.overdue_level == 1 and message.caller_name == "Piet Jansen"

@@ -106,7 +106,8 @@ class Message(models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     # Set when retention removed the caller's personal data; statistics keep working on the row.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
-    # Bumped by every change, so two people acting at once cannot overwrite each other.
+    # Bumped by every change a person makes, so two people acting at once cannot overwrite each other.
+    # The overdue sweep and the routing to a stand-in leave it alone (callbacks.services.work).
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

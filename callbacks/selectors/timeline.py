@@ -142,3 +142,14 @@ def _with_change_rows(event: MessageEvent) -> MessageEvent:
         rows.append((label, before, after))
     event.change_rows = rows
     return event
+
+
+def changes_since(message: Message, seen: int) -> list[MessageEvent]:
+    """What people changed on the message after version `seen`: its latest events with an actor, oldest first.
+
+    Only people's changes count a version (callbacks.services.work), one event each, so the last
+    `version - seen` of them are the ones made meanwhile; at least the last one is named.
+    """
+    count = max(message.version - seen, 1)
+    latest = MessageEvent.objects.filter(message=message, actor__isnull=False).select_related("actor")
+    return list(reversed(latest.order_by("-at", "-pk")[:count]))

@@ -6,6 +6,10 @@ statement (a data-modifying CTE hands the claimed rows straight to the INSERT); 
 that, so there the claimed ids come back and go in again. Two overlapping runs cannot claim the same
 message, so nobody is flagged or notified twice. The work is proportional to the newly overdue
 messages: the partial indexes msg_to_flag and msg_to_escalate hold only those.
+
+Flagging and escalating leave `version` alone: it counts the changes people make, so a colleague who
+opened a message before its deadline can still tick it off after the sweep flagged it. Both claims
+require the message to be open, so a tick-off committed first is never flagged or escalated after it.
 """
 
 import json
@@ -28,12 +32,12 @@ TEAM_MANAGERS = Team.managers.through._meta.db_table
 HEARTBEAT_NAME = "overdue-sweep"
 
 FLAG_SQL = f"""
-    UPDATE {MESSAGE} SET overdue_level = 1, flagged_at = %s, version = version + 1
+    UPDATE {MESSAGE} SET overdue_level = 1, flagged_at = %s
     WHERE status = %s AND overdue_level = 0 AND deadline <= %s
     RETURNING id, owner_user_id, owner_team_id
 """  # nosec B608
 ESCALATE_SQL = f"""
-    UPDATE {MESSAGE} SET overdue_level = 2, escalated_at = %s, version = version + 1
+    UPDATE {MESSAGE} SET overdue_level = 2, escalated_at = %s
     WHERE status = %s AND overdue_level = 1 AND escalate_at <= %s
     RETURNING id, owner_user_id, owner_team_id
 """  # nosec B608

@@ -1,7 +1,9 @@
 """What colleagues do with a message: attempts, tick-off, reassignment, follow-up, corrections.
 
 Every change is a conditional UPDATE on the version the person saw, so when two people act on one
-message at once exactly one wins and the other is told, instead of silently overwriting.
+message at once exactly one wins and the other is told, instead of silently overwriting. The version
+counts what people change (these actions, a repeat call, anonymising); the overdue sweep and the
+routing to a stand-in leave it alone, so they never make a colleague's action fail.
 """
 
 from datetime import date, datetime
@@ -136,8 +138,10 @@ def messages_route_to_stand_ins(*, now: datetime) -> int:
             continue  # The stand-in is away too: leave the messages where the manager will see them.
         for message in Message.objects.filter(owner_user=absence.user, status=Status.OPEN).select_related("owner_team"):
             with transaction.atomic():
+                # No new version: routing is the system's doing, so whoever has the message open can still
+                # act on it (the person away ticking off a call they made just before leaving).
                 claimed = Message.objects.filter(pk=message.pk, owner_user=absence.user, status=Status.OPEN).update(
-                    owner_user=absence.stand_in, version=F("version") + 1
+                    owner_user=absence.stand_in
                 )
                 if claimed != 1:
                     continue

@@ -1,7 +1,8 @@
 """The colleague's pages: my callbacks, the prepared detail page, and the actions on a message.
 
 Every action is a POST with CSRF. With htmx it answers with the refreshed detail body (no reload);
-without JavaScript it redirects back to the detail page.
+without JavaScript it redirects back to the detail page. When someone else changed the message first,
+both get the page back with the change explained and what the person typed kept (_changed_meanwhile).
 """
 
 from itertools import chain
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.roles import HANDLE_CALLBACKS
-from callbacks import selectors, services, worklist_rows
+from callbacks import selectors, services, work_forms, worklist_rows
 from callbacks.models import Attempt, Message, Status
 from callbacks.work_forms import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm, WorkFilterForm
 
@@ -128,9 +129,12 @@ def _detail_context(request: HttpRequest, message: Message, **forms) -> dict:
 
 
 def _render_detail(request: HttpRequest, message: Message, **forms) -> HttpResponse:
-    context = _detail_context(request, message, **forms)
+    return _detail_response(request, _detail_context(request, message, **forms))
+
+
+def _detail_response(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
     template = "callbacks/partials/detail_body.html" if request.htmx else "callbacks/detail.html"
-    response = render(request, template, context)
+    response = render(request, template, context, status=status)
     if request.htmx:
         response["HX-Trigger"] = "callbacks-changed"
     return response
@@ -155,12 +159,20 @@ def _done(request: HttpRequest, message: Message, text: str) -> HttpResponse:
     return redirect("callbacks:detail", pk=message.pk)
 
 
-def _changed_meanwhile(request: HttpRequest, message: Message) -> HttpResponse:
-    messages.error(request, _("Someone else changed this message in the meantime. Check its current state and "
-                              "try again if still needed."))
-    if request.htmx:
-        return _render_detail(request, Message.objects.select_related("owner_user", "owner_team").get(pk=message.pk))
-    return redirect("callbacks:detail", pk=message.pk)
+def _changed_meanwhile(request: HttpRequest, message: Message, form: work_forms.Versioned) -> HttpResponse:
+    """Someone else changed the message first: say what and who, and keep everything this person typed.
+
+    The form comes back with their values and the current version, so submitting it once more goes
+    through; when the action no longer fits the message (someone ticked it off) the values are listed.
+    htmx swaps only a 200; without JavaScript the page comes back as a 409 instead of a redirect.
+    """
+    message = Message.objects.select_related("owner_user", "owner_team").get(pk=message.pk)
+    name, again = f"{form.prefix}_form", form.resubmitted(message.version)
+    context = _detail_context(request, message, **{name: again})
+    shown = context.get(name) is again
+    context["conflict"] = {"form": name if shown else "", "typed": [] if shown else form.typed(),
+                           "events": selectors.changes_since(message, form.seen_version())}
+    return _detail_response(request, context, status=200 if request.htmx else 409)
 
 
 @login_required
@@ -177,7 +189,7 @@ def callback_attempt(request: HttpRequest, pk: int) -> HttpResponse:
             note=data["note"].strip(), next_try_at=data["next_try_at"],
         )
     except services.MessageChanged:
-        return _changed_meanwhile(request, message)
+        return _changed_meanwhile(request, message, form)
     return _done(request, message, _("Attempt saved (%(count)s so far).") % {"count": message.attempt_count})
 
 
@@ -195,7 +207,7 @@ def callback_handle(request: HttpRequest, pk: int) -> HttpResponse:
             note=data["note"].strip(), outcome=data["outcome"], follow_up_on=data["follow_up_on"],
         )
     except services.MessageChanged:
-        return _changed_meanwhile(request, message)
+        return _changed_meanwhile(request, message, form)
     return _done(request, message, _("Ticked off. Well done."))
 
 
@@ -216,7 +228,7 @@ def callback_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"].strip(),
         )
     except services.MessageChanged:
-        return _changed_meanwhile(request, message)
+        return _changed_meanwhile(request, message, form)
     text = _("Passed to %(owner)s.") % {"owner": target.label}
     if not selectors.can_act_on(request.user, message):
         messages.success(request, text)
@@ -237,14 +249,27 @@ def callback_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"].strip(),
         )
     except services.MessageChanged:
-        return _changed_meanwhile(request, message)
+        return _changed_meanwhile(request, message, form)
     return _done(request, message, _("Noted that you checked back with the caller."))
+
+
+def _correction_conflict(request: HttpRequest, pk: int, form: CorrectForm) -> HttpResponse:
+    """As _changed_meanwhile, for the correction page: the typed correction stays on screen."""
+    message = Message.objects.get(pk=pk)
+    shown = selectors.can_correct(request.user, message)
+    conflict = {"form": "form" if shown else "", "typed": [] if shown else form.typed(),
+                "events": selectors.changes_since(message, form.seen_version())}
+    return render(request, "callbacks/correct.html", {
+        "message": message, "form": form.resubmitted(message.version), "conflict": conflict}, status=409)
 
 
 @login_required
 def callback_correct(request: HttpRequest, pk: int) -> HttpResponse:
     message = _visible_message(request, pk)
+    posted_by_taker = request.method == "POST" and message.taken_by_id == request.user.pk
     if not selectors.can_correct(request.user, message):
+        if posted_by_taker and message.anonymised_at is None:  # handled while the receptionist was typing
+            return _correction_conflict(request, pk, CorrectForm(request.POST))
         raise Http404
     if request.method == "POST":
         form = CorrectForm(request.POST)
@@ -254,7 +279,7 @@ def callback_correct(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.message_correct(message=message, version=version, by=request.user, values=values)
             except services.MessageChanged:
-                return _changed_meanwhile(request, message)
+                return _correction_conflict(request, pk, form)
             messages.success(request, _("The message was corrected."))
             return redirect("callbacks:detail", pk=message.pk)
     else:
