@@ -136,6 +136,9 @@ class LoginRefusalMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         refusal = getattr(request, "login_refusal", None)
-        if refusal is None:
-            return response
-        return render(request, "registration/locked_out.html", {"refusal": refusal}, status=429)
+        return response if refusal is None else refusal_response(request, refusal)
+
+
+def refusal_response(request: HttpRequest, refusal: Refusal) -> HttpResponse:
+    """The page that says until when an attempt waits, in the site's layout, with status 429."""
+    return render(request, "registration/locked_out.html", {"refusal": refusal}, status=429)

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "formtools",
     "phonenumber_field",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "callbacks",
 ]
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # After HtmxMiddleware (tells polling from activity) and MessageMiddleware (says why).
     "accounts.middleware.IdleTimeoutMiddleware",
+    # Sends a manager without a second factor to enrolment (TWO_FACTOR_REQUIRED_FOR_MANAGERS).
+    "accounts.two_factor.TwoFactorRequiredMiddleware",
     # Turns a refused login (accounts/lockout.py) into the page that says until when.
     "accounts.lockout.LoginRefusalMiddleware",
 ]
@@ -239,6 +244,14 @@ LOGIN_FREE_FAILURES = 3
 LOGIN_FIRST_DELAY = timedelta(seconds=5)
 LOGIN_FAILURE_MEMORY = timedelta(hours=24)
 LOGIN_ADDRESS_USERNAMES = 10
+# Managers and superusers must sign in with a second factor (TOTP); off in development so the
+# demo logins work. accounts/two_factor.py.
+TWO_FACTOR_REQUIRED_FOR_MANAGERS = env_bool("TWO_FACTOR_REQUIRED_FOR_MANAGERS", not DEBUG)
+# Our own delays (accounts/lockout.py) count wrong codes; django-otp's per-device throttle would
+# add a second, unexplained one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = "Terugbel"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],

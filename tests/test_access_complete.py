@@ -33,6 +33,10 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     # --- accounts ---------------------------------------------------------------------------------
     "login": {"GET": (200, *[REDIRECT] * 5), "POST": (200, *[REDIRECT] * 5)},
     "logout": {"GET": (405,) * 6, "POST": (LOGIN,) * 6},
+    # The code after the password: without a right password first, back to the login page.
+    "login_code": {"GET": (LOGIN, *[REDIRECT] * 5), "POST": (LOGIN, *[REDIRECT] * 5)},
+    # Enrolment in two-factor sign-in, for everyone logged in; an empty POST shows the form again.
+    "two_factor_setup": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[200] * 5)},
     "profile": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[200] * 5)},
     "language_set": {"GET": (405,) * 6, "POST": (REDIRECT,) * 6},
     # Lifting a login delay of <user_id> (anna): managers only, from the user's admin page.
