@@ -96,22 +96,19 @@ def login_failures_forget(*, username: str) -> int:
     return LoginFailure.objects.filter(username=username[:USERNAME_LENGTH]).delete()[0]
 
 
-def login_check(request: HttpRequest, username: str) -> None:
-    """Refuse (PermissionDenied) an attempt that has to wait; the middleware shows why."""
-    refusal = login_refusal(username=username, ip_address=client_ip(request))
-    if refusal is not None:
-        request.login_refusal = refusal
-        raise PermissionDenied
-
-
 class LoginThrottleBackend:
-    """First in AUTHENTICATION_BACKENDS: stops authenticate() before any password is checked.
+    """First in AUTHENTICATION_BACKENDS: stops authenticate() before any password is checked, and
+    leaves a note for LoginRefusalMiddleware to show the wait.
 
     It has no get_user(), so that the test client's force_login() picks the next backend."""
 
     def authenticate(self, request: HttpRequest | None, username: str | None = None, **credentials) -> None:
-        if request is not None and username is not None:
-            login_check(request, username)
+        if request is None or username is None:
+            return None
+        refusal = login_refusal(username=username, ip_address=client_ip(request))
+        if refusal is not None:
+            request.login_refusal = refusal
+            raise PermissionDenied
         return None
 
 
@@ -128,7 +125,7 @@ def _forget_failures(sender, request: HttpRequest | None, user, **kwargs) -> Non
 
 
 class LoginRefusalMiddleware:
-    """Turns a refused login (login_check) into the page that says until when, with status 429."""
+    """Turns a refused login (LoginThrottleBackend) into the page that says until when, with status 429."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response

@@ -40,7 +40,9 @@ def production_env(tmp: str, **extra: str) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver", DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_BEHIND_TLS_PROXY="false", DJANGO_SECURE_HSTS_SECONDS="0", TERUGBEL_VAR_DIR=f"{tmp}/var",
         TERUGBEL_BENCH_STATIC_ROOT=f"{tmp}/static", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", **extra,
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # The bench logs in with passwords only; its managers have no authenticator app.
+        TWO_FACTOR_REQUIRED_FOR_MANAGERS="false", **extra,
     )
     return env
 

@@ -1,23 +1,18 @@
 """Two-factor sign-in: enrolment, the code after the password, recovery codes, and wrong codes
 slowing down like wrong passwords (accounts/two_factor.py, docs/SECURITY.md)."""
 
-from base64 import b32decode
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
 from accounts.two_factor import recovery_codes_create
+from tests.browser_helpers import totp_code_for as _code_for
 from tests.conftest import PASSWORD
 from tests.test_settings import PRODUCTION, _run
 
 WELCOME = "Fijn dat je er bent"
-
-
-def _code_for(secret: str) -> str:
-    """The code an authenticator app shows now: on the test's clock, as the server reads it."""
-    return f"{TOTP(b32decode(secret.replace(' ', ''))).token():06d}"
 
 
 def _password_step(page: Page, base: str, username: str) -> None:
@@ -44,6 +39,7 @@ def test_a_manager_enrols_signs_in_with_a_code_and_a_recovery_code_and_wrong_cod
     page: Page, live_server, clock, manager, settings
 ):
     settings.TWO_FACTOR_REQUIRED_FOR_MANAGERS = True
+    settings.LOGIN_FIRST_DELAY = timedelta(minutes=1)  # longer than a slow browser step on a busy machine
     base = live_server.url
     _password_step(page, base, "mira")
     expect(page).to_have_url(f"{base}/accounts/two-factor/")  # enrolment before any other page
@@ -79,7 +75,7 @@ def test_a_manager_enrols_signs_in_with_a_code_and_a_recovery_code_and_wrong_cod
     page.goto(f"{base}/")
     expect(page).to_have_url(f"{base}/accounts/login/?next=/")  # not logged in
 
-    clock.shift(seconds=5)  # the wait is over; the refused code was not used up
+    clock.shift(minutes=1)  # the wait is over; the refused code was not used up
     page.goto(f"{base}/accounts/login/code/")
     expect(page).to_have_url(f"{base}/accounts/login/code/")
     _code_step(page, codes[1])
