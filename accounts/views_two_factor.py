@@ -54,7 +54,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING)
     if not pending or time.time() - pending["at"] > PENDING_SECONDS:
         return redirect("login")
-    user = User.objects.get(pk=pending["user"])
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        del request.session[PENDING]
+        return redirect("login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         refusal = login_refusal(username=user.get_username(), ip_address=client_ip(request))

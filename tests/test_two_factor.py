@@ -113,3 +113,14 @@ def test_two_factor_is_required_for_managers_in_production_and_not_in_developmen
     assert _run(code, **PRODUCTION).stdout.strip() == "True"
     assert _run(code, DJANGO_DEBUG="true").stdout.strip() == "False"
     assert _run(code, **PRODUCTION, TWO_FACTOR_REQUIRED_FOR_MANAGERS="false").stdout.strip() == "False"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("clock")
+def test_the_admin_login_page_is_no_way_around_the_second_step(client, manager):
+    manager.is_staff = True  # the admin's own form logs staff in with a password alone
+    manager.save(update_fields=["is_staff"])
+    recovery_codes_create(user=manager)
+    response = client.post("/admin/login/?next=/admin/", {"username": "mira", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
+    assert "_auth_user_id" not in client.session
