@@ -1,18 +1,12 @@
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import Absence, Team, User
-from accounts.roles import MANAGE_OFFICE
 from accounts.selectors import groups_assignable_by, teams_rules_editable_by, users_administrable_by
 
 
@@ -133,67 +127,6 @@ class AbsenceAdmin(admin.ModelAdmin):
     search_fields = ("user__full_name", "user__username", "note")
     autocomplete_fields = ("user", "stand_in")
     list_select_related = ("user", "stand_in")
-
-
-# django-axes ships no Dutch catalogue: these are its labels the lockout list shows, so that our
-# catalogue carries their translations.
-AXES_LABELS = [gettext_noop("access attempt"), gettext_noop("access attempts"), gettext_noop("Username"),
-               gettext_noop("IP Address"), gettext_noop("Failed Logins"), gettext_noop("Attempt Time")]
-
-
-@admin.register(AccessAttempt)
-class LockoutAdmin(AccessAttemptAdmin):
-    """Failed logins per username, address and browser; the lock counts them per username and address.
-
-    Managers lift a lock with the unlock action, which forgets every row of the same username and
-    address: an attacker who varied the browser would otherwise keep the lock alive.
-    """
-
-    list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "locked_until"]
-    list_filter = ["attempt_time"]
-    actions = ["unlock"]
-
-    def get_queryset(self, request):
-        same_pair = AccessAttempt.objects.filter(username=OuterRef("username"), ip_address=OuterRef("ip_address"))
-        pair_failures = same_pair.values("username", "ip_address").annotate(total=Sum("failures_since_start"))
-        return super().get_queryset(request).annotate(pair_failures=Subquery(pair_failures.values("total")))
-
-    def _manages_office(self, request) -> bool:
-        return request.user.is_active and request.user.has_perm(f"accounts.{MANAGE_OFFICE}")
-
-    def has_module_permission(self, request) -> bool:
-        return self._manages_office(request) or super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._manages_office(request) or super().has_view_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._manages_office(request) or super().has_delete_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # unlock instead: it also forgets the other rows of a pair
-        return actions
-
-    @admin.display(description=_("locked until"))
-    def locked_until(self, attempt: AccessAttempt):
-        if (attempt.pair_failures or attempt.failures_since_start) < settings.AXES_FAILURE_LIMIT:
-            return "-"
-        return attempt.attempt_time + settings.AXES_COOLOFF_TIME
-
-    @admin.action(description=_("Unlock the selected logins"), permissions=["delete"])
-    def unlock(self, request, queryset) -> None:
-        pairs = set(queryset.values_list("username", "ip_address"))
-        same_pairs = Q(pk__in=queryset.values("pk"))
-        for username, ip_address in pairs:
-            same_pairs |= Q(username=username, ip_address=ip_address)
-        AccessAttempt.objects.filter(same_pairs).delete()
-        count = len(pairs)
-        message = ngettext("%(count)d login unlocked.", "%(count)d logins unlocked.", count) % {"count": count}
-        self.message_user(request, message)
 
 
 @admin.register(LogEntry)

@@ -109,3 +109,22 @@ class Absence(models.Model):
                 errors["starts_at"] = _("This person already has an absence in this period.")
         if errors:
             raise ValidationError(errors)
+
+
+class LoginFailure(models.Model):
+    """One refused password or sign-in code; accounts/lockout.py turns these into delays and locks.
+
+    Rows of a username go at its next successful login or when a manager unlocks it; the sweep in
+    accounts.lockout.login_failures_forget removes the ones too old to count.
+    """
+
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True)
+    failed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The delay per username and the lock per address (accounts/lockout.py).
+            models.Index(fields=["username", "failed_at"], name="loginfailure_username"),
+            models.Index(fields=["ip_address", "failed_at"], name="loginfailure_address"),
+        ]

@@ -2,16 +2,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import LanguageForm, LocalizedPasswordResetForm, ProfileForm
-from accounts.lockout import client_ip, lockout_lift
+from accounts.lockout import client_ip, login_failures_forget
+from accounts.roles import MANAGE_OFFICE
 from accounts.throttle import throttle_allow
 
 
@@ -92,5 +94,21 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        lockout_lift(username=self.user.get_username())
+        login_failures_forget(username=self.user.get_username())
         return response
+
+
+@require_POST
+@login_required
+def login_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A manager lifts the login delay of a user (the button on the user's admin page)."""
+    if not request.user.has_perm(f"accounts.{MANAGE_OFFICE}"):
+        raise Http404
+    user = get_object_or_404(selectors.users_administrable_by(user=request.user), pk=user_id)
+    count = login_failures_forget(username=user.get_username())
+    messages.success(request, ngettext(
+        "%(count)d failed login of %(name)s forgotten: %(name)s can log in again at once.",
+        "%(count)d failed logins of %(name)s forgotten: %(name)s can log in again at once.",
+        count,
+    ) % {"count": count, "name": user.get_username()})
+    return redirect("admin:accounts_user_change", user.pk)

@@ -1,7 +1,7 @@
 """Benchmark: page latency under gunicorn on PostgreSQL with 1,000,000 messages, against a bare view.
 
 Run with `.venv/bin/python bench/pages.py` (or `make bench-pages`). Production settings (DEBUG off,
-manifest static files, database sessions, django-axes, Redis broker) over plain HTTP, served by
+manifest static files, database sessions, login delays, Redis broker) over plain HTTP, served by
 `gunicorn config.wsgi --workers 2` as in the Procfile. Each round, one client at a time walks the
 real intake wizard as a receptionist (GET ?new=1, then POST each of the six steps with the CSRF token
 from the page), opens "my callbacks" and a detail page as a colleague and the dashboard as a manager,

@@ -51,7 +51,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "formtools",
     "phonenumber_field",
-    "config.apps.AxesConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "callbacks",
 ]
@@ -75,8 +77,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # After HtmxMiddleware (tells polling from activity) and MessageMiddleware (says why).
     "accounts.middleware.IdleTimeoutMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
-    "axes.middleware.AxesMiddleware",
+    # Sends a manager without a second factor to enrolment (TWO_FACTOR_REQUIRED_FOR_MANAGERS).
+    "accounts.two_factor.TwoFactorRequiredMiddleware",
+    # Turns a refused login (accounts/lockout.py) into the page that says until when.
+    "accounts.lockout.LoginRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,8 +132,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # Refuses a locked-out (username, address) before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    # Refuses a login that has to wait (accounts/lockout.py) before any password is checked.
+    "accounts.lockout.LoginThrottleBackend",
     # ModelBackend, with the permission set read in one round trip (accounts/backends.py).
     "accounts.backends.PermissionBackend",
 ]
@@ -240,20 +244,23 @@ if _BEHIND_TLS_PROXY:
 # the entry that many places from the right; anything further left is whatever the client sent.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if _BEHIND_TLS_PROXY else 0, minimum=0)
 
-# Login lockout (django-axes): five wrong passwords for one username from one address block that
-# pair, not the username everywhere nor the whole office behind one address. See docs/SECURITY.md.
-AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-# Attempts while locked are refused unrecorded, so the lock ends when the page says it does.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-# No log of every login with address and browser (last_login is enough); failed attempts are
-# deleted after a success or the cool-off. accounts/admin.py registers the lockout list itself.
-AXES_DISABLE_ACCESS_LOG = True
-AXES_ENABLE_ADMIN = False
+# Login throttling (accounts/lockout.py, docs/SECURITY.md): per username a delay that doubles from
+# the third failure on, from 5 seconds up to LOGIN_LOCK_TIME; per address a lock only once ten
+# different usernames failed from it within LOGIN_LOCK_TIME. Never a lock of the office's address
+# because one colleague mistyped.
+LOGIN_LOCK_TIME = timedelta(minutes=env_int("LOGIN_LOCK_MINUTES", 15, minimum=1))
+LOGIN_FREE_FAILURES = 3
+LOGIN_FIRST_DELAY = timedelta(seconds=5)
+LOGIN_FAILURE_MEMORY = timedelta(hours=24)
+LOGIN_ADDRESS_USERNAMES = 10
+# Managers and superusers must sign in with a second factor (TOTP); off in development so the
+# demo logins work. accounts/two_factor.py.
+TWO_FACTOR_REQUIRED_FOR_MANAGERS = env_bool("TWO_FACTOR_REQUIRED_FOR_MANAGERS", not DEBUG)
+# Our own delays (accounts/lockout.py) count wrong codes; django-otp's per-device throttle would
+# add a second, unexplained one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = "Terugbel"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -358,6 +365,4 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes narrates every login at INFO; failed logins and lockouts are WARNINGs.
-    "loggers": {"axes": {"level": "WARNING"}},
 }

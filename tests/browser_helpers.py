@@ -1,5 +1,8 @@
 """Shared steps of the browser tests."""
 
+from base64 import b32decode
+
+from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
@@ -14,3 +17,9 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Fijn dat je er bent")
     page.wait_for_load_state("load")  # the scripts that bind the page's controls have run
+
+
+def totp_code_for(secret: str) -> str:
+    """The code an authenticator app shows now for a key as the enrolment page shows it: on the
+    test's clock, which the live server reads too."""
+    return f"{TOTP(b32decode(secret.replace(' ', ''))).token():06d}"

@@ -35,8 +35,14 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     # --- accounts ---------------------------------------------------------------------------------
     "login": {"GET": (200, *[REDIRECT] * 5), "POST": (200, *[REDIRECT] * 5)},
     "logout": {"GET": (405,) * 6, "POST": (LOGIN,) * 6},
+    # The code after the password: without a right password first, back to the login page.
+    "login_code": {"GET": (LOGIN, *[REDIRECT] * 5), "POST": (LOGIN, *[REDIRECT] * 5)},
+    # Enrolment in two-factor sign-in, for everyone logged in; an empty POST shows the form again.
+    "two_factor_setup": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[200] * 5)},
     "profile": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[200] * 5)},
     "language_set": {"GET": (405,) * 6, "POST": (REDIRECT,) * 6},
+    # Lifting a login delay of <user_id> (anna): managers only, from the user's admin page.
+    "login_unlock": {"GET": (405,) * 6, "POST": (LOGIN, 404, 404, 404, REDIRECT, 404)},
     "password_change": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[200] * 5)},
     "password_change_done": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[405] * 5)},
     "password_reset": {"GET": (200,) * 6, "POST": (200,) * 6},
@@ -114,7 +120,7 @@ def office(clock, receptionist, colleague, other_colleague, manager, outsider):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=3))
     people = {user.username: user for user in (receptionist, colleague, other_colleague, manager, outsider)}
     arguments = {
-        "pk": message.pk, "team_id": Team.objects.get(name="Verkoop").pk,
+        "pk": message.pk, "team_id": Team.objects.get(name="Verkoop").pk, "user_id": receptionist.pk,
         "uidb64": "MQ", "token": "not-a-real-token",
     }
     return people, message, arguments

@@ -23,6 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Absence, User
 from callbacks.models import Attempt, DayPart, Message, Notification, Outcome, PhoneDuty, Status
+from tests.browser_helpers import totp_code_for
 from tests.clock import Clock
 from tests.conftest import PASSWORD, make_user
 from tests.factories import MessageFactory
@@ -392,7 +393,15 @@ def test_the_managers_pages_pass_axe(page: Page, live_server, viewport, clock, r
 def test_the_locked_out_page_passes_axe(page: Page, live_server, viewport, clock, receptionist):
     audit = _audit(page, live_server, viewport)
     base = live_server.url
-    limit = getattr(settings, "AXES_FAILURE_LIMIT", 5)
+    limit = settings.LOGIN_FREE_FAILURES
+    with override_settings(LOGIN_FIRST_DELAY=timedelta(minutes=5)):  # longer than a slow step
+        _fail_until_refused(page, base, limit)
+    expect(page.locator("[data-test=locked-out]")).to_be_visible()
+    audit.check("locked out", page.locator("main a.btn-primary"))
+    audit.finish()
+
+
+def _fail_until_refused(page: Page, base: str, limit: int) -> None:
     for _attempt in range(limit + 1):
         page.goto(f"{base}/accounts/login/")
         page.get_by_label("Gebruikersnaam").fill("anna")
@@ -402,7 +411,36 @@ def test_the_locked_out_page_passes_axe(page: Page, live_server, viewport, clock
         if answer.value.status == 429:
             break
     else:
-        pytest.fail(f"{limit + 1} failed logins did not lock the account out")
-    expect(page.locator("[data-test=locked-out]")).to_be_visible()
-    audit.check("locked out", page.locator("main a.btn-primary"))
+        pytest.fail(f"{limit + 1} failed logins were not delayed")
+
+
+@VIEWPORTS
+def test_the_two_factor_pages_pass_axe(page: Page, live_server, viewport, clock, colleague):
+    audit = _audit(page, live_server, viewport)
+    base = live_server.url
+    _log_in(page, base, "bram")
+    page.goto(f"{base}/accounts/two-factor/")
+    audit.check("two-factor enrolment", _submit(page))
+    page.get_by_label("Code").fill("abcdef")
+    _submit(page).click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    audit.check("two-factor enrolment with an error", _submit(page))
+    page.get_by_label("Code").fill(totp_code_for(page.locator("[data-test=totp-secret]").inner_text()))
+    _submit(page).click()
+    expect(page.locator("[data-test=recovery-codes] li")).to_have_count(10)
+    audit.check("recovery codes", page.locator("main a.btn-primary"))
+    page.goto(f"{base}/accounts/two-factor/")
+    audit.check("two-factor on", _submit(page))
+
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Gebruikersnaam").fill("bram")
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base}/accounts/login/code/")
+    audit.check("sign-in code", _submit(page))
+    page.get_by_label("Code").fill("nope12")
+    _submit(page).click()
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    audit.check("sign-in code with an error", _submit(page))
     audit.finish()

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _settings_env(**overrides: str) -> dict[str, str]:
-    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "TERUGBEL_", "TRUSTED_PROXY_COUNT", "AXES_", "SESSION_")
+    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "TERUGBEL_", "TRUSTED_PROXY_COUNT", "LOGIN_", "TWO_FACTOR_", "SESSION_")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
     clean.update(overrides)
@@ -91,7 +91,7 @@ def test_it_starts_in_production_with_a_key_and_hosts():
 @pytest.mark.parametrize("extra", [
     {},
     # Without the TLS proxy (gunicorn serving TLS itself) and with the lockout and idle settings moved.
-    {"DJANGO_BEHIND_TLS_PROXY": "false", "TRUSTED_PROXY_COUNT": "0", "AXES_COOLOFF_MINUTES": "30",
+    {"DJANGO_BEHIND_TLS_PROXY": "false", "TRUSTED_PROXY_COUNT": "0", "LOGIN_LOCK_MINUTES": "30",
      "SESSION_IDLE_MINUTES": "20"},
 ])
 def test_it_passes_the_deploy_check_under_production_settings(extra):
