@@ -62,6 +62,7 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, pa
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}{INTAKE}")
+    page.wait_for_load_state("load")  # htmx has bound the status lookup before the first keystroke
     page.on("request", count_submit)
 
     # 1. For whom: the name field has a datalist and an htmx status lookup; Enter must still move on.
@@ -151,6 +152,7 @@ def test_the_colleagues_status_arriving_never_moves_the_next_button(clock, page:
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password").press("Enter")
     _step(page, "recipient")
+    page.wait_for_load_state("load")
     next_button = page.locator("button[data-test=next]")
     before = next_button.bounding_box()
 
