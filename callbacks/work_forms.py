@@ -17,9 +17,12 @@ class Versioned(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def seen_version(self) -> int:
-        """The version the person had on screen, read from the data even if the form is invalid."""
+        """The version the person had on screen, read from the data even if the form is invalid.
+
+        0 when it is missing, not a number or below 0; callers compare it with the message's version.
+        """
         try:
-            return int(self.data.get(self.add_prefix("version"), 0))
+            return max(int(str(self.data.get(self.add_prefix("version"), 0)).strip()), 0)
         except (TypeError, ValueError):
             return 0
 

@@ -233,3 +233,66 @@ def test_a_handled_message_lists_the_typed_values_with_their_labels(people):
     assert "<dt>Opnieuw proberen om</dt><dd>2026-12-01 14:00</dd>" in page
     assert "Afgehandeld door Mira om 10:00" in page
     assert 'data-test="attempt-form"' not in page
+
+
+# --- The same request twice: a double click or a browser retry is not a conflict -----------------
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])
+@pytest.mark.parametrize("action", ["attempt", "handle"])
+def test_a_double_click_answers_as_the_action_did_and_writes_once(people, action, htmx):
+    message = _message(people, action)
+    seen = message.version
+    headers = HTMX if htmx else {}
+    first = _submit(people, message, action, seen, **headers)
+    assert first.status_code == (200 if htmx else 302)
+    second = _submit(people, message, action, seen, **headers)
+    if htmx:
+        assert second.status_code == 200
+        assert 'data-test="conflict"' not in second.content.decode()
+    else:
+        assert second.status_code == 302 and second.url == f"/callbacks/{message.pk}/"
+        second = people["bram"].get(second.url)
+    page = second.content.decode()
+    assert 'data-test="conflict"' not in page and "Iemand anders" not in page
+    assert _went_through(message, action, people)
+    assert message.attempts.count() == 1
+    kind = MessageEvent.Kind.ATTEMPT if action == "attempt" else MessageEvent.Kind.HANDLED
+    assert message.events.filter(kind=kind).count() == 1
+    assert Message.objects.get(pk=message.pk).version == seen + 1
+
+
+def test_another_action_of_ones_own_from_an_older_page_is_still_a_conflict(people):
+    """An attempt saved in one tab, then a tick-off from another tab with the old version: not silently dropped."""
+    message = _message(people, "handle")
+    seen = message.version
+    _submit(people, message, "attempt", seen)
+    response = _submit(people, message, "handle", seen)
+    assert response.status_code == 409
+    message.refresh_from_db()
+    assert message.status == Status.OPEN
+
+
+@pytest.mark.parametrize("version", ["-99999999999999999999999", "99999999999999999999999", "abc", ""])
+def test_a_crafted_version_on_a_correction_answers_a_conflict_not_an_error(people, version):
+    message = _message(people, "correct")
+    _handled_by_someone_else(people, message)
+    people["anna"].raise_request_exception = False
+    response = people["anna"].post(f"/callbacks/{message.pk}/correct/", {**TYPED["correct"], "version": version})
+    assert 400 <= response.status_code < 500
+    page = response.content.decode()
+    assert 'data-test="conflict"' in page and "door Mira om" in page
+    assert TEXTS["correct"] in page
+    assert Message.objects.get(pk=message.pk).caller_name != "Piet de Boer"
+
+
+@pytest.mark.parametrize("version", ["-99999999999999999999999", "99999999999999999999999", "abc"])
+def test_a_crafted_version_on_an_action_is_never_a_server_error(people, version):
+    message = _message(people, "attempt")
+    _handled_by_someone_else(people, message)
+    people["bram"].raise_request_exception = False
+    payload = {f"attempt-{name}": value for name, value in TYPED["attempt"].items()}
+    payload["attempt-version"] = version
+    response = people["bram"].post(f"/callbacks/{message.pk}/attempt/", payload)
+    assert response.status_code < 500
+    assert not message.attempts.filter(made_by=people["colleague"]).exists()

@@ -150,6 +150,7 @@ def changes_since(message: Message, seen: int) -> list[MessageEvent]:
     Only people's changes count a version (callbacks.services.work), one event each, so the last
     `version - seen` of them are the ones made meanwhile; at least the last one is named.
     """
-    count = max(message.version - seen, 1)
+    # Clamped: a crafted version (far below 0 or above the current one) must not overflow the LIMIT.
+    count = min(max(message.version - seen, 1), max(message.version, 1))
     latest = MessageEvent.objects.filter(message=message, actor__isnull=False).select_related("actor")
     return list(reversed(latest.order_by("-at", "-pk")[:count]))

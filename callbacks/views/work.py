@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.roles import HANDLE_CALLBACKS
 from callbacks import selectors, services, work_forms, worklist_rows
-from callbacks.models import Attempt, Message, Status
+from callbacks.models import Attempt, Message, MessageEvent, Status
 from callbacks.work_forms import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm, WorkFilterForm
 
 PAGE_SIZE = 50
@@ -159,6 +159,31 @@ def _done(request: HttpRequest, message: Message, text: str) -> HttpResponse:
     return redirect("callbacks:detail", pk=message.pk)
 
 
+# The event each action writes (callbacks.services.work), to recognise the same action sent twice.
+_ACTION_KINDS = {
+    "attempt": (MessageEvent.Kind.ATTEMPT,), "handle": (MessageEvent.Kind.HANDLED,),
+    "reassign": (MessageEvent.Kind.REASSIGNED,), "follow_up": (MessageEvent.Kind.FOLLOWED_UP,),
+}
+
+
+def _already_done(request: HttpRequest, message: Message, form: work_forms.Versioned, seen: int,
+                  events: list) -> bool:
+    """The change made meanwhile is this person's own, this same action: a double click or a browser retry.
+
+    Every change since the version they saw is theirs, and the latest is this action with the same note,
+    so the request was done already. A different action of their own (another tab) is still a conflict,
+    so that it is not silently dropped.
+    """
+    if not (0 < seen < message.version) or not events:
+        return False
+    if any(event.actor_id != request.user.pk for event in events):
+        return False
+    latest = events[-1]
+    note_field = "reason" if "reason" in form.fields else "note"
+    typed_note = str(form.data.get(form.add_prefix(note_field), "")).strip()
+    return latest.kind in _ACTION_KINDS.get(form.prefix, ()) and (latest.note or "") == typed_note
+
+
 def _changed_meanwhile(request: HttpRequest, message: Message, form: work_forms.Versioned) -> HttpResponse:
     """Someone else changed the message first: say what and who, and keep everything this person typed.
 
@@ -167,11 +192,17 @@ def _changed_meanwhile(request: HttpRequest, message: Message, form: work_forms.
     htmx swaps only a 200; without JavaScript the page comes back as a 409 instead of a redirect.
     """
     message = Message.objects.select_related("owner_user", "owner_team").get(pk=message.pk)
+    seen = form.seen_version()
+    events = selectors.changes_since(message, seen)
+    if _already_done(request, message, form, seen, events):
+        if request.htmx:
+            return _render_detail(request, message)
+        return redirect("callbacks:detail", pk=message.pk)
     name, again = f"{form.prefix}_form", form.resubmitted(message.version)
     context = _detail_context(request, message, **{name: again})
     shown = context.get(name) is again
     context["conflict"] = {"form": name if shown else "", "typed": [] if shown else form.typed(),
-                           "events": selectors.changes_since(message, form.seen_version())}
+                           "events": events}
     return _detail_response(request, context, status=200 if request.htmx else 409)
 
 
