@@ -122,11 +122,20 @@ class TeamAdmin(admin.ModelAdmin):
 @admin.register(Absence)
 class AbsenceAdmin(admin.ModelAdmin):
     list_display = ("user", "starts_at", "ends_at", "stand_in", "note")
-    list_filter = ("user",)
+    list_filter = (("user", admin.RelatedOnlyFieldListFilter),)  # the people in this manager's list only
     date_hierarchy = "starts_at"
     search_fields = ("user__full_name", "user__username", "note")
     autocomplete_fields = ("user", "stand_in")
     list_select_related = ("user", "stand_in")
+
+    def get_queryset(self, request):
+        """A manager sees and changes only the absences of accounts within reach (a stand-in gets their work)."""
+        return super().get_queryset(request).filter(user__in=users_administrable_by(user=request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = users_administrable_by(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(LogEntry)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.dispatch import receiver
@@ -66,17 +66,21 @@ def username_delay(failures: int) -> timedelta:
     return min(settings.LOGIN_FIRST_DELAY * 2**doublings, settings.LOGIN_LOCK_TIME)
 
 
-def login_refusal(*, username: str, ip_address: str | None) -> Refusal | None:
-    """Why an attempt to log in as `username` from `ip_address` is refused now, or None."""
+def login_refusal(*, username: str, ip_address: str | None, excluding: int | None = None) -> Refusal | None:
+    """Why an attempt to log in as `username` from `ip_address` is refused now, or None.
+
+    `excluding` is the row of the attempt being decided (login_attempt_start), which does not count against itself.
+    """
     now = timezone.now()
     username = username[:USERNAME_LENGTH]
+    failures = LoginFailure.objects.exclude(pk=excluding) if excluding is not None else LoginFailure.objects.all()
     if ip_address:
-        window = LoginFailure.objects.filter(ip_address=ip_address, failed_at__gt=now - settings.LOGIN_LOCK_TIME)
+        window = failures.filter(ip_address=ip_address, failed_at__gt=now - settings.LOGIN_LOCK_TIME)
         latest_per_username = window.values("username").annotate(last=Max("failed_at")).order_by("-last")
         nth = list(latest_per_username[settings.LOGIN_ADDRESS_USERNAMES - 1:settings.LOGIN_ADDRESS_USERNAMES])
         if nth:
             return Refusal(username, nth[0]["last"] + settings.LOGIN_LOCK_TIME, address_locked=True)
-    recent = LoginFailure.objects.filter(username=username, failed_at__gt=now - settings.LOGIN_FAILURE_MEMORY)
+    recent = failures.filter(username=username, failed_at__gt=now - settings.LOGIN_FAILURE_MEMORY)
     summary = recent.aggregate(count=Count("pk"), last=Max("failed_at"))
     if summary["last"] is not None:
         until = summary["last"] + username_delay(summary["count"])
@@ -85,10 +89,33 @@ def login_refusal(*, username: str, ip_address: str | None) -> Refusal | None:
     return None
 
 
-def login_failure_record(*, username: str, ip_address: str | None) -> None:
+def login_failure_record(*, username: str, ip_address: str | None) -> LoginFailure:
     now = timezone.now()
-    LoginFailure.objects.create(username=username[:USERNAME_LENGTH], ip_address=ip_address, failed_at=now)
+    failure = LoginFailure.objects.create(username=username[:USERNAME_LENGTH], ip_address=ip_address, failed_at=now)
     LoginFailure.objects.filter(failed_at__lt=now - settings.LOGIN_FAILURE_MEMORY).delete()
+    return failure
+
+
+def login_attempt_start(*, username: str, ip_address: str | None) -> LoginFailure | Refusal:
+    """Count an attempt as failed before its password or code is checked, then decide whether it may be checked.
+
+    Attempts sent at the same moment see each other's rows, so guesses sent in parallel cannot all slip
+    through before the first failure is written. A refused attempt is taken back (it does not extend the
+    wait); an attempt that proves right is forgotten by the login (or by login_attempt_passed).
+    """
+    attempt = login_failure_record(username=username, ip_address=ip_address)
+    refusal = login_refusal(username=username, ip_address=ip_address, excluding=attempt.pk)
+    if refusal is not None:
+        attempt.delete()
+        return refusal
+    return attempt
+
+
+def login_attempt_passed(request: HttpRequest) -> None:
+    """The password was right, and a second step follows: this attempt was no failure."""
+    attempt = getattr(request, "login_attempt", None)
+    if attempt is not None:
+        LoginFailure.objects.filter(pk=attempt.pk).delete()
 
 
 def login_failures_forget(*, username: str) -> int:
@@ -105,18 +132,12 @@ class LoginThrottleBackend:
     def authenticate(self, request: HttpRequest | None, username: str | None = None, **credentials) -> None:
         if request is None or username is None:
             return None
-        refusal = login_refusal(username=username, ip_address=client_ip(request))
-        if refusal is not None:
-            request.login_refusal = refusal
+        outcome = login_attempt_start(username=username, ip_address=client_ip(request))
+        if isinstance(outcome, Refusal):
+            request.login_refusal = outcome
             raise PermissionDenied
+        request.login_attempt = outcome  # stays a failure unless the password proves right
         return None
-
-
-@receiver(user_login_failed)
-def _count_failure(sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
-    username = credentials.get("username")
-    if request is not None and username and getattr(request, "login_refusal", None) is None:
-        login_failure_record(username=username, ip_address=client_ip(request))
 
 
 @receiver(user_logged_in)

@@ -17,7 +17,7 @@ from django_otp import user_has_device
 
 from accounts import two_factor
 from accounts.forms import LoginForm
-from accounts.lockout import client_ip, login_failure_record, login_refusal, refusal_response
+from accounts.lockout import Refusal, client_ip, login_attempt_passed, login_attempt_start, refusal_response
 from accounts.models import User
 
 PENDING = "two_factor_pending"  # the user whose password was right, waiting for the code
@@ -41,6 +41,7 @@ class LoginView(auth_views.LoginView):
         user = form.get_user()
         if not user_has_device(user):
             return super().form_valid(form)
+        login_attempt_passed(self.request)
         self.request.session[PENDING] = {"user": user.pk, "backend": user.backend, "at": int(time.time())}
         next_url = self.get_redirect_url()
         query = f"?{urlencode({'next': next_url})}" if next_url else ""
@@ -60,15 +61,14 @@ def login_code(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        refusal = login_refusal(username=user.get_username(), ip_address=client_ip(request))
-        if refusal is not None:  # wrong codes and passwords share the wait
-            return refusal_response(request, refusal)
+        outcome = login_attempt_start(username=user.get_username(), ip_address=client_ip(request))
+        if isinstance(outcome, Refusal):  # wrong codes and passwords share the wait
+            return refusal_response(request, outcome)
         device = two_factor.second_factor_verify(user=user, code=form.cleaned_data["code"])
         if device is not None:
             del request.session[PENDING]
-            login(request, user, backend=pending["backend"])
+            login(request, user, backend=pending["backend"])  # forgets this username's failures
             return redirect(_safe_next(request))
-        login_failure_record(username=user.get_username(), ip_address=client_ip(request))
         form.add_error("code", _("This code is not right, or was used before."))
     return render(request, "registration/login_code.html", {"form": form, "next": request.GET.get("next", "")})
 
@@ -85,10 +85,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrolment: the secret as text and as a QR code, confirmed with a code; then ten recovery codes."""
     user = request.user
     if two_factor.two_factor_enrolled(user):
-        if request.method == "POST":
-            codes = two_factor.recovery_codes_create(user=user)
-            return render(request, "accounts/two_factor_codes.html", {"codes": codes})
-        return render(request, "accounts/two_factor_on.html")
+        # New recovery codes only with a code: a session left open at the desk must not hand them out.
+        form = CodeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if two_factor.second_factor_verify(user=user, code=form.cleaned_data["code"]) is not None:
+                codes = two_factor.recovery_codes_create(user=user)
+                return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+            form.add_error("code", _("This code is not right, or was used before."))
+        return render(request, "accounts/two_factor_on.html", {"form": form})
     device = two_factor.totp_device_pending(user=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

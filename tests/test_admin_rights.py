@@ -4,12 +4,14 @@ The full grid of admin URLs per role and account is in tests/test_access_complet
 what each refused request leaves in the database, and the admin log.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from accounts.models import Team
+from accounts.models import Absence, Team
 from accounts.roles import Role
 from callbacks.models import ClosureDay, TeamSettings
 from tests.conftest import PASSWORD, make_user
@@ -195,3 +197,15 @@ def test_an_account_with_admin_history_is_deactivated_not_deleted(client, root, 
                                               "post": "yes"})
         colleague.refresh_from_db()
     assert LogEntry.objects.filter(user=colleague).exists()
+
+
+def test_a_manager_sets_no_absence_for_an_account_out_of_reach(clock, client, manager, colleague, root):
+    """Absence routing hands the absent person's callbacks to the stand-in: not a way to reach a superuser's."""
+    Absence.objects.create(user=root, starts_at=clock.now(), ends_at=clock.now() + timedelta(days=1))
+    client.force_login(manager)
+    assert "Root" not in client.get("/admin/accounts/absence/").content.decode()
+    form = {"user": root.pk, "stand_in": manager.pk, "starts_at_0": "2026-12-02", "starts_at_1": "09:00",
+            "ends_at_0": "2026-12-03", "ends_at_1": "17:00", "note": ""}
+    response = client.post("/admin/accounts/absence/add/", form)
+    assert response.status_code == 200 and Absence.objects.filter(stand_in=manager).count() == 0
+    assert client.post("/admin/accounts/absence/add/", {**form, "user": colleague.pk}).status_code == 302

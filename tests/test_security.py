@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.lockout import client_ip, username_delay
+from accounts.lockout import Refusal, client_ip, login_attempt_start, username_delay
 from accounts.middleware import IdleTimeoutMiddleware
 from accounts.models import LoginFailure
 from tests.conftest import PASSWORD
@@ -151,6 +151,17 @@ def test_the_lockout_page_speaks_english_to_an_english_browser(client, reception
     _fail(client)
     response = _log_in(client, "anna", headers={"accept-language": "en"})
     assert "Too many login attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_guesses_sent_at_the_same_moment_wait_like_guesses_sent_one_by_one(clock, client, receptionist):
+    """Each attempt is counted before its password is checked: a second guess in flight is refused."""
+    _fail(client, REMOTE_ADDR=OFFICE)
+    clock.shift(seconds=6)  # the wait after three failures is over
+    first = login_attempt_start(username="anna", ip_address=HOME)
+    second = login_attempt_start(username="anna", ip_address=OFFICE)
+    assert isinstance(first, LoginFailure) and isinstance(second, Refusal)
+    assert LoginFailure.objects.filter(username="anna").count() == 4  # the refused one is not counted
 
 
 @pytest.mark.django_db

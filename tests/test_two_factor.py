@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from accounts.two_factor import recovery_codes_create
@@ -124,3 +125,17 @@ def test_the_admin_login_page_is_no_way_around_the_second_step(client, manager):
     response = client.post("/admin/login/?next=/admin/", {"username": "mira", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/admin/"
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("clock")
+def test_new_recovery_codes_need_a_code_so_an_open_session_cannot_take_them(client, colleague):
+    TOTPDevice.objects.create(user=colleague, name="app", confirmed=True)
+    first, *_ = recovery_codes_create(user=colleague)
+    client.force_login(colleague)
+    unattended = client.post(reverse("two_factor_setup"))
+    assert unattended.status_code == 200 and 'data-test="recovery-codes"' not in unattended.content.decode()
+    wrong = client.post(reverse("two_factor_setup"), {"code": "00000000"})
+    assert "Deze code klopt niet" in wrong.content.decode()
+    with_code = client.post(reverse("two_factor_setup"), {"code": first})
+    assert 'data-test="recovery-codes"' in with_code.content.decode()
