@@ -49,10 +49,13 @@ def users_administrable_by(*, user: User) -> QuerySet[User]:
     if user.is_superuser:
         return User.objects.all()
     beyond = _permissions_not_held(user)
+    # A fellow manager of a team out of reach: taking over their account would reach that team's rules.
+    teams_beyond = Team.objects.exclude(pk__in=teams_rules_editable_by(user=user).values("pk"))
     return (
         User.objects.filter(is_superuser=False, is_staff=False)
         .exclude(user_permissions__in=beyond)
         .exclude(groups__permissions__in=beyond)
+        .exclude(managed_teams__in=teams_beyond)
     )
 
 

@@ -187,6 +187,7 @@ def test_an_account_with_admin_history_is_deactivated_not_deleted(client, root, 
     """Deleting a user would delete their admin log with them; the log admin allows no deletion."""
     client.force_login(root)
     client.post(_user_url(colleague), _change_form(colleague, groups=[Group.objects.get(name=Role.MANAGER).pk]))
+    Team.objects.get(name="Verkoop").managers.add(colleague)  # mira's team: she is within his reach
     client.force_login(colleague)  # now a manager, whose change goes into the log
     client.post(_user_url(manager), _change_form(manager, full_name="Mira E."))
     assert LogEntry.objects.filter(user=colleague).exists()
@@ -209,3 +210,14 @@ def test_a_manager_sets_no_absence_for_an_account_out_of_reach(clock, client, ma
     response = client.post("/admin/accounts/absence/add/", form)
     assert response.status_code == 200 and Absence.objects.filter(stand_in=manager).count() == 0
     assert client.post("/admin/accounts/absence/add/", {**form, "user": colleague.pk}).status_code == 302
+
+
+def test_a_manager_cannot_take_over_the_manager_of_another_team(client, manager, colleague, planning):
+    """Setting a fellow manager's password would reach the rules of the teams that manager runs."""
+    other = make_user("piet", Role.MANAGER)
+    planning.managers.set([other])
+    client.force_login(manager)
+    assert client.get(_user_url(other, "password")).status_code == 404
+    peer = make_user("sara", Role.MANAGER)
+    Team.objects.get(name="Verkoop").managers.add(peer)  # the same team as mira: within reach
+    assert client.get(_user_url(peer, "password")).status_code == 200
