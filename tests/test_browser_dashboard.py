@@ -27,6 +27,7 @@ def test_an_overdue_message_appears_on_the_open_dashboard_after_a_sweep(clock, p
     due_soon = page.locator("[data-test=due-soon]")
     expect(due_soon).to_contain_text("Henk Dekker")
     expect(page.locator("[data-test=overdue-item]")).to_have_count(0)
+    page.wait_for_load_state("load")  # htmx is deferred: the poll's timer exists only once it has run
     page.evaluate("window.__noReload = true")
     clock.shift(minutes=2, seconds=1)
     assert overdue_sweep().flagged == 1
