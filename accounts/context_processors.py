@@ -33,6 +33,6 @@ def _counts(user):
 
 
 def _on_duty():
-    from callbacks.dashboard_selectors import on_phone_duty
+    from callbacks.selectors.dashboard import on_phone_duty
 
     return on_phone_duty(now=timezone.now())

@@ -1,7 +1,7 @@
 """The password-reset mail: queued in the outbox by account id, written when it is delivered.
 
 The request only records which account asked (settings.PASSWORD_RESET_MAIL_QUEUE, the outbox in
-callbacks/notifications.py); the link's token is made at delivery. Django's reset tokens are
+callbacks/services/notifications.py); the link's token is made at delivery. Django's reset tokens are
 stateless (a hash of the account's password and last login), so no token is stored or passed on.
 """
 

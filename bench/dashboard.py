@@ -81,7 +81,7 @@ def child(args: argparse.Namespace) -> None:
     from django.utils import timezone
 
     from accounts.models import User
-    from callbacks import statistics as stats
+    from callbacks.selectors import statistics as stats
 
     now = timezone.now().replace(microsecond=0)
     print(f"\n=== {connection.vendor}, {args.profile} profile: filling {args.rows:,} messages")

@@ -12,9 +12,9 @@ class CallbacksConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from accounts.models import Team, User
-        from callbacks import notifications
         from callbacks.config_cache import configuration_changed
         from callbacks.models import ClosureDay, HandlingPolicy, OpeningHours, PhoneDuty, TeamSettings
+        from callbacks.services import notifications
 
         # Whatever callbacks/config_cache.py memoises: recipients (users, teams, roles), promise rules, roster.
         for model in (User, Team, Group, OpeningHours, ClosureDay, HandlingPolicy, TeamSettings, PhoneDuty):

@@ -6,9 +6,9 @@ filters and tags. These helpers give the template's results at a fraction of the
 """
 
 import html
-from datetime import datetime, timedelta
 import unicodedata
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.urls import reverse
 from django.utils.text import Truncator

@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from callbacks import notifications
+from callbacks.services import notifications
 
 
 class PublishAfterResponseMiddleware:

@@ -2,7 +2,7 @@
 
 The detail page and the live dashboard are read on every view and every 30 seconds. Built with the ORM
 their reads cost 0.5 to 1 ms a query on PostgreSQL, most of it compiling the query; written as one
-statement each (callbacks.selectors.message_timeline, callbacks.dashboard_selectors) they cost a fraction
+statement each (callbacks.selectors.message_timeline, callbacks.selectors.dashboard) they cost a fraction
 of that. These helpers keep their parameters and results the ORM's: values go in prepared by their field
 and come back through the same converters (aware datetimes on SQLite too, decoded JSON), and rows become
 model instances holding only the columns read, the rest deferred, exactly as ``.only()`` builds them.

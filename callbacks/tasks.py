@@ -7,8 +7,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from callbacks import notifications, services
-from callbacks.services import retention
+from callbacks import services
+from callbacks.services import notifications, retention
 from callbacks.services.overdue import overdue_sweep as _overdue_sweep
 
 logger = logging.getLogger(__name__)

@@ -1,10 +1,10 @@
+"""The colleague's and receptionist's pages under /callbacks/, the manager's under /dashboard/."""
+
 from django.urls import path
 
-from callbacks.views import intake, work
+from callbacks.views import dashboard, intake, policies, statistics, work
 
-app_name = "callbacks"
-
-urlpatterns = [
+callback_patterns = ([
     path("", work.callback_list, name="list"),
     path("badge/", work.callback_badge, name="badge"),
     path("notifications/", work.notification_inbox, name="inbox"),
@@ -16,4 +16,15 @@ urlpatterns = [
     path("<int:pk>/reassign/", work.callback_reassign, name="reassign"),
     path("<int:pk>/follow-up/", work.callback_follow_up, name="follow_up"),
     path("<int:pk>/correct/", work.callback_correct, name="correct"),
-]
+], "callbacks")
+
+dashboard_patterns = ([
+    path("", dashboard.dashboard, name="index"),
+    path("live/", dashboard.dashboard_live, name="live"),
+    path("statistics/", statistics.statistics_page, name="statistics"),
+    path("statistics.csv", statistics.statistics_csv, name="statistics_csv"),
+    path("messages.csv", statistics.messages_csv, name="messages_csv"),
+    path("policies/", policies.policy_index, name="policies"),
+    path("policies/<int:team_id>/", policies.team_policy, name="team_policy"),
+    path("phone-duty/", policies.phone_duty, name="phone_duty"),
+], "dashboard")

@@ -211,7 +211,7 @@ if NOTIFICATION_STALE_CLAIM_SECONDS <= EMAIL_TIMEOUT:
 # Password reset (docs/SECURITY.md): mails go through the notification outbox; at most this many
 # requests per account and per client address in each window. Over the account's limit the page says
 # nothing (no enumeration); over the address's limit it answers 429.
-PASSWORD_RESET_MAIL_QUEUE = "callbacks.notifications.password_reset_queue"
+PASSWORD_RESET_MAIL_QUEUE = "callbacks.services.notifications.password_reset_queue"
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 5, minimum=1)
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 20, minimum=1)
 PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from callbacks.urls import callback_patterns, dashboard_patterns
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
-    path("callbacks/", include("callbacks.urls")),
-    path("dashboard/", include("callbacks.dashboard_urls")),
+    path("callbacks/", include(callback_patterns)),
+    path("dashboard/", include(dashboard_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -87,7 +87,7 @@ def make_user(username: str, *roles: str, **fields) -> User:
 @pytest.fixture(autouse=True)
 def _broker_not_resting(monkeypatch):
     """A publish that failed in an earlier test must not make this one skip the broker."""
-    from callbacks import notifications
+    from callbacks.services import notifications
 
     monkeypatch.setattr(notifications, "_broker_rest_until", 0.0)
 

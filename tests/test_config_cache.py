@@ -11,7 +11,7 @@ from accounts.models import Team
 from accounts.roles import Role
 from callbacks import config_cache, selectors
 from callbacks.models import CallType, ClosureDay, OpeningHours
-from callbacks.policies import calendar_for, escalation_moment, handling_for
+from callbacks.selectors.policies import calendar_for, escalation_moment, handling_for
 from callbacks.services.policies import closure_day_add, team_policy_save
 from tests.conftest import make_user
 
@@ -104,8 +104,8 @@ def test_a_read_that_raced_a_change_is_not_remembered(team):
 def test_who_is_on_phone_duty_is_remembered_and_follows_a_roster_change(receptionist, manager):
     from datetime import UTC, datetime
 
-    from callbacks.dashboard_selectors import on_phone_duty
     from callbacks.models import DayPart
+    from callbacks.selectors.dashboard import on_phone_duty
     from callbacks.services.policies import phone_duty_save
 
     monday_ten = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam, a morning

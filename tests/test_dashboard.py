@@ -79,7 +79,7 @@ def test_it_warns_when_the_sweep_is_silent_or_the_outbox_backs_up(boss, receptio
 
 @pytest.mark.postgres
 def test_it_lists_the_longest_overdue_only_and_says_how_many_there_are(boss, receptionist, colleague):
-    from callbacks.dashboard_selectors import SHOWN
+    from callbacks.selectors.dashboard import SHOWN
 
     make_messages(SHOWN + 5, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(days=2),
@@ -143,7 +143,7 @@ def test_the_live_lists_render_as_the_template_loops_did(receptionist, colleague
     from django.template import Context, Template
     from django.utils import translation
 
-    from callbacks.dashboard_selectors import open_counts_and_health, overdue_and_due_soon
+    from callbacks.selectors.dashboard import open_counts_and_health, overdue_and_due_soon
 
     team = colleague.teams.get()
     for level, name in ((2, "Geëscaleerd"), (1, "Eigenaar Weet"), (0, "")):
@@ -239,7 +239,7 @@ def test_the_rules_form_saves_hours_holidays_settings_and_moments(boss, colleagu
     assert settings_row.escalation_business_minutes == 60 and not settings_row.hold_email_outside_hours
     assert settings_row.observed_holidays == ["Christmas Day", "Good Friday"]
     assert list(CheckMoment.objects.filter(team=team).values_list("at", flat=True)) == [time(10, 30), time(15, 0)]
-    from callbacks.policies import calendar_for
+    from callbacks.selectors.policies import calendar_for
 
     calendar = calendar_for(team)
     assert not calendar.is_open_day(date(2026, 4, 3))  # Good Friday, now observed

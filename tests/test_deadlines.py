@@ -1,6 +1,6 @@
 """The promised "call back before" moment: business hours, Dutch holidays, closure days, the caller's wishes.
 
-Plain tests of the pure module callbacks.deadlines (no database). The expected moments are written out by
+Plain tests of the pure module callbacks.domain.deadlines (no database). The expected moments are written out by
 hand in Europe/Amsterdam for the default hours Mon-Fri 08:30-17:30; the property tests check the documented
 semantics against small reference computations that do not reuse the module's interval code.
 """
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from callbacks.deadlines import (
+from callbacks.domain.deadlines import (
     BusinessCalendar,
     PreferredWindow,
     add_business_time,
@@ -621,7 +621,7 @@ def test_property_a_longer_min_slot_never_makes_the_deadline_earlier(case, slots
 def test_every_holiday_key_is_one_the_holidays_package_still_uses():
     import holidays
 
-    from callbacks.deadlines import DUTCH_HOLIDAY_KEYS, LIBERATION_DAY_EVERY_YEAR
+    from callbacks.domain.deadlines import DUTCH_HOLIDAY_KEYS, LIBERATION_DAY_EVERY_YEAR
 
     names = set()
     for year in range(2025, 2031):
@@ -630,7 +630,7 @@ def test_every_holiday_key_is_one_the_holidays_package_still_uses():
 
 
 def test_a_team_may_observe_good_friday_and_liberation_day_every_year():
-    from callbacks.deadlines import DEFAULT_OBSERVED_HOLIDAYS, GOOD_FRIDAY, LIBERATION_DAY_EVERY_YEAR
+    from callbacks.domain.deadlines import DEFAULT_OBSERVED_HOLIDAYS, GOOD_FRIDAY, LIBERATION_DAY_EVERY_YEAR
 
     default = dutch_holidays()
     everything = dutch_holidays(DEFAULT_OBSERVED_HOLIDAYS | {GOOD_FRIDAY, LIBERATION_DAY_EVERY_YEAR})

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Team, User
 from callbacks import selectors, services
+from callbacks.forms.work import AttemptForm, FollowUpForm, HandleForm, ReassignForm
 from callbacks.models import CallLog, Message, Outcome, Status
-from callbacks.work_forms import AttemptForm, FollowUpForm, HandleForm, ReassignForm
 from tests.conftest import login_across_time, make_user
 from tests.factories import MessageFactory
 from tests.html_shape import MarkupShape

@@ -19,9 +19,8 @@ from django.db.models import Count
 
 from accounts.models import Team
 from accounts.roles import Role
-from callbacks import notifications
 from callbacks.models import CheckMoment, DigestSent, Message, Notification, OpeningHours, TeamSettings
-from callbacks.services import digests_send
+from callbacks.services import digests_send, notifications
 from callbacks.services.overdue import overdue_sweep
 from tests.conftest import make_user
 from tests.factories import MessageFactory

@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 
 from callbacks import selectors
-from callbacks.forms import CallerForm, CloseForm, PromiseForm, ReadbackForm, ReasonForm, RecipientForm
+from callbacks.forms.intake import CallerForm, CloseForm, PromiseForm, ReadbackForm, ReasonForm, RecipientForm
 from tests.html_shape import MarkupShape
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from callbacks import notifications
 from callbacks.middleware import PublishAfterResponseMiddleware
 from callbacks.models import Notification
+from callbacks.services import notifications
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from callbacks import notifications
 from callbacks.models import Heartbeat, Message, Notification, Status, TeamSettings
+from callbacks.services import notifications
 from callbacks.services.overdue import overdue_sweep
 from tests.conftest import make_user
 from tests.factories import MessageFactory
@@ -148,12 +148,12 @@ def test_a_team_that_opts_out_of_quiet_hours_gets_email_at_once(db, receptionist
 
 def test_a_failed_send_is_retried_with_backoff_and_never_sent_twice(overdue):
     overdue_sweep(now=TUESDAY_10)
-    with mock.patch("callbacks.notifications.send_mail", side_effect=OSError("smtp down")):
+    with mock.patch("callbacks.services.notifications.send_mail", side_effect=OSError("smtp down")):
         assert notifications.outbox_deliver(now=TUESDAY_10, grace=timedelta(0)) == 1  # in-app only
     email = Notification.objects.get(channel="email")
     assert (email.state, email.failures) == ("pending", 1)
     assert email.not_before == TUESDAY_10 + timedelta(minutes=1)
-    with mock.patch("callbacks.notifications.send_mail", side_effect=OSError("smtp down")):
+    with mock.patch("callbacks.services.notifications.send_mail", side_effect=OSError("smtp down")):
         notifications.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=1))
     email.refresh_from_db()
     assert email.failures == 2 and email.not_before == TUESDAY_10 + timedelta(minutes=3)

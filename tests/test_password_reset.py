@@ -9,8 +9,8 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from callbacks import notifications
 from callbacks.models import Notification
+from callbacks.services import notifications
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 from phonenumber_field.phonenumber import PhoneNumber
 
-from callbacks.readback import DUTCH_ALPHABET, SpelledLetter, spell_name, spoken_phone
+from callbacks.domain.readback import DUTCH_ALPHABET, SpelledLetter, spell_name, spoken_phone
 
 # (letter as typed, alphabet word or sign name, accent note), with the English source texts of signs and notes.
 NAMES = [

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from accounts.models import Team
-from callbacks import statistics
 from callbacks.models import Attempt, CallLog, Message, Status
-from callbacks.statistics import Period
+from callbacks.selectors import statistics
+from callbacks.selectors.statistics import Period
 from tests.conftest import login_across_time, make_user
 from tests.factories import MessageFactory, make_messages
 

@@ -104,7 +104,7 @@ def test_the_navigation_counts_callbacks_and_notifications_in_one_query(bram, re
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from callbacks.notifications import notification_queue
+    from callbacks.services.notifications import notification_queue
 
     message = _open(receptionist, colleague, NOW - timedelta(hours=1))
     _open(receptionist, colleague, NOW + timedelta(hours=1))
@@ -306,7 +306,7 @@ def test_open_messages_move_to_the_stand_in_while_someone_is_away(receptionist, 
 
 
 def test_in_app_notifications_are_listed_and_marked_read(bram, receptionist, colleague, manager):
-    from callbacks.notifications import notification_queue
+    from callbacks.services.notifications import notification_queue
 
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
     notification_queue(message=message, recipients=[colleague, manager], kind=Notification.Kind.NEW_MESSAGE)

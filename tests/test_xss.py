@@ -22,8 +22,8 @@ from django.utils.html import escape
 
 from accounts.models import User
 from callbacks.models import Message, Notification
-from callbacks.notifications import outbox_deliver
 from callbacks.services import digests_send
+from callbacks.services.notifications import outbox_deliver
 from callbacks.services.overdue import overdue_sweep
 from callbacks.views.statistics import FORMULA_STARTS
 from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, take_message

@@ -135,7 +135,7 @@ class Message(models.Model):
             models.Index(fields=["escalate_at"], condition=Q(status="open", overdue_level=1), name="msg_to_escalate"),
             # Caller history at intake: every message from one number, newest first.
             models.Index(fields=["caller_number", "-taken_at"], name="msg_caller_history"),
-            # The manager's statistics and CSV exports (callbacks.statistics.messages_in): the messages
+            # The manager's statistics and CSV exports (callbacks.selectors.statistics.messages_in): the messages
             # taken in a period, a few percent of the table, instead of every message ever taken.
             models.Index(fields=["taken_at"], name="msg_taken_at"),
             # Follow-up reminders due on a day.
@@ -166,7 +166,7 @@ class CallLog(models.Model):
     class Meta:
         ordering = ["called_at"]
         indexes = [
-            # Repeat callers in the manager's statistics (callbacks.statistics.repeat_callers): calls in a period.
+            # Repeat callers in the manager's statistics (callbacks.selectors.statistics.repeat_callers): calls in a period.
             models.Index(fields=["called_at"], name="calllog_called_at"),
         ]
 
@@ -190,7 +190,7 @@ class Attempt(models.Model):
     class Meta:
         ordering = ["made_at"]
         indexes = [
-            # Time to first attempt in the manager's statistics (callbacks.statistics._durations): each
+            # Time to first attempt in the manager's statistics (callbacks.selectors.statistics._durations): each
             # message's earliest attempt read from the index, without fetching and sorting its attempts.
             models.Index(fields=["message", "made_at"], name="attempt_first"),
         ]

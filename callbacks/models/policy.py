@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
-from callbacks.deadlines import DEFAULT_OBSERVED_HOLIDAYS
+from callbacks.domain.deadlines import DEFAULT_OBSERVED_HOLIDAYS
 from callbacks.models.message import CallType
 
 
@@ -78,7 +78,7 @@ class TeamSettings(models.Model):
         _("escalate after (business minutes past the deadline)"), default=DEFAULT_ESCALATION_MINUTES
     )
     hold_email_outside_hours = models.BooleanField(_("hold emails until business hours"), default=True)
-    # Names from callbacks.deadlines.DUTCH_HOLIDAY_KEYS.
+    # Names from callbacks.domain.deadlines.DUTCH_HOLIDAY_KEYS.
     observed_holidays = models.JSONField(_("public holidays the team observes"), default=default_observed_holidays)
 
 

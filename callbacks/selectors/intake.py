@@ -9,7 +9,7 @@ from accounts.models import Absence, Team, User
 from accounts.roles import HANDLE_CALLBACKS
 from callbacks.config_cache import remembered
 from callbacks.models import Message, Status
-from callbacks.policies import calendar_for
+from callbacks.selectors.policies import calendar_for
 
 
 @dataclass(frozen=True)

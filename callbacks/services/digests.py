@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from accounts.models import Absence, Team, User
 from callbacks.models import DEFAULT_CHECK_MOMENTS, CheckMoment, DigestSent, Message, Notification, Status
-from callbacks.notifications import notification_queue
-from callbacks.policies import calendar_for
 from callbacks.selectors import team_of
+from callbacks.selectors.policies import calendar_for
+from callbacks.services.notifications import notification_queue
 
 
 def check_moment_due(*, user: User, now: datetime) -> datetime | None:

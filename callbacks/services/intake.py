@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from callbacks.models import CallLog, Message, MessageEvent, Notification, Priority, Status
-from callbacks.notifications import notification_queue
-from callbacks.policies import escalation_moment
+from callbacks.selectors.policies import escalation_moment
+from callbacks.services.notifications import notification_queue
 
 URGENT_FROM_CALL = 3
 

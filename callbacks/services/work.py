@@ -13,11 +13,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Absence, Team, User
-from callbacks.deadlines import end_of_next_business_day
+from callbacks.domain.deadlines import end_of_next_business_day
 from callbacks.models import Attempt, Message, MessageEvent, Notification, Outcome, Status
-from callbacks.notifications import notification_queue
-from callbacks.policies import calendar_for
+from callbacks.selectors.policies import calendar_for
 from callbacks.services.intake import recipients_of
+from callbacks.services.notifications import notification_queue
 
 CORRECTABLE_FIELDS = ("caller_name", "caller_number", "caller_company", "caller_email", "reason", "call_type", "tone")
 

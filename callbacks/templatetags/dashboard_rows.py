@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from callbacks.dashboard_selectors import LiveMessage
 from callbacks.markup import Durations, detail_url_maker, fast_escape, truncated
+from callbacks.selectors.dashboard import LiveMessage
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from accounts.roles import VIEW_DASHBOARD
-from callbacks import dashboard_selectors
+from callbacks.selectors import dashboard as dashboard_selectors
 
 
 def require_dashboard(request: HttpRequest) -> None:

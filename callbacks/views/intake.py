@@ -16,8 +16,9 @@ from formtools.wizard.views import SessionWizardView
 
 from accounts.models import User
 from accounts.roles import TAKE_MESSAGES
-from callbacks import readback, selectors, sentences, services
-from callbacks.forms import (
+from callbacks import selectors, services
+from callbacks.domain import readback
+from callbacks.forms.intake import (
     HELPED,
     NEW_MESSAGE,
     CallerForm,
@@ -30,6 +31,7 @@ from callbacks.forms import (
 )
 from callbacks.models import CallLog
 from callbacks.selectors import Recipient
+from callbacks.views import sentences
 
 STEPS = [
     ("recipient", RecipientForm),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Team, User
 from accounts.roles import MANAGE_OFFICE, TAKE_MESSAGES
 from accounts.selectors import teams_rules_editable_by
+from callbacks.forms.policies import ClosureDayForm, PhoneDutyForm, TeamPolicyForm
 from callbacks.models import (
     DEFAULT_CHECK_MOMENTS,
     CallType,
@@ -20,8 +21,7 @@ from callbacks.models import (
     OpeningHours,
     PhoneDuty,
 )
-from callbacks.policies import DEFAULT_HANDLING_MINUTES, DEFAULT_HOURS, team_settings
-from callbacks.policy_forms import ClosureDayForm, PhoneDutyForm, TeamPolicyForm
+from callbacks.selectors.policies import DEFAULT_HANDLING_MINUTES, DEFAULT_HOURS, team_settings
 from callbacks.services import policies as policy_services
 
 

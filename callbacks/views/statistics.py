@@ -1,4 +1,4 @@
-"""The manager's statistics page and its two CSV exports; the figures come from callbacks.statistics.
+"""The manager's statistics page and its two CSV exports; the figures come from callbacks.selectors.statistics.
 
 Managers only (``accounts.view_dashboard``); anyone else gets a 404, so the pages do not reveal
 that they exist. A bad period never fails: the form shows why and the default period is used.
@@ -12,8 +12,8 @@ beyond the reach of the retention job that anonymises old messages.
 
 import csv
 import io
-from urllib.parse import urlencode
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -28,9 +28,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Team
 from accounts.roles import VIEW_DASHBOARD
-from callbacks import statistics
 from callbacks.models import CallType, Status, Tone
-from callbacks.statistics import Figures, Period
+from callbacks.selectors import statistics
+from callbacks.selectors.statistics import Figures, Period
 
 
 class PeriodForm(forms.Form):

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.roles import HANDLE_CALLBACKS
-from callbacks import selectors, services, work_forms, worklist_rows
+from callbacks import selectors, services, worklist_rows
+from callbacks.forms import work as work_forms
+from callbacks.forms.work import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm, WorkFilterForm
 from callbacks.models import Attempt, Message, MessageEvent, Status
-from callbacks.work_forms import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm, WorkFilterForm
 
 PAGE_SIZE = 50
 

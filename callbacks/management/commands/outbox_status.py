@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from callbacks.models import Heartbeat
-from callbacks.notifications import OUTBOX_HEARTBEAT, outbox_pending_count
+from callbacks.services.notifications import OUTBOX_HEARTBEAT, outbox_pending_count
 from callbacks.services.overdue import HEARTBEAT_NAME
 
 

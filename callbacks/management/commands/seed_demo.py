@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import demo_office_create
-from callbacks.demo import demo_messages_create
-from callbacks.demo_history import demo_history_create
+from callbacks.management.demo import demo_messages_create
+from callbacks.management.demo_history import demo_history_create
 
 
 class Command(BaseCommand):

@@ -40,8 +40,22 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import (Case, CharField, Count, F, FloatField, Func, IntegerField, OuterRef, Q, QuerySet,
-                              Subquery, Sum, Value, When)
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, ExtractHour
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _

@@ -7,7 +7,7 @@ from django.conf import settings
 
 from accounts.models import Team
 from callbacks.config_cache import remembered
-from callbacks.deadlines import (
+from callbacks.domain.deadlines import (
     BusinessCalendar,
     PreferredWindow,
     add_business_time,

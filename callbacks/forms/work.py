@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Team, User
-from callbacks.forms import RecipientLookup
+from callbacks.forms.intake import RecipientLookup
 from callbacks.models import Attempt, CallType, Outcome, Status, Tone
 from callbacks.selectors import FOLLOW_UP, WORKLIST_CAPS
 

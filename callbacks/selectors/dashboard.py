@@ -15,9 +15,9 @@ from django.db import connection
 from accounts.models import Team, User
 from callbacks.config_cache import remembered
 from callbacks.models import MIDDAY, DayPart, Heartbeat, Message, Notification, PhoneDuty, Status
-from callbacks.notifications import OUTBOX_HEARTBEAT
-from callbacks.policies import calendar_for
 from callbacks.raw_reads import converter, parameter
+from callbacks.selectors.policies import calendar_for
+from callbacks.services.notifications import OUTBOX_HEARTBEAT
 from callbacks.services.overdue import HEARTBEAT_NAME
 
 SWEEP_SILENT_AFTER = timedelta(minutes=5)

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import phonenumbers
-
 from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -12,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Team, User
-from callbacks.deadlines import PreferredWindow
+from callbacks.domain.deadlines import PreferredWindow
 from callbacks.models import CallType, Message, Tone
-from callbacks.policies import proposed_deadline
 from callbacks.selectors import Recipient
+from callbacks.selectors.policies import proposed_deadline
 
 TAKE_MESSAGE, HELPED = "message", "helped"
 NEW_MESSAGE = "new"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from callbacks.models import CallLog, CallType, Message, Priority, Status, Tone
-from callbacks.policies import escalation_moment, proposed_deadline
+from callbacks.selectors.policies import escalation_moment, proposed_deadline
 
 _NAMESPACE = uuid.UUID("5d1c6a2e-3f7b-4c1e-9a55-0b7e2f1d9c11")
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import Team, User
-from callbacks.deadlines import add_business_time, callback_deadline
+from callbacks.domain.deadlines import add_business_time, callback_deadline
 from callbacks.models import (
     DEFAULT_ESCALATION_MINUTES,
     Attempt,
@@ -24,7 +24,7 @@ from callbacks.models import (
     Status,
     Tone,
 )
-from callbacks.policies import calendar_for, handling_for
+from callbacks.selectors.policies import calendar_for, handling_for
 
 _NAMESPACE = uuid.UUID("0b6f0a53-9f9e-4c43-8a8e-7d1f3f6a2c55")
 DAYS = 60

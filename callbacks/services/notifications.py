@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.password_reset import password_reset_mail
-from callbacks.deadlines import next_opening
+from callbacks.domain.deadlines import next_opening
 from callbacks.models import Heartbeat, Message, Notification
 
 OUTBOX_HEARTBEAT = "outbox-delivery"
@@ -147,8 +147,8 @@ def _release(notification_id: int, *, not_before: datetime, failures: int) -> No
 
 def quiet_until(user: User, now: datetime) -> datetime | None:
     """When an email to this person may go out, if not now: the next opening of their team."""
-    from callbacks.policies import calendar_for, team_settings
     from callbacks.selectors import team_of
+    from callbacks.selectors.policies import calendar_for, team_settings
 
     team = team_of(user)
     if not team_settings(team).hold_email_outside_hours:

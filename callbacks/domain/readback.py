@@ -4,7 +4,6 @@ import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
-
 from django.utils.translation import gettext_lazy as _
 
 # The Dutch telephone spelling alphabet ("spelalfabet"), as used on the phone in the Netherlands.

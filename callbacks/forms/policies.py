@@ -7,7 +7,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from callbacks.deadlines import DUTCH_HOLIDAY_KEYS
+from callbacks.domain.deadlines import DUTCH_HOLIDAY_KEYS
 from callbacks.models import CallType, DayPart
 
 HOLIDAY_LABELS = {
@@ -20,7 +20,7 @@ HOLIDAY_LABELS = {
 }
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 # Each handling and escalation time must fit in this many weeks of opening hours. The business
-# calendar (callbacks.deadlines.SEARCH_DAYS) looks about a year ahead and fails beyond that; half a
+# calendar (callbacks.domain.deadlines.SEARCH_DAYS) looks about a year ahead and fails beyond that; half a
 # year leaves room for public holidays and closure days.
 WEEKS_TO_FIT = 26
 

@@ -1,0 +1,1 @@
+"""Pure business logic: no models, no database, no requests."""

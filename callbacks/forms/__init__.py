@@ -1,0 +1,1 @@
+"""Validation of what people type: intake steps, colleague actions, promise rules."""
