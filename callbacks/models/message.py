@@ -1,4 +1,5 @@
 import uuid
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
@@ -7,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from accounts.models import Team
+from accounts.models import Team, User
+from accounts.roles import HANDLE_CALLBACKS, VIEW_ALL_CALLBACKS
 
 
 class CallType(models.TextChoices):
@@ -40,6 +42,63 @@ class Outcome(models.TextChoices):
 class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     URGENT = "urgent", _("Urgent")
+
+
+
+class MessageQuerySet(models.QuerySet):
+    """The questions the product asks of messages, each answered here once: every page, the badge, the
+    digests, the dashboard and the statistics ask through these methods."""
+
+    def open(self) -> "MessageQuerySet":
+        return self.filter(status=Status.OPEN)
+
+    def owned_by(self, user: User) -> "MessageQuerySet":
+        """Messages a colleague answers for, in any state: their own, and their teams' messages that no one
+        person owns yet."""
+        return self.filter(Q(owner_user=user) | Q(owner_user__isnull=True, owner_team__in=_teams_of(user)))
+
+    def owed_by(self, user: User) -> "MessageQuerySet":
+        """The callbacks a colleague owes: open messages they answer for (the worklist and its badge)."""
+        return self.open().owned_by(user)
+
+    def of_teams(self, user: User) -> "MessageQuerySet":
+        """Every message owned by one of the person's teams, whoever in it owns the message."""
+        return self.filter(owner_team__in=_teams_of(user))
+
+    def visible_to(self, user: User) -> "MessageQuerySet":
+        """Managers see everything; colleagues their own and their teams' messages; receptionists what they
+        took."""
+        if user.has_perm(f"accounts.{VIEW_ALL_CALLBACKS}"):
+            return self.all()
+        visible = Q(taken_by=user)
+        if user.has_perm(f"accounts.{HANDLE_CALLBACKS}"):
+            visible |= Q(owner_user=user) | Q(owner_team__in=_teams_of(user))
+        return self.filter(visible)
+
+    def overdue_at(self, moment: datetime) -> "MessageQuerySet":
+        """Open messages whose promised deadline has passed at that moment (flagged by the sweep or not)."""
+        return self.open().filter(deadline__lte=moment)
+
+    def due_between(self, start: datetime | None, end: datetime | None) -> "MessageQuerySet":
+        """Open messages due after ``start`` and before ``end`` (either end may be left open)."""
+        due = self.open()
+        if start is not None:
+            due = due.filter(deadline__gt=start)
+        if end is not None:
+            due = due.filter(deadline__lt=end)
+        return due
+
+    def follow_ups_due(self, day: date) -> "MessageQuerySet":
+        """Handled messages whose "check back whether it worked" day has come and that nobody checked yet."""
+        return self.filter(status=Status.HANDLED, follow_up_on__lte=day, follow_up_done_at__isnull=True)
+
+    def open_for_number(self, number: str) -> "MessageQuerySet":
+        """Open messages of one caller, by their (normalised) telephone number."""
+        return self.open().filter(caller_number=number)
+
+
+def _teams_of(user: User) -> models.QuerySet[Team]:
+    return Team.objects.filter(members=user)
 
 
 class Message(models.Model):
@@ -109,6 +168,8 @@ class Message(models.Model):
     # Bumped by every change a person makes, so two people acting at once cannot overwrite each other.
     # The overdue sweep and the routing to a stand-in leave it alone (callbacks.services.work).
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message")

@@ -1,7 +1,7 @@
 """Who may see and act on which message."""
 
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Team, User
 from accounts.roles import HANDLE_CALLBACKS, VIEW_ALL_CALLBACKS
@@ -9,14 +9,8 @@ from callbacks.models import Message, Status
 
 
 def messages_visible_to(user: User) -> QuerySet[Message]:
-    """Managers see everything; colleagues their own and their teams' messages; receptionists what they took."""
-    messages = Message.objects.select_related("owner_user", "owner_team", "taken_by")
-    if user.has_perm(f"accounts.{VIEW_ALL_CALLBACKS}"):
-        return messages
-    visible = Q(taken_by=user)
-    if user.has_perm(f"accounts.{HANDLE_CALLBACKS}"):
-        visible |= Q(owner_user=user) | Q(owner_team__in=Team.objects.filter(members=user))
-    return messages.filter(visible)
+    """Message.objects.visible_to, with what the pages that list them show."""
+    return Message.objects.select_related("owner_user", "owner_team", "taken_by").visible_to(user)
 
 
 def can_see(user: User, message: Message) -> bool:
