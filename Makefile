@@ -97,13 +97,15 @@ audit: $(VENV)/.test-installed
 	$(BIN)/pip-audit --strict -r requirements.txt
 
 # The other benchmarks (docs/PERFORMANCE.md); each starts its own throw-away PostgreSQL (and Redis),
-# fills 1,000,000 messages and runs with production settings, so no DJANGO_DEBUG here.
+# fills 1,000,000 messages and runs with production settings, so no DJANGO_DEBUG here. bench-pages
+# measures two data profiles (office history, 1,000,000 messages; backlog, 200,000) in about 3 minutes;
+# narrow or change a run with e.g. `make bench-pages PAGES_ARGS="--profiles backlog --rounds 50"`.
 .PHONY: bench-dashboard bench-pages bench-load bench-all
 bench-dashboard: install-test
 	$(BIN)/python bench/dashboard.py
 
 bench-pages: install-test
-	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/pages.py $(PAGES_ARGS)
 
 bench-load: install-test
 	$(BIN)/python bench/load.py

@@ -1,7 +1,7 @@
 """Shared by the HTTP benchmarks (bench/pages.py, bench/load.py) and bench/dashboard.py.
 
-`office()` starts a throw-away PostgreSQL and Redis (bench/servers.py), fills the office history of
-bench/fill.py and collects the static files; `Gunicorn` runs the production server on it, the way the
+`office()` starts a throw-away PostgreSQL and Redis (bench/servers.py), fills one data profile of
+bench/fill.py (the office history unless told "backlog") and collects the static files; `Gunicorn` runs the production server on it, the way the
 Procfile does (`gunicorn config.wsgi --workers 2`), with production settings over plain HTTP.
 """
 
@@ -57,12 +57,15 @@ def django_prepare() -> None:
 
 
 @contextlib.contextmanager
-def office(rows: int, **people: int):
-    """PostgreSQL + Redis with `rows` messages of office history; yields the environment for gunicorn.
+def office(rows: int, profile: str = "office", **people: int):
+    """PostgreSQL + Redis with `rows` messages of one profile of bench/fill.py; yields the environment
+    for gunicorn. "office": two years of office history (``span_days=730``); "backlog": the sweep's
+    data (20 % open, all taken in the last 290 days at 1,000,000 rows).
 
     This process sets the same environment and sets Django up against the database, so the benchmark
     can check the data afterwards through the ORM.
     """
+    span_days = {"office": 730, "backlog": None}[profile]
     with tempfile.TemporaryDirectory(prefix="terugbel-bench-") as tmp, postgres_server() as postgres, \
             redis_server() as redis:
         create_database(postgres.port)
@@ -74,9 +77,11 @@ def office(rows: int, **people: int):
         from django.db import connection
         from django.utils import timezone
         started = time.perf_counter()
-        fill(connection, timezone.now().replace(microsecond=0), rows, span_days=730, password=PASSWORD, **people)
+        fill(connection, timezone.now().replace(microsecond=0), rows, span_days=span_days, password=PASSWORD,
+             **people)
         settle(connection)
-        print(f"filled {rows:,} messages of office history on PostgreSQL in {time.perf_counter() - started:.0f} s")
+        what = "office history" if profile == "office" else "the backlog profile"
+        print(f"filled {rows:,} messages of {what} on PostgreSQL in {time.perf_counter() - started:.0f} s")
         connection.close()  # the server gets every connection slot it wants
         yield env
 
