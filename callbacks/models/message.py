@@ -65,15 +65,18 @@ class MessageQuerySet(models.QuerySet):
         """Every message owned by one of the person's teams, whoever in it owns the message."""
         return self.filter(owner_team__in=_teams_of(user))
 
-    def visible_to(self, user: User) -> "MessageQuerySet":
-        """Managers see everything; colleagues their own and their teams' messages; receptionists what they
-        took."""
+    def actionable_by(self, user: User) -> "MessageQuerySet":
+        """Messages a person may act on (attempts, tick-off, reassignment): managers every one, colleagues their
+        own and their teams' messages."""
         if user.has_perm(f"accounts.{VIEW_ALL_CALLBACKS}"):
             return self.all()
-        visible = Q(taken_by=user)
         if user.has_perm(f"accounts.{HANDLE_CALLBACKS}"):
-            visible |= Q(owner_user=user) | Q(owner_team__in=_teams_of(user))
-        return self.filter(visible)
+            return self.filter(Q(owner_user=user) | Q(owner_team__in=_teams_of(user)))
+        return self.none()
+
+    def visible_to(self, user: User) -> "MessageQuerySet":
+        """What a person may act on, and the messages they took themselves (a receptionist sees what she took)."""
+        return self.actionable_by(user) | self.filter(taken_by=user)
 
     def overdue_at(self, moment: datetime) -> "MessageQuerySet":
         """Open messages whose promised deadline has passed at that moment (flagged by the sweep or not)."""

@@ -1,10 +1,9 @@
-"""Who may see and act on which message."""
+"""Who may see and act on which message: the rule lives on Message.objects (visible_to, actionable_by)."""
 
 
 from django.db.models import QuerySet
 
-from accounts.models import Team, User
-from accounts.roles import HANDLE_CALLBACKS, VIEW_ALL_CALLBACKS
+from accounts.models import User
 from callbacks.models import Message, Status
 
 
@@ -14,33 +13,13 @@ def messages_visible_to(user: User) -> QuerySet[Message]:
 
 
 def can_see(user: User, message: Message) -> bool:
-    """messages_visible_to's rule for one message already read, for the detail page: reading the message by
-    its id alone spares compiling the rule's OR and subquery on every view (about 0.7 ms). Keep the two in
-    step; tests/test_detail.py checks them against each other for every role and kind of message."""
-    if user.has_perm(f"accounts.{VIEW_ALL_CALLBACKS}") or message.taken_by_id == user.pk:
-        return True
-    if not user.has_perm(f"accounts.{HANDLE_CALLBACKS}"):
-        return False
-    return message.owner_user_id == user.pk or _in_owner_team(user, message)
+    """Whether the person may open this message: Message.objects.visible_to asked of this one row."""
+    return Message.objects.visible_to(user).filter(pk=message.pk).exists()
 
 
 def can_act_on(user: User, message: Message) -> bool:
-    """Attempts, tick-off and reassignment: the owner, their team mates, and managers."""
-    if user.has_perm(f"accounts.{VIEW_ALL_CALLBACKS}"):
-        return True
-    if not user.has_perm(f"accounts.{HANDLE_CALLBACKS}"):
-        return False
-    return message.owner_user_id == user.pk or _in_owner_team(user, message)
-
-
-def _in_owner_team(user: User, message: Message) -> bool:
-    """Whether the person is in the message's team: asked once per message and person (can_see, can_act_on)."""
-    if message.owner_team_id is None:
-        return False
-    asked = message.__dict__.setdefault("_in_owner_team", {})
-    if user.pk not in asked:
-        asked[user.pk] = Team.members.through.objects.filter(team_id=message.owner_team_id, user_id=user.pk).exists()
-    return asked[user.pk]
+    """Attempts, tick-off and reassignment: Message.objects.actionable_by asked of this one row."""
+    return Message.objects.actionable_by(user).filter(pk=message.pk).exists()
 
 
 def can_correct(user: User, message: Message) -> bool:

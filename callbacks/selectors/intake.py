@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from accounts.models import Absence, Team, User
 from accounts.roles import HANDLE_CALLBACKS
 from callbacks.config_cache import remembered
-from callbacks.models import Message, Status
+from callbacks.models import Message
 from callbacks.selectors.policies import calendar_for
 
 
@@ -134,6 +134,6 @@ def open_messages_for(*, number: str, recipient: Recipient) -> list[OpenMessage]
     owned = Q(owner_user=recipient.user) | Q(intended_user=recipient.user) if recipient.user else Q(
         owner_team=recipient.team, owner_user__isnull=True
     )
-    rows = (Message.objects.filter(owned, caller_number=number, status=Status.OPEN)
+    rows = (Message.objects.open_for_number(number).filter(owned)
             .order_by("deadline").values_list("pk", "taken_at", "reason"))
     return [OpenMessage(pk, taken_at, reason) for pk, taken_at, reason in rows]

@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Absence, Team, User
-from callbacks.models import DEFAULT_CHECK_MOMENTS, CheckMoment, DigestSent, Message, Notification, Status
+from accounts.models import Absence, User
+from callbacks.models import DEFAULT_CHECK_MOMENTS, CheckMoment, DigestSent, Message, Notification
 from callbacks.selectors import team_of
 from callbacks.selectors.policies import calendar_for
 from callbacks.services.notifications import notification_queue
@@ -33,19 +33,18 @@ def check_moment_due(*, user: User, now: datetime) -> datetime | None:
 
 
 def open_callbacks_of(user: User) -> list[int]:
-    """Ids of the open callbacks a person owes, by deadline: their own and their teams' unassigned ones."""
-    owned = Q(owner_user=user) | Q(owner_user__isnull=True, owner_team__in=Team.objects.filter(members=user))
-    return list(
-        Message.objects.filter(owned, status=Status.OPEN).order_by("deadline", "pk").values_list("pk", flat=True)
-    )
+    """Ids of the open callbacks a person owes (what "My callbacks" lists), by deadline."""
+    return list(Message.objects.owed_by(user).order_by("deadline", "pk").values_list("pk", flat=True))
 
 
 def digests_send(*, now: datetime | None = None) -> int:
     """Queue due digests; the unique (user, moment) row makes duplicate and overlapping runs harmless."""
     now = now or timezone.now()
+    # Only people who may owe something: an open message in their name or in one of their teams. Whether
+    # they owe it is open_callbacks_of's question (Message.objects.owed_by).
+    open_messages = Message.objects.open()
     people = User.objects.filter(is_active=True).filter(
-        Q(messages_owned__status=Status.OPEN)
-        | Q(teams__messages__status=Status.OPEN, teams__messages__owner_user__isnull=True)
+        Q(pk__in=open_messages.values("owner_user")) | Q(teams__in=open_messages.values("owner_team"))
     ).distinct()
     away = set(Absence.objects.filter(starts_at__lte=now, ends_at__gt=now).values_list("user_id", flat=True))
     sent = 0

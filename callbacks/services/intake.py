@@ -114,7 +114,7 @@ def message_add_call(*, token: uuid.UUID, message_id: int, taken_by: User, note:
         return Message.objects.get(pk=message_id)
     try:
         with transaction.atomic():
-            updated = Message.objects.filter(pk=message_id, status=Status.OPEN).update(
+            updated = Message.objects.open().filter(pk=message_id).update(
                 call_count=F("call_count") + 1, version=F("version") + 1,
                 priority=Case(When(call_count__gte=URGENT_FROM_CALL - 1, then=Value(Priority.URGENT)), default=F("priority")),
             )

@@ -136,11 +136,11 @@ def messages_route_to_stand_ins(*, now: datetime) -> int:
     for absence in absences:
         if absence.stand_in.absences.filter(starts_at__lte=now, ends_at__gt=now).exists():
             continue  # The stand-in is away too: leave the messages where the manager will see them.
-        for message in Message.objects.filter(owner_user=absence.user, status=Status.OPEN).select_related("owner_team"):
+        for message in Message.objects.open().filter(owner_user=absence.user).select_related("owner_team"):
             with transaction.atomic():
                 # No new version: routing is the system's doing, so whoever has the message open can still
                 # act on it (the person away ticking off a call they made just before leaving).
-                claimed = Message.objects.filter(pk=message.pk, owner_user=absence.user, status=Status.OPEN).update(
+                claimed = Message.objects.open().filter(pk=message.pk, owner_user=absence.user).update(
                     owner_user=absence.stand_in
                 )
                 if claimed != 1:
