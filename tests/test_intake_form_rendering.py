@@ -1,77 +1,79 @@
-"""The intake steps' forms rendered by the bootstrap_fields filter look exactly as crispy renders them:
-same tags, attributes, classes, labels, help texts and errors, empty, filled in and with errors."""
+"""The intake steps' forms as the receptionist meets them (crispy-bootstrap5): every field labelled in
+Dutch, the first field focused, errors shown beside their field and tied to it for screen readers."""
 
-from datetime import UTC, datetime
-from types import SimpleNamespace
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.template import Context, Template
 
-from callbacks import selectors
-from callbacks.forms.intake import CallerForm, CloseForm, PromiseForm, ReadbackForm, ReasonForm, RecipientForm
-from tests.html_shape import MarkupShape
+from tests.factories import MessageFactory
+from tests.form_markup import Page
+from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, post_step
 
-pytestmark = pytest.mark.django_db
+AMS = ZoneInfo("Europe/Amsterdam")
+TUESDAY = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)
 
-CRISPY = Template("{% load crispy_forms_tags %}{{ form|crispy }}")
-OURS = Template("{% load bootstrap_fields %}{{ form|bootstrap_fields }}")
-STARTED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-OPEN_MESSAGE = SimpleNamespace(pk=7, taken_at=STARTED, reason='Offerte <b>"dak"</b>')
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=TUESDAY), pytest.mark.usefixtures("clock")]
 
-
-def _recipient(data=None):
-    users, teams = selectors.recipients_all()
-    return RecipientForm(data, prefix="recipient", users=users, teams=teams)
-
-
-def _caller(data=None, open_messages=()):
-    return CallerForm(data, prefix="caller", find_open=lambda number: list(open_messages))
+# The step, and the Dutch label of its first field (the one with the focus).
+STEPS = [
+    ("recipient", "Voor wie?"),
+    ("caller", "Naam beller"),
+    ("reason", "Korte reden"),
+    ("promise", "Alleen tussen"),
+    ("readback", "Ik heb het bericht voorgelezen en de beller heeft bevestigd dat het klopt"),
+]
 
 
-FORMS = {  # name: (build, data that fails validation, data that passes)
-    "recipient": (_recipient, {"recipient-recipient": "<i>Niemand</i>", "recipient-decision": "helped"},
-                  {"recipient-recipient": "Bram", "recipient-decision": "message", "recipient-to_stand_in": "on"}),
-    "caller": (lambda data=None: _caller(data, [OPEN_MESSAGE]),
-               {"caller-name": " ", "caller-number": "12", "caller-email": "geen"},
-               {"caller-name": "Pieter", "caller-number": "06-12345678", "caller-add_to": "7"}),
-    "reason": (lambda data=None: ReasonForm(data, prefix="reason"), {"reason-reason": "", "reason-tone": "x"},
-               {"reason-reason": "Offerte", "reason-call_type": "question", "reason-tone": "calm"}),
-    "promise": (lambda data=None: PromiseForm(data, prefix="promise", team=None, call_type="question",
-                                              started_at=STARTED),
-                {"promise-between_start": "10:00", "promise-deadline": "morgen"}, {}),
-    "readback": (lambda data=None: ReadbackForm(data, prefix="readback"), {}, {"readback-confirmed": "on"}),
-    "close": (lambda data=None: CloseForm(data, prefix="close"), {"close-token": "x"},
-              {"close-token": "0b6f4c1e-7d0e-4b47-9a55-6f1c7f0bba1e"}),
-}
+@pytest.fixture
+def desk(client, receptionist, colleague):
+    client.force_login(receptionist)
+    return client
 
 
-# The promise form checks its deadline against now: the clock stands at the call's start.
-@pytest.mark.clock(at=STARTED)
-@pytest.mark.usefixtures("clock")
-@pytest.mark.parametrize("state", ["empty", "errors", "valid"])
-@pytest.mark.parametrize("name", list(FORMS))
-def test_each_intake_form_renders_as_crispy_renders_it(colleague, name, state):
-    build, wrong, right = FORMS[name]
-
-    def made():
-        form = build() if state == "empty" else build(wrong if state == "errors" else right)
-        if state != "empty":
-            assert form.is_valid() is (state == "valid"), form.errors
-        return form
-
-    # Two forms: crispy sets classes on the widgets it renders.
-    expected, ours = CRISPY.render(Context({"form": made()})), OURS.render(Context({"form": made()}))
-    assert MarkupShape(ours).items == MarkupShape(expected).items
+def _pages(desk) -> dict[str, Page]:
+    """The page of each step, as the wizard shows it after the step before."""
+    pages = {"recipient": Page(desk.get(URL + "?new=1").content.decode())}
+    for step, data, following in (("recipient", RECIPIENT, "caller"), ("caller", CALLER, "reason"),
+                                  ("reason", REASON, "promise"), ("promise", {}, "readback")):
+        response = post_step(desk, step, data)
+        assert response.status_code == 200
+        pages[following] = Page(response.content.decode())
+    return pages
 
 
-def test_typed_text_is_escaped_and_errors_are_tied_to_their_field(colleague):
-    form = _caller({"caller-name": '"><script>x</script>', "caller-number": "06-12345678"}, [OPEN_MESSAGE])
-    assert not form.is_valid()  # with an open message, choosing what to do with this call is required
-    rendered = OURS.render(Context({"form": form}))
-    assert "<script>" not in rendered and "&lt;script&gt;" in rendered
-    assert "<b>" not in rendered and "&lt;b&gt;" in rendered  # the open message's reason in the choice
-    assert 'id="error_1_id_caller-add_to"' in rendered
-    form = _caller({"caller-name": "Pieter", "caller-number": "12"})
-    assert not form.is_valid()
-    rendered = OURS.render(Context({"form": form}))
-    assert 'aria-invalid="true"' in rendered and 'aria-describedby="id_caller-number_error"' in rendered
+def test_it_labels_every_field_and_focuses_the_first_of_each_step(desk):
+    pages = _pages(desk)
+    for step, first_label in STEPS:
+        page = pages[step]
+        fields = [field for field in page.fields() if field["name"].startswith(f"{step}-")]
+        assert fields, step
+        focused = [field for field in fields if "autofocus" in field]
+        assert focused == [fields[0]], step
+        assert page.label_of(fields[0]).startswith(first_label), (step, page.label_of(fields[0]))
+        # Each radio button has its own label too (its choice); the group is named by a legend.
+        assert [field["id"] for field in fields if not page.label_of(field)] == [], step
+
+
+def test_it_shows_an_error_beside_its_field_and_moves_the_focus_there(desk):
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    page = Page(post_step(desk, "caller", {**CALLER, "number": "12"}).content.decode())
+    number = page.by_id("id_caller-number")
+    assert number.get("aria-invalid") == "true" and "is-invalid" in number["class"].split()
+    assert "Dit is geen geldig telefoonnummer" in page.errors_of(number)
+    assert "autofocus" in number and "autofocus" not in page.by_id("id_caller-name")
+    assert page.errors_of(page.by_id("id_caller-name")) == ""  # the name was fine
+
+
+def test_it_keeps_typed_text_and_an_open_messages_reason_as_text(desk, receptionist, colleague):
+    MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+31612345678",
+                   reason='Offerte <b>"dak"</b>')
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    response = post_step(desk, "caller", {**CALLER, "name": '"><script>x</script>'})
+    html = response.content.decode()
+    assert "<script>x" not in html and "&lt;script&gt;x" in html
+    assert "<b>" not in html and "&lt;b&gt;" in html  # the open message's reason, in the choice to add to it
+    page = Page(html)
+    assert page.by_id("id_caller-name")["value"] == '"><script>x</script>'

@@ -13,7 +13,7 @@ from callbacks.selectors.intake import (
     team_of,
 )
 from callbacks.selectors.navigation import NavigationCounts, inbox_of, navigation_counts
-from callbacks.selectors.timeline import EARLIER_SHOWN, changes_since, message_timeline
+from callbacks.selectors.timeline import DETAIL_RELATIONS, EARLIER_SHOWN, changes_since, message_timeline
 from callbacks.selectors.worklist import (
     FOLLOW_UP,
     LATER,
@@ -29,7 +29,7 @@ from callbacks.selectors.worklist import (
 )
 
 __all__ = [
-    "EARLIER_SHOWN", "FOLLOW_UP", "LATER", "OVERDUE", "TODAY", "WORKLIST_CAPS", "Availability", "NavigationCounts",
+    "DETAIL_RELATIONS", "EARLIER_SHOWN", "FOLLOW_UP", "LATER", "OVERDUE", "TODAY", "WORKLIST_CAPS", "Availability", "NavigationCounts",
     "OpenMessage", "Recipient", "WorkFilter", "WorkGroup", "Worklist", "availabilities", "availability_of",
     "caller_history", "can_act_on", "can_correct", "can_see", "changes_since", "inbox_of", "member_teams",
     "message_timeline", "messages_visible_to", "navigation_counts", "open_messages_for", "recipients_all", "team_of",

@@ -144,11 +144,10 @@ def _detail_response(request: HttpRequest, context: dict, status: int = 200) -> 
 @login_required
 @require_GET
 def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # By its id alone, without joins: selectors.can_see applies messages_visible_to's rule to it, and
-    # message_timeline reads its people and team in its one statement.
-    message = get_object_or_404(Message, pk=pk)
-    if not selectors.can_see(request.user, message):
-        raise Http404
+    # A message the person may not see answers 404, as one that does not exist.
+    message = get_object_or_404(
+        Message.objects.visible_to(request.user).select_related(*selectors.DETAIL_RELATIONS), pk=pk
+    )
     context = _detail_context(request, message)
     return render(request, "callbacks/detail.html", context)
 
