@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from callbacks.views import dashboard, intake, policies, statistics, work
+from callbacks.views import dashboard, intake, policies, statistics, work, worklist
 
 callback_patterns = ([
-    path("", work.callback_list, name="list"),
-    path("badge/", work.callback_badge, name="badge"),
+    path("", worklist.callback_list, name="list"),
+    path("badge/", worklist.callback_badge, name="badge"),
     path("notifications/", work.notification_inbox, name="inbox"),
     path("new/", intake.IntakeWizard.as_view(), name="intake"),
     path("new/status/", intake.intake_status, name="intake_status"),

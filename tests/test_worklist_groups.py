@@ -1,7 +1,6 @@
 """My callbacks, bounded: each group shows its first rows and its true total, and a capped group links to
-all of it, paginated. The overview is read in one raw SQL statement and its rows are prepared in Python
-(selectors.worklist, _display); these tests hold both to what they replaced: work_messages (the ORM twin
-the "Show all" pages use) and the row template that computed everything in tags and filters.
+all of it, paginated. The groups are asked of Message.objects (selectors.worklist); these tests hold them
+to the rules written out here by hand, and read the rows as the page renders them.
 """
 
 import re
@@ -10,17 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.template import Context, Template
-from django.template.loader import get_template
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from callbacks import selectors, worklist_rows
+from callbacks import selectors
 from callbacks.models import Message, Outcome, Priority, Status
 from callbacks.selectors import FOLLOW_UP, LATER, OVERDUE, TODAY
-from callbacks.views import work
+from callbacks.views import worklist as worklist_views
 from tests.conftest import login_across_time, make_user
 from tests.factories import MessageFactory, make_messages
+from tests.html_shape import MarkupShape
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
@@ -114,7 +112,7 @@ def test_a_group_within_its_cap_has_no_show_all_link(bram, receptionist, colleag
 
 def test_the_page_makes_the_same_queries_whether_groups_are_capped_or_not(bram, receptionist, colleague, small_caps):
     _office(receptionist, colleague, overdue=1, today=1, later=1, follow_ups=1)
-    bram.get("/callbacks/")  # both measured requests find the colleague's teams memoised
+    bram.get("/callbacks/")  # both measured requests find the session and the translations warm
     with CaptureQueriesContext(connection) as few:
         assert bram.get("/callbacks/").status_code == 200
     _office(receptionist, colleague, overdue=20, today=20, later=20, follow_ups=20)
@@ -123,7 +121,8 @@ def test_the_page_makes_the_same_queries_whether_groups_are_capped_or_not(bram, 
     assert all(group.capped for group in _groups(response.context["worklist"]).values())
     assert len(many) == len(few)
     reading_messages = [q["sql"] for q in many if "callbacks_message" in q["sql"]]
-    assert len(reading_messages) == 2  # the worklist (rows and totals in one statement) and the navigation
+    # A count and a LIMITed read for each of the four groups, and the navigation's counts.
+    assert len(reading_messages) == 9
 
 
 # --- Show all -------------------------------------------------------------------------------------
@@ -151,7 +150,7 @@ def _all_pages(client, query: str) -> tuple[list[int], int]:
 def test_show_all_lists_exactly_that_group_in_the_worklists_order(
     bram, receptionist, colleague, small_caps, monkeypatch, due, section
 ):
-    monkeypatch.setattr(work, "PAGE_SIZE", 2)
+    monkeypatch.setattr(worklist_views, "PAGE_SIZE", 2)
     office = _office(receptionist, colleague)
     MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED)  # no follow-up: in no group
     overview = bram.get("/callbacks/")
@@ -193,7 +192,7 @@ def test_a_group_that_does_not_fit_the_status_is_left_for_that_statuss_list(bram
     assert nonsense.status_code == 200 and [row.pk for row in nonsense.context["worklist"].overdue] == [overdue.pk]
 
 
-# --- The raw SQL agrees with the ORM --------------------------------------------------------------
+# --- The groups follow the rules, in every tab and filter ------------------------------------------
 
 
 @pytest.fixture
@@ -219,110 +218,116 @@ def busy_office(receptionist, colleague, other_colleague):
     return verkoop
 
 
+def _expected_group(colleague, work_filter: selectors.WorkFilter, due: str) -> list[int]:
+    """The group as the product describes it, worked out message by message."""
+    teams = set(colleague.teams.values_list("pk", flat=True))
+    midnight = datetime(2026, 12, 2, 0, 0, tzinfo=AMS)
+
+    def in_tab(m: Message) -> bool:
+        if work_filter.scope == "teams":
+            return m.owner_team_id in teams
+        return m.owner_user_id == colleague.pk or (m.owner_user_id is None and m.owner_team_id in teams)
+
+    def narrowed(m: Message) -> bool:
+        return ((not work_filter.call_type or m.call_type == work_filter.call_type)
+                and (not work_filter.team_id or m.owner_team_id == work_filter.team_id)
+                and (not work_filter.period_days or m.taken_at >= NOW - timedelta(days=work_filter.period_days)))
+
+    def in_group(m: Message) -> bool:
+        if due == FOLLOW_UP:
+            return (m.status == Status.HANDLED and m.follow_up_on is not None
+                    and m.follow_up_on <= NOW.date() and m.follow_up_done_at is None)
+        if m.status != Status.OPEN or not narrowed(m):
+            return False
+        return {OVERDUE: m.deadline <= NOW, TODAY: NOW < m.deadline < midnight, LATER: m.deadline >= midnight}[due]
+
+    return _in_order([m for m in Message.objects.all() if in_tab(m) and in_group(m)], due)
+
+
 @pytest.mark.parametrize("scope", ["mine", "teams"])
 @pytest.mark.parametrize("narrowing", [{}, {"call_type": "complaint"}, {"team": True}, {"period_days": 7}])
 @pytest.mark.parametrize("caps", [SMALL_CAPS, dict.fromkeys(SMALL_CAPS, 1000)])
-def test_the_worklist_agrees_with_work_messages(colleague, busy_office, monkeypatch, scope, narrowing, caps):
+def test_the_groups_hold_what_the_rules_say(colleague, busy_office, monkeypatch, scope, narrowing, caps):
     for due, cap in caps.items():
         monkeypatch.setitem(selectors.WORKLIST_CAPS, due, cap)
     narrowing = {**narrowing, "team_id": busy_office.pk} if narrowing.pop("team", False) else narrowing
     work_filter = selectors.WorkFilter(scope=scope, **narrowing)
-    teams = selectors.member_teams(colleague)
-    worklist = selectors.worklist(user=colleague, teams=teams, now=NOW, work_filter=work_filter)
+    worklist = selectors.worklist(user=colleague, now=NOW, work_filter=work_filter)
     for due, group in _groups(worklist).items():
-        # Follow-ups ignore the filters other than the tab, in both.
-        twin = work_filter if due != FOLLOW_UP else selectors.WorkFilter(scope=scope)
-        expected = list(selectors.work_messages(
-            user=colleague, teams=teams, now=NOW,
-            work_filter=selectors.WorkFilter(**{**twin.__dict__, "status": Status.HANDLED if due == FOLLOW_UP
-                                                 else Status.OPEN, "due": due}),
-        ))
-        assert [row.pk for row in group] == [m.pk for m in expected][:caps[due]], due
+        expected = _expected_group(colleague, work_filter, due)
+        assert [m.pk for m in group] == expected[:caps[due]], due
         assert group.total == len(expected), due
-        assert [row.owner for row in group] == ([m.owner_display for m in expected][:caps[due]]
-                                                 if scope == "teams" else [""] * len(group))
+        # The "Show all" page of the group lists the same messages, in the same order.
+        status = Status.HANDLED if due == FOLLOW_UP else Status.OPEN
+        twin = work_filter if due != FOLLOW_UP else selectors.WorkFilter(scope=scope)
+        everything = selectors.work_messages(user=colleague, now=NOW, work_filter=selectors.WorkFilter(
+            **{**twin.__dict__, "status": status, "due": due}))
+        assert [m.pk for m in everything] == expected, due
     assert worklist.today or worklist.overdue  # the data reaches the groups at all
 
 
-# --- The rows read as the row template wrote them ---------------------------------------------------
+# --- The rows as the page renders them -------------------------------------------------------------
 
-# templates/callbacks/partials/message_row.html before the rows were prepared in Python, inlined in its table.
-ORIGINAL_TABLE = Template("""{% load i18n %}<div class="table-responsive">
-<table class="table table-sm align-middle mb-0">
-  <thead><tr>
-    <th scope="col">{% translate "Caller" %}</th><th scope="col">{% translate "Number" %}</th>
-    <th scope="col">{% translate "Reason" %}</th><th scope="col">{% translate "Tone" %}</th>
-    <th scope="col" class="text-end">{% translate "Called" %}</th>
-    {% if show_owner %}<th scope="col">{% translate "For" %}</th>{% endif %}
-    <th scope="col">{% translate "Call back" %}</th>
-  </tr></thead>
-  <tbody>{% for item in items %}<tr data-test="message-row" data-message="{{ item.pk }}"{% if item.priority == "urgent" %} class="table-warning"{% endif %}>
-  <td>
-    <a href="{% url 'callbacks:detail' item.pk %}" class="fw-semibold">{{ item.caller_name|default:_("Unknown caller") }}</a>{% if item.caller_company %}<br><span class="small text-body-secondary">{{ item.caller_company }}</span>{% endif %}
-    {% if item.priority == "urgent" %}<span class="badge text-bg-danger">{% translate "Urgent" %}</span>{% endif %}
-  </td>
-  <td>{% if item.caller_number %}<a href="tel:{{ item.caller_number }}">{{ item.caller_number.as_national }}</a>{% endif %}</td>
-  <td>{{ item.reason|truncatechars:90 }}</td>
-  <td>{{ item.get_tone_display }}</td>
-  <td class="text-end">{{ item.call_count }}×</td>
-  {% if show_owner %}<td>{{ item.owner_display }}</td>{% endif %}
-  <td>
-    {% if item.status == "open" and item.deadline %}
-      {% if item.deadline <= now %}<span class="text-danger fw-semibold" data-test="overdue">{% blocktranslate with late=item.deadline|timesince:now %}{{ late }} overdue{% endblocktranslate %}</span>
-      {% else %}<span title="{{ item.deadline|date:'D j M H:i' }}">{% blocktranslate with left=item.deadline|timeuntil:now %}{{ left }} left{% endblocktranslate %}</span>{% endif %}
-      <br><span class="small text-body-secondary">{{ item.deadline|date:"D j M H:i" }}</span>
-    {% elif item.follow_up_on %}{% blocktranslate with day=item.follow_up_on|date:"D j M" %}check back on {{ day }}{% endblocktranslate %}
-    {% else %}{{ item.get_status_display }}{% endif %}
-  </td>
-</tr>
-{% endfor %}</tbody>
-</table>
-</div>
-""")  # noqa: E501
+
+def _rows(page: str) -> dict[int, str]:
+    """Each message row of the page by its message id, as HTML."""
+    return {int(pk): row for pk, row in re.findall(r'<tr data-test="message-row" data-message="(\d+)"[^>]*>(.*?)</tr>',
+                                                   page, re.DOTALL)}
+
+
+def _text(markup: str) -> str:
+    texts = (text for kind, *rest in MarkupShape(markup).items if kind == "text" for text in rest)
+    return " ".join(texts).replace("\xa0", " ")
 
 
 @pytest.fixture
 def odd_messages(receptionist, colleague):
-    """Rows that take every branch of the row template, with text that needs escaping."""
+    """Rows that take every branch of the row, with text that needs escaping."""
     carla = make_user("carla", "colleague", full_name="")  # shown by username
     team = colleague.teams.get()
     team.members.add(carla)
-    specs = [
-        dict(owner=colleague, caller_name="", caller_number="", caller_company="", reason="x" * 89,
-             deadline=NOW - timedelta(days=40, minutes=3)),
-        dict(owner=carla, caller_name="<b>Ann</b> & \"Co\" 'x'", caller_company="<i>ACME</i>",
-             reason="é" * 91 + "<script>", deadline=NOW + timedelta(minutes=1), priority=Priority.URGENT),
-        dict(owner=None, team=team, caller_name="Bad number", caller_number="12345", reason="a\u0301" * 95,
-             deadline=NOW + timedelta(days=400), tone="angry", call_count=12345),
-        dict(owner=colleague, caller_name="Belgian", caller_number="+3225551212", reason="r" * 90, deadline=NOW),
-        dict(owner=colleague, caller_name="Check back", caller_number="+442071234567", status=Status.HANDLED,
-             follow_up_on=date(2026, 11, 30)),
-        dict(owner=carla, caller_name="Handled", status=Status.HANDLED, deadline=NOW - timedelta(days=1)),
-        dict(owner=colleague, caller_name="Informational", status=Status.INFORMATIONAL, deadline=None),
-    ]
-    return [MessageFactory(taken_by=receptionist, **spec) for spec in specs]
+    specs = {
+        "unknown": dict(owner=colleague, caller_name="", caller_number="", caller_company="", reason="x" * 89,
+                        deadline=NOW - timedelta(days=2, minutes=3)),
+        "script": dict(owner=carla, caller_name="<script>alert(1)</script>", caller_company="<i>ACME</i>",
+                       reason="é" * 91 + "<script>", deadline=NOW + timedelta(hours=2), priority=Priority.URGENT),
+        "team": dict(owner=None, team=team, caller_name="Teambeller", caller_number="+31201234567",
+                     reason="Offerte", deadline=NOW + timedelta(days=3), tone="angry", call_count=3),
+        "check_back": dict(owner=colleague, caller_name="Check back", status=Status.HANDLED,
+                           follow_up_on=date(2026, 11, 30)),
+    }
+    return {name: MessageFactory(taken_by=receptionist, **spec) for name, spec in specs.items()}
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
-def test_the_rows_read_as_the_row_template_wrote_them(colleague, odd_messages, language):
-    teams = selectors.member_teams(colleague)
-    by_pk = Message.objects.select_related("owner_user", "owner_team").in_bulk([m.pk for m in odd_messages])
-    table = get_template("callbacks/partials/message_table.html")
-    with translation.override(language):
-        for scope in ("mine", "teams"):
-            worklist = selectors.worklist(user=colleague, teams=teams, now=NOW,
-                                          work_filter=selectors.WorkFilter(scope=scope))
-            rows = [row for group in _groups(worklist).values() for row in group]
-            assert len(rows) >= 4
-            show_owner = scope == "teams"
-            expected = ORIGINAL_TABLE.render(Context({"items": [by_pk[row.pk] for row in rows], "now": NOW,
-                                                      "show_owner": show_owner}))
-            worklist_rows.with_cells(rows, show_owner=show_owner)
-            assert table.render({"items": rows, "now": NOW, "show_owner": show_owner}) == expected
-        paged = list(selectors.work_messages(user=colleague, teams=teams, now=NOW,
-                                             work_filter=selectors.WorkFilter(scope="teams", status="all")))
-        assert len(paged) == len(odd_messages)
-        expected = ORIGINAL_TABLE.render(Context({"items": paged, "now": NOW, "show_owner": True}))
-        rows = worklist_rows.work_rows(paged, now=NOW)
-        worklist_rows.with_cells(rows, show_owner=True)
-        assert table.render({"items": rows, "now": NOW, "show_owner": True}) == expected
+def test_the_rows_show_caller_number_reason_and_time_left_escaped(bram, odd_messages):
+    with translation.override("nl"):
+        page = bram.get("/callbacks/?scope=teams").content.decode()
+    rows = _rows(page)
+    assert set(rows) == {m.pk for m in odd_messages.values()}
+
+    unknown = rows[odd_messages["unknown"].pk]
+    assert "Onbekende beller" in _text(unknown) and "x" * 89 in unknown and "tel:" not in unknown
+    assert 'data-test="overdue"' in unknown and "2 dagen te laat" in _text(unknown)
+    assert f'href="/callbacks/{odd_messages["unknown"].pk}/"' in unknown
+
+    script = rows[odd_messages["script"].pk]
+    assert "<script>" not in script and "<i>" not in script
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in script and "&lt;i&gt;ACME&lt;/i&gt;" in script
+    assert "é" * 89 + "…" in script  # the reason cut at 90 characters
+    assert "Urgent" in _text(script) and "nog 2 uur" in _text(script) and "carla" in _text(script)
+    assert "di 1 Dec 12:00" in _text(script)  # the deadline itself, in the office's time
+
+    team = rows[odd_messages["team"].pk]
+    assert '<a href="tel:+31201234567" data-test="call">020 123 4567</a>' in team
+    assert "Boos" in _text(team) and "3×" in _text(team) and "Verkoop" in _text(team)
+    assert "nog 3 dagen" in _text(team) and "vr 4 Dec 10:00" in _text(team)
+
+    assert "terugkoppelen op ma 30 Nov" in _text(rows[odd_messages["check_back"].pk])
+
+
+def test_the_paged_rows_render_as_the_overview_does(bram, odd_messages):
+    overview = _rows(bram.get("/callbacks/?scope=teams").content.decode())
+    paged = _rows(bram.get("/callbacks/?scope=teams&status=all").content.decode())
+    for name in ("unknown", "script", "team"):
+        pk = odd_messages[name].pk
+        assert MarkupShape(paged[pk]).items == MarkupShape(overview[pk]).items, name

@@ -1,31 +1,24 @@
-"""The colleague's pages: my callbacks, the prepared detail page, and the actions on a message.
+"""The colleague's pages: the prepared detail page and the actions on a message (the list: views/worklist.py).
 
 Every action is a POST with CSRF. With htmx it answers with the refreshed detail body (no reload);
 without JavaScript it redirects back to the detail page. When someone else changed the message first,
 both get the page back with the change explained and what the person typed kept (_changed_meanwhile).
 """
 
-from itertools import chain
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.roles import HANDLE_CALLBACKS
-from callbacks import selectors, services, worklist_rows
+from callbacks import selectors, services
 from callbacks.forms import work as work_forms
-from callbacks.forms.work import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm, WorkFilterForm
+from callbacks.forms.work import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm
 from callbacks.models import Attempt, Message, MessageEvent, Status
-
-PAGE_SIZE = 50
 
 
 def _visible_message(request: HttpRequest, pk: int) -> Message:
@@ -38,73 +31,6 @@ def _actionable_message(request: HttpRequest, pk: int) -> Message:
     if not selectors.can_act_on(request.user, message):
         raise Http404
     return message
-
-
-def _without(query: QueryDict, *names: str) -> str:
-    query = query.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
-def _group_queries(query: QueryDict) -> dict[str, str]:
-    """The query string of each worklist group's "Show all" page: the current filters plus the group.
-
-    Follow-ups ignore the filters other than the tab (see selectors.worklist), so their link does too.
-    """
-    queries = {}
-    for due in selectors.WORKLIST_CAPS:
-        if due == selectors.FOLLOW_UP:
-            group = QueryDict(mutable=True)
-            if query.get("scope"):
-                group["scope"] = query["scope"]
-            group["status"] = Status.HANDLED
-        else:
-            group = query.copy()
-            group.pop("status", None)
-        group["due"] = due
-        queries[due] = group.urlencode()
-    return queries
-
-
-@login_required
-@require_GET
-def callback_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm(f"accounts.{HANDLE_CALLBACKS}"):
-        raise Http404
-    now = timezone.now()
-    teams = selectors.member_teams(request.user)
-    work_filter = selectors.WorkFilter()
-    if request.GET:
-        filter_form = WorkFilterForm(request.GET, teams=teams)
-    else:  # only drawn, and list.html keeps the drawing ({% cache %}): built if drawn (0.2 ms)
-        filter_form = SimpleLazyObject(lambda: WorkFilterForm(teams=teams))
-    if request.GET and filter_form.is_valid():
-        data = filter_form.cleaned_data
-        work_filter = selectors.WorkFilter(
-            scope=data.get("scope") or "mine", status=data.get("status") or Status.OPEN,
-            call_type=data.get("call_type") or "", team_id=data.get("team"),
-            period_days=int(data["period"]) if data.get("period") else None, due=data.get("due") or "",
-        )
-    context = {"filter_form": filter_form, "work_filter": work_filter, "now": now, "has_teams": bool(teams),
-               "show_owner": work_filter.scope == "teams", "filter_teams": [(team.pk, team.name) for team in teams]}
-    query = request.GET.copy()
-    query.pop("page", None)
-    if work_filter.status == Status.OPEN and not work_filter.due:
-        context["worklist"] = worklist = selectors.worklist(user=request.user, teams=teams, now=now,
-                                                            work_filter=work_filter)
-        worklist_rows.with_cells(chain(worklist.overdue, worklist.today, worklist.later, worklist.follow_ups),
-                                 show_owner=context["show_owner"])
-        context["group_queries"] = _group_queries(query)
-    else:  # a status other than open, or one group in full ("Show all"): paginated
-        found = selectors.work_messages(user=request.user, teams=teams, now=now, work_filter=work_filter)
-        context["page"] = page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-        context["rows"] = rows = worklist_rows.work_rows(page.object_list, now=now)
-        worklist_rows.with_cells(rows, show_owner=context["show_owner"])
-        context["query_overview"] = _without(query, "status", "due")
-    context["query_without_page"] = query.urlencode()
-    context["query_without_scope"] = _without(query, "scope")
-    return render(request, "callbacks/list.html", context)
 
 
 def _detail_context(request: HttpRequest, message: Message, **forms) -> dict:
@@ -321,13 +247,6 @@ def callback_correct(request: HttpRequest, pk: int) -> HttpResponse:
             "reason": message.reason, "call_type": message.call_type, "tone": message.tone,
         })
     return render(request, "callbacks/correct.html", {"message": message, "form": form})
-
-
-@login_required
-@require_GET
-def callback_badge(request: HttpRequest) -> HttpResponse:
-    """The navigation badge, refreshed by htmx after an action on the page."""
-    return render(request, "callbacks/partials/badge.html")
 
 
 @login_required
