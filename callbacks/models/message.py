@@ -104,8 +104,13 @@ class MessageQuerySet(models.QuerySet):
         return self.open().filter(caller_number=number)
 
 
-def _teams_of(user: User) -> models.QuerySet[Team]:
-    return Team.objects.filter(members=user)
+def _teams_of(user: User) -> list[int]:
+    """The ids of the person's teams, read once per request and kept on the user object (as Django keeps
+    permissions): as literal values the owner-or-team condition can use the open-message indexes of each
+    side, where a subquery makes PostgreSQL read every open message."""
+    if not hasattr(user, "_team_ids"):
+        user._team_ids = list(Team.objects.filter(members=user).values_list("pk", flat=True))
+    return user._team_ids
 
 
 class Message(models.Model):
