@@ -81,6 +81,7 @@ def child(args: argparse.Namespace) -> None:
     from django.utils import timezone
 
     from accounts.models import User
+    from callbacks.domain.figures import Period
     from callbacks.selectors import statistics as stats
 
     now = timezone.now().replace(microsecond=0)
@@ -88,7 +89,7 @@ def child(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     fill(connection, now, args.rows, span_days=730 if args.profile == "office" else None)
     settle(connection)
-    in_30_days = stats.messages_in(stats.Period.default(timezone.localdate())).count()
+    in_30_days = stats.messages_in(Period.default(timezone.localdate())).count()
     print(f"fill + VACUUM: {time.perf_counter() - started:.1f} s; {in_30_days:,} messages in the last 30 days")
 
     client = Client()

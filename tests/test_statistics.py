@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from accounts.models import Team
+from callbacks.domain import figures
+from callbacks.domain.figures import Period
 from callbacks.models import Attempt, CallLog, Message, Status
 from callbacks.selectors import statistics
-from callbacks.selectors.statistics import Period
 from tests.conftest import login_across_time, make_user
 from tests.factories import MessageFactory, make_messages
 
@@ -213,18 +214,18 @@ def test_an_empty_period_has_no_figures_rather_than_errors(db):
 
 
 def test_percentiles_interpolate_between_ranks():
-    assert statistics.percentile([], 0.5) is None
-    assert statistics.percentile([7], 0.9) == 7
-    assert statistics.percentile([1, 2, 3, 4], 0.5) == 2.5
-    assert statistics.percentile([10, 30, 60, 60, 120], 0.9) == pytest.approx(96)
+    assert figures.percentile([], 0.5) is None
+    assert figures.percentile([7], 0.9) == 7
+    assert figures.percentile([1, 2, 3, 4], 0.5) == 2.5
+    assert figures.percentile([10, 30, 60, 60, 120], 0.9) == pytest.approx(96)
 
 
 def test_durations_read_as_minutes_or_hours():
     with translation.override("nl"):
-        assert str(statistics.Duration(45 * 60)) == "45 min"
-        assert str(statistics.Duration(5.5 * 3600)) == "5,5 u"
+        assert str(figures.Duration(45 * 60)) == "45 min"
+        assert str(figures.Duration(5.5 * 3600)) == "5,5 u"
     with translation.override("en"):
-        assert str(statistics.Duration(5.5 * 3600)) == "5.5 h"
+        assert str(figures.Duration(5.5 * 3600)) == "5.5 h"
 
 
 # --- The page -----------------------------------------------------------------------------------------
@@ -258,6 +259,25 @@ def test_the_page_shows_the_figures_charts_and_tables(mira, office):
     # The strict CSP: no inline scripts or style attributes.
     assert "<script>" not in page and " style=" not in page
     assert "?start=2026-11-01&amp;end=2026-11-30" in page
+
+
+def test_the_page_renders_the_rows_and_the_charts_text_alternative_escaped(mira, office, colleague):
+    Team.objects.filter(name="Verkoop").update(name="<i>Verkoop</i> & Co")
+    colleague.full_name = "<b>Bram</b>"
+    colleague.save(update_fields=["full_name"])
+    page = mira.get(URL, NOVEMBER_QUERY).content.decode()
+    assert "<i>Verkoop" not in page and "<b>Bram" not in page
+    teams = page[page.index('data-test="teams"'):]
+    teams = teams[:teams.index("</table>")]
+    assert re.search(r'<th scope="row">&lt;i&gt;Verkoop&lt;/i&gt; &amp; Co</th>\s*<td class="text-end">6</td>', teams)
+    colleagues = page[page.index('data-test="colleagues"'):]
+    assert re.search(r'<th scope="row">&lt;b&gt;Bram&lt;/b&gt;</th>\s*<td class="text-end">6</td>', colleagues)
+    chart = page[page.index('data-test="call-type-chart"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert '<title id="call-type-chart-title">Aangenomen berichten per soort gesprek</title>' in chart
+    assert '<desc id="call-type-chart-desc">' in chart
+    # One bar per type of call, each with a tooltip saying its number: Klacht (complaint) twice.
+    assert "<title>Klacht: 2 berichten</title>" in chart
 
 
 def test_without_input_the_page_shows_the_last_30_days(mira, receptionist, colleague):

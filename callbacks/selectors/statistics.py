@@ -31,14 +31,10 @@ Definitions (also shown to managers on the page):
 - Hour of day: messages taken per local hour, 0 to 23.
 """
 
-import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Case,
@@ -57,120 +53,17 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, ExtractHour
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from phonenumber_field.phonenumber import to_python as phone_number
 
 from accounts.models import Team, User
+from callbacks.domain.figures import Figures, Period, Spread, local_zone
 from callbacks.models import Attempt, CallLog, CallType, Message, Status
 
-DEFAULT_DAYS = 30
-MAX_DAYS = 366
 REPEAT_CALLS = 3
-# Dates outside this range are refused: they would overflow the datetime arithmetic.
-EARLIEST_DAY = date(2000, 1, 1)
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date  # inclusive
-
-    @classmethod
-    def default(cls, today: date) -> "Period":
-        return cls(start=today - timedelta(days=DEFAULT_DAYS - 1), end=today)
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    @property
-    def starts_at(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=local_zone())
-
-    @property
-    def ends_at(self) -> datetime:
-        """The first moment after the period: local midnight after ``end``."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=local_zone())
-
-
-# --- Small numeric helpers --------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], fraction: float) -> float | None:
-    """Linear interpolation between closest ranks; ``values`` must be sorted."""
-    if not values:
-        return None
-    rank = (len(values) - 1) * fraction
-    low, high = math.floor(rank), math.ceil(rank)
-    return values[low] + (values[high] - values[low]) * (rank - low)
-
-
-class Duration(float):
-    """Seconds, printed for people: minutes below an hour, hours with one decimal above."""
-
-    @property
-    def minutes(self) -> int:
-        return round(self / 60)
-
-    def __str__(self) -> str:
-        if self < 3600:
-            return _("%(minutes)s min") % {"minutes": self.minutes}
-        return _("%(hours)s h") % {"hours": number_format(round(self / 3600, 1), 1)}
-
-
-@dataclass(frozen=True)
-class Spread:
-    median: Duration | None = None
-    p90: Duration | None = None
-    count: int = 0
-
-    @classmethod
-    def of(cls, seconds: Iterable[float]) -> "Spread":
-        ordered = sorted(seconds)
-        if not ordered:
-            return cls()
-        return cls(Duration(percentile(ordered, 0.5)), Duration(percentile(ordered, 0.9)), len(ordered))
-
-
-def rate(part: int, whole: int) -> float | None:
-    return 100 * part / whole if whole else None
 
 
 # --- The figures ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    """The same figures for the whole office, one team, one colleague or one call type."""
-
-    label: str
-    key: object = None
-    taken: int = 0
-    helped_at_intake: int = 0
-    called_back: int = 0
-    within_promise: int = 0
-    promise_due: int = 0
-    attempts: int = 0  # summed over called-back messages
-    first_attempt: Spread = field(default_factory=Spread)
-    handled: Spread = field(default_factory=Spread)
-
-    @property
-    def promise_rate(self) -> float | None:
-        return rate(self.within_promise, self.promise_due)
-
-    @property
-    def attempts_per_callback(self) -> float | None:
-        return self.attempts / self.called_back if self.called_back else None
-
-    def add(self, row: dict) -> None:
-        for name in ("taken", "helped_at_intake", "called_back", "within_promise", "promise_due", "attempts"):
-            setattr(self, name, getattr(self, name) + (row[name] or 0))
 
 
 @dataclass(frozen=True)
@@ -313,19 +206,13 @@ class _Seconds(Func):
 def _durations(found: QuerySet[Message]) -> list[tuple]:
     """(team id, user id, seconds to first attempt or None, seconds to handled or None) per message.
 
-    The earliest attempt comes from the attempt_first index, one lookup per message. The rows are read
-    with a plain cursor: they are ids and floats already, and Django's per-value converters would cost
-    more than the query for a month of messages."""
+    The earliest attempt comes from the attempt_first index, one lookup per message."""
     first_attempt = Attempt.objects.filter(message=OuterRef("pk")).order_by("made_at").values("made_at")[:1]
     called_back = _callback() & Q(handled_at__isnull=False)
-    rows = found.order_by().values_list(
+    return list(found.order_by().values_list(
         "owner_team_id", "owner_user_id", _Seconds(Subquery(first_attempt), "taken_at"),
         Case(When(called_back, then=_Seconds("handled_at", "taken_at"))),
-    )
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    ))
 
 
 def _spread_into(durations: list[tuple], total: Figures, teams: dict, colleagues: dict) -> None:
@@ -385,106 +272,4 @@ def statistics_for(*, period: Period, team: Team | None, now: datetime, breakdow
         colleagues=list(colleagues.values()), call_types=_call_type_rows(groups),
         hours=_hours(found, period) if breakdowns else [0] * 24,
         repeat_callers=repeat_callers(period, team) if breakdowns else [],
-    )
-
-
-# --- Charts -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: int
-    title: str
-    # SVG coordinates as text, so a Dutch locale never turns 12.5 into "12,5".
-    x: str
-    y: str
-    width: str
-    height: str
-    label_x: str
-    value_y: str
-
-
-@dataclass(frozen=True)
-class Tick:
-    y: str
-    label: str
-
-
-@dataclass(frozen=True)
-class BarChart:
-    title: str
-    description: str
-    bars: list[Bar]
-    ticks: list[Tick]
-    width: int
-    height: int
-    plot_left: int
-    plot_right: int
-    baseline: str
-    label_y: str
-
-
-def _coordinate(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def _tick_step(top: int) -> int:
-    """A round step giving at most five grid lines."""
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000):
-        if top / step <= 5:
-            return step
-    return math.ceil(top / 5)
-
-
-def bar_chart(*, title: str, description: str, items: Sequence[tuple[str, int, str]], width: int = 640,
-              height: int = 240) -> BarChart:
-    """Vertical bars for ``(label, value, tooltip)`` items, laid out in a ``width`` × ``height`` viewBox."""
-    left, right, top, bottom = 40, 8, 12, 28
-    plot_width, plot_height = width - left - right, height - top - bottom
-    highest = max((value for _label, value, _title in items), default=0)
-    step = _tick_step(highest) if highest else 1
-    scale_top = max(step, math.ceil(highest / step) * step)
-    slot = plot_width / max(len(items), 1)
-    bar_width = slot * 0.7
-    baseline = top + plot_height
-    bars = []
-    for index, (label, value, tooltip) in enumerate(items):
-        bar_height = plot_height * value / scale_top
-        x = left + index * slot + (slot - bar_width) / 2
-        bars.append(Bar(
-            label=label, value=value, title=tooltip, x=_coordinate(x), y=_coordinate(baseline - bar_height),
-            width=_coordinate(bar_width), height=_coordinate(bar_height), label_x=_coordinate(x + bar_width / 2),
-            value_y=_coordinate(baseline - bar_height - 3),
-        ))
-    ticks = [Tick(y=_coordinate(baseline - plot_height * value / scale_top), label=str(value))
-             for value in range(0, scale_top + 1, step)]
-    return BarChart(
-        title=title, description=description, bars=bars, ticks=ticks, width=width, height=height, plot_left=left,
-        plot_right=width - right, baseline=_coordinate(baseline), label_y=_coordinate(baseline + 16),
-    )
-
-
-def hour_chart(hours: list[int]) -> BarChart:
-    items = [
-        (str(hour), count, ngettext("%(from)s:00–%(to)s:00: %(count)s message",
-                                    "%(from)s:00–%(to)s:00: %(count)s messages", count)
-         % {"from": f"{hour:02d}", "to": f"{(hour + 1) % 24:02d}", "count": count})
-        for hour, count in enumerate(hours)
-    ]
-    return bar_chart(
-        title=_("Messages taken per hour of the day"),
-        description=_("Bar chart; the table next to it lists the same numbers."), items=items,
-    )
-
-
-def call_type_chart(rows: list[Figures]) -> BarChart:
-    items = [
-        (row.label, row.taken, ngettext("%(type)s: %(count)s message", "%(type)s: %(count)s messages", row.taken)
-         % {"type": row.label, "count": row.taken})
-        for row in rows
-    ]
-    return bar_chart(
-        title=_("Messages taken per type of call"),
-        description=_("Bar chart; the table next to it lists the same numbers."), items=items,
     )

@@ -1,10 +1,10 @@
-"""The manager's live dashboard; the live part refreshes itself every 30 seconds through htmx."""
+"""The manager's live dashboard; the live part (the partial "live" of index.html) refreshes itself every
+30 seconds through htmx."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from accounts.roles import VIEW_DASHBOARD
@@ -18,7 +18,7 @@ def require_dashboard(request: HttpRequest) -> None:
 
 def _live_context() -> dict:
     now = timezone.now()
-    counts, health = dashboard_selectors.open_counts_and_health(now=now)
+    counts = dashboard_selectors.open_counts(now=now)
     overdue_groups, due_soon = dashboard_selectors.overdue_and_due_soon(now=now, counts=counts)
     return {
         "now": now,
@@ -28,9 +28,7 @@ def _live_context() -> dict:
         "due_soon_total": counts.due_soon,
         "shown": dashboard_selectors.SHOWN,
         "per_colleague": counts.per_colleague,
-        # Read when shown; the full page shows the navigation's (index.html), read once for both.
-        "on_duty": SimpleLazyObject(lambda: dashboard_selectors.on_phone_duty(now=now) or ""),
-        "health": health,
+        "health": dashboard_selectors.engine_health(now=now),
     }
 
 
@@ -45,4 +43,4 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard_live(request: HttpRequest) -> HttpResponse:
     require_dashboard(request)
-    return render(request, "callbacks/dashboard/_live.html", _live_context())
+    return render(request, "callbacks/dashboard/index.html#live", _live_context())

@@ -28,9 +28,10 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Team
 from accounts.roles import VIEW_DASHBOARD
+from callbacks.domain import charts
+from callbacks.domain.figures import EARLIEST_DAY, MAX_DAYS, Figures, Period, local_zone
 from callbacks.models import CallType, Status, Tone
 from callbacks.selectors import statistics
-from callbacks.selectors.statistics import Figures, Period
 
 
 class PeriodForm(forms.Form):
@@ -50,7 +51,7 @@ class PeriodForm(forms.Form):
 
     def _clean_day(self, name: str) -> date:
         day = self.cleaned_data[name] or getattr(self.default, name)
-        if not statistics.EARLIEST_DAY <= day <= self.today + timedelta(days=statistics.MAX_DAYS):
+        if not EARLIEST_DAY <= day <= self.today + timedelta(days=MAX_DAYS):
             raise forms.ValidationError(_("Choose a date from the year 2000 up to a year from today."),
                                         code="out_of_range")
         return day
@@ -67,9 +68,9 @@ class PeriodForm(forms.Form):
         if start and end:
             if end < start:
                 raise forms.ValidationError(_("The end date is before the start date."), code="reversed")
-            if (end - start).days + 1 > statistics.MAX_DAYS:
+            if (end - start).days + 1 > MAX_DAYS:
                 raise forms.ValidationError(
-                    _("Choose a period of at most %(days)s days.") % {"days": statistics.MAX_DAYS}, code="too_long"
+                    _("Choose a period of at most %(days)s days.") % {"days": MAX_DAYS}, code="too_long"
                 )
         return data
 
@@ -81,7 +82,7 @@ def _require_manager(request: HttpRequest) -> None:
 
 def _chosen_period(request: HttpRequest) -> tuple[PeriodForm, Period, Team | None]:
     """The period and team asked for, or the default period for everyone when the input is unusable."""
-    today = timezone.localdate(timezone=statistics.local_zone())
+    today = timezone.localdate(timezone=local_zone())
     default = Period.default(today)
     if not request.GET:
         form = PeriodForm(initial={"start": default.start, "end": default.end}, today=today)
@@ -106,9 +107,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "fell_back": form.is_bound and not form.is_valid(),
         "stats": stats,
-        "hour_chart": statistics.hour_chart(stats.hours),
+        "hour_chart": charts.hour_chart(stats.hours),
         "hour_rows": [(f"{hour:02d}:00", count) for hour, count in enumerate(stats.hours)],
-        "call_type_chart": statistics.call_type_chart(stats.call_types),
+        "call_type_chart": charts.call_type_chart([(row.label, row.taken) for row in stats.call_types]),
         "export_query": urlencode(query),
     }
     return render(request, "callbacks/dashboard/statistics.html", context)
@@ -132,7 +133,7 @@ def _cell(value: object) -> object:
     if isinstance(value, float):
         return number_format(round(value, 1), 1)
     if isinstance(value, datetime):
-        return timezone.localtime(value, statistics.local_zone()).strftime("%Y-%m-%d %H:%M")
+        return timezone.localtime(value, local_zone()).strftime("%Y-%m-%d %H:%M")
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -197,7 +198,7 @@ def messages_csv(request: HttpRequest) -> HttpResponse:
     call_types, tones, statuses = ({value: str(label) for value, label in choices.choices}
                                    for choices in (CallType, Tone, Status))
     answers = {True: _("yes"), False: _("no"), None: None}
-    zone = statistics.local_zone()
+    zone = local_zone()
     now = timezone.now()
 
     def moment(value: datetime | None) -> str | None:
