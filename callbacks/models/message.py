@@ -78,18 +78,28 @@ class MessageQuerySet(models.QuerySet):
         """What a person may act on, and the messages they took themselves (a receptionist sees what she took)."""
         return self.actionable_by(user) | self.filter(taken_by=user)
 
+    @staticmethod
+    def overdue_condition(moment: datetime) -> Q:
+        """overdue_at as a condition, for counting with ``Count(..., filter=...)`` beside other figures."""
+        return Q(status=Status.OPEN, deadline__lte=moment)
+
     def overdue_at(self, moment: datetime) -> "MessageQuerySet":
         """Open messages whose promised deadline has passed at that moment (flagged by the sweep or not)."""
-        return self.open().filter(deadline__lte=moment)
+        return self.filter(self.overdue_condition(moment))
+
+    @staticmethod
+    def due_between_condition(start: datetime | None, end: datetime | None) -> Q:
+        """due_between as a condition, for counting beside other figures."""
+        due = Q(status=Status.OPEN)
+        if start is not None:
+            due &= Q(deadline__gt=start)
+        if end is not None:
+            due &= Q(deadline__lt=end)
+        return due
 
     def due_between(self, start: datetime | None, end: datetime | None) -> "MessageQuerySet":
         """Open messages due after ``start`` and before ``end`` (either end may be left open)."""
-        due = self.open()
-        if start is not None:
-            due = due.filter(deadline__gt=start)
-        if end is not None:
-            due = due.filter(deadline__lt=end)
-        return due
+        return self.filter(self.due_between_condition(start, end))
 
     def due_from(self, moment: datetime) -> "MessageQuerySet":
         """Open messages due at that moment or later (the worklist's "later": from midnight on)."""

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from accounts.models import User
 from callbacks.config_cache import remembered
 from callbacks.models import MIDDAY, DayPart, Heartbeat, Message, Notification, PhoneDuty
+from callbacks.models.message import MessageQuerySet
 from callbacks.selectors.policies import calendar_for
 from callbacks.services.notifications import OUTBOX_HEARTBEAT
 from callbacks.services.overdue import HEARTBEAT_NAME
@@ -65,8 +66,8 @@ def open_counts(*, now: datetime) -> OpenCounts:
         .values("owner_user", "owner_user__full_name")
         .annotate(
             open=Count("pk"),
-            overdue=Count("pk", filter=Q(pk__in=Message.objects.overdue_at(now))),
-            soon=Count("pk", filter=Q(pk__in=_due_soon(now))),
+            overdue=Count("pk", filter=MessageQuerySet.overdue_condition(now)),
+            soon=Count("pk", filter=MessageQuerySet.due_between_condition(now, now + DUE_SOON)),
         )
     )
     per_colleague = sorted(
