@@ -13,11 +13,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=true
 
-.PHONY: help run test test-sqlite test-postgres test-shifted install install-test assets messages makemessages migrate seed check-python clean
+.PHONY: help run lint test test-sqlite test-postgres test-shifted install install-test assets messages makemessages migrate seed check-python clean
 
 help:
 	@echo "make run   - install, migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)"
-	@echo "make test  - install what is missing and run the whole suite (SQLite, then PostgreSQL)"
+	@echo "make lint  - ruff, and the import contracts in .importlinter (which layer may import which)"
+	@echo "make test  - install what is missing, lint, and run the whole suite (SQLite, then PostgreSQL)"
 	@echo "make test-shifted [AT='2028-02-29 09:00:00'] - the SQLite pass with the machine's clock moved (faketime)"
 
 check-python:
@@ -66,7 +67,13 @@ run: seed
 	@echo
 	$(DEV_ENV) $(BIN)/honcho --procfile Procfile.dev start
 
-test: test-sqlite test-postgres
+# lint-imports reads .importlinter: callbacks' layers (views and tasks over services over selectors over
+# models over domain) and accounts never importing callbacks. CI runs it through `make test`.
+lint: install-test
+	$(BIN)/ruff check accounts callbacks config tests bench
+	$(BIN)/lint-imports
+
+test: lint test-sqlite test-postgres
 
 test-sqlite: install-test
 	$(BIN)/pytest -n 2

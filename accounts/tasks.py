@@ -5,6 +5,6 @@ from django.conf import settings
 
 
 @shared_task(ignore_result=True)
-def sessions_clear_expired() -> None:
+def sessions_clear_expired_task() -> None:
     """Drop expired login sessions; the same as `manage.py clearsessions`, safe to run twice."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

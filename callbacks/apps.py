@@ -8,13 +8,11 @@ class CallbacksConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.models import Group
-        from django.core.signals import request_finished
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from accounts.models import Team, User
         from callbacks.config_cache import configuration_changed
         from callbacks.models import ClosureDay, HandlingPolicy, OpeningHours, PhoneDuty, TeamSettings
-        from callbacks.services import notifications
 
         # Whatever callbacks/config_cache.py memoises: recipients (users, teams, roles), promise rules, roster.
         for model in (User, Team, Group, OpeningHours, ClosureDay, HandlingPolicy, TeamSettings, PhoneDuty):
@@ -23,4 +21,6 @@ class CallbacksConfig(AppConfig):
         for through in (Team.members.through, Team.managers.through, User.groups.through,
                         User.user_permissions.through, Group.permissions.through):
             m2m_changed.connect(configuration_changed, sender=through, dispatch_uid=f"config-m2m-{through.__name__}")
-        request_finished.connect(notifications.publishing_after_response_end, dispatch_uid="publish-after-response")
+        # Registers the Celery tasks in every process, also the web ones, where services queue a delivery
+        # by the task's name (callbacks.services.notifications.DELIVER_TASK) and tests run it eagerly.
+        import callbacks.tasks  # noqa: F401

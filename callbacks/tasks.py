@@ -1,4 +1,8 @@
-"""Thin Celery tasks over service functions. Messages carry ids only, never caller data."""
+"""Thin Celery tasks over service functions, named `<thing>_task`. Messages carry ids only, never caller data.
+
+Services never import this module (it imports them); they queue a delivery by the task's name
+(callbacks.services.notifications.DELIVER_TASK).
+"""
 
 import logging
 from datetime import timedelta
@@ -7,15 +11,14 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from callbacks import services
-from callbacks.services import notifications, retention
-from callbacks.services.overdue import overdue_sweep as _overdue_sweep
+from callbacks.services import digests_send, messages_route_to_stand_ins, notifications, retention
+from callbacks.services.overdue import overdue_sweep
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
-def notification_deliver(notification_id: int) -> None:
+def notification_deliver_task(notification_id: int) -> None:
     """Deliver one row right after its commit; a failure leaves it to the delivery sweep's backoff."""
     try:
         notifications.notification_deliver(notification_id=notification_id)
@@ -24,35 +27,35 @@ def notification_deliver(notification_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
-def outbox_deliver(fresh: bool = False) -> int:
+def outbox_deliver_task(fresh: bool = False) -> int:
     """The delivery sweep; `fresh` also takes rows just written (right after the overdue sweep)."""
     grace = timedelta(0) if fresh else notifications.SWEEP_GRACE
     return notifications.outbox_deliver(grace=grace)
 
 
 @shared_task(ignore_result=True)
-def overdue_sweep() -> int:
-    result = _overdue_sweep()
+def overdue_sweep_task() -> int:
+    result = overdue_sweep()
     if result.notifications:
-        outbox_deliver.delay(fresh=True)
+        outbox_deliver_task.delay(fresh=True)
     return result.flagged + result.escalated
 
 
 @shared_task(ignore_result=True)
-def digests_send() -> int:
-    sent = services.digests_send()
+def digests_send_task() -> int:
+    sent = digests_send()
     if sent:
-        outbox_deliver.delay(fresh=True)
+        outbox_deliver_task.delay(fresh=True)
     return sent
 
 
 @shared_task(ignore_result=True)
-def messages_route_to_stand_ins() -> int:
-    return services.messages_route_to_stand_ins(now=timezone.now())
+def messages_route_to_stand_ins_task() -> int:
+    return messages_route_to_stand_ins(now=timezone.now())
 
 
 @shared_task(ignore_result=True)
-def messages_anonymise() -> int:
+def messages_anonymise_task() -> int:
     """Hourly, but works only at night (local time); a repeat in the same night changes nothing."""
     now = timezone.now()
     if not retention.is_retention_night(now):

@@ -59,8 +59,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that whatever a request saves is published after its response (callbacks/middleware.py).
-    "callbacks.middleware.PublishAfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -284,16 +282,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A web request must never hang on the broker. Against a Redis that accepts but never answers, each
-# publish attempt waits socket_timeout and a retry reconnects (another wait for its PING): a save
-# gives up after (max_retries + 2) x socket_timeout = 3 s; the rows wait for the delivery sweep.
-# One retry stays so a connection left stale by a Redis restart reconnects at once (docs/RELIABILITY.md).
+# A save must never hang on the broker. The outbox publishes once, without retry, after the commit
+# (callbacks/services/notifications.py); against a Redis that accepts but never answers that attempt
+# gives up after socket_timeout (1 s) and the rows wait for the delivery sweep. A stopped Redis refuses
+# at once; an unreachable host gives up after socket_connect_timeout. A connection left stale by a
+# Redis restart is replaced when redis-py takes it from its pool. The retry policy below is for the
+# other publishes (the sweeps queueing from a worker), where a short wait harms nobody.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # Named so tests/test_faults.py can run a hung Redis against exactly these values.
 REDIS_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
     "socket_timeout": 1,
     "socket_connect_timeout": 1,
+    # Connecting (a cold process, or after a restart) is tried once: no 2 s pause for a second attempt.
+    "max_retries": 0,
 }
 # The cache holds the request limits (accounts/throttle.py), so every web process must share it: Redis
 # when there is one, with the broker's short timeouts; without Redis one process's memory (development).
@@ -328,34 +331,34 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Every 6 hours: drop expired login sessions so the session table stays small.
     "clear-expired-sessions": {
-        "task": "accounts.tasks.sessions_clear_expired",
+        "task": "accounts.tasks.sessions_clear_expired_task",
         "schedule": timedelta(hours=6),
     },
     # The overdue engine: compares stored UTC deadlines with now. An interval, never a crontab.
     "flag-overdue": {
-        "task": "callbacks.tasks.overdue_sweep",
+        "task": "callbacks.tasks.overdue_sweep_task",
         "schedule": timedelta(minutes=1),
     },
     # The outbox safety net: anything still pending after a minute (lost publish, broker outage).
     "deliver-outbox": {
-        "task": "callbacks.tasks.outbox_deliver",
+        "task": "callbacks.tasks.outbox_deliver_task",
         "schedule": timedelta(minutes=1),
     },
     # Digests at the teams' check moments. An interval, not a crontab: each run works out which
     # moment is due itself, so a late or doubled run still sends each digest exactly once.
     "send-digests": {
-        "task": "callbacks.tasks.digests_send",
+        "task": "callbacks.tasks.digests_send_task",
         "schedule": timedelta(minutes=2),
     },
     # While someone is away, their open messages move to their stand-in.
     "route-to-stand-ins": {
-        "task": "callbacks.tasks.messages_route_to_stand_ins",
+        "task": "callbacks.tasks.messages_route_to_stand_ins_task",
         "schedule": timedelta(minutes=5),
     },
     # Retention: every hour, but the task works only between 01:00 and 05:00 local time. An interval,
     # not a crontab (crontabs misbehave across DST); a repeat in the same night changes nothing.
     "anonymise-old-messages": {
-        "task": "callbacks.tasks.messages_anonymise",
+        "task": "callbacks.tasks.messages_anonymise_task",
         "schedule": timedelta(hours=1),
     },
 }

@@ -85,14 +85,6 @@ def make_user(username: str, *roles: str, **fields) -> User:
 
 
 @pytest.fixture(autouse=True)
-def _broker_not_resting(monkeypatch):
-    """A publish that failed in an earlier test must not make this one skip the broker."""
-    from callbacks.services import notifications
-
-    monkeypatch.setattr(notifications, "_broker_rest_until", 0.0)
-
-
-@pytest.fixture(autouse=True)
 def _empty_cache():
     """Request limits (accounts/throttle.py) live in the cache; one test's count must not reach the next."""
     from django.core.cache import cache

@@ -126,5 +126,5 @@ def test_the_beat_schedule_sends_digests_on_an_interval():
     from django.conf import settings
 
     entry = settings.CELERY_BEAT_SCHEDULE["send-digests"]
-    assert entry["task"] == "callbacks.tasks.digests_send"
+    assert entry["task"] == "callbacks.tasks.digests_send_task"
     assert isinstance(entry["schedule"], timedelta)

@@ -32,7 +32,9 @@ from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
-SAVE_BUDGET = 5.0  # seconds a receptionist may wait for "Save" while the broker hangs
+# Seconds a receptionist may wait for "Save" while the broker hangs: one publish attempt of socket_timeout
+# (1 s, settings.REDIS_BROKER_TRANSPORT_OPTIONS) plus the save itself.
+SAVE_BUDGET = 2.0
 DELIVERY_BUDGET = 120.0  # seconds from the end of an outage until every notification is out
 # How long Redis hangs; 20 s outlasts three saves. TERUGBEL_FAULT_PAUSE_MS=60000 reproduces a minute.
 PAUSE_MS = int(os.environ.get("TERUGBEL_FAULT_PAUSE_MS", "20000"))
@@ -107,7 +109,7 @@ def _timed_intake(client, index: int) -> tuple[float, float]:
 def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, redis_server, receptionist, colleague):
     from celery.contrib.testing.worker import start_worker
 
-    from callbacks.tasks import outbox_deliver
+    from callbacks.tasks import outbox_deliver_task
 
     login_across_time(client, receptionist)
     callers = [f"Beller {index}" for index in range(4)]
@@ -123,19 +125,18 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, 
             assert Notification.objects.filter(state="pending").count() == 6
             resumed = hang.end()
         # What beat sends every minute once the broker answers again; the worker was never restarted.
-        outbox_deliver.delay(fresh=True)
+        outbox_deliver_task.delay(fresh=True)
         wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), DELIVERY_BUDGET,
                     "delivery after the hang")
         delivered_in = time.monotonic() - resumed
-        outbox_deliver.delay(fresh=True)  # a second sweep must find nothing left to send
+        outbox_deliver_task.delay(fresh=True)  # a second sweep must find nothing left to send
         time.sleep(2)
 
     slowest_step, saves = max(t[0] for t in timings), sorted(t[1] for t in timings)
     print(f"\nFIGURE hung-redis: slowest wizard step {slowest_step:.2f} s, slowest save {saves[-1]:.2f} s, "
           f"the other saves {saves[-2]:.2f} s at most, all delivered {delivered_in:.1f} s after the pause ended")
+    # Every save tries the broker once, without retry, and stops at its first failed row.
     assert slowest_step < SAVE_BUDGET, timings
-    # One failed publish, and the process leaves the broker alone (notifications.BROKER_REST_SECONDS).
-    assert saves[-2] < 1, timings
     assert Message.objects.count() == 4
     per_row = Notification.objects.values("message_id", "channel").annotate(n=Count("pk"))
     assert len(per_row) == 8 and {row["n"] for row in per_row} == {1}
@@ -205,7 +206,7 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(clock, pool, r
     if connection.vendor != "postgresql":
         pytest.skip("the worker processes share the test database: PostgreSQL pass only")
     from callbacks import services
-    from callbacks.tasks import outbox_deliver
+    from callbacks.tasks import outbox_deliver_task
 
     (tmp_path / "hold").touch()
     workers = [_Worker(name="first", pool=pool, redis_url=redis_server.url, workdir=tmp_path)]
@@ -233,7 +234,7 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(clock, pool, r
                 workers.append(_Worker(name="second", pool=pool, redis_url=redis_server.url, workdir=tmp_path))
 
             def sent() -> bool:
-                outbox_deliver.delay(fresh=True)  # beat's sweep, once a second here instead of once a minute
+                outbox_deliver_task.delay(fresh=True)  # beat's sweep, once a second here instead of once a minute
                 time.sleep(1)
                 return Notification.objects.filter(pk=email.pk, state="sent").exists()
 
@@ -243,7 +244,7 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(clock, pool, r
             # hand it out again now, as Redis would after visibility_timeout, and it must send nothing.
             redelivered = _restore_unacked(redis_server.url)
             time.sleep(3)
-            outbox_deliver.delay(fresh=True)
+            outbox_deliver_task.delay(fresh=True)
             time.sleep(2)
     finally:
         for worker in workers:
@@ -256,7 +257,7 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(clock, pool, r
     assert "Subject: Bel Pieter de Boer terug" in emails[0]
     assert Notification.objects.filter(message=message, state="sent").count() == 2
     # The killed task ran a second time (redelivered or requeued) and found nothing left to send.
-    received = re.findall(r"notification_deliver\[([0-9a-f-]+)\] received", logs)
+    received = re.findall(r"notification_deliver_task\[([0-9a-f-]+)\] received", logs)
     assert len(received) == 3 and len(set(received)) == 2, logs[-3000:]
     if pool == "prefork":
         assert "WorkerLostError" in logs, logs[-3000:]

@@ -30,7 +30,7 @@ PERSONAL = {
     "number (subscriber)": "612345678", "name": "Pieter de Boer", "company": "Bakkerij De Boer",
     "reason": REASON_TEXT,
 }
-TASK = "callbacks.tasks.notification_deliver"
+TASK = "callbacks.tasks.notification_deliver_task"
 
 
 class Monitor:

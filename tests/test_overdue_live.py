@@ -64,7 +64,7 @@ def _worker_on(redis_url: str):
 @pytest.mark.clock(tick=True)
 @pytest.mark.django_db(transaction=True)
 def test_a_passed_deadline_is_flagged_and_delivered_through_redis(clock, redis_server, receptionist, colleague):
-    from callbacks.tasks import overdue_sweep as overdue_sweep_task
+    from callbacks.tasks import overdue_sweep_task
 
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(minutes=1))
     clock.shift(minutes=1, seconds=1)
@@ -83,7 +83,7 @@ def test_a_passed_deadline_is_flagged_and_delivered_through_redis(clock, redis_s
 @pytest.mark.clock(tick=True)
 @pytest.mark.django_db(transaction=True)
 def test_a_redis_outage_loses_nothing_and_sends_nothing_twice(clock, redis_server, receptionist, colleague):
-    from callbacks.tasks import outbox_deliver
+    from callbacks.tasks import outbox_deliver_task
 
     waits = []
     with celery_publishing_to(redis_server.url, {"socket_timeout": 1, "socket_connect_timeout": 1}):
@@ -106,9 +106,9 @@ def test_a_redis_outage_loses_nothing_and_sends_nothing_twice(clock, redis_serve
     assert set(Notification.objects.values_list("state", flat=True)) == {"pending"}
     assert max(waits) < 3, waits
     with _worker_on(redis_server.url):
-        outbox_deliver.delay(fresh=True)  # the beat sweep after Redis is back
+        outbox_deliver_task.delay(fresh=True)  # the beat sweep after Redis is back
         wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), 30)
-        outbox_deliver.delay(fresh=True)
+        outbox_deliver_task.delay(fresh=True)
         time.sleep(1)
     assert Notification.objects.filter(state="sent").count() == 6
     assert sorted(m.subject for m in mail.outbox) == [f"Bel Beller {i} terug" for i in range(3)]

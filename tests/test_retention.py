@@ -205,13 +205,13 @@ def test_the_task_works_only_at_night(clock, receptionist, colleague, hour, work
     moment = datetime(2026, 3, 10, hour, 30 if hour == 4 else 0, tzinfo=AMS)
     clock.move_to(moment)
     message = _handled(receptionist, colleague, days_ago=DAYS + 1, now=moment)
-    assert tasks.messages_anonymise.delay().get() == (1 if works else 0)
+    assert tasks.messages_anonymise_task.delay().get() == (1 if works else 0)
     assert (Message.objects.get(pk=message.pk).anonymised_at is not None) is works
 
 
 def test_the_task_is_in_the_beat_schedule_hourly():
     entry = settings.CELERY_BEAT_SCHEDULE["anonymise-old-messages"]
-    assert entry == {"task": "callbacks.tasks.messages_anonymise", "schedule": timedelta(hours=1)}
+    assert entry == {"task": "callbacks.tasks.messages_anonymise_task", "schedule": timedelta(hours=1)}
 
 
 def test_the_retention_is_180_days_unless_set_and_at_least_a_day(monkeypatch):

@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 
-from accounts.tasks import sessions_clear_expired
+from accounts.tasks import sessions_clear_expired_task
 from config.celery import app as celery_app
 from tests.broker_helpers import celery_publishing_to
 from tests.waiting import wait_until
@@ -24,7 +24,7 @@ def _sessions(clock) -> tuple[str, str]:
 @pytest.mark.django_db
 def test_it_clears_expired_sessions_only(clock):
     expired, alive = _sessions(clock)
-    sessions_clear_expired.delay()
+    sessions_clear_expired_task.delay()
     assert list(Session.objects.values_list("session_key", flat=True)) == [alive]
 
 
@@ -54,7 +54,7 @@ def test_a_real_worker_runs_tasks_through_redis(clock, redis_server):
     try:
         with celery_publishing_to(redis_server.url), start_worker(celery_app, pool="solo", perform_ping_check=False,
                                                                   shutdown_timeout=10):
-            sessions_clear_expired.delay()
+            sessions_clear_expired_task.delay()
             wait_until(lambda: eager_flags, 20, "the worker running the task")
     finally:
         task_postrun.disconnect(record)

@@ -1,9 +1,10 @@
 """The notification outbox: rows written inside the caller's transaction, delivered after commit."""
 
 import logging
-import threading
 from datetime import datetime, timedelta
-from time import monotonic
+from functools import partial
+
+from celery import signature
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -40,7 +41,7 @@ def notification_queue(
         )
     created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created]
-    transaction.on_commit(lambda: _publish_now_or_after_response(ids))
+    _publish_on_commit(ids)
     return created
 
 
@@ -50,54 +51,30 @@ def password_reset_queue(*, user_id: int) -> Notification:
     row = Notification.objects.create(
         recipient_id=user_id, kind=Notification.Kind.PASSWORD_RESET, channel=Notification.Channel.EMAIL
     )
-    transaction.on_commit(lambda: _publish_now_or_after_response([row.pk]))
+    _publish_on_commit([row.pk])
     return row
 
 
-# Inside a web request the ids wait until the response has gone out (callbacks.middleware), so a save
-# does not keep the receptionist waiting for the broker; tasks and commands publish at commit.
-_request = threading.local()
+# The Celery task that delivers one row (callbacks/tasks.py), named rather than imported: tasks call
+# services, so a service importing the task module would make a cycle.
+DELIVER_TASK = "callbacks.tasks.notification_deliver_task"
 
 
-def publishing_after_response_begin() -> None:
-    publishing_after_response_end()  # whatever a request that never finished left behind
-    _request.pending = []
-
-
-def publishing_after_response_end(**_signal_kwargs) -> None:
-    pending, _request.pending = getattr(_request, "pending", None), None
-    if pending:
-        _publish(pending)
-
-
-def _publish_now_or_after_response(ids: list[int]) -> None:
-    pending = getattr(_request, "pending", None)
-    if pending is None:
-        _publish(ids)
-    else:
-        pending.extend(ids)
-
-
-# After a failed publish this process leaves the broker alone for a while: against a hung Redis every
-# attempt holds the process for about 3 s (docs/RELIABILITY.md), and the delivery sweep sends the rows.
-BROKER_REST_SECONDS = 10
-_broker_rest_until = 0.0
+def _publish_on_commit(ids: list[int]) -> None:
+    transaction.on_commit(partial(_publish, ids))
 
 
 def _publish(ids: list[int]) -> None:
-    global _broker_rest_until
-    from callbacks.tasks import notification_deliver
+    """Hand each row to a worker; a broker that fails is logged and the rows wait for the delivery sweep.
 
-    if monotonic() < _broker_rest_until:
-        logger.info("Broker failed moments ago; %s notification(s) wait for the delivery sweep", len(ids))
-        return
+    Not Celery's delay_on_commit: a publish error would be raised into the request after its commit.
+    No publish retry: the broker's socket timeouts (settings.REDIS_BROKER_TRANSPORT_OPTIONS) bound the
+    one attempt, and stopping at the first failure makes that once per save however many rows it wrote.
+    """
     for notification_id in ids:
         try:
-            notification_deliver.delay(notification_id)
+            signature(DELIVER_TASK, args=(notification_id,)).apply_async(retry=False)
         except Exception:
-            # A broker outage must not fail the save or keep the request waiting once per row: stop at
-            # the first failure; these rows and the rest wait for the delivery sweep.
-            _broker_rest_until = monotonic() + BROKER_REST_SECONDS
             logger.warning("Broker unreachable; %s notification(s) wait for the delivery sweep", len(ids),
                            exc_info=True)
             return
