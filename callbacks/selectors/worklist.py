@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from accounts.configuration_cache import remembered
 from accounts.models import Team, User
-from callbacks.config_cache import remembered
 from callbacks.models import Message, Status
 from callbacks.raw_reads import converter as _converter
 from callbacks.worklist_rows import RowsShared, WorkRow, work_row
@@ -59,10 +59,10 @@ class WorkFilter:
 def member_teams(user: User) -> list[Team]:
     """The teams a colleague belongs to, by name: the "My teams" tab, the team filter and the scope.
 
-    Memoised with the rest of the office's configuration (callbacks.config_cache, forgotten on every
-    change of a team's members), like team_of.
+    Kept in the cache with the rest of the office's configuration (accounts/configuration_cache.py, a
+    new version on every change of a team's members), like team_of.
     """
-    return remembered(("member_teams", user.pk), lambda: list(Team.objects.filter(members=user).order_by("name")))
+    return remembered(f"member_teams:{user.pk}", lambda: list(Team.objects.filter(members=user).order_by("name")))
 
 
 def _day_bounds(now: datetime) -> tuple[date, datetime]:
