@@ -6,8 +6,26 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from accounts.configuration_cache import configuration_changed
 from accounts.models import Absence, Team, User
 from accounts.selectors import groups_assignable_by, teams_rules_editable_by, users_administrable_by
+
+
+class ConfigurationAdmin(admin.ModelAdmin):
+    """An admin whose saves change the office's configuration (accounts/configuration_cache.py): every
+    process reads the new users, roles and teams on its next request."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)  # after the roles and members, not before
+        configuration_changed()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        configuration_changed()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        configuration_changed()
 
 
 class TerugbelUserChangeForm(UserChangeForm):
@@ -22,7 +40,7 @@ class TerugbelUserCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ConfigurationAdmin, BaseUserAdmin):
     form = TerugbelUserChangeForm
     add_form = TerugbelUserCreationForm
     list_display = ("username", "full_name", "email", "phone_extension", "is_active")
@@ -92,7 +110,7 @@ class TeamForm(forms.ModelForm):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ConfigurationAdmin):
     form = TeamForm
     list_display = ("name", "member_count")
     search_fields = ("name",)

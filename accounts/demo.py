@@ -5,12 +5,12 @@ Creating it twice changes nothing: existing users, teams and absences are left a
 
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accounts.configuration_cache import configuration_changed
 from accounts.models import Absence, Team, User
 from accounts.roles import Role
-from accounts.services import role_groups_ensure
+from accounts.services import role_groups_ensure, user_roles_set
 
 # seed_demo refuses to run unless DEBUG is on (bandit B105, docs/SECURITY.md).
 DEMO_PASSWORD = "demo"  # nosec B105
@@ -41,6 +41,7 @@ def demo_office_create() -> dict[str, User]:
             team.members.set(users[u] for u in members)
             team.managers.set(users[u] for u in managers)
     _absence(users["eva"], users["daan"])
+    configuration_changed()  # the teams' members
     return users
 
 
@@ -52,7 +53,7 @@ def _user(username: str, full_name: str, extension: str, roles: list[str]) -> Us
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-        user.groups.set(Group.objects.filter(name__in=roles))
+        user_roles_set(user=user, roles=roles)
     return user
 
 

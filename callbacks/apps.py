@@ -10,11 +10,13 @@ class CallbacksConfig(AppConfig):
         from django.contrib.auth.models import Group
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from accounts.configuration_cache import configuration_changed
         from accounts.models import Team, User
-        from callbacks.config_cache import configuration_changed
         from callbacks.models import ClosureDay, HandlingPolicy, OpeningHours, PhoneDuty, TeamSettings
 
-        # Whatever callbacks/config_cache.py memoises: recipients (users, teams, roles), promise rules, roster.
+        # What accounts/configuration_cache.py keeps: recipients (users, teams, roles), promise rules, roster.
+        # The services and the admin move its version on themselves; these receivers are the belt for
+        # any other save through the ORM (a shell, a data migration). `.update()` and raw SQL send none.
         for model in (User, Team, Group, OpeningHours, ClosureDay, HandlingPolicy, TeamSettings, PhoneDuty):
             post_save.connect(configuration_changed, sender=model, dispatch_uid=f"config-save-{model.__name__}")
             post_delete.connect(configuration_changed, sender=model, dispatch_uid=f"config-delete-{model.__name__}")

@@ -96,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "callbacks.context_processors.navigation",
             ],
         },
     },
@@ -132,8 +132,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses a login that has to wait (accounts/lockout.py) before any password is checked.
     "accounts.lockout.LoginThrottleBackend",
-    # ModelBackend, with the permission set read in one round trip (accounts/backends.py).
-    "accounts.backends.PermissionBackend",
+    # Django's own: the permission set is read on the first question of each request, so a role taken
+    # away applies on the next request in every process.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -298,8 +299,10 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     # Connecting (a cold process, or after a restart) is tried once: no 2 s pause for a second attempt.
     "max_retries": 0,
 }
-# The cache holds the request limits (accounts/throttle.py), so every web process must share it: Redis
-# when there is one, with the broker's short timeouts; without Redis one process's memory (development).
+# The cache holds the request limits (accounts/throttle.py) and the office's configuration
+# (accounts/configuration_cache.py), so every process must share it: Redis when there is one, with the
+# broker's short timeouts; without Redis files under var/, which the web server, the worker and beat of
+# `make run` on one machine share.
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -307,6 +310,14 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "terugbel",
             "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": "terugbel",
         }
     }
 if REDIS_URL:

@@ -22,3 +22,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per test process, so two pytest runs in one checkout never share it; Django deletes it
     # at the end of the run.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# The test processes' own memory: two xdist workers must not share (or clear) each other's entries.
+# Tests that need a shared cache use the `redis_server` fixture.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -86,27 +86,14 @@ def make_user(username: str, *roles: str, **fields) -> User:
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Request limits (accounts/throttle.py) live in the cache; one test's count must not reach the next."""
+    """Request limits (accounts/throttle.py) and the office's configuration (accounts/configuration_cache.py)
+    live in the cache; one test's counts and rows must not reach the next (rolling a test's database back
+    moves no configuration version on)."""
     from django.core.cache import cache
 
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_configuration_memo(monkeypatch):
-    """Each test starts without memoised configuration: rolling a test's database back sends no signal.
-
-    The memo ages on the machine's monotonic clock, not the test's: on a loaded machine 30 seconds can pass
-    between two requests whose queries a test compares, so here it keeps for an hour.
-    """
-    from callbacks import config_cache
-
-    monkeypatch.setattr(config_cache, "MAX_AGE_SECONDS", 3600)
-    config_cache.forget_all()
-    yield
-    config_cache.forget_all()
 
 
 @pytest.fixture

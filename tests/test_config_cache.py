@@ -1,26 +1,57 @@
-"""The per-process memo of recipients and promise rules (callbacks/config_cache.py): fewer queries per
-intake step, never an outdated rule in the process that changed it, and at most MAX_AGE_SECONDS in others."""
+"""The office's configuration in Django's cache (accounts/configuration_cache.py): fewer queries per intake
+step, and a change applies on the next request in every process that shares the cache."""
 
-from datetime import date, time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Team
+from accounts import configuration_cache
+from accounts.models import Team, User
 from accounts.roles import Role
-from callbacks import config_cache, selectors
-from callbacks.models import CallType, ClosureDay, OpeningHours
+from accounts.services import user_roles_set
+from callbacks import selectors
+from callbacks.models import CallType, ClosureDay, DayPart, HandlingPolicy, OpeningHours, PhoneDuty, TeamSettings
+from callbacks.selectors.dashboard import on_phone_duty
 from callbacks.selectors.policies import calendar_for, escalation_moment, handling_for
-from callbacks.services.policies import closure_day_add, team_policy_save
+from callbacks.services.policies import closure_day_add, closure_day_remove, phone_duty_save, team_policy_save
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
+
+MONDAY_TEN = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam, a morning
 
 
 @pytest.fixture
 def team(colleague) -> Team:
     return Team.objects.get(name="Verkoop")
+
+
+@pytest.fixture
+def belt_off() -> Iterator[None]:
+    """Without the model signals (callbacks/apps.py): only what the services do themselves moves the version."""
+    receiver = configuration_cache.configuration_changed
+    models = (User, Team, Group, OpeningHours, ClosureDay, HandlingPolicy, TeamSettings, PhoneDuty)
+    signals = [(signal, model) for signal in (post_save, post_delete) for model in models]
+    signals += [(m2m_changed, through) for through in (
+        Team.members.through, Team.managers.through, User.groups.through,
+        User.user_permissions.through, Group.permissions.through)]
+    for signal, sender in signals:
+        assert signal.disconnect(receiver, sender=sender, dispatch_uid=_uid(signal, sender))
+    yield
+    for signal, sender in signals:
+        signal.connect(receiver, sender=sender, dispatch_uid=_uid(signal, sender))
+
+
+def _uid(signal, sender) -> str:
+    kind = {post_save: "save", post_delete: "delete", m2m_changed: "m2m"}[signal]
+    return f"config-{kind}-{sender.__name__}"
 
 
 def _save_rules(team: Team, *, opens: time, handling_minutes: int, escalation: int = 60) -> None:
@@ -31,7 +62,7 @@ def _save_rules(team: Team, *, opens: time, handling_minutes: int, escalation: i
     )
 
 
-def test_the_rules_are_read_once_then_remembered(team):
+def test_the_rules_are_read_once_then_kept(team):
     with CaptureQueriesContext(connection) as first:
         calendar_for(team), handling_for(team, CallType.QUESTION), selectors.recipients_all()
     with CaptureQueriesContext(connection) as again:
@@ -39,27 +70,24 @@ def test_the_rules_are_read_once_then_remembered(team):
     assert len(first) >= 5 and len(again) == 0
 
 
-def test_a_rule_change_applies_at_once_in_this_process(team):
+def test_a_rule_change_by_a_service_applies_at_once(team, belt_off):
     _save_rules(team, opens=time(8, 0), handling_minutes=60)
     assert calendar_for(team).hours[0] == (time(8, 0), time(17, 0))
     assert handling_for(team, CallType.QUESTION).total_seconds() == 3600
     _save_rules(team, opens=time(10, 0), handling_minutes=240)
     assert calendar_for(team).hours[0] == (time(10, 0), time(17, 0))
     assert handling_for(team, CallType.QUESTION).total_seconds() == 4 * 3600
-    closure_day_add(team=team, day=date(2027, 1, 4), description="Inventaris")
+    closure = closure_day_add(team=team, day=date(2027, 1, 4), description="Inventaris")
     assert date(2027, 1, 4) in calendar_for(team).closure_dates
-    ClosureDay.objects.filter(team=team).delete()
+    closure_day_remove(team=team, closure_id=closure.pk)  # a queryset's delete()
     assert date(2027, 1, 4) not in calendar_for(team).closure_dates
 
 
-def test_the_escalation_delay_is_remembered_and_follows_a_change(team):
-    from datetime import UTC, datetime
-
-    monday_ten = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
+def test_the_escalation_delay_is_kept_and_follows_a_change(team):
     _save_rules(team, opens=time(8, 0), handling_minutes=60, escalation=60)
-    assert escalation_moment(team=team, deadline=monday_ten) == datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
+    assert escalation_moment(team=team, deadline=MONDAY_TEN) == datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
     _save_rules(team, opens=time(8, 0), handling_minutes=60, escalation=120)
-    assert escalation_moment(team=team, deadline=monday_ten) == datetime(2027, 1, 4, 11, 0, tzinfo=UTC)
+    assert escalation_moment(team=team, deadline=MONDAY_TEN) == datetime(2027, 1, 4, 11, 0, tzinfo=UTC)
 
 
 def test_new_colleagues_teams_and_roles_are_recipients_at_once(team, colleague):
@@ -67,7 +95,7 @@ def test_new_colleagues_teams_and_roles_are_recipients_at_once(team, colleague):
     assert names() == {"bram", "mira"}  # the manager handles callbacks too
     newcomer = make_user("noor", Role.COLLEAGUE)
     assert names() == {"bram", "mira", "noor"}
-    newcomer.groups.clear()  # no longer handles callbacks
+    newcomer.groups.clear()  # no longer handles callbacks: the signals' belt
     assert names() == {"bram", "mira"}
     Team.objects.create(name="Service")
     assert [t.name for t in selectors.recipients_all()[1]] == ["Service", "Verkoop"]
@@ -76,43 +104,107 @@ def test_new_colleagues_teams_and_roles_are_recipients_at_once(team, colleague):
     assert selectors.team_of(colleague) == other
 
 
-def test_a_change_made_by_another_process_shows_after_the_maximum_age(team, monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr(config_cache.time, "monotonic", lambda: clock[0])
+def test_a_role_taken_away_by_the_service_is_no_recipient_at_once(colleague, belt_off):
+    assert "bram" in {user.username for user in selectors.recipients_all()[0]}
+    user_roles_set(user=colleague, roles=[])
+    assert "bram" not in {user.username for user in selectors.recipients_all()[0]}
+
+
+def test_a_write_that_bypasses_the_services_shows_after_the_maximum_age(team, clock):
     _save_rules(team, opens=time(8, 0), handling_minutes=60)
-    before = calendar_for(team)
-    # Another process's write sends no signal to this one; an UPDATE in the database sends none either.
+    assert calendar_for(team).hours[0] == (time(8, 0), time(17, 0))
+    # An UPDATE sends no signal and moves no version: only the maximum age ends the kept rules.
     OpeningHours.objects.filter(team=team).update(opens=time(11, 0))
-    clock[0] += config_cache.MAX_AGE_SECONDS - 1
-    assert calendar_for(team) is before
-    clock[0] += 1
+    clock.shift(seconds=configuration_cache.MAX_AGE_SECONDS - 1)
+    assert calendar_for(team).hours[0] == (time(8, 0), time(17, 0))
+    clock.shift(seconds=2)
     assert calendar_for(team).hours[0] == (time(11, 0), time(17, 0))
 
 
-def test_a_read_that_raced_a_change_is_not_remembered(team):
+def test_a_read_that_raced_a_change_is_not_kept(team):
     def read_while_a_manager_saves():
         value = selectors.intake._read_recipients()
-        config_cache.forget_all()  # a change lands while this read was in flight
+        configuration_cache.configuration_changed()  # a change lands while this read was in flight
         return value
 
-    config_cache.remembered("recipients", read_while_a_manager_saves)
+    configuration_cache.remembered("recipients", read_while_a_manager_saves)
     with CaptureQueriesContext(connection) as queries:
         selectors.recipients_all()
     assert len(queries) > 0
 
 
-def test_who_is_on_phone_duty_is_remembered_and_follows_a_roster_change(receptionist, manager):
-    from datetime import UTC, datetime
+def test_an_unreachable_cache_reads_the_database(team, monkeypatch):
+    class Unreachable:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("no cache")
 
-    from callbacks.models import DayPart
-    from callbacks.selectors.dashboard import on_phone_duty
-    from callbacks.services.policies import phone_duty_save
+        set = add = get
 
-    monday_ten = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam, a morning
+    _save_rules(team, opens=time(9, 0), handling_minutes=60)
+    monkeypatch.setattr(configuration_cache, "cache", Unreachable())
+    assert calendar_for(team).hours[0] == (time(9, 0), time(17, 0))
+    _save_rules(team, opens=time(7, 0), handling_minutes=60)  # saving still works
+    assert calendar_for(team).hours[0] == (time(7, 0), time(17, 0))
+
+
+def test_who_is_on_phone_duty_is_kept_and_follows_a_roster_change(receptionist, manager, belt_off):
     phone_duty_save(roster={(0, DayPart.MORNING): receptionist})
-    assert on_phone_duty(now=monday_ten) == receptionist
+    assert on_phone_duty(now=MONDAY_TEN) == receptionist
     with CaptureQueriesContext(connection) as again:
-        assert on_phone_duty(now=monday_ten) == receptionist
+        assert on_phone_duty(now=MONDAY_TEN) == receptionist
     assert len(again) == 0
     phone_duty_save(roster={(0, DayPart.MORNING): manager})
-    assert on_phone_duty(now=monday_ten) == manager
+    assert on_phone_duty(now=MONDAY_TEN) == manager
+
+
+# Two processes: each has its own client of the one Redis, as two gunicorn workers (or a worker and
+# Celery) do. The module's `cache` is what a process reads through; everything else is the database.
+
+
+@pytest.fixture
+def two_processes(redis_server) -> tuple[RedisCache, RedisCache]:
+    first, second = (RedisCache(redis_server.url, {"KEY_PREFIX": "terugbel-test"}) for _ in range(2))
+    first.clear()
+    yield first, second
+    first.clear()
+
+
+@contextmanager
+def _in(process: RedisCache, monkeypatch) -> Iterator[None]:
+    with monkeypatch.context() as patch:
+        patch.setattr(configuration_cache, "cache", process)
+        yield
+
+
+@pytest.mark.redis
+def test_a_promise_rule_change_is_seen_by_another_process_at_once(team, two_processes, monkeypatch):
+    one, other = two_processes
+    with _in(one, monkeypatch):
+        _save_rules(team, opens=time(8, 0), handling_minutes=60)
+    with _in(other, monkeypatch):
+        assert calendar_for(team).hours[0] == (time(8, 0), time(17, 0))
+    OpeningHours.objects.filter(team=team).update(opens=time(11, 0))  # no version moved: still the kept rules
+    with _in(other, monkeypatch), CaptureQueriesContext(connection) as queries:
+        assert calendar_for(team).hours[0] == (time(8, 0), time(17, 0))
+    assert len(queries) == 0  # kept in Redis by the other process's earlier read
+    with _in(one, monkeypatch):
+        _save_rules(team, opens=time(10, 0), handling_minutes=240)
+    with _in(other, monkeypatch):
+        assert calendar_for(team).hours[0] == (time(10, 0), time(17, 0))
+        assert handling_for(team, CallType.QUESTION).total_seconds() == 4 * 3600
+
+
+@pytest.mark.redis
+def test_a_role_taken_away_in_one_process_is_refused_on_the_next_request_in_another(
+        client, receptionist, colleague, two_processes, monkeypatch):
+    one, other = two_processes
+    client.force_login(receptionist)
+    with _in(other, monkeypatch):
+        page = client.get("/callbacks/new/")
+        assert page.status_code == 200 and "Bram" in page.text
+    with _in(one, monkeypatch):
+        user_roles_set(user=colleague, roles=[])  # bram no longer handles callbacks
+        user_roles_set(user=receptionist, roles=[])  # anna no longer takes messages
+    with _in(other, monkeypatch):
+        assert client.get("/callbacks/new/").status_code == 404
+        assert "bram" not in {user.username for user in selectors.recipients_all()[0]}

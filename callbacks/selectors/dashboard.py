@@ -12,8 +12,8 @@ from itertools import groupby
 
 from django.db.models import Count, Q
 
+from accounts.configuration_cache import remembered
 from accounts.models import User
-from callbacks.config_cache import remembered
 from callbacks.models import MIDDAY, DayPart, Heartbeat, Message, Notification, PhoneDuty
 from callbacks.models.message import MessageQuerySet
 from callbacks.selectors.policies import calendar_for
@@ -132,9 +132,9 @@ def on_phone_duty(*, now: datetime) -> User | None:
         return None
     local = now.astimezone(calendar.tz)
     weekday, part = local.weekday(), day_part_at(local)
-    # Shown in the navigation of every page: memoised with the office's configuration (a roster change
-    # is forgotten at once, callbacks/config_cache.py).
-    return remembered(("on_duty", weekday, part), lambda: _rostered(weekday, part))
+    # Shown in the navigation of every page: kept with the office's configuration (a roster change moves
+    # its version on, accounts/configuration_cache.py).
+    return remembered(f"on_duty:{weekday}:{part}", lambda: _rostered(weekday, part))
 
 
 def _rostered(weekday: int, part: str) -> User | None:

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q
 
+from accounts.configuration_cache import remembered
 from accounts.models import Absence, Team, User
 from accounts.roles import HANDLE_CALLBACKS
-from callbacks.config_cache import remembered
 from callbacks.models import Message
 from callbacks.selectors.policies import calendar_for
 
@@ -34,7 +34,7 @@ class Availability:
 def recipients_all() -> tuple[list[User], list[Team]]:
     """Everyone a receptionist can take a message for: colleagues who handle callbacks, and teams.
 
-    Memoised briefly (callbacks/config_cache.py): every intake step validates the first step's choice.
+    Kept in the cache with the office's configuration (accounts/configuration_cache.py): every intake step validates the first step's choice.
     """
     users, teams = remembered("recipients", _read_recipients)
     return list(users), list(teams)
@@ -54,7 +54,7 @@ def _read_recipients() -> tuple[list[User], list[Team]]:
 
 def team_of(user: User) -> Team | None:
     """The team whose promise rules apply to a colleague: their first team by name."""
-    return remembered(("team_of", user.pk), lambda: user.teams.order_by("name").first())
+    return remembered(f"team_of:{user.pk}", lambda: user.teams.order_by("name").first())
 
 
 def availability_of(*, user: User, team: Team | None, now: datetime) -> Availability:

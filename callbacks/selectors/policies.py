@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from accounts.configuration_cache import remembered
 from accounts.models import Team
-from callbacks.config_cache import remembered
 from callbacks.domain.deadlines import (
     BusinessCalendar,
     PreferredWindow,
@@ -30,7 +30,7 @@ DEFAULT_HANDLING_MINUTES: dict[str, int | None] = {CallType.COMPLAINT: 120}
 def calendar_for(team: Team | None) -> BusinessCalendar:
     if team is None:
         return BusinessCalendar(tz=ZoneInfo(settings.TIME_ZONE), hours=DEFAULT_HOURS)
-    return remembered(("calendar", team.pk), lambda: _read_calendar(team))
+    return remembered(f"calendar:{team.pk}", lambda: _read_calendar(team))
 
 
 def _read_calendar(team: Team) -> BusinessCalendar:
@@ -45,7 +45,7 @@ def _read_calendar(team: Team) -> BusinessCalendar:
 def handling_for(team: Team | None, call_type: str) -> timedelta | None:
     minutes = DEFAULT_HANDLING_MINUTES.get(call_type)
     if team is not None:
-        rows = remembered(("handling", team.pk), lambda: dict(
+        rows = remembered(f"handling:{team.pk}", lambda: dict(
             HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes")))
         minutes = rows.get(call_type, minutes)
     return None if minutes is None else timedelta(minutes=minutes)
@@ -65,7 +65,7 @@ def team_settings(team: Team | None) -> TeamSettings:
 
 def escalation_moment(*, team: Team | None, deadline: datetime) -> datetime:
     """When a still-open message goes to the manager: the escalation delay in business time after the deadline."""
-    minutes = remembered(("escalation", team.pk if team else None),
+    minutes = remembered(f"escalation:{team.pk if team else None}",
                          lambda: team_settings(team).escalation_business_minutes)
     delay = timedelta(minutes=minutes)
     return add_business_time(deadline, delay, calendar_for(team))

@@ -1,7 +1,9 @@
 """Writes of the promise rules and the phone-duty roster. Each saves the whole state, so repeating is harmless.
 
 Deadlines and escalation moments are fixed when a message is taken, so a change here applies to
-messages taken afterwards and never moves a promise already made to a caller.
+messages taken afterwards and never moves a promise already made to a caller. Every write moves the
+configuration version on (accounts/configuration_cache.py), so every process reads the new rules on
+its next request, whichever statements the write used.
 """
 
 import json
@@ -12,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
+from accounts.configuration_cache import configuration_changed
 from accounts.models import Team, User
 from callbacks.models import CheckMoment, ClosureDay, HandlingPolicy, OpeningHours, PhoneDuty, TeamSettings
 
@@ -40,10 +43,12 @@ def team_policy_save(
     CheckMoment.objects.filter(team=team).exclude(at__in=check_moments).delete()
     for moment in check_moments:
         CheckMoment.objects.get_or_create(team=team, at=moment)
+    configuration_changed()
 
 
 def closure_day_add(*, team: Team, day: date, description: str) -> ClosureDay:
     closure, _created = ClosureDay.objects.update_or_create(team=team, date=day, defaults={"description": description})
+    configuration_changed()
     return closure
 
 
@@ -53,6 +58,7 @@ def closure_day_remove(*, team: Team, closure_id: int) -> ClosureDay | None:
     if closure is None:
         return None
     deleted, _per_model = ClosureDay.objects.filter(pk=closure.pk).delete()
+    configuration_changed()
     return closure if deleted else None  # None: a second click removed it already
 
 
@@ -63,6 +69,7 @@ def phone_duty_save(*, roster: dict[tuple[int, str], User | None]) -> None:
             PhoneDuty.objects.filter(weekday=weekday, day_part=part).delete()
         else:
             PhoneDuty.objects.update_or_create(weekday=weekday, day_part=part, defaults={"user": user})
+    configuration_changed()
 
 
 # The admin log shows these through Django's own change-message format, translated with our catalogue.

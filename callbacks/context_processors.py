@@ -3,6 +3,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts import roles
+from callbacks.selectors import navigation_counts
+from callbacks.selectors.dashboard import on_phone_duty
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -11,7 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav": {}}
     handles_callbacks = user.has_perm(f"accounts.{roles.HANDLE_CALLBACKS}")
-    counts = SimpleLazyObject(lambda: _counts(user))
+    counts = SimpleLazyObject(lambda: navigation_counts(user=user, now=timezone.now()))
     return {
         "nav": {
             "admin": user.has_perm(f"accounts.{roles.MANAGE_OFFICE}") or user.is_staff,
@@ -21,18 +23,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "unread": SimpleLazyObject(lambda: counts.unread),
             "dashboard": user.has_perm(f"accounts.{roles.VIEW_DASHBOARD}"),
             # Protocol step 1: everyone can see who answers the phone first right now.
-            "on_duty": SimpleLazyObject(lambda: _on_duty() or ""),
+            "on_duty": SimpleLazyObject(lambda: on_phone_duty(now=timezone.now()) or ""),
         }
     }
-
-
-def _counts(user):
-    from callbacks.selectors import navigation_counts
-
-    return navigation_counts(user=user, now=timezone.now())
-
-
-def _on_duty():
-    from callbacks.selectors.dashboard import on_phone_duty
-
-    return on_phone_duty(now=timezone.now())

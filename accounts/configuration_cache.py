@@ -1,0 +1,83 @@
+"""The office's configuration, kept in Django's cache: who can take a message (users, roles, teams and
+their members), each team's promise rules and the phone-duty roster.
+
+Every intake step and the navigation of every page need these; read from the database they cost 10 to
+20 queries a step, and they change only when someone edits users, teams, roles, promise rules or the
+roster. Every entry's key carries the configuration version, which is kept in the cache itself. Whatever
+changes the configuration (the services, the admin, and model signals as a belt) calls
+`configuration_changed()`, which moves the version on: every process (the web workers, the Celery
+worker) sharing the cache reads the new rows on its next request. Absences and messages are never kept
+here; they are read live.
+
+This lives in accounts, the app below callbacks, because users, teams and roles are part of the
+configuration and accounts must not import callbacks.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# A belt for writes that bypass configuration_changed() (raw SQL, loaddata, a database console): after
+# this they show anyway.
+MAX_AGE_SECONDS = 300
+VERSION_KEY = "configuration:version"
+
+T = TypeVar("T")
+_ABSENT = object()
+
+
+def remembered(key: str, build: Callable[[], T]) -> T:
+    """The value kept for ``key`` under the current configuration version, built and kept when missing.
+
+    A cache that cannot be reached is skipped (and logged): the pages then read the database, as
+    without a cache; a broken cache must not stop the office from taking messages.
+    """
+    try:
+        versioned = f"configuration:{_version()}:{key}"
+        value = cache.get(versioned, _ABSENT)
+    except Exception:
+        logger.warning("Configuration %s read from the database: the cache is unreachable", key, exc_info=True)
+        return build()
+    if value is _ABSENT:
+        # Built under the version read above: a change landing meanwhile moves the version on, so this
+        # value, possibly read before the change, is kept under a key nobody asks for again.
+        value = build()
+        try:
+            cache.set(versioned, value, MAX_AGE_SECONDS)
+        except Exception:
+            logger.warning("Configuration %s not kept: the cache is unreachable", key, exc_info=True)
+    return value  # type: ignore[return-value]
+
+
+def configuration_changed(**_signal_kwargs: object) -> None:
+    """Move the version on now, and again once the writing transaction has committed.
+
+    The second move is for a process that read the old rows between the first move and the commit:
+    what it kept then is under a version nobody asks for again. Usable as a signal receiver.
+    """
+    _version_bump()
+    transaction.on_commit(_version_bump)
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A random value, never a counter: a version evicted from the cache and started again at 1
+        # could meet entries kept under the old 1.
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _version_bump() -> None:
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        # Nothing kept can be read while the cache is unreachable; MAX_AGE_SECONDS covers what follows.
+        logger.error("Configuration version not moved on: the cache is unreachable", exc_info=True)
