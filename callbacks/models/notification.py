@@ -65,6 +65,10 @@ class DigestSent(models.Model):
 class Heartbeat(models.Model):
     """When a periodic job last finished, for the dashboard's "is the engine running" warning."""
 
+    # The jobs that report here (callbacks.services.overdue and .notifications write, the dashboard reads).
+    OVERDUE_SWEEP = "overdue-sweep"
+    OUTBOX_DELIVERY = "outbox-delivery"
+
     name = models.CharField(max_length=50, unique=True)
     last_run_at = models.DateTimeField()
     last_count = models.PositiveIntegerField(default=0)

@@ -17,8 +17,6 @@ from accounts.models import User
 from callbacks.models import MIDDAY, DayPart, Heartbeat, Message, Notification, PhoneDuty
 from callbacks.models.message import MessageQuerySet
 from callbacks.selectors.policies import calendar_for
-from callbacks.services.notifications import OUTBOX_HEARTBEAT
-from callbacks.services.overdue import HEARTBEAT_NAME
 
 SWEEP_SILENT_AFTER = timedelta(minutes=5)
 # Pending rows older than this mean delivery is not keeping up (quiet-hours holds are not counted).
@@ -79,16 +77,16 @@ def open_counts(*, now: datetime) -> OpenCounts:
 
 def engine_health(*, now: datetime) -> EngineHealth:
     """When the overdue sweep and the delivery last ran, and how many notifications wait too long."""
-    last_runs = dict(Heartbeat.objects.filter(name__in=[HEARTBEAT_NAME, OUTBOX_HEARTBEAT])
+    last_runs = dict(Heartbeat.objects.filter(name__in=[Heartbeat.OVERDUE_SWEEP, Heartbeat.OUTBOX_DELIVERY])
                      .values_list("name", "last_run_at"))
     lagging = now - OUTBOX_LAG
     backlog = Notification.objects.filter(
         Q(not_before__isnull=True) | Q(not_before__lte=lagging),
         state=Notification.State.PENDING, created_at__lte=lagging,
     ).count()
-    sweep = last_runs.get(HEARTBEAT_NAME)
+    sweep = last_runs.get(Heartbeat.OVERDUE_SWEEP)
     return EngineHealth(
-        sweep_last_run=sweep, delivery_last_run=last_runs.get(OUTBOX_HEARTBEAT), backlog=backlog,
+        sweep_last_run=sweep, delivery_last_run=last_runs.get(Heartbeat.OUTBOX_DELIVERY), backlog=backlog,
         sweep_silent=sweep is None or sweep < now - SWEEP_SILENT_AFTER,
     )
 

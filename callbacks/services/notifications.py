@@ -18,7 +18,6 @@ from accounts.password_reset import password_reset_mail
 from callbacks.domain.deadlines import next_opening
 from callbacks.models import Heartbeat, Message, Notification
 
-OUTBOX_HEARTBEAT = "outbox-delivery"
 # Rows younger than this are left to their own task; the sweep is the safety net.
 SWEEP_GRACE = timedelta(minutes=1)
 BACKOFF_START = timedelta(minutes=1)
@@ -157,7 +156,7 @@ def outbox_deliver(*, now: datetime | None = None, grace: timedelta = SWEEP_GRAC
             delivered += notification_deliver(notification_id=notification_id, now=now)
         except Exception:
             logger.warning("Delivery of notification %s failed; it will be retried", notification_id, exc_info=True)
-    Heartbeat.objects.update_or_create(name=OUTBOX_HEARTBEAT, defaults={"last_run_at": now, "last_count": delivered})
+    Heartbeat.objects.update_or_create(name=Heartbeat.OUTBOX_DELIVERY, defaults={"last_run_at": now, "last_count": delivered})
     return delivered
 
 

@@ -29,7 +29,6 @@ NOTIFICATION = Notification._meta.db_table
 USER = User._meta.db_table
 TEAM_MEMBERS = Team.members.through._meta.db_table
 TEAM_MANAGERS = Team.managers.through._meta.db_table
-HEARTBEAT_NAME = "overdue-sweep"
 
 FLAG_SQL = f"""
     UPDATE {MESSAGE} SET overdue_level = 1, flagged_at = %s
@@ -132,6 +131,6 @@ def overdue_sweep(*, now: datetime | None = None) -> SweepResult:
     flagged, told = _claim_and_notify(FLAG_SQL, _owner_recipients, Notification.Kind.OVERDUE, now)
     escalated, escalations = _claim_and_notify(ESCALATE_SQL, _manager_recipients, Notification.Kind.ESCALATED, now)
     Heartbeat.objects.update_or_create(
-        name=HEARTBEAT_NAME, defaults={"last_run_at": now, "last_count": flagged + escalated}
+        name=Heartbeat.OVERDUE_SWEEP, defaults={"last_run_at": now, "last_count": flagged + escalated}
     )
     return SweepResult(flagged=flagged, escalated=escalated, notifications=told + escalations)

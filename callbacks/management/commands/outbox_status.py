@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from callbacks.models import Heartbeat
-from callbacks.services.notifications import OUTBOX_HEARTBEAT, outbox_pending_count
-from callbacks.services.overdue import HEARTBEAT_NAME
+from callbacks.services.notifications import outbox_pending_count
 
 
 class Command(BaseCommand):
@@ -11,7 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         beats = {beat.name: beat for beat in Heartbeat.objects.all()}
-        for label, name in (("overdue sweep", HEARTBEAT_NAME), ("delivery sweep", OUTBOX_HEARTBEAT)):
+        for label, name in (("overdue sweep", Heartbeat.OVERDUE_SWEEP), ("delivery sweep", Heartbeat.OUTBOX_DELIVERY)):
             beat = beats.get(name)
             when = timezone.localtime(beat.last_run_at).isoformat(timespec="seconds") if beat else "never"
             self.stdout.write(f"{label}: last run {when}")
