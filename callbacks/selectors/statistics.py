@@ -59,7 +59,6 @@ from phonenumber_field.phonenumber import to_python as phone_number
 from accounts.models import Team, User
 from callbacks.domain.figures import Figures, Period, Spread, local_zone
 from callbacks.models import Attempt, CallLog, CallType, Message, Status
-from callbacks.models.message import MessageQuerySet
 
 REPEAT_CALLS = 3
 
@@ -93,7 +92,7 @@ def promise_kept(*, wants_callback: bool, deadline: datetime | None, status: str
         return None
     if status == Status.HANDLED and handled_at is not None:
         return handled_at <= deadline
-    if status == Status.OPEN and deadline <= now:  # overdue, as MessageQuerySet.overdue_condition says
+    if status == Status.OPEN and deadline < now:
         return False
     return None
 
@@ -104,7 +103,7 @@ def _callback() -> Q:
 
 def _counts(now: datetime) -> dict:
     promised = Q(wants_callback=True, deadline__isnull=False)
-    fell_due = promised & (Q(status=Status.HANDLED) | MessageQuerySet.overdue_condition(now))
+    fell_due = promised & (Q(status=Status.HANDLED) | Q(status=Status.OPEN, deadline__lt=now))
     return {
         "taken": Count("pk"),
         "helped_at_intake": Count("pk", filter=Q(status=Status.HANDLED_AT_INTAKE)),
