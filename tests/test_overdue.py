@@ -181,3 +181,16 @@ def test_the_beat_schedule_flags_on_an_interval_not_a_crontab():
 
     for name in ("flag-overdue", "deliver-outbox"):
         assert settings.CELERY_BEAT_SCHEDULE[name]["schedule"] == timedelta(minutes=1)
+
+
+def test_the_sweep_flags_exactly_what_the_queryset_calls_overdue(clock, receptionist, colleague):
+    """The sweep's claim restates the overdue rule in SQL; it must agree with Message.objects.overdue_at."""
+    now = clock.now()
+    for minutes, status in [(-60, Status.OPEN), (-1, Status.OPEN), (0, Status.OPEN), (1, Status.OPEN),
+                            (-30, Status.HANDLED), (60, Status.OPEN)]:
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(minutes=minutes),
+                       status=status)
+    expected = set(Message.objects.overdue_at(now).values_list("pk", flat=True))
+    assert len(expected) == 3  # an hour, a minute and exactly now: the deadline has come
+    assert overdue_sweep(now=now).flagged == 3
+    assert set(Message.objects.filter(overdue_level=1).values_list("pk", flat=True)) == expected

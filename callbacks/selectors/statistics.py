@@ -103,6 +103,9 @@ def _callback() -> Q:
 
 def _counts(now: datetime) -> dict:
     promised = Q(wants_callback=True, deadline__isnull=False)
+    # A promise is kept when the callback comes at or before its deadline, so an open message breaks it
+    # only once the deadline has passed; the sweep (MessageQuerySet.overdue_at) already flags it at the
+    # deadline itself, to warn while it can still be kept.
     fell_due = promised & (Q(status=Status.HANDLED) | Q(status=Status.OPEN, deadline__lt=now))
     return {
         "taken": Count("pk"),
