@@ -128,6 +128,11 @@ class PhoneDutyForm(forms.Form):
     def rows(self):
         return [(WEEKDAYS[d], [self[f"duty_{d}_{part}"] for part, _label in DayPart.choices]) for d in range(5)]
 
+    @staticmethod
+    def initial_for(roster: dict[tuple[int, str], int]) -> dict[str, str]:
+        """The form's initial data for a roster of user ids (callbacks.selectors.policies.phone_duty_roster)."""
+        return {f"duty_{weekday}_{part}": str(user_id) for (weekday, part), user_id in roster.items()}
+
     def roster(self) -> dict[tuple[int, str], User | None]:
         return {
             (weekday, part): self.people.get(self.cleaned_data.get(f"duty_{weekday}_{part}") or "")

@@ -1,12 +1,15 @@
-"""Reads a team's promise rules (business hours, closure days, handling times) into the pure calendar."""
+"""Reads a team's promise rules (business hours, closure days, handling times) into the pure calendar,
+and what the managers' rule and phone-duty pages show."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Q
 
 from accounts.configuration_cache import remembered
-from accounts.models import Team
+from accounts.models import Team, User
+from accounts.roles import TAKE_MESSAGES
 from callbacks.domain.deadlines import (
     BusinessCalendar,
     PreferredWindow,
@@ -15,10 +18,13 @@ from callbacks.domain.deadlines import (
     dutch_holidays,
 )
 from callbacks.models import (
+    DEFAULT_CHECK_MOMENTS,
     CallType,
+    CheckMoment,
     ClosureDay,
     HandlingPolicy,
     OpeningHours,
+    PhoneDuty,
     TeamSettings,
 )
 
@@ -69,3 +75,52 @@ def escalation_moment(*, team: Team | None, deadline: datetime) -> datetime:
                          lambda: team_settings(team).escalation_business_minutes)
     delay = timedelta(minutes=minutes)
     return add_business_time(deadline, delay, calendar_for(team))
+
+
+# --- The managers' pages (callbacks.views.policies) ----------------------------------------------------
+
+def team_policy_initial(*, team: Team) -> dict[str, object]:
+    """The team's rules as the initial data of TeamPolicyForm; the defaults where the team set none.
+
+    Read from the database, not from the configuration cache, so the page shows what is saved.
+    """
+    hours = {row.weekday: (row.opens, row.closes) for row in OpeningHours.objects.filter(team=team)} or DEFAULT_HOURS
+    handling = {**DEFAULT_HANDLING_MINUTES, **dict(
+        HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes")
+    )}
+    settings_row = team_settings(team)
+    moments = list(CheckMoment.objects.filter(team=team).values_list("at", flat=True)) or DEFAULT_CHECK_MOMENTS
+    initial: dict[str, object] = {
+        "observed_holidays": settings_row.observed_holidays,
+        "escalation_minutes": settings_row.escalation_business_minutes,
+        "hold_email_outside_hours": settings_row.hold_email_outside_hours,
+        "check_moments": ", ".join(moment.strftime("%H:%M") for moment in moments),
+    }
+    for weekday in range(7):
+        if weekday in hours:
+            opens, closes = hours[weekday]
+            initial.update({f"open_{weekday}": True, f"opens_{weekday}": opens, f"closes_{weekday}": closes})
+    for value, _label in CallType.choices:
+        initial[f"handling_{value}"] = handling.get(value)
+    return initial
+
+
+def closure_days(*, team: Team) -> list[ClosureDay]:
+    """The team's closure days, earliest first."""
+    return list(ClosureDay.objects.filter(team=team).order_by("date"))
+
+
+def phone_duty_candidates() -> list[User]:
+    """Active people who may take messages (through a group or directly), by name: who can have phone duty."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__permissions__codename=TAKE_MESSAGES) | Q(user_permissions__codename=TAKE_MESSAGES))
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def phone_duty_roster() -> dict[tuple[int, str], int]:
+    """Who has phone duty: the user id for each (weekday, day part) in the roster."""
+    return {(weekday, part): user_id for weekday, part, user_id
+            in PhoneDuty.objects.values_list("weekday", "day_part", "user_id")}

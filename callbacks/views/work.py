@@ -81,7 +81,7 @@ def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _done(request: HttpRequest, message: Message, text: str) -> HttpResponse:
     messages.success(request, text)
     if request.htmx:
-        return _render_detail(request, Message.objects.select_related("owner_user", "owner_team").get(pk=message.pk))
+        return _render_detail(request, Message.objects.select_related(*selectors.DETAIL_RELATIONS).get(pk=message.pk))
     return redirect("callbacks:detail", pk=message.pk)
 
 
@@ -117,7 +117,7 @@ def _changed_meanwhile(request: HttpRequest, message: Message, form: work_forms.
     through; when the action no longer fits the message (someone ticked it off) the values are listed.
     htmx swaps only a 200; without JavaScript the page comes back as a 409 instead of a redirect.
     """
-    message = Message.objects.select_related("owner_user", "owner_team").get(pk=message.pk)
+    message = Message.objects.select_related(*selectors.DETAIL_RELATIONS).get(pk=message.pk)
     seen = form.seen_version()
     events = selectors.changes_since(message, seen)
     if _already_done(request, message, form, seen, events):
