@@ -14,6 +14,7 @@ configuration and accounts must not import callbacks.
 """
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -28,6 +29,13 @@ logger = logging.getLogger(__name__)
 MAX_AGE_SECONDS = 300
 VERSION_KEY = "configuration:version"
 
+# After a failed cache call this process reads the database for a while instead of asking the cache
+# again: against a Redis that accepts but never answers, every call waits for the socket timeout, and an
+# intake step asks for several entries. The database stays the source of truth; this only says "do not
+# wait for the cache again yet".
+BYPASS_SECONDS = 30
+_bypass_until = 0.0
+
 T = TypeVar("T")
 _ABSENT = object()
 
@@ -38,10 +46,13 @@ def remembered(key: str, build: Callable[[], T]) -> T:
     A cache that cannot be reached is skipped (and logged): the pages then read the database, as
     without a cache; a broken cache must not stop the office from taking messages.
     """
+    if time.monotonic() < _bypass_until:
+        return build()
     try:
         versioned = f"configuration:{_version()}:{key}"
         value = cache.get(versioned, _ABSENT)
     except Exception:
+        _bypass_for_a_while()
         logger.warning("Configuration %s read from the database: the cache is unreachable", key, exc_info=True)
         return build()
     if value is _ABSENT:
@@ -51,6 +62,7 @@ def remembered(key: str, build: Callable[[], T]) -> T:
         try:
             cache.set(versioned, value, MAX_AGE_SECONDS)
         except Exception:
+            _bypass_for_a_while()
             logger.warning("Configuration %s not kept: the cache is unreachable", key, exc_info=True)
     return value  # type: ignore[return-value]
 
@@ -76,8 +88,17 @@ def _version() -> str:
 
 
 def _version_bump() -> None:
+    # Nothing kept can be read while the cache is unreachable; MAX_AGE_SECONDS covers what follows.
+    if time.monotonic() < _bypass_until:
+        logger.error("Configuration version not moved on: the cache was unreachable moments ago")
+        return
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
-        # Nothing kept can be read while the cache is unreachable; MAX_AGE_SECONDS covers what follows.
+        _bypass_for_a_while()
         logger.error("Configuration version not moved on: the cache is unreachable", exc_info=True)
+
+
+def _bypass_for_a_while() -> None:
+    global _bypass_until
+    _bypass_until = time.monotonic() + BYPASS_SECONDS

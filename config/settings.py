@@ -303,13 +303,15 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
 # (accounts/configuration_cache.py), so every process must share it: Redis when there is one, with the
 # broker's short timeouts; without Redis files under var/, which the web server, the worker and beat of
 # `make run` on one machine share.
+# Named so tests/test_faults.py can run a hung Redis against exactly these values.
+REDIS_CACHE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "terugbel",
-            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

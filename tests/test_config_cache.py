@@ -147,6 +147,29 @@ def test_an_unreachable_cache_reads_the_database(team, monkeypatch):
     assert calendar_for(team).hours[0] == (time(7, 0), time(17, 0))
 
 
+def test_after_a_cache_failure_the_process_reads_the_database_without_waiting_for_the_cache(team, monkeypatch):
+    """A hung Redis costs one socket timeout, not one per entry of every page."""
+    calls = []
+
+    class Hung:
+        def get(self, *args, **kwargs):
+            calls.append(args)
+            raise TimeoutError("no answer")
+
+        set = add = get
+
+    monkeypatch.setattr(configuration_cache, "cache", Hung())
+    assert calendar_for(team) is not None
+    assert len(calls) == 1
+    calendar_for(team), selectors.recipients_all()
+    _save_rules(team, opens=time(7, 0), handling_minutes=60)  # the version is not moved on, nor waited for
+    assert calendar_for(team).hours[0] == (time(7, 0), time(17, 0))
+    assert len(calls) == 1
+    monkeypatch.setattr(configuration_cache, "_bypass_until", 0.0)  # the bypass has run out
+    calendar_for(team)
+    assert len(calls) == 2
+
+
 def test_who_is_on_phone_duty_is_kept_and_follows_a_roster_change(receptionist, manager, belt_off):
     phone_duty_save(roster={(0, DayPart.MORNING): receptionist})
     assert on_phone_duty(now=MONDAY_TEN) == receptionist

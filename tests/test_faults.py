@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.db.models import Count
+from django.test import override_settings
 
 from callbacks.models import Message, Notification, TeamSettings
 from config.celery import app as celery_app
@@ -114,7 +115,10 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, 
     login_across_time(client, receptionist)
     callers = [f"Beller {index}" for index in range(4)]
     production_timeouts = settings.REDIS_BROKER_TRANSPORT_OPTIONS
-    with celery_publishing_to(redis_server.url, production_timeouts), start_worker(
+    # The cache (configuration, request limits) lives on the same Redis, as in production.
+    redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_server.url,
+                               "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
+    with override_settings(CACHES=redis_cache), celery_publishing_to(redis_server.url, production_timeouts), start_worker(
             celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         # Before the hang: a normal save, so the web process holds a pooled broker connection as in production.
         _timed_intake(client, 0)
