@@ -3,7 +3,8 @@ their members), each team's promise rules and the phone-duty roster.
 
 Every intake step and the navigation of every page need these; read from the database they cost 10 to
 20 queries a step, and they change only when someone edits users, teams, roles, promise rules or the
-roster. Every entry's key carries the configuration version, which is kept in the cache itself. Whatever
+roster. Every entry is kept with the configuration version it was read under; the version itself is kept
+in the cache, and is fetched together with the entry (one round trip). Whatever
 changes the configuration (the services, the admin, and model signals as a belt) calls
 `configuration_changed()`, which moves the version on: every process (the web workers, the Celery
 worker) sharing the cache reads the new rows on its next request. Absences and messages are never kept
@@ -37,7 +38,6 @@ BYPASS_SECONDS = 30
 _bypass_until = 0.0
 
 T = TypeVar("T")
-_ABSENT = object()
 
 
 def remembered(key: str, build: Callable[[], T]) -> T:
@@ -48,23 +48,27 @@ def remembered(key: str, build: Callable[[], T]) -> T:
     """
     if time.monotonic() < _bypass_until:
         return build()
+    entry_key = f"configuration:{key}"
     try:
-        versioned = f"configuration:{_version()}:{key}"
-        value = cache.get(versioned, _ABSENT)
+        # The version and the entry in one round trip: the navigation of every page asks for entries.
+        found = cache.get_many([VERSION_KEY, entry_key])
+        version = found.get(VERSION_KEY) or _version()
     except Exception:
         _bypass_for_a_while()
         logger.warning("Configuration %s read from the database: the cache is unreachable", key, exc_info=True)
         return build()
-    if value is _ABSENT:
-        # Built under the version read above: a change landing meanwhile moves the version on, so this
-        # value, possibly read before the change, is kept under a key nobody asks for again.
-        value = build()
-        try:
-            cache.set(versioned, value, MAX_AGE_SECONDS)
-        except Exception:
-            _bypass_for_a_while()
-            logger.warning("Configuration %s not kept: the cache is unreachable", key, exc_info=True)
-    return value  # type: ignore[return-value]
+    kept = found.get(entry_key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    # Built under the version read above: a change landing meanwhile moves the version on, so this
+    # value, possibly read before the change, is kept with a version that no longer matches.
+    value = build()
+    try:
+        cache.set(entry_key, (version, value), MAX_AGE_SECONDS)
+    except Exception:
+        _bypass_for_a_while()
+        logger.warning("Configuration %s not kept: the cache is unreachable", key, exc_info=True)
+    return value
 
 
 def configuration_changed(**_signal_kwargs: object) -> None:
@@ -78,13 +82,12 @@ def configuration_changed(**_signal_kwargs: object) -> None:
 
 
 def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # A random value, never a counter: a version evicted from the cache and started again at 1
-        # could meet entries kept under the old 1.
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    """A version for a cache that has none (new, or evicted): the one another process just started wins.
+
+    A random value, never a counter: a version evicted from the cache and started again at 1 could meet
+    entries kept under the old 1."""
+    cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    return cache.get(VERSION_KEY)
 
 
 def _version_bump() -> None:

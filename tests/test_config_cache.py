@@ -138,7 +138,7 @@ def test_an_unreachable_cache_reads_the_database(team, monkeypatch):
         def get(self, *args, **kwargs):
             raise ConnectionError("no cache")
 
-        set = add = get
+        set = add = get_many = get
 
     _save_rules(team, opens=time(9, 0), handling_minutes=60)
     monkeypatch.setattr(configuration_cache, "cache", Unreachable())
@@ -156,7 +156,7 @@ def test_after_a_cache_failure_the_process_reads_the_database_without_waiting_fo
             calls.append(args)
             raise TimeoutError("no answer")
 
-        set = add = get
+        set = add = get_many = get
 
     monkeypatch.setattr(configuration_cache, "cache", Hung())
     assert calendar_for(team) is not None
@@ -178,6 +178,22 @@ def test_who_is_on_phone_duty_is_kept_and_follows_a_roster_change(receptionist, 
     assert len(again) == 0
     phone_duty_save(roster={(0, DayPart.MORNING): manager})
     assert on_phone_duty(now=MONDAY_TEN) == manager
+
+
+def test_a_kept_entry_costs_one_round_trip_to_the_cache(team, monkeypatch):
+    calendar_for(team)
+    calls = []
+    real = configuration_cache.cache
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(configuration_cache, "cache", Counting())
+    with CaptureQueriesContext(connection) as queries:
+        calendar_for(team)
+    assert calls == ["get_many"] and len(queries) == 0
 
 
 # Two processes: each has its own client of the one Redis, as two gunicorn workers (or a worker and
