@@ -180,6 +180,27 @@ def test_who_is_on_phone_duty_is_kept_and_follows_a_roster_change(receptionist, 
     assert on_phone_duty(now=MONDAY_TEN) == manager
 
 
+def _owed_by_team(user: User) -> int:
+    """What the navigation counts for the person on a new request (a fresh user object, as each request has)."""
+    fresh = User.objects.get(pk=user.pk)
+    return selectors.navigation_counts(user=fresh, now=MONDAY_TEN).open
+
+
+def test_a_person_added_to_or_taken_off_a_team_owes_its_messages_on_the_next_request(team, receptionist, clock):
+    from tests.factories import MessageFactory
+
+    MessageFactory(taken_by=receptionist, owner=None, team=team)  # the team's, no one person's yet
+    newcomer = make_user("dirk", Role.COLLEAGUE)
+    assert _owed_by_team(newcomer) == 0
+    with CaptureQueriesContext(connection) as kept:
+        assert _owed_by_team(newcomer) == 0
+    assert not any("accounts_team" in query["sql"] for query in kept)  # the memberships came from the cache
+    team.members.add(newcomer)  # the admin and the model signals move the configuration version on
+    assert _owed_by_team(newcomer) == 1
+    team.members.remove(newcomer)
+    assert _owed_by_team(newcomer) == 0
+
+
 def test_a_kept_entry_costs_one_round_trip_to_the_cache(team, monkeypatch):
     calendar_for(team)
     calls = []

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from accounts.roles import HANDLE_CALLBACKS, VIEW_ALL_CALLBACKS
 
@@ -117,9 +118,12 @@ class MessageQuerySet(models.QuerySet):
 def _teams_of(user: User) -> list[int]:
     """The ids of the person's teams, read once per request and kept on the user object (as Django keeps
     permissions): as literal values the owner-or-team condition can use the open-message indexes of each
-    side, where a subquery makes PostgreSQL read every open message."""
+    side, where a subquery makes PostgreSQL read every open message. Memberships are part of the office's
+    configuration (accounts/configuration_cache.py): the navigation of every page needs them."""
     if not hasattr(user, "_team_ids"):
-        user._team_ids = list(Team.objects.filter(members=user).values_list("pk", flat=True))
+        user._team_ids = remembered(
+            f"team_ids:{user.pk}", lambda: list(Team.objects.filter(members=user).values_list("pk", flat=True))
+        )
     return user._team_ids
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import F, Func, QuerySet, Subquery
 
 from accounts.models import User
 from callbacks.models import Message, Notification
@@ -18,13 +18,20 @@ class NavigationCounts:
 
 def navigation_counts(*, user: User, now: datetime) -> NavigationCounts:
     """The navigation's numbers on every page: the callbacks a person owes (exactly what "My callbacks"
-    lists), how many of them are overdue, and their unread notices. One query per model."""
+    lists), how many of them are overdue, and their unread notices. All three in one query (the person's
+    row with a count per number), because every page pays for it."""
     owed = Message.objects.owed_by(user)
-    callbacks = owed.aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(pk__in=owed.overdue_at(now).values("pk")))
-    )
     unread = Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True)
-    return NavigationCounts(open=callbacks["open"], overdue=callbacks["overdue"], unread=unread.count())
+    counts = User.objects.filter(pk=user.pk).values(
+        open=_count(owed), overdue=_count(owed.overdue_at(now)), unread=_count(unread)
+    ).get()
+    return NavigationCounts(**counts)
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    """COUNT(*) of the rows as a scalar subquery. A Func rather than Count: an aggregate would make the
+    subquery GROUP BY every column and return one row per message."""
+    return Subquery(queryset.order_by().values(n=Func(F("pk"), function="COUNT")))
 
 
 def inbox_of(user: User, *, limit: int = 50) -> list[Notification]:
