@@ -77,3 +77,27 @@ def test_it_keeps_typed_text_and_an_open_messages_reason_as_text(desk, reception
     assert "<b>" not in html and "&lt;b&gt;" in html  # the open message's reason, in the choice to add to it
     page = Page(html)
     assert page.by_id("id_caller-name")["value"] == '"><script>x</script>'
+
+
+def _reason_page(desk) -> Page:
+    desk.get(URL + "?new=1")
+    post_step(desk, "recipient", RECIPIENT)
+    return Page(post_step(desk, "caller", CALLER).content.decode())
+
+
+def test_a_step_with_errors_or_typed_values_is_never_served_from_the_kept_fields(desk):
+    """The empty steps' fields come from the cache (callbacks/templatetags/cached_forms.py); what a person
+    typed, and the errors on it, are rendered afresh every time."""
+    assert _reason_page(desk).by_id("id_reason-reason").get("value", "") == ""  # kept now
+    for typed in ("eerst", "daarna"):
+        page = Page(post_step(desk, "reason", {**REASON, "reason": typed, "call_type": "bogus"}).content.decode())
+        assert page.by_id("id_reason-reason")["value"] == typed
+        assert "geldige keuze" in page.by_id("id_reason-call_type_error")["text"]
+
+    post_step(desk, "reason", REASON)
+    back = Page(post_step(desk, "promise", {}, wizard_goto_step="reason").content.decode())
+    assert back.by_id("id_reason-reason")["value"] == REASON["reason"]  # Back shows what was typed
+
+    page = _reason_page(desk)
+    assert page.by_id("id_reason-reason").get("value", "") == ""
+    assert not [element for element in page.elements if "is-invalid" in element.get("class", "").split()]
