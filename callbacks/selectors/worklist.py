@@ -4,6 +4,7 @@ Every group is a question on Message.objects (owed_by, of_teams, overdue_at, due
 follow_ups_due), asked the same way by the overview (worklist) and by its "Show all" pages (work_messages).
 """
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,16 +16,38 @@ from callbacks.models import Message, Status
 from callbacks.models.message import MessageQuerySet
 
 
-class WorkGroup(list):
-    """The first messages of one group of the worklist, and how many messages the whole group holds."""
+# What a cached table of rows (callbacks/partials/message_table.html) depends on besides the minute:
+# each message's version, bumped by every change a person makes, and its owners, which the routing to
+# a stand-in changes without a new version.
+ROW_KEY_FIELDS = ("pk", "version", "owner_user_id", "owner_team_id")
+RowKey = tuple[int, int, int | None, int | None]
 
-    def __init__(self, messages: list[Message], total: int) -> None:
-        super().__init__(messages)
+
+class WorkGroup:
+    """The first messages of one group of the worklist, and how many messages the whole group holds.
+
+    The page caches each group's table under cache_key, so the messages themselves (``rows``, a queryset
+    or a list) are read only when iterated: on a cache hit, never.
+    """
+
+    def __init__(self, rows: Iterable[Message], total: int, *, keys: list[RowKey] | None = None) -> None:
+        self.rows = rows
         self.total = total
+        self.keys = keys if keys is not None else [tuple(getattr(m, f) for f in ROW_KEY_FIELDS) for m in rows]
+
+    def __iter__(self) -> Iterator[Message]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
     @property
     def capped(self) -> bool:
         return self.total > len(self)
+
+    @property
+    def cache_key(self) -> str:
+        return " ".join(".".join(map(str, key)) for key in self.keys)
 
 
 @dataclass(frozen=True)
@@ -110,14 +133,18 @@ def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> Mess
 def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     """Open callbacks grouped overdue / due today / later, plus follow-up reminders due today.
 
-    Each group holds its first WORKLIST_CAPS messages and its total: a count and a LIMITed read per group,
-    both on the partial indexes of open messages, so the number of queries does not grow with the
-    backlog. Follow-ups ignore the filters other than the tab, as they always have.
+    Each group holds its first WORKLIST_CAPS messages and its total: a count and a LIMITed read of the
+    rows' cache keys per group, both on the partial indexes of open messages, and the rows themselves by
+    pk when the page's cached table misses; so the number of queries does not grow with the backlog.
+    Follow-ups ignore the filters other than the tab, as they always have.
     """
     in_scope = _in_scope(user, work_filter)
     groups = {due: _group(_narrowed(in_scope, work_filter, now), due, now) for due in (OVERDUE, TODAY, LATER)}
     groups[FOLLOW_UP] = _group(in_scope, FOLLOW_UP, now)
-    return Worklist(*(
-        WorkGroup(list(groups[due][:WORKLIST_CAPS[due]]), groups[due].count())
-        for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)
-    ))
+    return Worklist(*(_first(groups[due], WORKLIST_CAPS[due]) for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)))
+
+
+def _first(group: MessageQuerySet, cap: int) -> WorkGroup:
+    keys = list(group.values_list(*ROW_KEY_FIELDS)[:cap])
+    rows = group.filter(pk__in=[key[0] for key in keys]) if keys else Message.objects.none()
+    return WorkGroup(rows, group.count(), keys=keys)
