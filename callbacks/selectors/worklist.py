@@ -4,7 +4,8 @@ Every group is a question on Message.objects (owed_by, of_teams, overdue_at, due
 follow_ups_due), asked the same way by the overview (worklist) and by its "Show all" pages (work_messages).
 """
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -26,17 +27,24 @@ RowKey = tuple[int, int, int | None, int | None]
 class WorkGroup:
     """The first messages of one group of the worklist, and how many messages the whole group holds.
 
-    The page caches each group's table under cache_key, so the messages themselves (``rows``, a queryset
-    or a list) are read only when iterated: on a cache hit, never.
+    The page caches each group's table under cache_key, so the messages themselves are read only when
+    a table is drawn (iterating the group): on a cache hit, never.
     """
 
-    def __init__(self, rows: Iterable[Message], total: int, *, keys: list[RowKey] | None = None) -> None:
-        self.rows = rows
+    def __init__(self, keys: list[RowKey], total: int, read_rows: Callable[[], dict[int, Message]]) -> None:
+        self.keys = keys
         self.total = total
-        self.keys = keys if keys is not None else [tuple(getattr(m, f) for f in ROW_KEY_FIELDS) for m in rows]
+        self._read_rows = read_rows
+
+    @classmethod
+    def of(cls, messages: list[Message], total: int) -> "WorkGroup":
+        """Messages already read (a "Show all" page)."""
+        rows = {message.pk: message for message in messages}
+        return cls([tuple(getattr(m, field) for field in ROW_KEY_FIELDS) for m in messages], total, lambda: rows)
 
     def __iter__(self) -> Iterator[Message]:
-        return iter(self.rows)
+        rows = self._read_rows()
+        return (rows[key[0]] for key in self.keys if key[0] in rows)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -134,17 +142,17 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     """Open callbacks grouped overdue / due today / later, plus follow-up reminders due today.
 
     Each group holds its first WORKLIST_CAPS messages and its total: a count and a LIMITed read of the
-    rows' cache keys per group, both on the partial indexes of open messages, and the rows themselves by
-    pk when the page's cached table misses; so the number of queries does not grow with the backlog.
-    Follow-ups ignore the filters other than the tab, as they always have.
+    rows' cache keys per group, both on the partial indexes of open messages, and when a group's table
+    misses the page's cache one read of every group's rows by pk; so the number of queries does not
+    grow with the backlog. Follow-ups ignore the filters other than the tab, as they always have.
     """
     in_scope = _in_scope(user, work_filter)
     groups = {due: _group(_narrowed(in_scope, work_filter, now), due, now) for due in (OVERDUE, TODAY, LATER)}
     groups[FOLLOW_UP] = _group(in_scope, FOLLOW_UP, now)
-    return Worklist(*(_first(groups[due], WORKLIST_CAPS[due]) for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)))
-
-
-def _first(group: MessageQuerySet, cap: int) -> WorkGroup:
-    keys = list(group.values_list(*ROW_KEY_FIELDS)[:cap])
-    rows = group.filter(pk__in=[key[0] for key in keys]) if keys else Message.objects.none()
-    return WorkGroup(rows, group.count(), keys=keys)
+    keys = {due: list(group.values_list(*ROW_KEY_FIELDS)[:WORKLIST_CAPS[due]]) for due, group in groups.items()}
+    # Read once, for the first table to miss. A row changed in between shows as it is now, under its old key,
+    # which the next request no longer asks for (the change gave it a new version or owner).
+    read_rows = functools.cache(lambda: in_scope.in_bulk([key[0] for group_keys in keys.values() for key in group_keys]))
+    return Worklist(*(
+        WorkGroup(keys[due], groups[due].count(), read_rows) for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)
+    ))
