@@ -86,7 +86,7 @@ def test_a_follow_up_reminder_appears_on_its_day(clock, bram, receptionist, coll
     before = bram.get("/callbacks/").context["worklist"]
     clock.move_to(NOW + timedelta(days=2))
     on_the_day = bram.get("/callbacks/")
-    assert before.follow_ups == []
+    assert not before.follow_ups
     assert [m.pk for m in on_the_day.context["worklist"].follow_ups] == [message.pk]
     assert "Terugkoppelen: werkte de oplossing?" in on_the_day.content.decode()
 
@@ -120,14 +120,17 @@ def test_the_navigation_counts_callbacks_and_notifications_in_one_query(bram, re
 def test_pages_use_the_same_number_of_queries_at_10_and_1000_messages(
     bram, receptionist, colleague, django_assert_max_num_queries, url
 ):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     first = make_messages(10, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))[0]
     bram.get(url.format(pk=first.pk))  # both measured requests find the team's calendar memoised
+    cache.clear()  # both measured requests render the page's cached fragments anew
     with CaptureQueriesContext(connection) as few:
         assert bram.get(url.format(pk=first.pk)).status_code == 200
     make_messages(990, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(days=2))
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         assert bram.get(url.format(pk=first.pk)).status_code == 200
     assert len(many) == len(few)

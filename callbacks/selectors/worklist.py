@@ -4,6 +4,8 @@ Every group is a question on Message.objects (owed_by, of_teams, overdue_at, due
 follow_ups_due), asked the same way by the overview (worklist) and by its "Show all" pages (work_messages).
 """
 
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,16 +17,45 @@ from callbacks.models import Message, Status
 from callbacks.models.message import MessageQuerySet
 
 
-class WorkGroup(list):
-    """The first messages of one group of the worklist, and how many messages the whole group holds."""
+# What a cached table of rows (callbacks/partials/message_table.html) depends on besides the minute:
+# each message's version, bumped by every change a person makes, and its owners, which the routing to
+# a stand-in changes without a new version.
+ROW_KEY_FIELDS = ("pk", "version", "owner_user_id", "owner_team_id")
+RowKey = tuple[int, int, int | None, int | None]
 
-    def __init__(self, messages: list[Message], total: int) -> None:
-        super().__init__(messages)
+
+class WorkGroup:
+    """The first messages of one group of the worklist, and how many messages the whole group holds.
+
+    The page caches each group's table under cache_key, so the messages themselves are read only when
+    a table is drawn (iterating the group): on a cache hit, never.
+    """
+
+    def __init__(self, keys: list[RowKey], total: int, read_rows: Callable[[], dict[int, Message]]) -> None:
+        self.keys = keys
         self.total = total
+        self._read_rows = read_rows
+
+    @classmethod
+    def of(cls, messages: list[Message], total: int) -> "WorkGroup":
+        """Messages already read (a "Show all" page)."""
+        rows = {message.pk: message for message in messages}
+        return cls([tuple(getattr(m, field) for field in ROW_KEY_FIELDS) for m in messages], total, lambda: rows)
+
+    def __iter__(self) -> Iterator[Message]:
+        rows = self._read_rows()
+        return (rows[key[0]] for key in self.keys if key[0] in rows)
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
     @property
     def capped(self) -> bool:
         return self.total > len(self)
+
+    @property
+    def cache_key(self) -> str:
+        return " ".join(".".join(map(str, key)) for key in self.keys)
 
 
 @dataclass(frozen=True)
@@ -73,6 +104,19 @@ def _in_scope(user: User, work_filter: WorkFilter) -> MessageQuerySet:
     return messages.select_related("owner_user", "owner_team")
 
 
+def _scope_parts(user: User, work_filter: WorkFilter) -> list[MessageQuerySet]:
+    """The tab as disjoint parts whose counts add up to the tab's (MessageQuerySet.owned_by_halves)."""
+    if work_filter.scope == "teams":
+        return [Message.objects.of_teams(user)]
+    return list(Message.objects.owned_by_halves(user))
+
+
+def _count(parts: list[MessageQuerySet]) -> int:
+    """How many messages the parts hold together, in one query."""
+    first, *others = (part.order_by() for part in parts)
+    return first.union(*others, all=True).count() if others else first.count()
+
+
 def _narrowed(messages: MessageQuerySet, work_filter: WorkFilter, now: datetime) -> MessageQuerySet:
     """The filters other than the tab, the status and the group."""
     if work_filter.call_type:
@@ -110,14 +154,22 @@ def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> Mess
 def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     """Open callbacks grouped overdue / due today / later, plus follow-up reminders due today.
 
-    Each group holds its first WORKLIST_CAPS messages and its total: a count and a LIMITed read per group,
-    both on the partial indexes of open messages, so the number of queries does not grow with the
-    backlog. Follow-ups ignore the filters other than the tab, as they always have.
+    Each group holds its first WORKLIST_CAPS messages and its total: a count (on "Mine" of owned_by's two
+    halves, so that each is counted from its partial index) and a LIMITed read of the rows' cache keys
+    per group, both on the partial indexes of open messages, and when a group's table
+    misses the page's cache one read of every group's rows by pk; so the number of queries does not
+    grow with the backlog. Follow-ups ignore the filters other than the tab, as they always have.
     """
+    def group_of(messages: MessageQuerySet, due: str) -> MessageQuerySet:
+        return _group(messages if due == FOLLOW_UP else _narrowed(messages, work_filter, now), due, now)
+
     in_scope = _in_scope(user, work_filter)
-    groups = {due: _group(_narrowed(in_scope, work_filter, now), due, now) for due in (OVERDUE, TODAY, LATER)}
-    groups[FOLLOW_UP] = _group(in_scope, FOLLOW_UP, now)
+    groups = {due: group_of(in_scope, due) for due in WORKLIST_CAPS}
+    totals = {due: _count([group_of(part, due) for part in _scope_parts(user, work_filter)]) for due in WORKLIST_CAPS}
+    keys = {due: list(group.values_list(*ROW_KEY_FIELDS)[:WORKLIST_CAPS[due]]) for due, group in groups.items()}
+    # Read once, for the first table to miss. A row changed in between shows as it is now, under its old key,
+    # which the next request no longer asks for (the change gave it a new version or owner).
+    read_rows = functools.cache(lambda: in_scope.in_bulk([key[0] for group_keys in keys.values() for key in group_keys]))
     return Worklist(*(
-        WorkGroup(list(groups[due][:WORKLIST_CAPS[due]]), groups[due].count())
-        for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)
+        WorkGroup(keys[due], totals[due], read_rows) for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)
     ))

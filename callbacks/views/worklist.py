@@ -75,7 +75,7 @@ def callback_list(request: HttpRequest) -> HttpResponse:
     else:  # a status other than open, or one group in full ("Show all"): paginated
         found = selectors.work_messages(user=request.user, now=now, work_filter=work_filter)
         context["page"] = page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-        context["rows"] = page.object_list
+        context["rows"] = selectors.WorkGroup.of(list(page.object_list), page.paginator.count)
         context["query_overview"] = _without(query, "status", "due")
     return render(request, "callbacks/list.html", context)
 

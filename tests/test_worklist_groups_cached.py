@@ -1,0 +1,100 @@
+"""My callbacks caches each group's table (templates/callbacks/partials/message_table.html); these tests hold
+it to never showing a row as it was: every change a person or the system makes shows on the next load.
+"""
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accounts.models import Absence
+from callbacks.models import Attempt, Message, Outcome
+from callbacks.services import intake, retention, work
+from tests.conftest import login_across_time, make_user
+from tests.factories import MessageFactory
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
+
+
+@pytest.fixture
+def bram(client, colleague):
+    login_across_time(client, colleague)
+    return client
+
+
+def _row(page: str, message: Message) -> str:
+    found = re.search(rf'<tr data-test="message-row" data-message="{message.pk}"[^>]*>(.*?)</tr>', page, re.DOTALL)
+    return found.group(1) if found else ""
+
+
+def _two_overdue(receptionist, colleague) -> tuple[Message, Message]:
+    return tuple(MessageFactory(taken_by=receptionist, owner=colleague, caller_name=f"Beller {i}",
+                                deadline=NOW - timedelta(hours=i)) for i in (1, 2))
+
+
+def test_the_table_is_cached_so_a_change_no_one_versions_does_not_show(bram, receptionist, colleague):
+    """The control for the tests below: without a new version or owner, the cached table is served."""
+    first, _ = _two_overdue(receptionist, colleague)
+    assert "Beller 1" in _row(bram.get("/callbacks/").content.decode(), first)
+    Message.objects.filter(pk=first.pk).update(caller_name="Niet door een mens veranderd")
+    assert "Beller 1" in _row(bram.get("/callbacks/").content.decode(), first)
+
+
+def test_a_message_ticked_off_leaves_the_cached_table(bram, receptionist, colleague):
+    first, second = _two_overdue(receptionist, colleague)
+    page = bram.get("/callbacks/").content.decode()
+    assert _row(page, first) and _row(page, second)
+    work.attempt_log(message=first, version=first.version, by=colleague, result=Attempt.Result.REACHED,
+                     outcome=Outcome.SOLVED)
+    page = bram.get("/callbacks/").content.decode()
+    assert not _row(page, first) and _row(page, second)
+
+
+def test_a_repeat_call_shows_in_the_cached_table(bram, receptionist, colleague):
+    first, _ = _two_overdue(receptionist, colleague)
+    assert "1×" in _row(bram.get("/callbacks/").content.decode(), first)
+    intake.message_add_call(token=uuid.uuid4(), message_id=first.pk, taken_by=receptionist)
+    assert "2×" in _row(bram.get("/callbacks/").content.decode(), first)
+
+
+def test_an_anonymised_message_is_not_readable_in_the_cached_table(bram, receptionist, colleague, clock):
+    first, _ = _two_overdue(receptionist, colleague)
+    assert "Beller 1" in _row(bram.get("/callbacks/").content.decode(), first)
+    retention.message_batch_anonymise(ids=[first.pk], now=clock.now())
+    row = _row(bram.get("/callbacks/").content.decode(), first)
+    assert row and "Beller 1" not in row and "Onbekende beller" in row
+
+
+def test_routing_to_a_stand_in_shows_the_new_owner_in_the_cached_table(bram, receptionist, colleague, clock):
+    """Routing leaves the version alone, so the owner is part of the key: the "My teams" tab shows it."""
+    carla = make_user("carla", "colleague", full_name="Carla Visser")
+    colleague.teams.get().members.add(carla)
+    message = MessageFactory(taken_by=receptionist, owner=carla, team=colleague.teams.get(),
+                             deadline=NOW - timedelta(hours=1))
+    assert "Carla Visser" in _row(bram.get("/callbacks/?scope=teams").content.decode(), message)
+    Absence.objects.create(user=carla, stand_in=colleague, starts_at=NOW - timedelta(hours=1),
+                           ends_at=NOW + timedelta(days=1))
+    assert work.messages_route_to_stand_ins(now=clock.now()) == 1
+    row = _row(bram.get("/callbacks/?scope=teams").content.decode(), message)
+    assert "Carla Visser" not in row and str(colleague) in row
+
+
+def test_the_time_left_moves_on_with_the_minute(bram, receptionist, colleague, clock):
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(minutes=30))
+    assert "nog 30\xa0minuten" in _row(bram.get("/callbacks/").content.decode(), message)
+    clock.shift(minutes=5)
+    assert "nog 25\xa0minuten" in _row(bram.get("/callbacks/").content.decode(), message)
+
+
+def test_a_cached_table_is_not_served_in_another_language(bram, receptionist, colleague):
+    first, _ = _two_overdue(receptionist, colleague)
+    assert "te laat" in _row(bram.get("/callbacks/").content.decode(), first)
+    colleague.preferred_language = "en"
+    colleague.save(update_fields=["preferred_language"])
+    english = bram.get("/callbacks/").content.decode()
+    assert "overdue" in _row(english, first) and "te laat" not in _row(english, first)
