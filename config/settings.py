@@ -322,6 +322,10 @@ else:
             "KEY_PREFIX": "terugbel",
         }
     }
+# Rendered page fragments (the worklist's tables): HTML derived from rows whose versions are in the key,
+# so each process may keep its own copy. In local memory a fragment costs no network round trip, and a
+# Redis outage cannot break a page; the templates' short timeouts bound how long caller data stays.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS

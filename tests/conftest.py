@@ -89,14 +89,16 @@ def _empty_cache():
     """Request limits (accounts/throttle.py) and the office's configuration (accounts/configuration_cache.py)
     live in the cache; one test's counts and rows must not reach the next (rolling a test's database back
     moves no configuration version on)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from accounts import configuration_cache
 
     configuration_cache._bypass_until = 0.0  # a test that broke the cache must not slow the next one
-    cache.clear()
+    for configured in caches.all(initialized_only=False):
+        configured.clear()
     yield
-    cache.clear()
+    for configured in caches.all(initialized_only=False):
+        configured.clear()
     configuration_cache._bypass_until = 0.0
 
 
