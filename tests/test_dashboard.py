@@ -283,3 +283,26 @@ def test_the_roster_shows_who_is_on_duty_now(clock, boss, client, receptionist, 
     assert "Aan de telefoon: Anna" in morning
     assert "Aan de telefoon: Mira" in afternoon
     assert 'data-test="nav-on-duty"' not in evening
+
+
+@pytest.mark.postgres
+def test_the_open_counts_are_answered_from_the_open_owner_index_alone(receptionist, colleague):
+    """Read every 30 seconds by every open dashboard, over every open message: a condition on a column the
+    msg_open_owner_deadline index lacks (the status, the id, the owner's name) reads every row from the table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from callbacks.selectors.dashboard import open_counts
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL plan: runs in the PostgreSQL pass of `make test`")
+    make_messages(5, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
+    with CaptureQueriesContext(connection) as captured:
+        open_counts(now=TUESDAY_10)
+    (statement,) = [query["sql"] for query in captured]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the planner show the index
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + statement)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using msg_open_owner_deadline" in plan, plan
