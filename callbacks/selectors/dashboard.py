@@ -6,11 +6,13 @@ queries: the counts per colleague in one grouped statement, then, only when some
 soon, each bounded list with its owners.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from accounts.configuration_cache import remembered
 from accounts.models import User
@@ -24,6 +26,9 @@ OUTBOX_LAG = timedelta(minutes=5)
 DUE_SOON = timedelta(hours=1)
 # The dashboard lists at most this many overdue and due-soon messages; the counts cover all of them.
 SHOWN = 50
+# The cached lists hold callers' names and reasons: kept for minutes only (overdue_fragment_key says what
+# moves their keys on).
+FRAGMENT_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,8 @@ def engine_health(*, now: datetime) -> EngineHealth:
 
 # What the two lists show of a message and its owners (templates/callbacks/dashboard/index.html): up to 100
 # rows every 30 seconds, so not every column of the message and its owners.
-LISTED = ("caller_name", "reason", "deadline", "overdue_level", "owner_user__username", "owner_user__full_name",
-          "owner_team__name")
+LISTED = ("caller_name", "reason", "deadline", "overdue_level", "version", "owner_user__username",
+          "owner_user__full_name", "owner_team__name")
 
 
 def _first(messages, limit: int) -> list[Message]:
@@ -132,6 +137,29 @@ def overdue_and_due_soon(*, now: datetime, counts: OpenCounts, limit: int = SHOW
     groups = [OverdueGroup(team_name, owner_name, list(items))
               for (team_name, owner_name), items in groupby(overdue, key=lambda m: (team(m), owner(m)))]
     return groups, due_soon
+
+
+# The two lists are cached as rendered fragments (templates/callbacks/dashboard/index.html), keyed by the
+# language and by these digests of everything they show. A message's version moves on with every person's
+# change, a repeat call and anonymisation (caller, reason); the overdue level, the owners and their names
+# change without it (the sweep, routing to a stand-in, a renamed colleague or team), so they are in the key
+# themselves. How late a message is shows to the minute, so the overdue list's key moves on every minute.
+def overdue_fragment_key(groups: list[OverdueGroup], *, now: datetime) -> str:
+    return _digest([
+        (group.team, group.owner, [(m.pk, m.version, m.overdue_level, m.deadline.isoformat(),
+                                    (now - m.deadline) // timedelta(minutes=1)) for m in group.messages])
+        for group in groups
+    ])
+
+
+def due_soon_fragment_key(messages: list[Message]) -> str:
+    # The deadline shows as local time.
+    return _digest([timezone.get_current_timezone_name(),
+                    [(m.pk, m.version, m.owner_display, m.deadline.isoformat()) for m in messages]])
+
+
+def _digest(shown: list) -> str:
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 def day_part_at(moment_local: datetime) -> str:
