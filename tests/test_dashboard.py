@@ -284,3 +284,53 @@ def test_the_roster_shows_who_is_on_duty_now(clock, boss, client, receptionist, 
     assert "Aan de telefoon: Anna" in morning
     assert "Aan de telefoon: Mira" in afternoon
     assert 'data-test="nav-on-duty"' not in evening
+
+
+@pytest.mark.postgres
+def test_the_open_counts_are_answered_from_the_open_owner_index_alone(receptionist, colleague):
+    """Read every 30 seconds by every open dashboard, over every open message: a condition on a column the
+    msg_open_owner_deadline index lacks (the status, the id, the owner's name) reads every row from the table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from callbacks.selectors.dashboard import open_counts
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL plan: runs in the PostgreSQL pass of `make test`")
+    make_messages(5, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
+    with CaptureQueriesContext(connection) as captured:
+        open_counts(now=TUESDAY_10)
+    (statement,) = [query["sql"] for query in captured]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the planner show the index
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + statement)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using msg_open_owner_deadline" in plan, plan
+
+
+def test_the_cached_lists_show_every_change_to_what_they_show(boss, clock, receptionist, colleague, other_colleague):
+    """The two lists are cached fragments: neither a change that moves the message's version on nor one
+    that does not (the sweep, routing to a stand-in), nor time passing, may leave an old list showing."""
+    from callbacks.services.retention import message_batch_anonymise
+
+    def items(kind: str) -> list[str]:
+        page = boss.get("/dashboard/live/").content.decode()
+        return [" ".join(re.sub(r"<[^>]+>", " ", item).split())  # split() also takes the no-break spaces
+                for item in re.findall(rf'<li data-test="{kind}-item">(.*?)</li>', page, re.S)]
+
+    late = MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=2),
+                          caller_name="Laat", reason="Offerte")
+    soon = MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30),
+                          caller_name="Bijna")
+    assert items("overdue") == ["Laat · 2 uur te laat · Offerte"]
+    assert items("due-soon") == ["Bijna · Bram · 10:30"]
+
+    overdue_sweep(now=TUESDAY_10)  # flags without moving the version on
+    assert items("overdue") == ["Laat · 2 uur te laat geëscaleerd · Offerte"]
+    Message.objects.filter(pk=soon.pk).update(owner_user=other_colleague)  # as routing to a stand-in does
+    assert items("due-soon") == ["Bijna · Daan · 10:30"]
+    clock.shift(minutes=1)
+    assert items("overdue") == ["Laat · 2 uur, 1 minuut te laat geëscaleerd · Offerte"]
+    message_batch_anonymise(ids=[late.pk, soon.pk], now=clock.now())
+    assert "Laat" not in str(items("overdue")) and "Bijna" not in str(items("due-soon"))

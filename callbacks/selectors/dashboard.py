@@ -6,11 +6,13 @@ queries: the counts per colleague in one grouped statement, then, only when some
 soon, each bounded list with its owners.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from accounts.configuration_cache import remembered
 from accounts.models import User
@@ -24,6 +26,9 @@ OUTBOX_LAG = timedelta(minutes=5)
 DUE_SOON = timedelta(hours=1)
 # The dashboard lists at most this many overdue and due-soon messages; the counts cover all of them.
 SHOWN = 50
+# The cached lists hold callers' names and reasons: kept for minutes only (overdue_fragment_key says what
+# moves their keys on).
+FRAGMENT_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -58,15 +63,23 @@ def _due_soon(now: datetime):
 
 def open_counts(*, now: datetime) -> OpenCounts:
     """Open callbacks per colleague, how many of them are overdue, and the totals the bounded lists leave
-    out. One grouped statement; the team-only messages are a group of their own, counted in the totals."""
+    out; the team-only messages are a group of their own, counted in the totals.
+
+    Grouped by owner alone and counting deadlines, with conditions on the deadline alone, so that
+    PostgreSQL answers from the msg_open_owner_deadline index without reading the table (every open message
+    has a deadline: the message_open_has_deadline constraint). The name is a subquery on the grouped rows,
+    read once per colleague: joining the users before grouping would read every open row from the table.
+    """
+    name = User.objects.filter(pk=OuterRef("owner_user")).order_by().values("full_name")
     rows = list(
         Message.objects.open().order_by()
-        .values("owner_user", "owner_user__full_name")
+        .values("owner_user")
         .annotate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=MessageQuerySet.overdue_condition(now)),
-            soon=Count("pk", filter=MessageQuerySet.due_between_condition(now, now + DUE_SOON)),
+            open=Count("deadline"),
+            overdue=Count("deadline", filter=MessageQuerySet.deadline_passed(now)),
+            soon=Count("deadline", filter=MessageQuerySet.deadline_between(now, now + DUE_SOON)),
         )
+        .annotate(owner_user__full_name=Subquery(name))
     )
     per_colleague = sorted(
         (row for row in rows if row["owner_user"] is not None),
@@ -91,9 +104,16 @@ def engine_health(*, now: datetime) -> EngineHealth:
     )
 
 
+# What the two lists show of a message and its owners (templates/callbacks/dashboard/index.html): up to 100
+# rows every 30 seconds, so not every column of the message and its owners.
+LISTED = ("caller_name", "reason", "deadline", "overdue_level", "version", "owner_user__username",
+          "owner_user__full_name", "owner_team__name")
+
+
 def _first(messages, limit: int) -> list[Message]:
     # The msg_open_deadline index hands over the oldest deadlines first.
-    return list(messages.select_related("owner_user", "owner_team").order_by("deadline", "pk")[:limit])
+    return list(messages.select_related("owner_user", "owner_team").only(*LISTED)
+                .order_by("deadline", "pk")[:limit])
 
 
 def overdue_and_due_soon(*, now: datetime, counts: OpenCounts, limit: int = SHOWN,
@@ -117,6 +137,29 @@ def overdue_and_due_soon(*, now: datetime, counts: OpenCounts, limit: int = SHOW
     groups = [OverdueGroup(team_name, owner_name, list(items))
               for (team_name, owner_name), items in groupby(overdue, key=lambda m: (team(m), owner(m)))]
     return groups, due_soon
+
+
+# The two lists are cached as rendered fragments (templates/callbacks/dashboard/index.html), keyed by the
+# language and by these digests of everything they show. A message's version moves on with every person's
+# change, a repeat call and anonymisation (caller, reason); the overdue level, the owners and their names
+# change without it (the sweep, routing to a stand-in, a renamed colleague or team), so they are in the key
+# themselves. How late a message is shows to the minute, so the overdue list's key moves on every minute.
+def overdue_fragment_key(groups: list[OverdueGroup], *, now: datetime) -> str:
+    return _digest([
+        (group.team, group.owner, [(m.pk, m.version, m.overdue_level, m.deadline.isoformat(),
+                                    (now - m.deadline) // timedelta(minutes=1)) for m in group.messages])
+        for group in groups
+    ])
+
+
+def due_soon_fragment_key(messages: list[Message]) -> str:
+    # The deadline shows as local time.
+    return _digest([timezone.get_current_timezone_name(),
+                    [(m.pk, m.version, m.owner_display, m.deadline.isoformat()) for m in messages]])
+
+
+def _digest(shown: list) -> str:
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 def day_part_at(moment_local: datetime) -> str:

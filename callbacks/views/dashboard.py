@@ -23,6 +23,9 @@ def _live_context() -> dict:
     return {
         "now": now,
         "overdue_groups": overdue_groups,
+        "overdue_key": dashboard_selectors.overdue_fragment_key(overdue_groups, now=now),
+        "due_soon_key": dashboard_selectors.due_soon_fragment_key(due_soon),
+        "fragment_seconds": dashboard_selectors.FRAGMENT_SECONDS,
         "overdue_total": counts.overdue,
         "due_soon": due_soon,
         "due_soon_total": counts.due_soon,
