@@ -23,6 +23,11 @@ class CallbacksConfig(AppConfig):
         for through in (Team.members.through, Team.managers.through, User.groups.through,
                         User.user_permissions.through, Group.permissions.through):
             m2m_changed.connect(configuration_changed, sender=through, dispatch_uid=f"config-m2m-{through.__name__}")
+        # Permission sets are kept too (accounts/backends.py): a membership row saved or deleted directly,
+        # without the m2m manager, must move the version on as well.
+        for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+            post_save.connect(configuration_changed, sender=through, dispatch_uid=f"config-save-{through.__name__}")
+            post_delete.connect(configuration_changed, sender=through, dispatch_uid=f"config-delete-{through.__name__}")
         # Registers the Celery tasks in every process, also the web ones, where services queue a delivery
         # by the task's name (callbacks.services.notifications.DELIVER_TASK) and tests run it eagerly.
         import callbacks.tasks  # noqa: F401

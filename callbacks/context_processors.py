@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts import roles
-from callbacks.selectors import navigation_counts
+from callbacks.selectors import navigation_counts, unread_count
 from callbacks.selectors.dashboard import on_phone_duty
 
 
@@ -14,13 +14,15 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {"nav": {}}
     handles_callbacks = user.has_perm(f"accounts.{roles.HANDLE_CALLBACKS}")
     counts = SimpleLazyObject(lambda: navigation_counts(user=user, now=timezone.now()))
+    # Someone without callbacks has no badge: only their unread notices are counted.
+    unread = (lambda: counts.unread) if handles_callbacks else (lambda: unread_count(user=user))
     return {
         "nav": {
             "admin": user.has_perm(f"accounts.{roles.MANAGE_OFFICE}") or user.is_staff,
             "callbacks": handles_callbacks,
             # Counted only when a template shows them, all three in one query.
             "badge": counts if handles_callbacks else None,
-            "unread": SimpleLazyObject(lambda: counts.unread),
+            "unread": SimpleLazyObject(unread),
             "dashboard": user.has_perm(f"accounts.{roles.VIEW_DASHBOARD}"),
             # Protocol step 1: everyone can see who answers the phone first right now.
             "on_duty": SimpleLazyObject(lambda: on_phone_duty(now=timezone.now()) or ""),

@@ -132,9 +132,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Refuses a login that has to wait (accounts/lockout.py) before any password is checked.
     "accounts.lockout.LoginThrottleBackend",
-    # Django's own: the permission set is read on the first question of each request, so a role taken
-    # away applies on the next request in every process.
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the permission set kept under the configuration version
+    # (accounts/backends.py): a role taken away applies on the next request in every process.
+    "accounts.backends.ConfiguredPermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

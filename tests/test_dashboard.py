@@ -120,7 +120,7 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(boss, receptionist, co
     make_messages(60, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30))
     with CaptureQueriesContext(connection) as queries:
         page = boss.get(url).content.decode()
-    # Session, user, permissions (two: ModelBackend's user and group permissions); the counts per colleague; the two heartbeats; the outbox backlog; both
+    # Session, user, permissions (two, on this first request: then kept with the configuration); the counts per colleague; the two heartbeats; the outbox backlog; both
     # lists; who is on phone duty (read once, shared with the navigation); the navigation's counts on the
     # full page, which reads the person's teams once (then kept with the configuration) and counts open,
     # overdue and unread together.

@@ -46,3 +46,26 @@ def test_it_shows_messages_from_django(client, colleague):
     response = client.post("/accounts/profile/", {"full_name": "Bram", "email": "b@example.test",
                                                   "phone_extension": "", "preferred_language": "nl"}, follow=True)
     assert "Je profiel is opgeslagen." in response.content.decode()
+
+
+def test_someone_without_callbacks_sees_their_own_unread_notices_in_one_query(clock, client, receptionist, colleague):
+    """A receptionist's navigation counts only her unread notices (she has no badge), and counts them live."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from callbacks.models import Notification
+    from callbacks.services.notifications import notification_queue
+    from tests.factories import MessageFactory
+
+    message = MessageFactory(taken_by=receptionist, owner=colleague)
+    assert 'data-test="unread"' not in _nav(client, receptionist)
+    notification_queue(message=message, recipients=[receptionist, colleague], kind=Notification.Kind.NEW_MESSAGE)
+    html = _nav(client, receptionist)
+    assert 'data-test="unread">1<' in html and 'id="callbacks-badge"' not in html
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    counting = [q["sql"] for q in queries.captured_queries if "callbacks_notification" in q["sql"]]
+    assert len(counting) == 1 and "callbacks_message" not in counting[0]
+    Notification.objects.filter(recipient=receptionist).update(read_at=message.taken_at)
+    assert 'data-test="unread"' not in _nav(client, receptionist)
+    assert 'data-test="unread">1<' in _nav(client, colleague)  # hers were read, not his

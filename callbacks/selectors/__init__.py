@@ -12,7 +12,7 @@ from callbacks.selectors.intake import (
     recipients_all,
     team_of,
 )
-from callbacks.selectors.navigation import NavigationCounts, inbox_of, navigation_counts
+from callbacks.selectors.navigation import NavigationCounts, inbox_of, navigation_counts, unread_count
 from callbacks.selectors.timeline import DETAIL_RELATIONS, EARLIER_SHOWN, changes_since, message_timeline
 from callbacks.selectors.worklist import (
     FOLLOW_UP,
@@ -32,6 +32,6 @@ __all__ = [
     "DETAIL_RELATIONS", "EARLIER_SHOWN", "FOLLOW_UP", "LATER", "OVERDUE", "TODAY", "WORKLIST_CAPS", "Availability", "NavigationCounts",
     "OpenMessage", "Recipient", "WorkFilter", "WorkGroup", "Worklist", "availabilities", "availability_of",
     "caller_history", "can_act_on", "can_correct", "can_see", "changes_since", "inbox_of", "member_teams",
-    "message_timeline", "messages_visible_to", "navigation_counts", "open_messages_for", "recipients_all", "team_of",
+    "message_timeline", "messages_visible_to", "navigation_counts", "unread_count", "open_messages_for", "recipients_all", "team_of",
     "work_messages", "worklist",
 ]
