@@ -125,14 +125,9 @@ class MessageQuerySet(models.QuerySet):
         """Open messages due at that moment or later (the worklist's "later": from midnight on)."""
         return self.open().filter(deadline__gte=moment)
 
-    @staticmethod
-    def follow_up_condition(day: date) -> Q:
-        """follow_ups_due as a condition, for counting beside other figures."""
-        return Q(status=Status.HANDLED, follow_up_on__lte=day, follow_up_done_at__isnull=True)
-
     def follow_ups_due(self, day: date) -> "MessageQuerySet":
         """Handled messages whose "check back whether it worked" day has come and that nobody checked yet."""
-        return self.filter(self.follow_up_condition(day))
+        return self.filter(status=Status.HANDLED, follow_up_on__lte=day, follow_up_done_at__isnull=True)
 
     def open_for_number(self, number: str) -> "MessageQuerySet":
         """Open messages of one caller, by their (normalised) telephone number."""

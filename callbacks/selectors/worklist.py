@@ -1,7 +1,8 @@
 """The colleague's worklist: open callbacks by group (overdue, due today, later) and follow-ups.
 
-Every group is a question on Message.objects (owed_by, of_teams, overdue_at, due_between, due_from,
-follow_ups_due), asked the same way by the overview (worklist) and by its "Show all" pages (work_messages).
+Every group is a question on Message.objects (owed_by, of_teams, open, follow_ups_due, and for the open
+groups MessageQuerySet's deadline conditions), asked the same way by the overview (worklist) and by its
+"Show all" pages (work_messages).
 """
 
 import functools
