@@ -134,6 +134,19 @@ def _follow_ups(messages: MessageQuerySet, now: datetime) -> MessageQuerySet:
     return messages.follow_ups_due(today).order_by("follow_up_on", "pk")
 
 
+def _open_totals(user: User, work_filter: WorkFilter, now: datetime, by_deadline: dict[str, Q]) -> dict[str, int]:
+    """How many open messages of the tab each group holds, counted in one aggregate per part of the tab.
+
+    "Mine" is counted in owned_by's two halves (MessageQuerySet.owned_by_halves): PostgreSQL counts each half
+    from its open-message index alone, where the OR of the two makes it read every open row the colleague
+    owes. Deadlines are counted rather than rows (every open message has one) so that the index suffices.
+    """
+    parts = [Message.objects.of_teams(user)] if work_filter.scope == "teams" else Message.objects.owned_by_halves(user)
+    counts = {due: Count("deadline", filter=condition) for due, condition in by_deadline.items()}
+    per_part = [part.open().filter(_narrowing(work_filter, now)).aggregate(**counts) for part in parts]
+    return {due: sum(part_totals[due] for part_totals in per_part) for due in by_deadline}
+
+
 def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> MessageQuerySet:
     """The filtered messages, newest first, or one group of the worklist in the worklist's order."""
     messages = _in_scope(user, work_filter).filter(_narrowing(work_filter, now))
@@ -151,17 +164,16 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
 
     Each group holds its first WORKLIST_CAPS messages and its total. Few queries, so that neither their
     number nor the time spent building them grows with the backlog: the totals of the open groups in one
-    count and the follow-ups' in another, the cache keys of each group's first rows in one LIMITed read
-    per group, and only when a group's table misses the page's cache, one read of those rows by pk.
+    count per part of the tab (_open_totals) and the follow-ups' in another, the cache keys of each group's
+    first rows in one LIMITed read per group, and only when a group's table misses the page's cache, one
+    read of those rows by pk.
     """
     in_scope = _in_scope(user, work_filter)
     open_messages = in_scope.open().filter(_narrowing(work_filter, now))
     by_deadline = _open_groups(now)
     groups = {due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in by_deadline.items()}
     groups[FOLLOW_UP] = _follow_ups(in_scope, now)  # follow-ups ignore the filters other than the tab, as they always have
-    # Counting deadlines (every open message has one) rather than rows lets PostgreSQL answer from the
-    # open-message indexes without reading the rows where it can (the "My teams" tab).
-    totals = open_messages.aggregate(**{due: Count("deadline", filter=cond) for due, cond in by_deadline.items()})
+    totals = _open_totals(user, work_filter, now, by_deadline)
     totals[FOLLOW_UP] = groups[FOLLOW_UP].count()
     keys = {due: list(group.values_list(*ROW_KEY_FIELDS)[:WORKLIST_CAPS[due]]) for due, group in groups.items()}
     # Read once, for the first table to miss. A row changed in between shows as it is now, under its old key,
