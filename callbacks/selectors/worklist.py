@@ -1,7 +1,8 @@
 """The colleague's worklist: open callbacks by group (overdue, due today, later) and follow-ups.
 
-Every group is a question on Message.objects (owed_by, of_teams, overdue_at, due_between, due_from,
-follow_ups_due), asked the same way by the overview (worklist) and by its "Show all" pages (work_messages).
+Every group is a question on Message.objects (owed_by, of_teams, open, follow_ups_due, and for the open
+groups MessageQuerySet's deadline conditions), asked the same way by the overview (worklist) and by its
+"Show all" pages (work_messages).
 """
 
 import functools
@@ -11,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Count, Q
 
 from accounts.models import Team, User
 from callbacks.models import Message, Status
@@ -104,68 +106,75 @@ def _in_scope(user: User, work_filter: WorkFilter) -> MessageQuerySet:
     return messages.select_related("owner_user", "owner_team")
 
 
-def _scope_parts(user: User, work_filter: WorkFilter) -> list[MessageQuerySet]:
-    """The tab as disjoint parts whose counts add up to the tab's (MessageQuerySet.owned_by_halves)."""
-    if work_filter.scope == "teams":
-        return [Message.objects.of_teams(user)]
-    return list(Message.objects.owned_by_halves(user))
-
-
-def _count(parts: list[MessageQuerySet]) -> int:
-    """How many messages the parts hold together, in one query."""
-    first, *others = (part.order_by() for part in parts)
-    return first.union(*others, all=True).count() if others else first.count()
-
-
-def _narrowed(messages: MessageQuerySet, work_filter: WorkFilter, now: datetime) -> MessageQuerySet:
-    """The filters other than the tab, the status and the group."""
+def _narrowing(work_filter: WorkFilter, now: datetime) -> Q:
+    """The filters other than the tab, the status and the group, as one condition."""
+    narrowing = Q()
     if work_filter.call_type:
-        messages = messages.filter(call_type=work_filter.call_type)
+        narrowing &= Q(call_type=work_filter.call_type)
     if work_filter.team_id:
-        messages = messages.filter(owner_team_id=work_filter.team_id)
+        narrowing &= Q(owner_team_id=work_filter.team_id)
     if work_filter.period_days:
-        messages = messages.filter(taken_at__gte=now - timedelta(days=work_filter.period_days))
-    return messages
+        narrowing &= Q(taken_at__gte=now - timedelta(days=work_filter.period_days))
+    return narrowing
 
 
-def _group(messages: MessageQuerySet, due: str, now: datetime) -> MessageQuerySet:
-    """One group of the worklist, in the worklist's order."""
-    today, end_of_today = _day_bounds(now)
-    if due == FOLLOW_UP:
-        return messages.follow_ups_due(today).order_by("follow_up_on", "pk")
-    grouped = {
-        OVERDUE: messages.overdue_at(now),
-        TODAY: messages.due_between(now, end_of_today),
-        LATER: messages.due_from(end_of_today),  # a deadline at midnight is tomorrow's
-    }[due]
-    return grouped.order_by("deadline", "pk")
+def _open_groups(now: datetime) -> dict[str, Q]:
+    """The groups of open messages by deadline, as conditions on messages already narrowed to open()
+    (MessageQuerySet.deadline_passed: so PostgreSQL counts them from the open-message indexes)."""
+    _, end_of_today = _day_bounds(now)
+    return {
+        OVERDUE: MessageQuerySet.deadline_passed(now),
+        TODAY: MessageQuerySet.deadline_between(now, end_of_today),
+        LATER: Q(deadline__gte=end_of_today),  # a deadline at midnight is tomorrow's
+    }
+
+
+def _follow_ups(messages: MessageQuerySet, now: datetime) -> MessageQuerySet:
+    today, _ = _day_bounds(now)
+    return messages.follow_ups_due(today).order_by("follow_up_on", "pk")
+
+
+def _open_totals(user: User, work_filter: WorkFilter, now: datetime, by_deadline: dict[str, Q]) -> dict[str, int]:
+    """How many open messages of the tab each group holds, counted in one aggregate per part of the tab.
+
+    "Mine" is counted in owned_by's two halves (MessageQuerySet.owned_by_halves): PostgreSQL counts each half
+    from its open-message index alone, where the OR of the two makes it read every open row the colleague
+    owes. Deadlines are counted rather than rows (every open message has one) so that the index suffices.
+    """
+    parts = [Message.objects.of_teams(user)] if work_filter.scope == "teams" else Message.objects.owned_by_halves(user)
+    counts = {due: Count("deadline", filter=condition) for due, condition in by_deadline.items()}
+    per_part = [part.open().filter(_narrowing(work_filter, now)).aggregate(**counts) for part in parts]
+    return {due: sum(part_totals[due] for part_totals in per_part) for due in by_deadline}
 
 
 def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> MessageQuerySet:
     """The filtered messages, newest first, or one group of the worklist in the worklist's order."""
-    messages = _narrowed(_in_scope(user, work_filter), work_filter, now)
+    messages = _in_scope(user, work_filter).filter(_narrowing(work_filter, now))
     if work_filter.status != "all":
         messages = messages.filter(status=work_filter.status)
+    if work_filter.due == FOLLOW_UP:
+        return _follow_ups(messages, now)
     if work_filter.due:
-        return _group(messages, work_filter.due, now)
+        return messages.open().filter(_open_groups(now)[work_filter.due]).order_by("deadline", "pk")
     return messages.order_by("-taken_at", "-pk")
 
 
 def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     """Open callbacks grouped overdue / due today / later, plus follow-up reminders due today.
 
-    Each group holds its first WORKLIST_CAPS messages and its total: a count (on "Mine" of owned_by's two
-    halves, so that each is counted from its partial index) and a LIMITed read of the rows' cache keys
-    per group, both on the partial indexes of open messages, and when a group's table
-    misses the page's cache one read of every group's rows by pk; so the number of queries does not
-    grow with the backlog. Follow-ups ignore the filters other than the tab, as they always have.
+    Each group holds its first WORKLIST_CAPS messages and its total. Few queries, so that neither their
+    number nor the time spent building them grows with the backlog: the totals of the open groups in one
+    count per part of the tab (_open_totals) and the follow-ups' in another, the cache keys of each group's
+    first rows in one LIMITed read per group, and only when a group's table misses the page's cache, one
+    read of those rows by pk.
     """
-    def group_of(messages: MessageQuerySet, due: str) -> MessageQuerySet:
-        return _group(messages if due == FOLLOW_UP else _narrowed(messages, work_filter, now), due, now)
-
     in_scope = _in_scope(user, work_filter)
-    groups = {due: group_of(in_scope, due) for due in WORKLIST_CAPS}
-    totals = {due: _count([group_of(part, due) for part in _scope_parts(user, work_filter)]) for due in WORKLIST_CAPS}
+    open_messages = in_scope.open().filter(_narrowing(work_filter, now))
+    by_deadline = _open_groups(now)
+    groups = {due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in by_deadline.items()}
+    groups[FOLLOW_UP] = _follow_ups(in_scope, now)  # follow-ups ignore the filters other than the tab, as they always have
+    totals = _open_totals(user, work_filter, now, by_deadline)
+    totals[FOLLOW_UP] = groups[FOLLOW_UP].count()
     keys = {due: list(group.values_list(*ROW_KEY_FIELDS)[:WORKLIST_CAPS[due]]) for due, group in groups.items()}
     # Read once, for the first table to miss. A row changed in between shows as it is now, under its old key,
     # which the next request no longer asks for (the change gave it a new version or owner).
