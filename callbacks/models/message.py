@@ -60,8 +60,8 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(own | teams)
 
     def owned_by_halves(self, user: User) -> tuple["MessageQuerySet", "MessageQuerySet"]:
-        """owned_by as its two disjoint halves, for counting with ``union(..., all=True)``: PostgreSQL counts
-        each half from its partial index alone, where the OR of the two makes it read every row's page."""
+        """owned_by as its two disjoint halves, for counting one half at a time: PostgreSQL counts each half
+        from its partial index alone, where the OR of the two makes it read every row's page."""
         own, teams = _owned_by_conditions(user)
         return self.filter(own), self.filter(teams)
 

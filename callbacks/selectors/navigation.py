@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Func, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from callbacks.models import Message, Notification
+from callbacks.models.message import MessageQuerySet
 
 
 @dataclass(frozen=True)
@@ -18,30 +19,28 @@ class NavigationCounts:
 
 def navigation_counts(*, user: User, now: datetime) -> NavigationCounts:
     """The navigation's numbers on every page: the callbacks a person owes (exactly what "My callbacks"
-    lists), how many of them are overdue, and their unread notices. All three in one query (the person's
-    row with a count per number), because every page pays for it."""
-    owed = Message.objects.owed_by(user)
-    counts = User.objects.filter(pk=user.pk).values(
-        open=_count(owed), overdue=_count(owed.overdue_at(now)), unread=_count(_unread_of(user))
-    ).get()
-    return NavigationCounts(**counts)
+    lists), how many of them are overdue, and their unread notices.
+
+    The owed callbacks are counted per half of owned_by, as the worklist counts them
+    (MessageQuerySet.owned_by_halves), so that PostgreSQL answers each from its open-message index alone.
+    """
+    counts = {"open": Count("deadline"), "overdue": Count("deadline", filter=MessageQuerySet.overdue_condition(now))}
+    halves = [half.open().aggregate(**counts) for half in Message.objects.owned_by_halves(user)]
+    return NavigationCounts(
+        open=sum(half["open"] for half in halves),
+        overdue=sum(half["overdue"] for half in halves),
+        unread=unread_count(user=user),
+    )
 
 
 def unread_count(*, user: User) -> int:
-    """The person's unread notices alone, for the navigation of someone who owes no callbacks (a
-    receptionist on every intake step): building navigation_counts' owed-by subqueries costs the ORM
-    several times what this count does, and such a person's badge is not shown."""
+    """The person's unread notices; alone for the navigation of someone who owes no callbacks (a
+    receptionist on every intake step), whose badge is not shown."""
     return _unread_of(user).count()
 
 
 def _unread_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True)
-
-
-def _count(queryset: QuerySet) -> Subquery:
-    """COUNT(*) of the rows as a scalar subquery. A Func rather than Count: an aggregate would make the
-    subquery GROUP BY every column and return one row per message."""
-    return Subquery(queryset.order_by().values(n=Func(F("pk"), function="COUNT")))
 
 
 def inbox_of(user: User, *, limit: int = 50) -> list[Notification]:
