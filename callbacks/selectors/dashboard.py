@@ -32,10 +32,28 @@ FRAGMENT_SECONDS = 120
 
 
 @dataclass(frozen=True)
+class Listed:
+    """What the two lists show of a message (templates/callbacks/dashboard/index.html)."""
+    pk: int
+    caller_name: str
+    reason: str
+    deadline: datetime
+    overdue_level: int
+    version: int
+    owner: str  # the colleague's name, or "" when the whole team owns the message
+    team: str  # the team's name, or ""
+
+    @property
+    def owner_display(self) -> str:
+        # As Message.owner_display: the colleague, else the team.
+        return self.owner or self.team
+
+
+@dataclass(frozen=True)
 class OverdueGroup:
     team: str  # the team's name, or ""
     owner: str  # the colleague's name, or "" when the whole team owns the messages
-    messages: list[Message]
+    messages: list[Listed]
 
 
 @dataclass(frozen=True)
@@ -104,20 +122,22 @@ def engine_health(*, now: datetime) -> EngineHealth:
     )
 
 
-# What the two lists show of a message and its owners (templates/callbacks/dashboard/index.html): up to 100
-# rows every 30 seconds, so not every column of the message and its owners.
-LISTED = ("caller_name", "reason", "deadline", "overdue_level", "version", "owner_user__username",
-          "owner_user__full_name", "owner_team__name")
+def _first(messages, limit: int) -> list[Listed]:
+    """The ``limit`` oldest deadlines (msg_open_deadline index), read as plain rows.
 
-
-def _first(messages, limit: int) -> list[Message]:
-    # The msg_open_deadline index hands over the oldest deadlines first.
-    return list(messages.select_related("owner_user", "owner_team").only(*LISTED)
-                .order_by("deadline", "pk")[:limit])
+    Up to 100 rows every 30 seconds per open dashboard: reading them as values skips building a message
+    and its owners for each, and the rows are what the fragment keys are made of.
+    """
+    rows = (messages.order_by("deadline", "pk")
+            .values_list("pk", "caller_name", "reason", "deadline", "overdue_level", "version",
+                         "owner_user__full_name", "owner_user__username", "owner_team__name")[:limit])
+    # A colleague's name as str(User): the full name, else the username.
+    return [Listed(pk, caller, reason, deadline, level, version, full_name or username or "", team or "")
+            for pk, caller, reason, deadline, level, version, full_name, username, team in rows]
 
 
 def overdue_and_due_soon(*, now: datetime, counts: OpenCounts, limit: int = SHOWN,
-                         ) -> tuple[list[OverdueGroup], list[Message]]:
+                         ) -> tuple[list[OverdueGroup], list[Listed]]:
     """The ``limit`` longest overdue open messages, by team and then colleague, the longest first in each;
     and the first ``limit`` open messages due within the hour.
 
@@ -126,16 +146,9 @@ def overdue_and_due_soon(*, now: datetime, counts: OpenCounts, limit: int = SHOW
     """
     overdue = _first(Message.objects.overdue_at(now), limit) if counts.overdue else []
     due_soon = _first(_due_soon(now), limit) if counts.due_soon else []
-
-    def team(message: Message) -> str:
-        return message.owner_team.name if message.owner_team else ""
-
-    def owner(message: Message) -> str:
-        return str(message.owner_user) if message.owner_user else ""
-
-    overdue.sort(key=lambda m: (not team(m), team(m), not owner(m), owner(m), m.deadline, m.pk))
+    overdue.sort(key=lambda m: (not m.team, m.team, not m.owner, m.owner, m.deadline, m.pk))
     groups = [OverdueGroup(team_name, owner_name, list(items))
-              for (team_name, owner_name), items in groupby(overdue, key=lambda m: (team(m), owner(m)))]
+              for (team_name, owner_name), items in groupby(overdue, key=lambda m: (m.team, m.owner))]
     return groups, due_soon
 
 
@@ -152,7 +165,7 @@ def overdue_fragment_key(groups: list[OverdueGroup], *, now: datetime) -> str:
     ])
 
 
-def due_soon_fragment_key(messages: list[Message]) -> str:
+def due_soon_fragment_key(messages: list[Listed]) -> str:
     # The deadline shows as local time.
     return _digest([timezone.get_current_timezone_name(),
                     [(m.pk, m.version, m.owner_display, m.deadline.isoformat()) for m in messages]])
