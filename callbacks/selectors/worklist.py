@@ -164,7 +164,7 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
 
     Each group holds its first WORKLIST_CAPS messages and its total. Few queries, so that neither their
     number nor the time spent building them grows with the backlog: the totals of the open groups in one
-    count per part of the tab (_open_totals) and the follow-ups' in another, the cache keys of each group's
+    count per part of the tab (_open_totals) and the follow-ups' in another (only when they fill their cap), the cache keys of each group's
     first rows in one LIMITed read per group, and only when a group's table misses the page's cache, one
     read of those rows by pk.
     """
@@ -173,9 +173,11 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     by_deadline = _open_groups(now)
     groups = {due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in by_deadline.items()}
     groups[FOLLOW_UP] = _follow_ups(in_scope, now)  # follow-ups ignore the filters other than the tab, as they always have
-    totals = _open_totals(user, work_filter, now, by_deadline)
-    totals[FOLLOW_UP] = groups[FOLLOW_UP].count()
     keys = {due: list(group.values_list(*ROW_KEY_FIELDS)[:WORKLIST_CAPS[due]]) for due, group in groups.items()}
+    totals = _open_totals(user, work_filter, now, by_deadline)
+    # Follow-ups rarely fill their cap: then the keys already read are all of them, and no count is needed.
+    follow_ups_read = len(keys[FOLLOW_UP])
+    totals[FOLLOW_UP] = follow_ups_read if follow_ups_read < WORKLIST_CAPS[FOLLOW_UP] else groups[FOLLOW_UP].count()
     # Read once, for the first table to miss. A row changed in between shows as it is now, under its old key,
     # which the next request no longer asks for (the change gave it a new version or owner).
     read_rows = functools.cache(lambda: in_scope.in_bulk([key[0] for group_keys in keys.values() for key in group_keys]))
