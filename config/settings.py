@@ -325,7 +325,12 @@ else:
 # Rendered page fragments (the worklist's tables): HTML derived from rows whose versions are in the key,
 # so each process may keep its own copy. In local memory a fragment costs no network round trip, and a
 # Redis outage cannot break a page; the templates' short timeouts bound how long caller data stays.
-CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
+# The worklist keeps each row (about a kilobyte) as well as each table: room for a few thousand, as the default
+# 300 would be culled by the second or third colleague's page.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS

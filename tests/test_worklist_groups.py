@@ -111,7 +111,7 @@ def test_a_group_within_its_cap_has_no_show_all_link(bram, receptionist, colleag
     assert 'data-test="show-all"' not in response.content.decode()
 
 
-def test_the_page_makes_the_same_queries_whether_groups_are_capped_or_not(bram, receptionist, colleague, small_caps):
+def test_the_page_makes_as_many_queries_however_many_rows_the_groups_hold(bram, receptionist, colleague, small_caps):
     _office(receptionist, colleague, overdue=1, today=1, later=1, follow_ups=1)
     bram.get("/callbacks/")  # both measured requests find the session and the translations warm
     caches["fragments"].clear()  # both measured requests render every table (a miss), then one more reads them cached
@@ -124,7 +124,8 @@ def test_the_page_makes_the_same_queries_whether_groups_are_capped_or_not(bram, 
     with CaptureQueriesContext(connection) as cached:
         bram.get("/callbacks/")
     assert all(group.capped for group in _groups(response.context["worklist"]).values())
-    assert len(many) == len(few)
+    # Follow-ups within their cap are counted from their keys; capped, they take one count more.
+    assert len(many) == len(few) + 1
     reading_messages = [q["sql"] for q in many if "callbacks_message" in q["sql"]]
     # A count of the open groups per half of owned_by, one of the follow-ups, a LIMITed read of the rows' keys
     # for each group, one read of all their rows and the navigation's two counts of owed callbacks; cached tables need no read of their rows.

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Absence
 from callbacks.models import Attempt, Message, Outcome
@@ -98,3 +100,19 @@ def test_a_cached_table_is_not_served_in_another_language(bram, receptionist, co
     colleague.save(update_fields=["preferred_language"])
     english = bram.get("/callbacks/").content.decode()
     assert "overdue" in _row(english, first) and "te laat" not in _row(english, first)
+
+
+def test_when_the_minute_turns_only_the_call_back_cells_are_drawn_again(bram, receptionist, colleague, clock):
+    """Each row's other cells stay cached under the row's key, so the new minute reads no message; the cell
+    with the time left shows the new minute all the same."""
+    message = MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Beller 1",
+                             deadline=NOW + timedelta(minutes=30))
+    bram.get("/callbacks/")
+    with CaptureQueriesContext(connection) as cached:
+        bram.get("/callbacks/")
+    Message.objects.filter(pk=message.pk).update(caller_name="Niet door een mens veranderd")  # the control
+    clock.shift(minutes=1)
+    with CaptureQueriesContext(connection) as turned:
+        row = _row(bram.get("/callbacks/").content.decode(), message)
+    assert "nog 29\xa0minuten" in row and "Beller 1" in row
+    assert len(turned) == len(cached)

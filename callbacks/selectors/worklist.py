@@ -19,37 +19,67 @@ from callbacks.models import Message, Status
 from callbacks.models.message import MessageQuerySet
 
 
-# What a cached table of rows (callbacks/partials/message_table.html) depends on besides the minute:
-# each message's version, bumped by every change a person makes, and its owners, which the routing to
-# a stand-in changes without a new version.
+# What a cached row of a table (callbacks/partials/message_table.html) depends on: the message's version,
+# bumped by every change a person makes, and its owners, which the routing to a stand-in changes without a
+# new version.
 ROW_KEY_FIELDS = ("pk", "version", "owner_user_id", "owner_team_id")
-RowKey = tuple[int, int, int | None, int | None]
+# What the row's "Call back" cell shows. That cell changes with the minute, so it is drawn afresh from these,
+# read with the keys, while the rest of the row stays cached.
+DUE_FIELDS = ("status", "deadline", "follow_up_on")
+
+
+class WorkRow:
+    """One row of a group: its cache key and its "Call back" cell's fields, read with the group's keys.
+
+    The whole message (message) is read only when the row's cached cells miss the page's cache.
+    """
+
+    def __init__(self, values: tuple, read_rows: Callable[[], dict[int, Message]]) -> None:
+        self.key = values[:len(ROW_KEY_FIELDS)]
+        self.status, self.deadline, self.follow_up_on = values[len(ROW_KEY_FIELDS):]
+        self._read_rows = read_rows
+
+    @property
+    def pk(self) -> int:
+        return self.key[0]
+
+    @property
+    def cache_key(self) -> str:
+        return ".".join(map(str, self.key))
+
+    @property
+    def message(self) -> Message | None:
+        """None only if the message was deleted after its key was read: the row then shows empty, cached
+        under a key that no later request asks for."""
+        return self._read_rows().get(self.pk)
+
+    def get_status_display(self) -> str:
+        return Status(self.status).label
 
 
 class WorkGroup:
-    """The first messages of one group of the worklist, and how many messages the whole group holds.
+    """The first rows of one group of the worklist, and how many messages the whole group holds.
 
-    The page caches each group's table under cache_key, so the messages themselves are read only when
-    a table is drawn (iterating the group): on a cache hit, never.
+    The page caches each group's table under cache_key, and each row's cells but "Call back" under the
+    row's, so the messages themselves are read only when a row is drawn anew: for rows cached, never.
     """
 
-    def __init__(self, keys: list[RowKey], total: int, read_rows: Callable[[], dict[int, Message]]) -> None:
-        self.keys = keys
+    def __init__(self, rows: list[WorkRow], total: int) -> None:
+        self.rows = rows
         self.total = total
-        self._read_rows = read_rows
 
     @classmethod
     def of(cls, messages: list[Message], total: int) -> "WorkGroup":
         """Messages already read (a "Show all" page)."""
-        rows = {message.pk: message for message in messages}
-        return cls([tuple(getattr(m, field) for field in ROW_KEY_FIELDS) for m in messages], total, lambda: rows)
+        by_pk = {message.pk: message for message in messages}
+        fields = ROW_KEY_FIELDS + DUE_FIELDS
+        return cls([WorkRow(tuple(getattr(m, field) for field in fields), lambda: by_pk) for m in messages], total)
 
-    def __iter__(self) -> Iterator[Message]:
-        rows = self._read_rows()
-        return (rows[key[0]] for key in self.keys if key[0] in rows)
+    def __iter__(self) -> Iterator[WorkRow]:
+        return iter(self.rows)
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.rows)
 
     @property
     def capped(self) -> bool:
@@ -57,7 +87,7 @@ class WorkGroup:
 
     @property
     def cache_key(self) -> str:
-        return " ".join(".".join(map(str, key)) for key in self.keys)
+        return " ".join(row.cache_key for row in self.rows)
 
 
 @dataclass(frozen=True)
@@ -164,21 +194,26 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
 
     Each group holds its first WORKLIST_CAPS messages and its total. Few queries, so that neither their
     number nor the time spent building them grows with the backlog: the totals of the open groups in one
-    count per part of the tab (_open_totals) and the follow-ups' in another, the cache keys of each group's
-    first rows in one LIMITed read per group, and only when a group's table misses the page's cache, one
-    read of those rows by pk.
+    count per part of the tab (_open_totals) and the follow-ups' in another (only when they fill their cap);
+    the cache keys and "Call back" fields of each group's first rows in one LIMITed read per group; and only
+    when a row misses the page's cache, one read of those rows by pk.
     """
     in_scope = _in_scope(user, work_filter)
     open_messages = in_scope.open().filter(_narrowing(work_filter, now))
     by_deadline = _open_groups(now)
     groups = {due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in by_deadline.items()}
     groups[FOLLOW_UP] = _follow_ups(in_scope, now)  # follow-ups ignore the filters other than the tab, as they always have
+    keys = {
+        due: list(group.values_list(*ROW_KEY_FIELDS, *DUE_FIELDS)[:WORKLIST_CAPS[due]]) for due, group in groups.items()
+    }
     totals = _open_totals(user, work_filter, now, by_deadline)
-    totals[FOLLOW_UP] = groups[FOLLOW_UP].count()
-    keys = {due: list(group.values_list(*ROW_KEY_FIELDS)[:WORKLIST_CAPS[due]]) for due, group in groups.items()}
-    # Read once, for the first table to miss. A row changed in between shows as it is now, under its old key,
+    # Follow-ups rarely fill their cap: then the keys already read are all of them, and no count is needed.
+    follow_ups_read = len(keys[FOLLOW_UP])
+    totals[FOLLOW_UP] = follow_ups_read if follow_ups_read < WORKLIST_CAPS[FOLLOW_UP] else groups[FOLLOW_UP].count()
+    # Read once, for the first row to miss. A row changed in between shows as it is now, under its old key,
     # which the next request no longer asks for (the change gave it a new version or owner).
     read_rows = functools.cache(lambda: in_scope.in_bulk([key[0] for group_keys in keys.values() for key in group_keys]))
     return Worklist(*(
-        WorkGroup(keys[due], totals[due], read_rows) for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)
+        WorkGroup([WorkRow(values, read_rows) for values in keys[due]], totals[due])
+        for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)
     ))
