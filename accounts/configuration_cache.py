@@ -71,12 +71,19 @@ def remembered(key: str, build: Callable[[], T]) -> T:
     return value
 
 
-def configuration_changed(**_signal_kwargs: object) -> None:
+# Saves of a user that change nothing kept here: every login writes last_login, the language switch the
+# preferred language. Moving the version on for those would empty every process's cache at each login.
+UNKEPT_USER_FIELDS = frozenset({"last_login", "preferred_language", "password"})
+
+
+def configuration_changed(*, update_fields: frozenset[str] | None = None, **_signal_kwargs: object) -> None:
     """Move the version on now, and again once the writing transaction has committed.
 
     The second move is for a process that read the old rows between the first move and the commit:
     what it kept then is under a version nobody asks for again. Usable as a signal receiver.
     """
+    if update_fields and set(update_fields) <= UNKEPT_USER_FIELDS:
+        return
     _version_bump()
     transaction.on_commit(_version_bump)
 
@@ -91,14 +98,13 @@ def _version() -> str:
 
 
 def _version_bump() -> None:
-    # Nothing kept can be read while the cache is unreachable; MAX_AGE_SECONDS covers what follows.
-    if time.monotonic() < _bypass_until:
-        logger.error("Configuration version not moved on: the cache was unreachable moments ago")
-        return
+    # Tried even while reads bypass the cache: another process whose cache answers must not keep the old
+    # configuration (a role taken away) until MAX_AGE_SECONDS. A failure costs one socket timeout.
     try:
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
         _bypass_for_a_while()
+        # Nothing kept can be read while the cache is unreachable; MAX_AGE_SECONDS covers what follows.
         logger.error("Configuration version not moved on: the cache is unreachable", exc_info=True)
 
 

@@ -21,7 +21,7 @@ from callbacks.models import CallType, ClosureDay, DayPart, HandlingPolicy, Open
 from callbacks.selectors.dashboard import on_phone_duty
 from callbacks.selectors.policies import calendar_for, escalation_moment, handling_for
 from callbacks.services.policies import closure_day_add, closure_day_remove, phone_duty_save, team_policy_save
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -148,26 +148,33 @@ def test_an_unreachable_cache_reads_the_database(team, monkeypatch):
 
 
 def test_after_a_cache_failure_the_process_reads_the_database_without_waiting_for_the_cache(team, monkeypatch):
-    """A hung Redis costs one socket timeout, not one per entry of every page."""
-    calls = []
+    """A hung Redis costs one socket timeout per read, not one per entry of every page; moving the version on
+    after a change is still tried (test_a_role_taken_away_while_this_process_bypasses_...)."""
+    reads, writes = [], []
 
     class Hung:
         def get(self, *args, **kwargs):
-            calls.append(args)
+            reads.append(args)
             raise TimeoutError("no answer")
 
-        set = add = get_many = get
+        get_many = get
+
+        def set(self, *args, **kwargs):
+            writes.append(args)
+            raise TimeoutError("no answer")
+
+        add = set
 
     monkeypatch.setattr(configuration_cache, "cache", Hung())
     assert calendar_for(team) is not None
-    assert len(calls) == 1
+    assert len(reads) == 1
     calendar_for(team), selectors.recipients_all()
-    _save_rules(team, opens=time(7, 0), handling_minutes=60)  # the version is not moved on, nor waited for
+    _save_rules(team, opens=time(7, 0), handling_minutes=60)
     assert calendar_for(team).hours[0] == (time(7, 0), time(17, 0))
-    assert len(calls) == 1
+    assert len(reads) == 1 and len(writes) >= 1
     monkeypatch.setattr(configuration_cache, "_bypass_until", 0.0)  # the bypass has run out
     calendar_for(team)
-    assert len(calls) == 2
+    assert len(reads) == 2
 
 
 def test_who_is_on_phone_duty_is_kept_and_follows_a_roster_change(receptionist, manager, belt_off):
@@ -268,3 +275,28 @@ def test_a_role_taken_away_in_one_process_is_refused_on_the_next_request_in_anot
     with _in(other, monkeypatch):
         assert client.get("/callbacks/new/").status_code == 404
         assert "bram" not in {user.username for user in selectors.recipients_all()[0]}
+
+
+def test_a_role_taken_away_while_this_process_bypasses_the_cache_still_reaches_the_others():
+    """A process that bypasses the cache for reads (after one timeout) still moves the version on."""
+    import time as clock_free  # monotonic, as the bypass itself
+
+    manager = make_user("anna", Role.MANAGER)
+    assert User.objects.get(pk=manager.pk).has_perm("accounts.view_dashboard")  # the set is kept now
+    configuration_cache._bypass_until = clock_free.monotonic() + 30
+    user_roles_set(user=manager, roles=[Role.RECEPTIONIST])
+    configuration_cache._bypass_until = 0.0  # another process, whose cache answers
+    assert not User.objects.get(pk=manager.pk).has_perm("accounts.view_dashboard")
+
+
+def test_logging_in_keeps_what_is_kept(client, receptionist):
+    """Every login saves last_login; that changes nothing kept here, so the version stays."""
+    from django.core.cache import cache
+
+    configuration_cache.remembered("anything", lambda: 1)
+    version = cache.get(configuration_cache.VERSION_KEY)
+    assert client.login(username=receptionist.username, password=PASSWORD)
+    assert cache.get(configuration_cache.VERSION_KEY) == version
+    receptionist.is_active = True
+    receptionist.save()  # a save that may change what is kept does move it on
+    assert cache.get(configuration_cache.VERSION_KEY) != version

@@ -1,4 +1,5 @@
-from callbacks.models.message import Attempt, CallLog, CallType, Message, MessageEvent, Outcome, Priority, Status, Tone
+from callbacks.models.choices import CallType, Outcome, Priority, Status, Tone
+from callbacks.models.message import Attempt, CallLog, Message, MessageEvent
 from callbacks.models.notification import DigestSent, Heartbeat, Notification
 from callbacks.models.policy import (
     DEFAULT_CHECK_MOMENTS,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from callbacks.domain.deadlines import DEFAULT_OBSERVED_HOLIDAYS
-from callbacks.models.message import CallType
+from callbacks.models.choices import CallType
 
 
 class OpeningHours(models.Model):

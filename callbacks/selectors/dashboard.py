@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.configuration_cache import remembered
 from accounts.models import User
 from callbacks.models import MIDDAY, DayPart, Heartbeat, Message, Notification, PhoneDuty
-from callbacks.models.message import MessageQuerySet
+from callbacks.models.querysets import MessageQuerySet
 from callbacks.selectors.policies import calendar_for
 
 SWEEP_SILENT_AFTER = timedelta(minutes=5)

@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet
 
 from accounts.models import User
 from callbacks.models import Message, Notification
-from callbacks.models.message import MessageQuerySet
+from callbacks.models.querysets import MessageQuerySet
 
 
 @dataclass(frozen=True)

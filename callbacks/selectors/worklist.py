@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 
 from accounts.models import Team, User
 from callbacks.models import Message, Status
-from callbacks.models.message import MessageQuerySet
+from callbacks.models.querysets import MessageQuerySet
 
 
 # What a cached row of a table (callbacks/partials/message_table.html) depends on: the message's version,

@@ -88,7 +88,8 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
     now = now or timezone.now()
     due = Q(not_before__isnull=True) | Q(not_before__lte=now)
     claimed = Notification.objects.filter(due, pk=notification_id, state=Notification.State.PENDING).update(
-        state=Notification.State.SENDING, claimed_at=now
+        # The moment of the claim itself, not the sweep's start: a long sweep must not look like a dead worker.
+        state=Notification.State.SENDING, claimed_at=timezone.now()
     )
     if claimed != 1:
         return False
