@@ -60,6 +60,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("TERUGBEL_TEST_DB") != "postgres":
+        # Deselected, not skipped: they are not meant for this pass, and the PostgreSQL pass runs them.
+        elsewhere = [item for item in items if item.get_closest_marker("postgres_only")]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
     unavailable = config.stash.get(POSTGRES_UNAVAILABLE, None)
     if unavailable:
         marker = pytest.mark.skip(reason=f"PostgreSQL unavailable: {unavailable}")  # never reached under CI

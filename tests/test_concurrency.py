@@ -35,9 +35,8 @@ def _at_once(actions):
     return results
 
 
+@pytest.mark.postgres_only  # concurrent connections: SQLite serialises them
 def test_two_simultaneous_tick_offs_one_wins_and_the_other_is_told(clock, receptionist, colleague, manager):
-    if connection.vendor != "postgresql":
-        pytest.skip("runs in the PostgreSQL pass of `make test`, where a missing server fails under CI")
     for _round in range(5):
         message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=2))
         seen = Message.objects.get(pk=message.pk)
@@ -57,11 +56,10 @@ def test_two_simultaneous_tick_offs_one_wins_and_the_other_is_told(clock, recept
         assert MessageEvent.objects.filter(message=message, kind="handled").count() == 1
 
 
+@pytest.mark.postgres_only  # concurrent connections: SQLite serialises them
 def test_a_tick_off_and_the_sweep_at_the_same_moment_both_succeed_and_the_tick_off_stays(
     clock, receptionist, colleague
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("runs in the PostgreSQL pass of `make test`, where a missing server fails under CI")
     from callbacks.services.overdue import overdue_sweep
 
     for _round in range(5):

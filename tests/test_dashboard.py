@@ -287,6 +287,7 @@ def test_the_roster_shows_who_is_on_duty_now(clock, boss, client, receptionist, 
 
 
 @pytest.mark.postgres
+@pytest.mark.postgres_only  # a PostgreSQL plan
 def test_the_open_counts_are_answered_from_the_open_owner_index_alone(receptionist, colleague):
     """Read every 30 seconds by every open dashboard, over every open message: a condition on a column the
     msg_open_owner_deadline index lacks (the status, the id, the owner's name) reads every row from the table."""
@@ -295,8 +296,6 @@ def test_the_open_counts_are_answered_from_the_open_owner_index_alone(receptioni
 
     from callbacks.selectors.dashboard import open_counts
 
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL plan: runs in the PostgreSQL pass of `make test`")
     make_messages(5, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
     with CaptureQueriesContext(connection) as captured:
         open_counts(now=TUESDAY_10)

@@ -200,6 +200,7 @@ def _sent_emails(workdir: Path) -> list[str]:
 
 
 @pytest.mark.postgres
+@pytest.mark.postgres_only  # the worker processes share the test database
 @pytest.mark.redis
 @pytest.mark.timeout(180)
 @pytest.mark.clock(wall=True)  # the worker processes read the machine's clock
@@ -207,8 +208,6 @@ def _sent_emails(workdir: Path) -> list[str]:
 @pytest.mark.parametrize("pool", ["solo", "prefork"])
 def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(clock, pool, redis_server, receptionist, colleague,
                                                                   emails_at_any_hour, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker processes share the test database: PostgreSQL pass only")
     from callbacks import services
     from callbacks.tasks import outbox_deliver_task
 
@@ -396,8 +395,6 @@ def _wait_for_postgres(url: str) -> float:
 @pytest.fixture(params=["live_server", "gunicorn"])
 def web(request, tmp_path):
     """The web process under test: pytest-django's live server, or gunicorn as the Procfile runs it."""
-    if connection.vendor != "postgresql":
-        pytest.skip("restarts the PostgreSQL server of the PostgreSQL pass")
     if request.param == "live_server":
         yield request.param, request.getfixturevalue("live_server").url
         return
@@ -427,12 +424,11 @@ def _answers(url: str) -> bool:
 
 
 @pytest.mark.postgres
+@pytest.mark.postgres_only  # restarts the PostgreSQL server of the PostgreSQL pass
 @pytest.mark.timeout(180)
 @pytest.mark.django_db(transaction=True)
 def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself(web, receptionist, colleague,
                                                                                    request):
-    if connection.vendor != "postgresql":
-        pytest.skip("restarts the PostgreSQL server of the PostgreSQL pass")
     from django.test import Client
 
     from callbacks.models import CallLog, MessageEvent
