@@ -86,10 +86,6 @@ class MessageQuerySet(models.QuerySet):
         """Open messages due after ``start`` and before ``end`` (either end may be left open)."""
         return self.filter(self.due_between_condition(start, end))
 
-    def due_from(self, moment: datetime) -> "MessageQuerySet":
-        """Open messages due at that moment or later (the worklist's "later": from midnight on)."""
-        return self.open().filter(deadline__gte=moment)
-
     def follow_ups_due(self, day: date) -> "MessageQuerySet":
         """Handled messages whose "check back whether it worked" day has come and that nobody checked yet."""
         return self.filter(status=Status.HANDLED, follow_up_on__lte=day, follow_up_done_at__isnull=True)

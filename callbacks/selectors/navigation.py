@@ -24,7 +24,7 @@ def navigation_counts(*, user: User, now: datetime) -> NavigationCounts:
     The owed callbacks are counted per half of owned_by, as the worklist counts them
     (MessageQuerySet.owned_by_halves), so that PostgreSQL answers each from its open-message index alone.
     """
-    counts = {"open": Count("deadline"), "overdue": Count("deadline", filter=MessageQuerySet.overdue_condition(now))}
+    counts = {"open": Count("deadline"), "overdue": Count("deadline", filter=MessageQuerySet.deadline_passed(now))}
     halves = [half.open().aggregate(**counts) for half in Message.objects.owned_by_halves(user)]
     return NavigationCounts(
         open=sum(half["open"] for half in halves),
