@@ -222,7 +222,7 @@ def test_it_rejects_invalid_numbers_and_keeps_what_was_typed(desk, typed):
     desk.get(URL + "?new=1")
     post_step(desk, "recipient", RECIPIENT)
     page = post_step(desk, "caller", {**CALLER, "number": typed}).content.decode()
-    assert "Dit is geen geldig telefoonnummer." in page
+    assert "Voorbeelden: 06-12345678, 020-1234567" in page
     assert 'value="Pieter de Boer"' in page
     assert not Message.objects.exists()
 

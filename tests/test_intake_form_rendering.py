@@ -61,7 +61,7 @@ def test_it_shows_an_error_beside_its_field_and_moves_the_focus_there(desk):
     page = Page(post_step(desk, "caller", {**CALLER, "number": "12"}).content.decode())
     number = page.by_id("id_caller-number")
     assert number.get("aria-invalid") == "true" and "is-invalid" in number["class"].split()
-    assert "Dit is geen geldig telefoonnummer" in page.errors_of(number)
+    assert "Korte nummers zoals 112" in page.errors_of(number)
     assert "autofocus" in number and "autofocus" not in page.by_id("id_caller-name")
     assert page.errors_of(page.by_id("id_caller-name")) == ""  # the name was fine
 

@@ -285,7 +285,7 @@ def test_the_receptionist_corrects_a_message_until_it_is_handled(client, recepti
     assert event.changes["caller_name"] == ["Pieter de Boer", "Piet de Boer"]
     bad = client.post(f"/callbacks/{message.pk}/correct/", {**form, "caller_number": "bel me",
                                                              "version": message.version})
-    assert "Dit is geen geldig telefoonnummer." in bad.content.decode()
+    assert "Een telefoonnummer bestaat alleen uit cijfers" in bad.content.decode()
     assert 'value="bel me"' in bad.content.decode()
     services.attempt_log(message=message, version=message.version, by=colleague, result="reached", outcome="solved")
     assert client.get(f"/callbacks/{message.pk}/correct/").status_code == 404

@@ -3,15 +3,15 @@
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import phonenumbers
 from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Team, User
+from callbacks.domain import phone
 from callbacks.domain.deadlines import PreferredWindow
+from callbacks.forms.fields import DialledNumberField
 from callbacks.models import CallType, Message, Tone
 from callbacks.selectors import Recipient
 from callbacks.selectors.policies import proposed_deadline
@@ -24,16 +24,8 @@ LATEST_PROMISE = timedelta(days=366)
 
 
 def normalise_number(raw: object) -> str:
-    """The E.164 form of a number as typed (Dutch by default), or "" when it is not a valid number."""
-    if not raw:
-        return ""
-    try:
-        parsed = phonenumbers.parse(str(raw), "NL")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    """The E.164 form of a number as typed (Dutch by default), or "" when it is not a number to dial."""
+    return phone.parse(raw) or ""
 
 
 class _KeyboardFirst:
@@ -117,14 +109,7 @@ class RecipientForm(RecipientLookup, _KeyboardFirst, forms.Form):
 
 class CallerForm(_KeyboardFirst, forms.Form):
     name = forms.CharField(label=_("Caller's name"), max_length=150)
-    number = PhoneNumberField(
-        label=_("Phone number"),
-        region="NL",
-        error_messages={
-            "invalid": _("This is not a valid phone number. Examples: 06-12345678, 020-1234567, +32 2 555 12 12."),
-        },
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-    )
+    number = DialledNumberField(label=_("Phone number"))
     company = forms.CharField(label=_("Company"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     add_to = forms.ChoiceField(label=_("This caller already has an open message"), required=False, widget=forms.RadioSelect)

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Team, User
+from callbacks.forms.fields import DialledNumberField
 from callbacks.forms.intake import RecipientLookup
 from callbacks.models import Attempt, CallType, Outcome, Status, Tone
 from callbacks.selectors import FOLLOW_UP, WORKLIST_CAPS
@@ -114,11 +114,7 @@ class FollowUpForm(Versioned):
 
 class CorrectForm(Versioned):
     caller_name = forms.CharField(label=_("Caller's name"), max_length=150)
-    caller_number = PhoneNumberField(
-        label=_("Phone number"), region="NL",
-        error_messages={"invalid": _("This is not a valid phone number. Examples: 06-12345678, 020-1234567, "
-                                     "+32 2 555 12 12.")},
-    )
+    caller_number = DialledNumberField(label=_("Phone number"))
     caller_company = forms.CharField(label=_("Company"), max_length=150, required=False)
     caller_email = forms.EmailField(label=_("Email"), required=False)
     reason = forms.CharField(label=_("Short reason"), max_length=500)
@@ -128,9 +124,6 @@ class CorrectForm(Versioned):
     def clean_caller_name(self) -> str:
         # As at the intake (CallerForm.clean_name): one line, so it stays one line in email subjects.
         return " ".join(self.cleaned_data["caller_name"].split())
-
-    def clean_caller_number(self) -> str:
-        return str(self.cleaned_data["caller_number"])
 
 
 PERIODS = [("", _("Any time")), ("1", _("Today")), ("7", _("Last 7 days")), ("30", _("Last 30 days"))]

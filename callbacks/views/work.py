@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from callbacks import selectors, services
+from callbacks.domain import phone
 from callbacks.forms import work as work_forms
 from callbacks.forms.work import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm
 from callbacks.models import Attempt, Message, MessageEvent, Status
@@ -242,7 +243,7 @@ def callback_correct(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = CorrectForm(initial={
             "version": message.version, "caller_name": message.caller_name,
-            "caller_number": message.caller_number.as_national if message.caller_number else "",
+            "caller_number": phone.display(message.caller_number),
             "caller_company": message.caller_company, "caller_email": message.caller_email,
             "reason": message.reason, "call_type": message.call_type, "tone": message.tone,
         })
