@@ -4,7 +4,7 @@ Dutch numbers in the national format, every other number in the international on
 national format of a Berlin number (030 1234567) is a number in Utrecht; tel: links in E.164.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -21,7 +21,7 @@ from callbacks.services import digests_send
 from callbacks.services.notifications import notification_queue
 from tests.conftest import login_across_time
 from tests.factories import MessageFactory
-from tests.intake_helpers import CALLER, RECIPIENT, URL, post_step, take_message
+from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, post_step, take_message
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NBSP = "\u00a0"
@@ -224,3 +224,26 @@ def test_the_intake_refuses_a_short_number_and_says_why(clock, client, reception
     page = post_step(client, "caller", {**CALLER, "number": "112"}).content.decode()
     assert "Korte nummers zoals 112" in page
     assert not Message.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.clock(at=NOW)
+def test_the_statistics_show_a_repeat_caller_from_berlin_international(clock, client, manager, receptionist, colleague):
+    for days in (1, 2, 3):
+        MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+49301234567",
+                       taken_at=NOW - timedelta(days=days))
+    login_across_time(client, manager)
+    page = client.get("/dashboard/statistics/").content.decode()
+    assert '<a href="tel:+49301234567">+49 30 1234567</a>' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.clock(at=NOW)
+def test_the_read_back_gives_a_german_number_as_it_is_dialled(clock, client, receptionist, colleague):
+    login_across_time(client, receptionist)
+    client.get(URL + "?new=1")
+    post_step(client, "recipient", RECIPIENT)
+    post_step(client, "caller", {**CALLER, "number": "0049 (0)30 1234567"})
+    post_step(client, "reason", REASON)
+    page = post_step(client, "promise", {}).content.decode()
+    assert '<span class="fs-5" data-test="readback-number">+49 30 1234567</span>' in page
