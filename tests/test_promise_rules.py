@@ -232,8 +232,9 @@ def test_the_intake_refuses_a_saturday_promise_without_a_reason_and_saves_it_wit
     message = Message.objects.get()
     assert message.promise_exception_reason == "Beller belt zaterdag zelf in"
     assert message.deadline == datetime(2026, 12, 5, 12, 0, tzinfo=AMS)
+    assert message.events.get().changes == {"promise_exception_reason": ["", "Beller belt zaterdag zelf in"]}
     detail_page = _detail_as_owner(desk, message)
-    assert "Beller belt zaterdag zelf in" in detail_page
+    assert detail_page.count("Beller belt zaterdag zelf in") == 2  # under the deadline and in the timeline
 
 
 def _detail_as_owner(client, message):
@@ -285,7 +286,7 @@ def test_an_attempt_with_try_again_during_dinner_needs_a_reason(client, receptio
     attempt = Attempt.objects.get(message=message)
     assert attempt.exception_reason == "Zo afgesproken"
     page = client.get(f"/callbacks/{message.pk}/").content.decode()
-    assert "Zo afgesproken" in page
+    assert page.count("Zo afgesproken") == 2  # in the attempts and in the timeline
 
 
 @pytest.mark.django_db
@@ -311,3 +312,21 @@ def test_the_digest_shows_the_wishes(receptionist, colleague, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         assert digests_send(now=datetime(2026, 12, 1, 9, 1, tzinfo=AMS)) == 1
     assert "Wensen van de beller: alleen tussen 10:00 en 12:00" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+@pytest.mark.clock(at=TUESDAY_10)
+@pytest.mark.usefixtures("clock")
+def test_retention_wipes_the_exception_reasons(receptionist, colleague):
+    from callbacks.services.retention import message_batch_anonymise
+
+    message = MessageFactory(taken_by=receptionist, owner=colleague, status="handled", handled_at=TUESDAY_10,
+                             promise_exception_reason="Pieter is doordeweeks in het ziekenhuis")
+    Attempt.objects.create(message=message, made_by=colleague, result=Attempt.Result.NO_ANSWER,
+                           exception_reason="Pieter werkt 's avonds")
+    message.events.create(actor=colleague, kind="attempt", changes={"promise_exception_reason": ["", "Pieter werkt"]})
+    assert message_batch_anonymise(ids=[message.pk], now=TUESDAY_10) == 1
+    message.refresh_from_db()
+    assert message.promise_exception_reason == ""
+    assert list(message.attempts.values_list("exception_reason", flat=True)) == [""]
+    assert "Pieter" not in str(list(message.events.values_list("changes", flat=True)))

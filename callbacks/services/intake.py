@@ -77,7 +77,9 @@ def message_take(
         with transaction.atomic():
             message = Message.objects.create(**fields)
             CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token)
-            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.TAKEN)
+            exception = message.promise_exception_reason
+            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.TAKEN,
+                                        changes={"promise_exception_reason": ["", exception]} if exception else {})
             notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.NEW_MESSAGE)
     except IntegrityError:
         # A repeat, or another request with the same token won the race: theirs is the message.
