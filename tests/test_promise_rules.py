@@ -164,6 +164,9 @@ def test_the_closing_line_fits_the_path_and_the_time_of_day(path, call_type, ton
      "16:30 valt buiten de wens van de beller „alleen tussen 10:00 en 12:00”."),
     ("2026-12-01T17:15", {"not_between_start": "17:00", "not_between_end": "19:00"}, "",
      "17:15 valt binnen de wens van de beller „niet tussen 17:00 en 19:00”."),
+    ("2027-04-27T11:00", {}, "na de vakantie", "dinsdag 27 april is een feestdag: het team is dan gesloten."),
+    ("2026-12-02T11:00", {"not_before": "2026-12-03"}, "",
+     "woensdag 2 december valt vóór de wens van de beller „niet vóór donderdag 3 december”."),
 ])
 def test_a_typed_deadline_outside_the_rules_needs_a_reason(clock, typed, wishes, later_reason, broken):
     data = {"deadline": typed, "later_reason": later_reason, **wishes}
