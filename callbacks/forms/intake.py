@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team, User
 from callbacks.domain import phone
 from callbacks.domain.deadlines import PreferredWindow
+from callbacks.domain.promises import rule_breaches
 from callbacks.forms.fields import DialledNumberField
 from callbacks.models import CallType, Message, Tone
 from callbacks.selectors import Recipient
-from callbacks.selectors.policies import proposed_deadline
+from callbacks.selectors.policies import calendar_for, proposed_deadline
 
 TAKE_MESSAGE, HELPED = "message", "helped"
 NEW_MESSAGE = "new"
@@ -179,11 +180,18 @@ class PromiseForm(_KeyboardFirst, forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     later_reason = forms.CharField(label=_("Why later than the team's promise?"), max_length=200, required=False)
+    # Hidden until a typed deadline breaks the team's hours or the caller's wishes (rule_exception_field).
+    exception_reason = forms.CharField(label=_("Why promise it anyway?"), max_length=200, required=False,
+                                       widget=forms.HiddenInput)
 
     def __init__(self, *args, team: Team | None, call_type: str, started_at: datetime, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.team = team
         self.call_type, self.started_at = call_type, started_at
+        self.breaches: list[str] = []
+        # The moment the spoken promise names, once the typed values could be read (the live sentence shows it).
+        self.promised: datetime | None = None
+        self.wishes: PreferredWindow | None = None
         self._focus_first_field()
 
     def policy_without_window(self) -> datetime:
@@ -204,14 +212,19 @@ class PromiseForm(_KeyboardFirst, forms.Form):
             raise forms.ValidationError(_("These wishes leave no time within business hours to call back."),
                                         code="impossible_window") from None
         deadline = cleaned.get("deadline") or policy
+        self.promised, self.wishes = deadline, window
         if deadline <= timezone.now():
             self.add_error("deadline", _("Choose a moment in the future."))
         elif cleaned.get("deadline") and deadline > timezone.now() + LATEST_PROMISE:
             self.add_error("deadline", _("Choose a moment within a year from now."))
         elif deadline > policy and not cleaned.get("later_reason", "").strip():
             self.add_error("later_reason", _("A deadline later than the team's promise needs a reason."))
+        # The policy's own proposal keeps the rules (callback_deadline); only a typed moment is checked.
+        if cleaned.get("deadline"):
+            self.breaches = rule_breaches(deadline, calendar_for(self.team), window)
+        exception = rule_exception_field(self, self.breaches)
         cleaned.update(window=window, policy_deadline=policy, final_deadline=deadline,
-                       between=between, not_between=not_between)
+                       between=between, not_between=not_between, exception_reason=exception)
         return cleaned
 
     def _pair(self, start_field: str, end_field: str):
@@ -225,6 +238,21 @@ class PromiseForm(_KeyboardFirst, forms.Form):
             self.add_error(end_field, _("The second time must be later than the first."))
             return None
         return (start, end)
+
+
+def rule_exception_field(form: forms.Form, breaches: list[str]) -> str:
+    """The reason for an exception to the rules, or "" when nothing is broken.
+
+    With breaches the hidden field is shown, naming each broken rule, and the form is valid only with a reason.
+    """
+    if not breaches:
+        return ""
+    field = form.fields["exception_reason"]
+    field.widget = forms.TextInput(attrs={"autocomplete": "off"})
+    reason = form.cleaned_data.get("exception_reason", "").strip()
+    if not reason:
+        form.add_error("exception_reason", [*breaches, _("To keep this moment anyway, write down why.")])
+    return reason
 
 
 class ReadbackForm(forms.Form):

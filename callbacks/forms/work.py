@@ -5,8 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
+from callbacks.domain.deadlines import BusinessCalendar, PreferredWindow
+from callbacks.domain.promises import rule_breaches
 from callbacks.forms.fields import DialledNumberField
-from callbacks.forms.intake import RecipientLookup
+from callbacks.forms.intake import RecipientLookup, rule_exception_field
 from callbacks.models import Attempt, CallType, Outcome, Status, Tone
 from callbacks.selectors import FOLLOW_UP, WORKLIST_CAPS
 
@@ -62,12 +64,32 @@ class AttemptForm(Versioned):
         label=_("Try again at"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    # Hidden until "try again at" breaks the team's hours or the caller's wishes (rule_exception_field).
+    exception_reason = forms.CharField(label=_("Why try then anyway?"), max_length=200, required=False,
+                                       widget=forms.HiddenInput)
+
+    def __init__(self, *args, calendar: BusinessCalendar | None = None, wishes: PreferredWindow | None = None,
+                 **kwargs) -> None:
+        """`calendar` and `wishes`: the message's team calendar and the caller's wishes; without a calendar
+        (a form only drawn, never validated) the moment is checked against nothing but the clock."""
+        super().__init__(*args, **kwargs)
+        self.calendar, self.wishes = calendar, wishes
+
+    def _rebuilt(self, data) -> "AttemptForm":
+        return type(self)(data, calendar=self.calendar, wishes=self.wishes)
 
     def clean_next_try_at(self):
         moment = self.cleaned_data.get("next_try_at")
         if moment is not None and moment <= timezone.now():
             raise forms.ValidationError(_("Choose a moment in the future."), code="past")
         return moment
+
+    def clean(self):
+        cleaned = super().clean()
+        moment = cleaned.get("next_try_at")
+        breaches = rule_breaches(moment, self.calendar, self.wishes) if moment and self.calendar else []
+        cleaned["exception_reason"] = rule_exception_field(self, breaches)
+        return cleaned
 
 
 class HandleForm(Versioned):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.models import Team
+from callbacks.domain.deadlines import PreferredWindow
 from callbacks.models.choices import CallType, Outcome, Priority, Status, Tone
 from callbacks.models.querysets import MessageQuerySet
 
@@ -55,6 +56,8 @@ class Message(models.Model):
     window_not_between_start = models.TimeField(_("not between (from)"), null=True, blank=True)
     window_not_between_end = models.TimeField(_("not between (until)"), null=True, blank=True)
     window_not_before = models.DateField(_("not before"), null=True, blank=True)
+    # Why the receptionist promised a moment outside the team's hours or the caller's wishes (callbacks.domain.promises).
+    promise_exception_reason = models.CharField(_("reason for the exception"), max_length=200, blank=True)
 
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -119,6 +122,16 @@ class Message(models.Model):
         return f"{self.caller_name or _('Caller')} → {self.owner_display}"
 
     @property
+    def wishes(self) -> PreferredWindow:
+        """The caller's wishes as stored at intake, for the checks and sentences of callbacks.domain.promises."""
+        between = not_between = None
+        if self.window_between_start is not None and self.window_between_end is not None:
+            between = (self.window_between_start, self.window_between_end)
+        if self.window_not_between_start is not None and self.window_not_between_end is not None:
+            not_between = (self.window_not_between_start, self.window_not_between_end)
+        return PreferredWindow(between=between, not_between=not_between, not_before=self.window_not_before)
+
+    @property
     def owner_display(self) -> str:
         if self.owner_user_id:
             return str(self.owner_user)
@@ -158,6 +171,8 @@ class Attempt(models.Model):
     result = models.CharField(_("result"), max_length=20, choices=Result.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     next_try_at = models.DateTimeField(_("next try"), null=True, blank=True)
+    # Why "try again at" lies outside the team's hours or the caller's wishes (callbacks.domain.promises).
+    exception_reason = models.CharField(_("reason for the exception"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["made_at"]

@@ -32,6 +32,8 @@ class Promise:
     between: tuple[time, time] | None = None
     not_between: tuple[time, time] | None = None
     not_before: object = None  # a date
+    # Why the deadline lies outside the team's hours or the caller's wishes (PromiseForm), if it does.
+    exception_reason: str = ""
 
 
 def message_take(
@@ -68,14 +70,16 @@ def message_take(
             window_between_end=promise.between[1] if promise.between else None,
             window_not_between_start=promise.not_between[0] if promise.not_between else None,
             window_not_between_end=promise.not_between[1] if promise.not_between else None,
-            window_not_before=promise.not_before,
+            window_not_before=promise.not_before, promise_exception_reason=promise.exception_reason,
             escalate_at=escalation_moment(team=owner_team, deadline=promise.deadline),
         )
     try:
         with transaction.atomic():
             message = Message.objects.create(**fields)
             CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token)
-            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.TAKEN)
+            exception = message.promise_exception_reason
+            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.TAKEN,
+                                        changes={"promise_exception_reason": ["", exception]} if exception else {})
             notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.NEW_MESSAGE)
     except IntegrityError:
         # A repeat, or another request with the same token won the race: theirs is the message.

@@ -23,13 +23,13 @@ BATCH_SIZE = 1_000
 MARKER = "—"
 # Fields whose values, also as before/after strings in the audit trail, may name or describe the caller.
 PERSONAL_FIELDS = ("caller_name", "caller_number", "caller_company", "caller_email", "reason", "handled_note",
-                   "later_reason")
+                   "later_reason", "promise_exception_reason")
 # The nightly task works only in these local hours; it runs hourly, and a repeat changes nothing.
 NIGHT_START, NIGHT_END = time(1, 0), time(5, 0)
 
 _ANONYMOUS = {
     "caller_name": "", "caller_number": "", "caller_company": "", "caller_email": "", "reason": MARKER,
-    "handled_note": "", "later_reason": "",
+    "handled_note": "", "later_reason": "", "promise_exception_reason": "",
 }
 
 
@@ -89,6 +89,7 @@ def message_batch_anonymise(*, ids: list[int], now: datetime) -> int:
         )
         CallLog.objects.filter(message_id__in=ids).exclude(note="").update(note="")
         Attempt.objects.filter(message_id__in=ids).exclude(note="").update(note="")
+        Attempt.objects.filter(message_id__in=ids).exclude(exception_reason="").update(exception_reason="")
         MessageEvent.objects.filter(message_id__in=ids).exclude(note="").update(note="")
         _event_changes_wipe(ids=ids)
     return claimed

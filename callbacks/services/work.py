@@ -60,8 +60,12 @@ def attempt_log(
     next_try_at: datetime | None = None,
     outcome: str = "",
     follow_up_on: date | None = None,
+    exception_reason: str = "",
 ) -> Message:
-    """Record a call-back attempt. Reaching the caller ticks the message off with an outcome."""
+    """Record a call-back attempt. Reaching the caller ticks the message off with an outcome.
+
+    `exception_reason`: why "try again at" lies outside the team's hours or the caller's wishes, if it does.
+    """
     now = timezone.now()
     reached = result == Attempt.Result.REACHED
     if reached:
@@ -79,8 +83,12 @@ def attempt_log(
         changes = _changes(message, fields)
         _claim(message=message, version=version, statuses=(Status.OPEN,),
                attempt_count=F("attempt_count") + 1, **fields)
+        exception_reason = "" if reached else exception_reason
         Attempt.objects.create(message=message, made_by=by, made_at=now, result=result, note=note,
-                               next_try_at=None if reached else next_try_at)
+                               next_try_at=None if reached else next_try_at, exception_reason=exception_reason)
+        if exception_reason:
+            # Under the message's field of the same meaning, so the timeline labels it "reason for the exception".
+            changes["promise_exception_reason"] = ["", exception_reason]
         MessageEvent.objects.create(
             message=message, actor=by, at=now, kind=MessageEvent.Kind.HANDLED if reached else MessageEvent.Kind.ATTEMPT,
             changes={"attempt": ["", str(Attempt.Result(result).label)], **changes}, note=note,

@@ -17,7 +17,7 @@ from formtools.wizard.views import SessionWizardView
 from accounts.models import User
 from accounts.roles import TAKE_MESSAGES
 from callbacks import selectors, services
-from callbacks.domain import readback
+from callbacks.domain import closing, promises, readback
 from callbacks.forms.intake import (
     HELPED,
     NEW_MESSAGE,
@@ -31,7 +31,7 @@ from callbacks.forms.intake import (
 )
 from callbacks.models import CallLog
 from callbacks.selectors import Recipient
-from callbacks.views import sentences
+from callbacks.views import promise_preview, sentences
 
 STEPS = [
     ("recipient", RecipientForm),
@@ -333,12 +333,7 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
 
     def _context_promise(self, form):
         recipient, _availability = self.owner()
-        proposal = form.policy_without_window()
-        return {
-            "owner": recipient,
-            "proposal": proposal,
-            "proposal_sentence": sentences.promise_sentence(deadline=proposal, name=recipient.label, now=timezone.now()),
-        }
+        return {"owner": recipient, **promise_preview.preview_context(form, name=recipient.label)}
 
     def _context_readback(self, form):
         caller = _step_data(self, "caller")
@@ -357,11 +352,13 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
                 sentences.promise_sentence(deadline=promise["final_deadline"], name=recipient.label, now=now)
                 if promise else sentences.informational_sentence(name=recipient.label)
             ),
+            "wish_sentences": promises.wish_sentences(promise["window"]) if promise else [],
         }
 
     def _context_close(self, form):
         reason = _step_data(self, "reason")
-        return {"closing_line": sentences.closing_line(call_type=reason.get("call_type"), tone=reason.get("tone"))}
+        return {"closing_line": sentences.closing_line(
+            path=closing.MESSAGE_TAKEN, call_type=reason.get("call_type"), tone=reason.get("tone"), now=timezone.now())}
 
     # --- saving -----------------------------------------------------------------------------
 
@@ -402,6 +399,7 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
                 deadline=data["final_deadline"], policy_deadline=data["policy_deadline"],
                 later_reason=data.get("later_reason", "").strip(), between=data["between"],
                 not_between=data["not_between"], not_before=data.get("not_before"),
+                exception_reason=data["exception_reason"],
             )
         services.message_take(
             token=self.token, taken_by=self.request.user, intended_user=asked_for.user,

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from callbacks.models import CallType, Tone
+from callbacks.domain import closing
 from callbacks.selectors import Availability
 
 
@@ -31,10 +31,10 @@ def informational_sentence(*, name: str) -> str:
     return _("I will pass your message on to %(name)s.") % {"name": name}
 
 
-def closing_line(*, call_type: str, tone: str) -> str:
-    if call_type == CallType.COMPLAINT or tone == Tone.ANGRY:
-        return _("Once again, our apologies for the inconvenience. Thank you for calling, goodbye.")
-    return _("Thank you for calling. Have a nice day, goodbye.")
+def closing_line(*, path: str, call_type: str = "", tone: str = "", now: datetime) -> str:
+    """The goodbye for how the call went (closing.MESSAGE_TAKEN, HELPED, REPEAT_CALL, PUT_THROUGH), at the
+    local time: a complaint or an angry caller keeps the apology."""
+    return closing.closing_line(path=path, call_type=call_type or "", tone=tone or "", local=timezone.localtime(now))
 
 
 def _day_phrase(moment: datetime, now: datetime) -> str:

@@ -20,6 +20,7 @@ from callbacks.domain import phone
 from callbacks.forms import work as work_forms
 from callbacks.forms.work import AttemptForm, CorrectForm, FollowUpForm, HandleForm, ReassignForm
 from callbacks.models import Attempt, Message, MessageEvent, Status
+from callbacks.selectors.policies import calendar_for
 
 
 def _visible_message(request: HttpRequest, pk: int) -> Message:
@@ -137,14 +138,15 @@ def _changed_meanwhile(request: HttpRequest, message: Message, form: work_forms.
 @require_POST
 def callback_attempt(request: HttpRequest, pk: int) -> HttpResponse:
     message = _actionable_message(request, pk)
-    form = AttemptForm(request.POST)
+    # "Try again at" is checked against the calendar the overdue engine uses for this message, and the wishes.
+    form = AttemptForm(request.POST, calendar=calendar_for(message.owner_team), wishes=message.wishes)
     if not form.is_valid():
         return _render_detail(request, message, attempt_form=form)
     data = form.cleaned_data
     try:
         message = services.attempt_log(
             message=message, version=data["version"], by=request.user, result=data["result"],
-            note=data["note"].strip(), next_try_at=data["next_try_at"],
+            note=data["note"].strip(), next_try_at=data["next_try_at"], exception_reason=data["exception_reason"],
         )
     except services.MessageChanged:
         return _changed_meanwhile(request, message, form)
