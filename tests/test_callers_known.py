@@ -128,3 +128,4 @@ def test_the_caller_step_offers_another_colleagues_open_message_saying_for_whom(
     # The number field asks for the caller as soon as it is typed.
     assert form.fields["number"].widget.attrs["hx-get"] == ENDPOINT
     assert Message.objects.count() == 1
+
