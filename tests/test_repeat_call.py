@@ -9,7 +9,7 @@ from django.core import mail
 from django.template.loader import render_to_string
 
 from callbacks.forms.intake import RepeatCallForm
-from callbacks.models import CallLog, Message, MessageEvent, Notification, Priority, Status
+from callbacks.models import CallLog, CallType, Message, MessageEvent, Notification, Priority, Status
 from callbacks.selectors import open_message
 from callbacks.services import message_add_call
 from callbacks.views.callers import repeat_context
@@ -161,3 +161,9 @@ def test_the_email_speaks_the_owners_language(message, receptionist, colleague, 
     sent = mail.outbox[-1]
     assert sent.subject == subject
     assert line in sent.body
+
+
+def test_a_repeat_call_about_a_complaint_closes_with_an_apology(receptionist, colleague):
+    complaint = MessageFactory(taken_by=receptionist, owner=colleague, call_type=CallType.COMPLAINT)
+    context = repeat_context(message=open_message(complaint.pk))
+    assert "excuses" in context["closing_line"]

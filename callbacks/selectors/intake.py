@@ -131,6 +131,8 @@ class OpenMessage:
     owner_label: str = ""
     deadline: datetime | None = None
     call_count: int = 1
+    call_type: str = ""  # of the first call: a complaint still closes with an apology
+    tone: str = ""
 
 
 def open_messages_for(*, number: str, recipient: Recipient | None = None) -> list[OpenMessage]:
@@ -139,7 +141,7 @@ def open_messages_for(*, number: str, recipient: Recipient | None = None) -> lis
     if not number:
         return []
     rows = Message.objects.open_for_number(number).select_related("owner_user", "owner_team").order_by("deadline")
-    found = [OpenMessage(m.pk, m.taken_at, m.reason, m.owner_display, m.deadline, m.call_count) for m in rows]
+    found = [_offered(m) for m in rows]
     if recipient is None:
         return found
     mine = {m.pk for m in rows if _is_for(m, recipient)}
@@ -157,8 +159,12 @@ def open_message(pk: int) -> OpenMessage | None:
     message = Message.objects.open().select_related("owner_user", "owner_team").filter(pk=pk).first()
     if message is None:
         return None
+    return _offered(message)
+
+
+def _offered(message: Message) -> OpenMessage:
     return OpenMessage(message.pk, message.taken_at, message.reason, message.owner_display, message.deadline,
-                       message.call_count)
+                       message.call_count, message.call_type, message.tone)
 
 
 @dataclass(frozen=True)

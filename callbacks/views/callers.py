@@ -36,11 +36,12 @@ def caller_known_context(*, number: str, user, prefix: str = "caller-") -> dict:
     return {"profile": selectors.caller_profile(number=number, user=user, now=timezone.now()), "prefix": prefix}
 
 
-def repeat_context(*, message: OpenMessage, call_type: str = "", tone: str = "") -> dict:
-    """What the repeat-call step reads out: the promise already made, and the closing line."""
+def repeat_context(*, message: OpenMessage) -> dict:
+    """What the repeat-call step reads out: the promise already made, and the closing line (an apology when
+    the message is a complaint or the caller was angry)."""
     return {
         "repeat_of": message,
         "promise_sentence": sentences.promise_sentence(deadline=message.deadline, name=message.owner_label,
                                                        now=timezone.now()),
-        "closing_line": sentences.closing_line(call_type=call_type, tone=tone),
+        "closing_line": sentences.closing_line(call_type=message.call_type, tone=message.tone),
     }
