@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from callbacks.forms.intake import CallerForm
 from callbacks.models import Message, Outcome, Status
-from callbacks.selectors import Recipient, caller_profile, open_messages_for
+from callbacks.selectors import OpenMessage, Recipient, caller_profile, open_messages_for
 from tests.conftest import login_across_time
 from tests.factories import MessageFactory
 
@@ -129,3 +129,11 @@ def test_the_caller_step_offers_another_colleagues_open_message_saying_for_whom(
     assert form.fields["number"].widget.attrs["hx-get"] == ENDPOINT
     assert Message.objects.count() == 1
 
+
+
+def test_an_offered_message_survives_being_kept_in_a_draft(clock, receptionist, other_colleague):
+    import json
+
+    MessageFactory(taken_by=receptionist, owner=other_colleague)
+    offered = open_messages_for(number=NUMBER)[0]
+    assert OpenMessage.from_kept(json.loads(json.dumps(offered.kept()))) == offered

@@ -134,6 +134,17 @@ class OpenMessage:
     call_type: str = ""  # of the first call: a complaint still closes with an apology
     tone: str = ""
 
+    def kept(self) -> list:
+        """As JSON, for an intake that reads the open messages once per call and keeps them (its draft)."""
+        return [self.pk, self.taken_at.isoformat(), self.reason, self.owner_label,
+                self.deadline.isoformat() if self.deadline else None, self.call_count, self.call_type, self.tone]
+
+    @classmethod
+    def from_kept(cls, row: list) -> "OpenMessage":
+        pk, taken_at, reason, owner_label, deadline, call_count, call_type, tone = row
+        return cls(pk, datetime.fromisoformat(taken_at), reason, owner_label,
+                   datetime.fromisoformat(deadline) if deadline else None, call_count, call_type, tone)
+
 
 def open_messages_for(*, number: str, recipient: Recipient | None = None) -> list[OpenMessage]:
     """Open messages from this caller for whichever colleague or team, each with whom it is for: candidates

@@ -202,11 +202,9 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
         remembered = self.storage.extra_data.get("open_messages")
         if remembered is None or remembered["key"] != key:
             found = selectors.open_messages_for(number=number, recipient=recipient)
-            remembered = {"key": key, "found": [[m.pk, m.taken_at.isoformat(), m.reason, m.owner_label,
-                                                 m.deadline.isoformat(), m.call_count] for m in found]}
+            remembered = {"key": key, "found": [message.kept() for message in found]}
             self.storage.extra_data = {**self.storage.extra_data, "open_messages": remembered}
-        return [selectors.OpenMessage(pk, parse_datetime(at), reason, owner, parse_datetime(deadline), calls)
-                for pk, at, reason, owner, deadline, calls in remembered["found"]]
+        return [selectors.OpenMessage.from_kept(row) for row in remembered["found"]]
 
     def _recipients_all(self):
         if not hasattr(self, "_recipients_cache"):
