@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from callbacks.views import dashboard, intake, policies, promise_preview, statistics, work, worklist
+from callbacks.views import callers, dashboard, intake, policies, promise_preview, statistics, work, worklist
 
 callback_patterns = ([
     path("", worklist.callback_list, name="list"),
@@ -11,6 +11,7 @@ callback_patterns = ([
     path("new/", intake.IntakeWizard.as_view(), name="intake"),
     path("new/status/", intake.intake_status, name="intake_status"),
     path("new/promise-sentence/", promise_preview.promise_sentence, name="intake_promise_sentence"),
+    path("new/caller/", callers.caller_known, name="caller_known"),
     path("<int:pk>/", work.callback_detail, name="detail"),
     path("<int:pk>/attempt/", work.callback_attempt, name="attempt"),
     path("<int:pk>/handle/", work.callback_handle, name="handle"),

@@ -57,6 +57,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "callbacks:intake": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, REDIRECT, 404, 404, REDIRECT, 404)},
     "callbacks:intake_status": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, 200, 404, 404, 200, 404)},
     "callbacks:intake_promise_sentence": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    # The caller known by the number typed at intake: for those who take messages; GET only.
+    "callbacks:caller_known": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "callbacks:detail": {"GET": (LOGIN, 200, 200, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "callbacks:attempt": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 200, 404, 200, 404)},
     "callbacks:handle": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 200, 404, 200, 404)},

@@ -60,7 +60,7 @@ def test_a_message_ticked_off_leaves_the_cached_table(bram, receptionist, collea
 def test_a_repeat_call_shows_in_the_cached_table(bram, receptionist, colleague):
     first, _ = _two_overdue(receptionist, colleague)
     assert "1×" in _row(bram.get("/callbacks/").content.decode(), first)
-    intake.message_add_call(token=uuid.uuid4(), message_id=first.pk, taken_by=receptionist)
+    intake.message_add_call(token=uuid.uuid4(), message_id=first.pk, taken_by=receptionist, note="Belt opnieuw")
     assert "2×" in _row(bram.get("/callbacks/").content.decode(), first)
 
 

@@ -10,6 +10,7 @@ manager's dashboard and statistics, both CSV files and all five kinds of notific
 import csv
 import io
 import re
+import uuid
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from types import SimpleNamespace
@@ -22,7 +23,7 @@ from django.utils.html import escape
 
 from accounts.models import User
 from callbacks.models import Message, Notification
-from callbacks.services import digests_send
+from callbacks.services import digests_send, message_add_call
 from callbacks.services.notifications import outbox_deliver
 from callbacks.services.overdue import overdue_sweep
 from callbacks.views.statistics import FORMULA_STARTS
@@ -55,7 +56,7 @@ def _logged_in(user: User) -> Client:
 
 @pytest.fixture
 def day(receptionist, colleague, other_colleague, manager, django_capture_on_commit_callbacks):
-    """Two messages with hostile text, one passed on, a digest, an overdue flag and an escalation."""
+    """Two messages with hostile text, a repeat call, one passed on, a digest, an overdue flag and an escalation."""
     User.objects.filter(pk=colleague.pk).update(full_name=COLLEAGUE_NAME)
     User.objects.filter(pk=receptionist.pk).update(full_name=RECEPTIONIST_NAME)
     User.objects.filter(pk=other_colleague.pk).update(full_name=STAND_IN_NAME)
@@ -67,6 +68,7 @@ def day(receptionist, colleague, other_colleague, manager, django_capture_on_com
         intake_pages = take_message(desk, **hostile)
         take_message(desk, **{**hostile, "caller": {**hostile["caller"], "number": "020-1234567"}})
         first, second = Message.objects.order_by("pk")
+        message_add_call(token=uuid.uuid4(), message_id=first.pk, taken_by=receptionist, note=REASON_TEXT)
         bram.post(f"/callbacks/{second.pk}/reassign/", {"reassign-version": "1", "reassign-recipient": "daan",
                                                          "reassign-reason": ATTRIBUTE})
         digests_send(now=TUESDAY_0905)
@@ -127,6 +129,7 @@ PAGES = [
     ("anna", "/callbacks/{first}/correct/", (CALLER_NAME, COMPANY, REASON_TEXT)),
     ("anna", URL + "?new=1&number=0612345678", (REASON_TEXT, COLLEAGUE_NAME)),  # the caller's history
     ("anna", "/callbacks/new/status/?recipient=bram", (COLLEAGUE_NAME,)),
+    ("anna", "/callbacks/new/caller/?caller-number=0612345678", (CALLER_NAME, COMPANY, REASON_TEXT, COLLEAGUE_NAME)),
     ("mira", "/dashboard/", (CALLER_NAME, COLLEAGUE_NAME)),
     ("mira", "/dashboard/live/", (CALLER_NAME, COLLEAGUE_NAME)),
     ("mira", "/dashboard/statistics/", (COLLEAGUE_NAME, STAND_IN_NAME)),
@@ -193,7 +196,8 @@ def _assert_plain_text_only(email) -> None:
 def test_every_email_is_plain_text_with_no_html_alternative(day):
     sent = set(Notification.objects.filter(channel=Notification.Channel.EMAIL, state=Notification.State.SENT)
                .values_list("kind", flat=True))
-    # Every kind about a message: new message, passed on, digest, overdue, escalated (the reset mail is below).
+    # Every kind about a message: new message, called again, passed on, digest, overdue, escalated (the reset
+    # mail is below).
     assert sent == set(Notification.Kind.values) - {Notification.Kind.PASSWORD_RESET}
     assert len(mail.outbox) == Notification.objects.filter(channel=Notification.Channel.EMAIL).count()
     for email in mail.outbox:

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django import forms
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -121,10 +121,19 @@ class CallerForm(_KeyboardFirst, forms.Form):
         self.e164 = normalise_number(number)
         self.open_messages = find_open(self.e164) if self.e164 else []
         self._focus_first_field()
+        # As soon as a number is typed the caller's details, history and open messages are shown
+        # (callbacks/views/callers.py); the step itself works without it.
+        self.fields["number"].widget.attrs.update({
+            "hx-get": reverse("callbacks:caller_known"), "hx-trigger": "change, blur",
+            "hx-target": "#caller-known", "hx-sync": "this:replace",
+        })
         if self.open_messages:
+            # Any colleague's open message from this number: the caller may ask for someone else this time.
             self.fields["add_to"].choices = [
-                (str(message.pk), _("Add this call to the message of %(date)s: %(reason)s")
-                 % {"date": timezone.localtime(message.taken_at).strftime("%d-%m %H:%M"), "reason": message.reason[:80]})
+                (str(message.pk), _("Add this call to the message for %(owner)s of %(date)s: %(reason)s") % {
+                    "owner": message.owner_label, "date": timezone.localtime(message.taken_at).strftime("%d-%m %H:%M"),
+                    "reason": message.reason[:80],
+                })
                 for message in self.open_messages
             ] + [(NEW_MESSAGE, _("Take a new message"))]
         else:
@@ -265,3 +274,39 @@ class ReadbackForm(forms.Form):
 
 class CloseForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class RepeatCallForm(_KeyboardFirst, forms.Form):
+    """A call added to an open message: what the caller says now, and the promise already made, read back or
+    brought forward when the call is urgent (earlier only, and not in the past)."""
+
+    note = forms.CharField(label=_("What does the caller say now?"), max_length=500)
+    earlier_deadline = forms.DateTimeField(
+        label=_("Urgent: call back earlier, before"), required=False,
+        help_text=_("Leave empty to keep the promise already made."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, deadline: datetime, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline  # the promise already made
+        self._focus_first_field()
+
+    def clean_note(self) -> str:
+        note = " ".join(self.cleaned_data["note"].split())
+        if not note:
+            raise forms.ValidationError(_("Write down in a few words what the caller says now."), code="required")
+        return note
+
+    def clean_earlier_deadline(self) -> datetime | None:
+        earlier = self.cleaned_data.get("earlier_deadline")
+        if earlier is None:
+            return None
+        if earlier <= timezone.now():
+            raise forms.ValidationError(_("Choose a moment in the future."), code="past")
+        if earlier >= self.deadline:
+            raise forms.ValidationError(
+                _("Choose a moment before the promise already made (%(deadline)s).")
+                % {"deadline": timezone.localtime(self.deadline).strftime("%d-%m %H:%M")}, code="not_earlier",
+            )
+        return earlier

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.models.message import Message
+from callbacks.models.message import CallLog, Message
 
 
 class Notification(models.Model):
@@ -20,6 +20,7 @@ class Notification(models.Model):
         DIGEST = "digest", _("Open callbacks")
         OVERDUE = "overdue", _("Callback overdue")
         ESCALATED = "escalated", _("Callback escalated")
+        CALLED_AGAIN = "called_again", _("Caller rang again")
         # Email only, no message: the link is written at delivery (accounts/password_reset.py).
         PASSWORD_RESET = "password_reset", _("Password reset")
 
@@ -30,6 +31,9 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    # The repeat call a "called again" notification reports: its note is what the caller said that time,
+    # even when the mail waits for quiet hours and the caller rings once more meanwhile.
+    call = models.ForeignKey(CallLog, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)

@@ -3,11 +3,14 @@
 from callbacks.selectors.access import can_act_on, can_correct, can_see, messages_visible_to
 from callbacks.selectors.intake import (
     Availability,
+    CallerProfile,
     OpenMessage,
     Recipient,
     availabilities,
     availability_of,
     caller_history,
+    caller_profile,
+    open_message,
     open_messages_for,
     recipients_all,
     team_of,
@@ -29,9 +32,9 @@ from callbacks.selectors.worklist import (
 )
 
 __all__ = [
-    "DETAIL_RELATIONS", "EARLIER_SHOWN", "FOLLOW_UP", "LATER", "OVERDUE", "TODAY", "WORKLIST_CAPS", "Availability", "NavigationCounts",
+    "DETAIL_RELATIONS", "EARLIER_SHOWN", "FOLLOW_UP", "LATER", "OVERDUE", "TODAY", "WORKLIST_CAPS", "Availability", "CallerProfile", "NavigationCounts",
     "OpenMessage", "Recipient", "WorkFilter", "WorkGroup", "Worklist", "availabilities", "availability_of",
-    "caller_history", "can_act_on", "can_correct", "can_see", "changes_since", "inbox_of", "member_teams",
-    "message_timeline", "messages_visible_to", "navigation_counts", "unread_count", "open_messages_for", "recipients_all", "team_of",
+    "caller_history", "caller_profile", "can_act_on", "can_correct", "can_see", "changes_since", "inbox_of", "member_teams",
+    "message_timeline", "messages_visible_to", "navigation_counts", "unread_count", "open_message", "open_messages_for", "recipients_all", "team_of",
     "work_messages", "worklist",
 ]

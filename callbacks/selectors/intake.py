@@ -106,7 +106,8 @@ def _absences(*, user_ids: list[int], now: datetime) -> dict[int, Availability]:
 
 
 def caller_history(*, number: str, now: datetime, limit: int = 10) -> tuple[list[Message], int]:
-    """Earlier messages from this number (newest first) and how many calls came in over 30 days."""
+    """Earlier messages from this number for any colleague or team (newest first), and how many calls
+    came in from it over 30 days."""
     if not number:
         return [], 0
     messages = list(
@@ -122,18 +123,85 @@ def caller_history(*, number: str, now: datetime, limit: int = 10) -> tuple[list
 
 @dataclass(frozen=True)
 class OpenMessage:
-    """An open message offered at intake to add this call to: what the choice shows."""
+    """An open message offered at intake to add this call to: what the choice and the repeat step show."""
 
     pk: int
     taken_at: datetime
     reason: str
+    owner_label: str = ""
+    deadline: datetime | None = None
+    call_count: int = 1
+    call_type: str = ""  # of the first call: a complaint still closes with an apology
+    tone: str = ""
+
+    def kept(self) -> list:
+        """As JSON, for an intake that reads the open messages once per call and keeps them (its draft)."""
+        return [self.pk, self.taken_at.isoformat(), self.reason, self.owner_label,
+                self.deadline.isoformat() if self.deadline else None, self.call_count, self.call_type, self.tone]
+
+    @classmethod
+    def from_kept(cls, row: list) -> "OpenMessage":
+        pk, taken_at, reason, owner_label, deadline, call_count, call_type, tone = row
+        return cls(pk, datetime.fromisoformat(taken_at), reason, owner_label,
+                   datetime.fromisoformat(deadline) if deadline else None, call_count, call_type, tone)
 
 
-def open_messages_for(*, number: str, recipient: Recipient) -> list[OpenMessage]:
-    """Open messages from this caller for the same colleague or team: candidates to add a call to."""
-    owned = Q(owner_user=recipient.user) | Q(intended_user=recipient.user) if recipient.user else Q(
-        owner_team=recipient.team, owner_user__isnull=True
+def open_messages_for(*, number: str, recipient: Recipient | None = None) -> list[OpenMessage]:
+    """Open messages from this caller for whichever colleague or team, each with whom it is for: candidates
+    to add a call to. Those for `recipient` (the colleague or team asked for now) come first."""
+    if not number:
+        return []
+    rows = Message.objects.open_for_number(number).select_related("owner_user", "owner_team").order_by("deadline")
+    found = [_offered(m) for m in rows]
+    if recipient is None:
+        return found
+    mine = {m.pk for m in rows if _is_for(m, recipient)}
+    return sorted(found, key=lambda message: message.pk not in mine)  # stable: by deadline within each half
+
+
+def _is_for(message: Message, recipient: Recipient) -> bool:
+    if recipient.user is not None:
+        return recipient.user.pk in (message.owner_user_id, message.intended_user_id)
+    return message.owner_team_id == recipient.team.pk and message.owner_user_id is None
+
+
+def open_message(pk: int) -> OpenMessage | None:
+    """One open message as the repeat-call step reads it back: the promise already made, and for whom."""
+    message = Message.objects.open().select_related("owner_user", "owner_team").filter(pk=pk).first()
+    if message is None:
+        return None
+    return _offered(message)
+
+
+def _offered(message: Message) -> OpenMessage:
+    return OpenMessage(message.pk, message.taken_at, message.reason, message.owner_display, message.deadline,
+                       message.call_count, message.call_type, message.tone)
+
+
+@dataclass(frozen=True)
+class CallerProfile:
+    """What the intake knows of a number as soon as it is typed: whom to propose, and their calls before."""
+
+    number: str
+    name: str  # from their last message; "" when unknown (anonymised messages hold no name)
+    company: str
+    history: list[Message]
+    recent_calls: int
+    open_messages: list[OpenMessage]
+    may_open: frozenset[int]  # the history's messages this person may open (Message.objects.visible_to)
+
+    @property
+    def known(self) -> bool:
+        return bool(self.history)
+
+
+def caller_profile(*, number: str, user: User, now: datetime) -> CallerProfile:
+    """The caller behind a (normalised) number, across every colleague, in four queries whatever their history."""
+    history, recent_calls = caller_history(number=number, now=now)
+    last = next((m for m in history if m.anonymised_at is None and m.caller_name), None)
+    may_open = Message.objects.visible_to(user).filter(pk__in=[m.pk for m in history]).values_list("pk", flat=True)
+    return CallerProfile(
+        number=number, name=last.caller_name if last else "", company=last.caller_company if last else "",
+        history=history, recent_calls=recent_calls, open_messages=open_messages_for(number=number),
+        may_open=frozenset(may_open) if history else frozenset(),
     )
-    rows = (Message.objects.open_for_number(number).filter(owned)
-            .order_by("deadline").values_list("pk", "taken_at", "reason"))
-    return [OpenMessage(pk, taken_at, reason) for pk, taken_at, reason in rows]

@@ -47,6 +47,6 @@ def inbox_of(user: User, *, limit: int = 50) -> list[Notification]:
     """The person's in-app notifications, newest first."""
     return list(
         Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
-        .select_related("message__owner_user", "message__owner_team")
+        .select_related("message__owner_user", "message__owner_team", "call")
         .order_by("-created_at", "-pk")[:limit]
     )

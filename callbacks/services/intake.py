@@ -109,13 +109,21 @@ def message_record_helped(
     return message
 
 
-def message_add_call(*, token: uuid.UUID, message_id: int, taken_by: User, note: str = "") -> Message | None:
-    """Record a repeat call on an open message instead of a duplicate; urgent from the third call.
+def message_add_call(
+    *, token: uuid.UUID, message_id: int, taken_by: User, note: str, earlier_deadline: datetime | None = None
+) -> Message | None:
+    """Record a repeat call on an open message instead of a duplicate, and tell its owner the caller rang again.
 
-    Returns None when the message is no longer open (handled in the meantime).
+    `note` is what the caller said this time. `earlier_deadline` brings the promise forward (an urgent
+    call); a moment that is not earlier than the promise already made leaves it alone, never later.
+    Urgent from the third call. Returns None when the message is no longer open (handled in the
+    meantime). The same token adds the call once and notifies once (a double submit).
     """
     if CallLog.objects.filter(intake_token=token).exists():
         return Message.objects.get(pk=message_id)
+    now = timezone.now()
+    if earlier_deadline is not None and earlier_deadline <= now:
+        raise ValueError("A deadline brought forward must lie in the future (RepeatCallForm checks it).")
     try:
         with transaction.atomic():
             updated = Message.objects.open().filter(pk=message_id).update(
@@ -124,18 +132,28 @@ def message_add_call(*, token: uuid.UUID, message_id: int, taken_by: User, note:
             )
             if updated != 1:
                 return None
-            message = Message.objects.get(pk=message_id)
-            CallLog.objects.create(
-                message=message, called_at=timezone.now(), taken_by=taken_by, intake_token=token, note=note
-            )
+            message = Message.objects.select_related("owner_user", "owner_team").get(pk=message_id)
+            changes = {"call_count": [message.call_count - 1, message.call_count]}
+            if earlier_deadline is not None and earlier_deadline < message.deadline:
+                changes["deadline"] = [message.deadline.isoformat(), earlier_deadline.isoformat()]
+                _deadline_bring_forward(message=message, deadline=earlier_deadline)
+            call = CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token, note=note)
             MessageEvent.objects.create(
-                message=message, actor=taken_by, kind=MessageEvent.Kind.CALL_ADDED,
-                changes={"call_count": [message.call_count - 1, message.call_count]},
+                message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.CALL_ADDED, changes=changes, note=note,
             )
+            notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.CALLED_AGAIN,
+                               call=call)
     except IntegrityError:
-        # The same wizard run added this call a moment ago (double click); its update stands.
+        # The same intake added this call a moment ago (double click); its update and notification stand.
         return Message.objects.get(pk=message_id)
     return message
+
+
+def _deadline_bring_forward(*, message: Message, deadline: datetime) -> None:
+    """An earlier promise, with its escalation moment moved along; the promise made by policy stays on record."""
+    escalate_at = escalation_moment(team=message.owner_team, deadline=deadline)
+    Message.objects.filter(pk=message.pk).update(deadline=deadline, escalate_at=escalate_at)
+    message.deadline, message.escalate_at = deadline, escalate_at
 
 
 def recipients_of(message: Message) -> list[User]:

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from accounts.password_reset import password_reset_mail
 from callbacks.domain.deadlines import next_opening
-from callbacks.models import Heartbeat, Message, Notification
+from callbacks.models import CallLog, Heartbeat, Message, Notification
 
 # Rows younger than this are left to their own task; the sweep is the safety net.
 SWEEP_GRACE = timedelta(minutes=1)
@@ -27,15 +27,19 @@ logger = logging.getLogger(__name__)
 
 
 def notification_queue(
-    *, message: Message | None, recipients: list[User], kind: str, message_ids: list[int] | None = None
+    *, message: Message | None, recipients: list[User], kind: str, message_ids: list[int] | None = None,
+    call: CallLog | None = None,
 ) -> list[Notification]:
-    """Record one in-app and one email notification per recipient; publish ids once committed."""
+    """Record one in-app and one email notification per recipient; publish ids once committed.
+
+    `call` is the repeat call a "called again" notification reports (Notification.Kind.CALLED_AGAIN).
+    """
     rows = []
     for recipient in recipients:
         channels = [Notification.Channel.IN_APP] + ([Notification.Channel.EMAIL] if recipient.email else [])
         rows.extend(
             Notification(recipient=recipient, message=message, kind=kind, channel=channel,
-                         message_ids=message_ids or [])
+                         message_ids=message_ids or [], call=call)
             for channel in channels
         )
     created = Notification.objects.bulk_create(rows)

@@ -202,9 +202,9 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
         remembered = self.storage.extra_data.get("open_messages")
         if remembered is None or remembered["key"] != key:
             found = selectors.open_messages_for(number=number, recipient=recipient)
-            remembered = {"key": key, "found": [[m.pk, m.taken_at.isoformat(), m.reason] for m in found]}
+            remembered = {"key": key, "found": [message.kept() for message in found]}
             self.storage.extra_data = {**self.storage.extra_data, "open_messages": remembered}
-        return [selectors.OpenMessage(pk, parse_datetime(at), reason) for pk, at, reason in remembered["found"]]
+        return [selectors.OpenMessage.from_kept(row) for row in remembered["found"]]
 
     def _recipients_all(self):
         if not hasattr(self, "_recipients_cache"):
@@ -374,7 +374,7 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
             )
             text = _("Saved: you helped the caller directly.")
         elif (add_to := form_dict["caller"].cleaned_data.get("add_to")) not in (None, "", NEW_MESSAGE):
-            message = services.message_add_call(token=self.token, message_id=int(add_to), taken_by=user)
+            message = services.message_add_call(token=self.token, message_id=int(add_to), taken_by=user, note="")
             if message is None:
                 # Back to the caller step with everything typed kept, and the caller's open messages read again.
                 messages.error(self.request, _("That message was handled in the meantime; take a new message instead."))

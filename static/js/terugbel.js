@@ -5,3 +5,22 @@ document.addEventListener("change", (event) => {
     select.form.requestSubmit();
   }
 });
+
+// "Use these details" of a known caller (templates/callbacks/partials/caller_known.html): fill the empty
+// fields only, so nothing the receptionist typed is overwritten; then on to the first field still empty.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-fill-empty]");
+  const scope = button && button.closest("[data-fill-scope]");
+  const form = button && button.form;
+  if (!scope || !form) {
+    return;
+  }
+  for (const source of scope.querySelectorAll("data[data-fill-field]")) {
+    const field = form.elements.namedItem(source.dataset.fillField);
+    if (field && !field.value.trim()) {
+      field.value = source.value;
+    }
+  }
+  const empty = [...form.elements].find((field) => field.required && !field.value && field.type !== "hidden");
+  (empty || form.querySelector("[type=submit][data-test=next]") || button).focus();
+});
