@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import TAKE_MESSAGES
 from callbacks import selectors
+from callbacks.domain import closing
 from callbacks.forms.intake import normalise_number
 from callbacks.selectors import OpenMessage
 from callbacks.views import sentences
@@ -39,9 +40,11 @@ def caller_known_context(*, number: str, user, prefix: str = "caller-") -> dict:
 def repeat_context(*, message: OpenMessage) -> dict:
     """What the repeat-call step reads out: the promise already made, and the closing line (an apology when
     the message is a complaint or the caller was angry)."""
+    now = timezone.now()
     return {
         "repeat_of": message,
         "promise_sentence": sentences.promise_sentence(deadline=message.deadline, name=message.owner_label,
-                                                       now=timezone.now()),
-        "closing_line": sentences.closing_line(call_type=message.call_type, tone=message.tone),
+                                                       now=now),
+        "closing_line": sentences.closing_line(path=closing.REPEAT_CALL, call_type=message.call_type,
+                                               tone=message.tone, now=now),
     }
