@@ -1,9 +1,9 @@
 """The message detail page: what it costs to read, what its timeline holds, and how its forms and lists read.
 
-The page reads the message with its people and team, asks Message.objects whether the person may see it
-and act on it (selectors.can_see, can_act_on), reads its timeline
-in a fixed number of queries (selectors.message_timeline) and renders everything in templates: the action
-forms through crispy-bootstrap5.
+The page reads the message with its people and team and whether the person may act on it in one statement
+(Message.objects.visible_to, selectors.with_may_act), reads its timeline in a fixed number of queries
+(selectors.message_timeline; the calls, attempts and events only when the page's cached copy of them misses)
+and renders everything in templates: the action forms through crispy-bootstrap5.
 """
 
 import re
@@ -12,12 +12,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Team, User
+from accounts.models import Absence, Team, User
 from callbacks import selectors, services
 from callbacks.models import CallLog, Message, Outcome, Status
+from callbacks.services.retention import message_batch_anonymise
 from tests.conftest import login_across_time, make_user
 from tests.factories import MessageFactory
 from tests.form_markup import Page
@@ -55,8 +57,10 @@ def _busy(message: Message, colleague: User, receptionist: User) -> Message:
 
 
 def _detail_queries(client, message: Message) -> tuple[int, str]:
-    """The queries of a view once the office's configuration is in the cache (accounts/configuration_cache.py)."""
+    """The queries of a view once the office's configuration is in the cache (accounts/configuration_cache.py),
+    with the timeline drawn afresh (nothing in the fragments cache)."""
     client.get(f"/callbacks/{message.pk}/")
+    caches["fragments"].clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/callbacks/{message.pk}/")
     assert response.status_code == 200
@@ -78,9 +82,19 @@ def test_the_detail_page_costs_the_same_queries_with_1_or_30_earlier_messages(br
     assert many_page.count('class="mb-1"><a href="/callbacks/') == 31  # the 30 above and the first message
     assert 'data-test="earlier-more"' not in many_page
     # Session, user, the navigation's three counts (the person's permissions, teams and phone duty are kept
-    # in the configuration cache); the message the person may
-    # see, with its people; may act (Message.objects); its events, calls, attempts and earlier messages.
-    assert few_queries == many_queries == 11
+    # in the configuration cache); the message the person may see, with its people and whether they may act
+    # on it; its events, calls, attempts and earlier messages.
+    assert few_queries == many_queries == 10
+
+
+def test_the_cached_timeline_saves_its_three_reads(bram, receptionist, colleague):
+    message = _busy(MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
+                    colleague, receptionist)
+    cold, cold_page = _detail_queries(bram, message)
+    with CaptureQueriesContext(connection) as warm:
+        warm_page = bram.get(f"/callbacks/{message.pk}/").content.decode()
+    assert len(warm) == cold - 3  # no events, calls or attempts read
+    assert _timeline(warm_page) == _timeline(cold_page) and "Belde nogmaals" in _timeline(warm_page)
 
 
 def test_a_frequent_caller_shows_the_newest_50_and_how_many_there_are(bram, receptionist, colleague):
@@ -90,7 +104,7 @@ def test_a_frequent_caller_shows_the_newest_50_and_how_many_there_are(bram, rece
     assert page.count('class="mb-1"><a href="/callbacks/') == selectors.EARLIER_SHOWN
     assert "Eerdere vraag 1<" in page and "Eerdere vraag 50<" in page and "Eerdere vraag 51<" not in page
     assert re.search(r'data-test="earlier-more">[^<]*50[^<]*53', page)
-    assert queries == 11  # the total is counted in the same query
+    assert queries == 10  # the total is counted in the same query
 
 
 def test_a_team_mate_sees_and_acts_at_the_owners_cost(client, receptionist, colleague):
@@ -100,7 +114,7 @@ def test_a_team_mate_sees_and_acts_at_the_owners_cost(client, receptionist, coll
     login_across_time(client, mate)
     queries, page = _detail_queries(client, message)
     assert 'data-test="attempt-form"' in page and 'data-test="owner">Bram' in page
-    assert queries == 11  # the same: the membership is kept with the configuration
+    assert queries == 10  # the same: the membership is kept with the configuration
 
 
 def test_a_handled_message_shows_its_handler_without_reading_more(bram, receptionist, colleague):
@@ -110,7 +124,7 @@ def test_a_handled_message_shows_its_handler_without_reading_more(bram, receptio
     queries, page = _detail_queries(bram, message)
     assert "Offerte nagestuurd · Bram" in page and 'data-test="attempts"' in page
     assert 'data-test="handle-form"' not in page
-    assert queries == 11
+    assert queries == 10
 
 
 def test_a_stand_in_sees_whom_the_caller_asked_for(bram, receptionist, colleague, other_colleague):
@@ -209,9 +223,10 @@ def test_a_message_without_number_skips_the_earlier_messages(receptionist, colle
     loaded = Message.objects.select_related(*selectors.DETAIL_RELATIONS).get(pk=message.pk)
     with CaptureQueriesContext(connection) as queries:
         timeline = selectors.message_timeline(loaded)
+        assert timeline["earlier"] == [] and timeline["earlier_total"] == 0
+        assert len(queries) == 0  # no number: no earlier messages; the rest is read when used
+        assert timeline["attempts"] == [] and len(timeline["calls"]) == 1 and len(timeline["events"]) == 1
     assert len(queries) == 3  # events, calls, attempts
-    assert timeline["earlier"] == [] and timeline["earlier_total"] == 0
-    assert timeline["attempts"] == [] and len(timeline["calls"]) == 1
 
 
 # --- How the page reads ---------------------------------------------------------------------------
@@ -262,3 +277,45 @@ def test_the_earlier_messages_link_to_each_with_status_outcome_and_short_reason(
              and element.get("href", "").startswith("/callbacks/") and element["text"].endswith("2026")]
     day_before = Message.objects.get(reason="Eerdere vraag 1")
     assert links == [f"/callbacks/{day_before.pk}/", f"/callbacks/{hostile.pk}/"]
+
+
+# --- The cached timeline never shows what has changed ---------------------------------------------
+
+
+def _timeline(page: str) -> str:
+    """The calls, attempts and audit trail: the cached part of the page."""
+    start = page.index('data-test="calls"')
+    return page[start:page.index("</ol>", start)]
+
+
+def test_an_attempt_made_after_the_timeline_was_cached_shows(bram, receptionist, colleague):
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    assert "Voicemail ingesproken" not in _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
+    services.attempt_log(message=message, version=message.version, by=colleague, result="voicemail",
+                         note="Voicemail ingesproken")
+    assert "Voicemail ingesproken" in _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
+
+
+def test_routing_to_a_stand_in_shows_in_the_cached_timeline_without_a_new_version(bram, receptionist, colleague):
+    carla = make_user("carla", "colleague", full_name="Carla Visser")
+    team = colleague.teams.get()
+    team.members.add(carla)
+    message = MessageFactory(taken_by=receptionist, owner=carla, team=team, deadline=NOW + timedelta(hours=2))
+    assert "<del>Carla Visser</del>" not in _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
+    Absence.objects.create(user=carla, stand_in=colleague, starts_at=NOW - timedelta(hours=1),
+                           ends_at=NOW + timedelta(days=1))
+    assert services.messages_route_to_stand_ins(now=NOW) == 1
+    assert Message.objects.get(pk=message.pk).version == message.version
+    assert "<del>Carla Visser</del>" in _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
+
+
+def test_an_anonymised_message_does_not_keep_its_notes_in_the_cached_timeline(bram, receptionist, colleague):
+    message = _busy(MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
+                    colleague, receptionist)
+    message = services.attempt_log(message=message, version=message.version, by=colleague, result="reached",
+                                   outcome=Outcome.SOLVED, note="Offerte nagestuurd")
+    timeline = _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
+    assert "Belde nogmaals" in timeline and "Piet de Boer" in timeline and "Offerte nagestuurd" in timeline
+    assert message_batch_anonymise(ids=[message.pk], now=NOW) == 1
+    page = bram.get(f"/callbacks/{message.pk}/").content.decode()
+    assert "Belde nogmaals" not in page and "Piet de Boer" not in page and "Offerte nagestuurd" not in page

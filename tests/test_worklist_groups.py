@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from accounts.models import Team
 from callbacks import selectors
 from callbacks.models import Message, Outcome, Priority, Status
 from callbacks.selectors import FOLLOW_UP, LATER, OVERDUE, TODAY
@@ -339,3 +340,37 @@ def test_the_paged_rows_render_as_the_overview_does(bram, odd_messages):
     for name in ("unknown", "script", "team"):
         pk = odd_messages[name].pk
         assert MarkupShape(paged[pk]).items == MarkupShape(overview[pk]).items, name
+
+
+# --- The worklist's totals for the navigation's badge ----------------------------------------------
+
+
+def test_the_unfiltered_list_hands_the_navigation_the_badges_own_figures(bram, receptionist, colleague, clock):
+    team = colleague.teams.get()
+    for deadline in (NOW - timedelta(hours=1), NOW - timedelta(hours=2), NOW + timedelta(hours=3),
+                     NOW + timedelta(days=2)):
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=deadline)
+    MessageFactory(taken_by=receptionist, owner=None, team=team, deadline=NOW - timedelta(minutes=5))
+    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED)
+
+    response = bram.get("/callbacks/")
+    counts = selectors.navigation_counts(user=colleague, now=clock.now())
+    assert response.wsgi_request.worklist_totals == {"open": counts.open, "overdue": counts.overdue} == {
+        "open": 5, "overdue": 3}
+    # A filtered list, the teams' tab or one group counts something else: no figures for the badge then.
+    for query in ("?call_type=question", "?scope=teams", "?due=overdue", "?status=handled"):
+        assert not hasattr(bram.get(f"/callbacks/{query}").wsgi_request, "worklist_totals"), query
+
+
+def test_the_teams_kept_with_the_configuration_follow_a_new_membership_and_name(bram, colleague):
+    assert 'data-test="teams-tab"' in bram.get("/callbacks/").content.decode()  # read and kept
+    colleague.teams.clear()
+    assert 'data-test="teams-tab"' not in bram.get("/callbacks/").content.decode()
+    team = Team.objects.create(name="Nachtdienst")
+    team.members.add(colleague)
+    page = bram.get("/callbacks/").content.decode()
+    assert 'data-test="teams-tab"' in page and "Nachtdienst" in page
+    team.name = "Avonddienst"
+    team.save()
+    page = bram.get("/callbacks/").content.decode()
+    assert "Avonddienst" in page and "Nachtdienst" not in page

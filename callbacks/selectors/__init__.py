@@ -1,6 +1,6 @@
 """Reads, one module a part of the product; the names every caller uses are importable from here."""
 
-from callbacks.selectors.access import can_act_on, can_correct, can_see, messages_visible_to
+from callbacks.selectors.access import can_act_on, can_correct, can_see, messages_visible_to, with_may_act
 from callbacks.selectors.intake import (
     Availability,
     CallerProfile,
@@ -36,5 +36,5 @@ __all__ = [
     "OpenMessage", "Recipient", "WorkFilter", "WorkGroup", "Worklist", "availabilities", "availability_of",
     "caller_history", "caller_profile", "can_act_on", "can_correct", "can_see", "changes_since", "inbox_of", "member_teams",
     "message_timeline", "messages_visible_to", "navigation_counts", "unread_count", "open_message", "open_messages_for", "recipients_all", "team_of",
-    "work_messages", "worklist",
+    "with_may_act", "work_messages", "worklist",
 ]

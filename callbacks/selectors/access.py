@@ -1,7 +1,7 @@
 """Who may see and act on which message: the rule lives on Message.objects (visible_to, actionable_by)."""
 
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
 from callbacks.models import Message, Status
@@ -10,6 +10,11 @@ from callbacks.models import Message, Status
 def messages_visible_to(user: User) -> QuerySet[Message]:
     """Message.objects.visible_to, with what the pages that list them show."""
     return Message.objects.select_related("owner_user", "owner_team", "taken_by").visible_to(user)
+
+
+def with_may_act(messages: QuerySet[Message], user: User) -> QuerySet[Message]:
+    """The messages annotated ``may_act``: can_act_on asked in the same statement that reads them."""
+    return messages.annotate(may_act=Exists(Message.objects.actionable_by(user).filter(pk=OuterRef("pk"))))
 
 
 def can_see(user: User, message: Message) -> bool:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Window, prefetch_related_objects
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.models import Message, MessageEvent
@@ -14,19 +15,22 @@ DETAIL_RELATIONS = ("taken_by", "owner_user", "intended_user", "handled_by", "ow
 def message_timeline(message: Message) -> dict[str, object]:
     """Everything needed to call back prepared: earlier messages, calls, attempts, the audit trail.
 
-    A fixed number of queries however long the history: one each for the events, the calls, the attempts
-    and the earlier messages from the same number. Of those the newest EARLIER_SHOWN are read
-    (msg_caller_history index), with their total counted in the same query by a window over all of them.
+    A fixed number of queries however long the history. The earlier messages from the same number are
+    read at once: the newest EARLIER_SHOWN (msg_caller_history index), with their total counted in the
+    same query by a window over all of them. The calls, attempts and events, one query each, are read
+    only when the template uses them: the detail page caches their part of the page by the message's
+    version (templates/callbacks/partials/detail_body.html), so a page served from that cache reads none.
     The message's people and team that were not loaded with it are read here, one query each.
     """
     prefetch_related_objects([message], *DETAIL_RELATIONS)
-    events = [_with_change_rows(event) for event in message.events.select_related("actor")]
-    calls = list(message.calls.select_related("taken_by").order_by("called_at", "pk"))
-    attempts = list(message.attempts.select_related("made_by").order_by("made_at", "pk"))
     earlier = _earlier(message)
     earlier_total = earlier[0].total if earlier else 0
-    return {"earlier": earlier, "earlier_total": earlier_total, "calls": calls, "attempts": attempts,
-            "events": events}
+    return {
+        "earlier": earlier, "earlier_total": earlier_total,
+        "calls": SimpleLazyObject(lambda: list(message.calls.select_related("taken_by").order_by("called_at", "pk"))),
+        "attempts": SimpleLazyObject(lambda: list(message.attempts.select_related("made_by").order_by("made_at", "pk"))),
+        "events": SimpleLazyObject(lambda: [_with_change_rows(event) for event in message.events.select_related("actor")]),
+    }
 
 
 def _earlier(message: Message) -> list[Message]:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Q
 
+from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from callbacks.models import Message, Status
 from callbacks.models.querysets import MessageQuerySet
@@ -101,6 +102,12 @@ class Worklist:
     def empty(self) -> bool:
         return not (self.overdue or self.today or self.later or self.follow_ups)
 
+    @property
+    def owed_totals(self) -> dict[str, int]:
+        """The open callbacks of the groups and how many of them are overdue: without filters, exactly what
+        the navigation's badge counts (selectors.navigation_counts)."""
+        return {"open": self.overdue.total + self.today.total + self.later.total, "overdue": self.overdue.total}
+
 
 # The groups of the worklist ("due" values of WorkFilter) and how many rows of each the overview shows.
 # Overdue and today are what to do now, so they show more; a capped group links to all of it, paginated.
@@ -119,8 +126,12 @@ class WorkFilter:
 
 
 def member_teams(user: User) -> list[Team]:
-    """The teams a colleague belongs to, by name: the "My teams" tab and the team filter."""
-    return list(Team.objects.filter(members=user).order_by("name"))
+    """The teams a colleague belongs to, by name: the "My teams" tab and the team filter.
+
+    Teams and memberships are the office's configuration, kept in Django's cache under its version, which
+    every change to them moves on (accounts/configuration_cache.py).
+    """
+    return remembered(f"member_teams:{user.pk}", lambda: list(Team.objects.filter(members=user).order_by("name")))
 
 
 def _day_bounds(now: datetime) -> tuple[date, datetime]:

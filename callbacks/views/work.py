@@ -36,7 +36,8 @@ def _actionable_message(request: HttpRequest, pk: int) -> Message:
 
 
 def _detail_context(request: HttpRequest, message: Message, **forms) -> dict:
-    can_act = selectors.can_act_on(request.user, message)
+    # Read with the message when the page loaded it (selectors.with_may_act); asked apart after an action.
+    can_act = message.may_act if hasattr(message, "may_act") else selectors.can_act_on(request.user, message)
     context = {
         "message": message,
         "now": timezone.now(),
@@ -72,10 +73,10 @@ def _detail_response(request: HttpRequest, context: dict, status: int = 200) -> 
 @login_required
 @require_GET
 def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # A message the person may not see answers 404, as one that does not exist.
-    message = get_object_or_404(
-        Message.objects.visible_to(request.user).select_related(*selectors.DETAIL_RELATIONS), pk=pk
-    )
+    # A message the person may not see answers 404, as one that does not exist. Whether they may act on it
+    # is read in the same statement.
+    visible = Message.objects.visible_to(request.user).select_related(*selectors.DETAIL_RELATIONS)
+    message = get_object_or_404(selectors.with_may_act(visible, request.user), pk=pk)
     context = _detail_context(request, message)
     return render(request, "callbacks/detail.html", context)
 

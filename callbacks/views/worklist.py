@@ -70,8 +70,12 @@ def callback_list(request: HttpRequest) -> HttpResponse:
         "query_without_page": query.urlencode(), "query_without_scope": _without(query, "scope"),
     }
     if work_filter.status == Status.OPEN and not work_filter.due:
-        context["worklist"] = selectors.worklist(user=request.user, now=now, work_filter=work_filter)
+        context["worklist"] = worklist = selectors.worklist(user=request.user, now=now, work_filter=work_filter)
         context["group_queries"] = _group_queries(query)
+        if work_filter == selectors.WorkFilter():
+            # The whole list the badge links to, counted as the badge counts it (owed_by, overdue by the deadline
+            # alone): the navigation may take its figures from here instead of counting them again.
+            request.worklist_totals = worklist.owed_totals
     else:  # a status other than open, or one group in full ("Show all"): paginated
         found = selectors.work_messages(user=request.user, now=now, work_filter=work_filter)
         context["page"] = page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
