@@ -13,5 +13,6 @@ urlpatterns = [
     path("dashboard/", include(dashboard_patterns)),
     path("admin/", admin.site.urls),
     # Pages without base.html's icon link (the admin's) make browsers ask for /favicon.ico.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True),
+         name="favicon"),
 ]

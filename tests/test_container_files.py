@@ -6,10 +6,12 @@ here against a real PostgreSQL and Redis until /health/ready/ answers 200.
 """
 
 import json
+import re
 import os
 import secrets
 import subprocess
 import sys
+import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -136,3 +138,20 @@ def test_the_images_start_sequence_runs_here_until_ready(request, redis_server, 
                 process.kill()
         with psycopg.connect(**admin) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def _pins(lock: str) -> dict[str, str]:
+    """Each package of a pip-compile lock and the text of its entry (the pin and its hashes)."""
+    entries = re.split(r"\n(?=[a-z0-9])", (ROOT / lock).read_text())
+    return {entry.split("==")[0]: entry for entry in entries if "==" in entry}
+
+
+def test_the_locks_pin_everything_with_hashes_and_keep_dev_tools_out_of_the_runtime():
+    runtime, test = _pins("requirements.txt"), _pins("requirements-test.txt")
+    assert all("--hash=sha256:" in entry for entry in [*runtime.values(), *test.values()])
+    assert {"honcho", "pytest", "ruff", "pip-tools"}.isdisjoint(runtime)
+    assert {"honcho", "pytest", "ruff", "pip-tools", "django", "celery"} <= set(test)
+    # The same versions in both, so pip accepts the two files in one install.
+    assert {name: runtime[name].split()[0] for name in runtime} == {name: test[name].split()[0] for name in runtime}
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert {re.split(r"[\[<>=]", requirement)[0].lower() for requirement in declared} <= set(runtime)
