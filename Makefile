@@ -13,28 +13,41 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=true
 
-.PHONY: help run lint test test-sqlite test-postgres test-shifted install install-test assets messages makemessages migrate seed check-python clean
+.PHONY: help run lint lock test test-sqlite test-postgres test-shifted install install-test assets messages makemessages migrate seed check-python clean
 
 help:
 	@echo "make run   - install, migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)"
-	@echo "make lint  - ruff, and the import contracts in .importlinter (which layer may import which)"
+	@echo "make lint  - ruff, the import contracts in .importlinter, hadolint on the Dockerfile, compose.yaml's schema"
 	@echo "make test  - install what is missing, lint, and run the whole suite (SQLite, then PostgreSQL)"
 	@echo "make test-shifted [AT='2028-02-29 09:00:00'] - the SQLite pass with the machine's clock moved (faketime)"
+	@echo "make lock  - recompile requirements.txt and requirements-test.txt (with hashes) from pyproject.toml"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then echo "No Python 3.12+ found: install python3.12 or set PYTHON=..." >&2; exit 1; fi
 
 $(BIN)/python: | check-python
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The locks, compiled from pyproject.toml: requirements.txt is what production runs (the Docker image
+# installs exactly it); requirements-test.txt adds the test and dev groups (pytest, ruff, honcho, pip-tools)
+# at the same versions. Every file is checked against its hash.
 $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
-	$(BIN)/pip install --quiet -r requirements-test.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.txt
 	touch $@
+
+# One command to update the dependencies: newest versions within pyproject.toml's ranges, both locks.
+# `make lock UPGRADE=` keeps the current pins and only adds what pyproject.toml gained.
+UPGRADE ?= --upgrade
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links
+lock: $(VENV)/.test-installed
+	$(PIP_COMPILE) $(UPGRADE) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra test --extra dev --constraint requirements.txt --output-file requirements-test.txt \
+		pyproject.toml
 
 install: $(VENV)/.runtime-installed assets messages
 install-test: $(VENV)/.test-installed assets messages
@@ -59,7 +72,8 @@ migrate: install
 seed: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
-run: seed
+# honcho comes with the dev group (requirements-test.txt), not with the runtime set.
+run: seed $(VENV)/.test-installed
 	@echo
 	@echo "Terugbel runs at http://127.0.0.1:8000/"
 	@echo "Demo logins (password 'demo'): anna (receptionist), bram, carla, daan, eva (colleagues), mira (manager)"
@@ -72,6 +86,8 @@ run: seed
 lint: install-test
 	$(BIN)/ruff check accounts callbacks config tests bench
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 
 test: lint test-sqlite test-postgres
 

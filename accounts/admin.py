@@ -1,13 +1,18 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.http import Http404
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.configuration_cache import configuration_changed
 from accounts.models import Absence, Team, User
+from accounts.roles import Role
 from accounts.selectors import groups_assignable_by, teams_rules_editable_by, users_administrable_by
 
 
@@ -28,6 +33,41 @@ class ConfigurationAdmin(admin.ModelAdmin):
         configuration_changed()
 
 
+def role_label(group: Group) -> str:
+    """A role's name in the user's language (groups are stored under the Role values); a group made by
+    hand keeps its own name."""
+    try:
+        return str(Role(group.name).label)
+    except ValueError:
+        return group.name
+
+
+class RoleListFilter(admin.RelatedFieldListFilter):
+    """The user list's "by group" filter, with the roles' translated names."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(group.pk, role_label(group)) for group in Group.objects.order_by("name")]
+
+
+# django.contrib.auth.admin registered Group with its own admin on import; ours shows the roles' names.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(BaseGroupAdmin):
+    list_display = ("role",)
+
+    @admin.display(description=_("role"), ordering="name")
+    def role(self, group: Group) -> str:
+        return role_label(group)
+
+    def action_checkbox(self, obj: Group):
+        """The row's checkbox, labelled with the role's translated name, not the stored one."""
+        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": format_html(
+            _("Select this object for an action - {}"), role_label(obj))}, lambda value: False)
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
+
 class TerugbelUserChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
@@ -44,7 +84,7 @@ class UserAdmin(ConfigurationAdmin, BaseUserAdmin):
     form = TerugbelUserChangeForm
     add_form = TerugbelUserCreationForm
     list_display = ("username", "full_name", "email", "phone_extension", "is_active")
-    list_filter = ("groups", "is_active", "teams")
+    list_filter = (("groups", RoleListFilter), "is_active", "teams")
     search_fields = ("username", "full_name", "email")
     ordering = ("full_name",)
     fieldsets = (
@@ -92,9 +132,12 @@ class UserAdmin(ConfigurationAdmin, BaseUserAdmin):
         return super().has_delete_permission(request, obj) and self._within_reach(request, obj)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "groups":
-            kwargs["queryset"] = groups_assignable_by(user=request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name != "groups":
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+        kwargs["queryset"] = groups_assignable_by(user=request.user)
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        field.label_from_instance = role_label
+        return field
 
 
 class TeamForm(forms.ModelForm):

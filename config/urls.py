@@ -1,8 +1,19 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from accounts import views as account_views
 from callbacks.urls import callback_patterns, dashboard_patterns
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Pages without base.html's icon link (the admin's) make browsers ask for /favicon.ico.
+
+    The address is worked out per request: in production it names the hashed file of collectstatic's
+    manifest, which does not exist yet when this module is imported by collectstatic itself."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -10,4 +21,5 @@ urlpatterns = [
     path("callbacks/", include(callback_patterns)),
     path("dashboard/", include(dashboard_patterns)),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
 ]

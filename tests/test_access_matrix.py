@@ -32,6 +32,8 @@ ROLES = ("anonymous", "anna", "bram", "daan", "mira", "olaf")
 # The message is bram's and was taken by anna; <team_id> is Verkoop.
 EXPECTED: dict[str, dict[str, tuple]] = {
     "home": {"GET": (LOGIN, 200, 200, 200, 200, 200), "POST": (LOGIN, 200, 200, 200, 200, 200)},
+    # The icon's old address (config/urls.py), a permanent redirect to the static file for everyone.
+    "favicon": {"GET": (301,) * 6, "POST": (301,) * 6},
     # --- accounts ---------------------------------------------------------------------------------
     "login": {"GET": (200, *[REDIRECT] * 5), "POST": (200, *[REDIRECT] * 5)},
     "logout": {"GET": (405,) * 6, "POST": (LOGIN,) * 6},

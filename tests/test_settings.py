@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _settings_env(**overrides: str) -> dict[str, str]:
-    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "TERUGBEL_", "TRUSTED_PROXY_COUNT", "LOGIN_", "TWO_FACTOR_", "SESSION_")
+    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "TERUGBEL_", "CELERY_", "TRUSTED_PROXY_COUNT", "LOGIN_", "TWO_FACTOR_", "SESSION_")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
     clean.update(overrides)
@@ -106,7 +106,9 @@ def test_it_passes_the_deploy_check_under_production_settings(extra):
 
 def test_it_uses_a_serverless_broker_without_redis_url_and_redis_with_it(tmp_path):
     code = "from django.conf import settings; print(settings.CELERY_BROKER_URL)"
-    embedded = _run("import django; django.setup(); " + code, DJANGO_DEBUG="true", TERUGBEL_VAR_DIR=str(tmp_path))
+    # The broker's folders are made when Celery's configuration is first used (config/celery.py).
+    embedded = _run("import django; django.setup(); from config.celery import app; app.conf.broker_url; " + code,
+                    DJANGO_DEBUG="true", TERUGBEL_VAR_DIR=str(tmp_path))
     redis = _run("import django; django.setup(); " + code, DJANGO_DEBUG="true", REDIS_URL="redis://127.0.0.1:6390/0")
     assert embedded.stdout.strip().startswith("filesystem://"), embedded.stderr
     assert (tmp_path / "celery-broker" / "queue").is_dir()
