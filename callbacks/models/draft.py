@@ -14,11 +14,19 @@ class CallDraft(models.Model):
     services record; the row is deleted once the call is saved, discarded or expired.
     """
 
+    class Step(models.TextChoices):
+        RECIPIENT = "recipient", _("For whom")
+        CALLER = "caller", _("Caller")
+        REASON = "reason", _("Reason")
+        PROMISE = "promise", _("Promise")
+        READBACK = "readback", _("Read back")
+        CLOSE = "close", _("Close")
+
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="call_drafts")
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
-    step = models.CharField(_("step"), max_length=20, default="recipient")
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices, default=Step.RECIPIENT)
     # Per step the raw submitted fields, without the form prefix: {"caller": {"name": "...", ...}}.
     data = models.JSONField(default=dict, blank=True)
     prefill_number = models.CharField(max_length=40, blank=True)

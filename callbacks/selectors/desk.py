@@ -15,6 +15,7 @@ class DraftRow:
     token: UUID
     started_at: datetime
     step: str
+    step_title: str
     recipient: str  # as typed so far
     caller: str
 
@@ -24,7 +25,7 @@ def drafts_in_progress(*, user: User) -> list[DraftRow]:
     rows = CallDraft.objects.filter(taken_by=user).order_by("started_at")
     return [
         DraftRow(
-            token=draft.token, started_at=draft.started_at, step=draft.step,
+            token=draft.token, started_at=draft.started_at, step=draft.step, step_title=draft.get_step_display(),
             recipient=draft.data.get("recipient", {}).get("recipient") or draft.prefill_for,
             caller=draft.data.get("caller", {}).get("name") or draft.data.get("caller", {}).get("number")
             or draft.prefill_number,

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from callbacks import selectors, services
@@ -31,14 +30,7 @@ from callbacks.views import sentences
 
 FORMS = {"recipient": RecipientForm, "caller": CallerForm, "reason": ReasonForm, "promise": PromiseForm,
          "readback": ReadbackForm, "close": CloseForm}
-STEP_TITLES = {
-    "recipient": gettext_lazy("For whom"),
-    "caller": gettext_lazy("Caller"),
-    "reason": gettext_lazy("Reason"),
-    "promise": gettext_lazy("Promise"),
-    "readback": gettext_lazy("Read back"),
-    "close": gettext_lazy("Close"),
-}
+STEP_TITLES = dict(CallDraft.Step.choices)
 
 
 class Call:
