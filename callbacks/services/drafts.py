@@ -18,7 +18,8 @@ def draft_start(*, taken_by: User, now: datetime, prefill_number: str = "", pref
     """A new call: always its own draft, whatever other calls this receptionist has open."""
     return CallDraft.objects.create(
         taken_by=taken_by, started_at=now, updated_at=now,
-        prefill_number=prefill_number[:40], prefill_for=prefill_for[:160],
+        # As any typed text, without NUL (PostgreSQL refuses it).
+        prefill_number=prefill_number.replace("\x00", "")[:40], prefill_for=prefill_for.replace("\x00", "")[:160],
     )
 
 

@@ -108,7 +108,7 @@ class Call:
         for name, field in form.fields.items():
             value = self.request.POST.get(form.add_prefix(name))
             if value is not None or isinstance(field, forms.BooleanField):
-                posted[name] = value or ""
+                posted[name] = (value or "").replace("\x00", "")  # PostgreSQL's JSON holds no NUL
         return posted
 
     def _forget_from(self, step: str) -> None:
