@@ -202,11 +202,11 @@ def test_the_desk_lists_calls_in_progress_and_messages_taken_today(desk, recepti
     take_message(desk)
     start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
-    post_step(desk, "caller", {**CALLER, "name": "Sara Smit", "number": "020-1234567"})
+    post_step(desk, "caller", {**CALLER, "name": "Sara <b>Smit</b>", "number": "020-1234567"})
     page = desk.get(DESK).content.decode()
     drafts = page[page.index('data-test="drafts"'):page.index('data-test="taken-today"')]
     taken = page[page.index('data-test="taken-today"'):]
-    assert "Bram" in drafts and "Sara Smit" in drafts and step_url(token_of(desk), "reason") in drafts
+    assert "Bram" in drafts and "Sara &lt;b&gt;Smit&lt;/b&gt;" in drafts and step_url(token_of(desk), "reason") in drafts
     assert "Reden" in drafts  # the step's title
     message = Message.objects.get()
     assert f"/callbacks/{message.pk}/" in taken and f"/callbacks/{message.pk}/correct/" in taken
