@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import TAKE_MESSAGES
 from callbacks import selectors, services
@@ -21,6 +21,7 @@ def can_take_messages(request: HttpRequest) -> bool:
 
 
 @login_required
+@require_GET
 def desk(request: HttpRequest) -> HttpResponse:
     if not can_take_messages(request):
         raise Http404
@@ -33,10 +34,10 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def call_discard(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+def call_discard(request: HttpRequest, call_token: uuid.UUID) -> HttpResponse:
     """Drop a call in progress; a second click (or another tab) finds it gone and says nothing more."""
     if not can_take_messages(request):
         raise Http404
-    if services.draft_discard(token=token, taken_by=request.user):
+    if services.draft_discard(token=call_token, taken_by=request.user):
         messages.info(request, _("The call in progress was discarded."))
     return redirect("callbacks:desk")

@@ -36,7 +36,7 @@ def call_new(request: HttpRequest) -> HttpResponse:
 
 
 def _see_other(draft: CallDraft, step: str) -> HttpResponse:
-    response = redirect("callbacks:call_step", token=draft.token, step=step)
+    response = redirect("callbacks:call_step", call_token=draft.token, step=step)
     response.status_code = 303  # after a POST: the browser GETs the next step (reload and Back just work)
     return response
 
@@ -51,12 +51,12 @@ def _already_saved(request: HttpRequest, token: uuid.UUID) -> HttpResponse | Non
 
 
 @login_required
-def call_step(request: HttpRequest, token: uuid.UUID, step: str) -> HttpResponse:
+def call_step(request: HttpRequest, call_token: uuid.UUID, step: str) -> HttpResponse:
     if not can_take_messages(request):
         raise Http404
-    if saved := _already_saved(request, token):
+    if saved := _already_saved(request, call_token):
         return saved
-    draft = CallDraft.objects.filter(token=token, taken_by=request.user).first()
+    draft = CallDraft.objects.filter(token=call_token, taken_by=request.user).first()
     if draft is None:
         if request.method == "POST":
             messages.warning(request, _("This call had expired; please start it again."))
