@@ -56,7 +56,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "callbacks:inbox": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[REDIRECT] * 5)},
     # The phone desk; a GET of /new/ starts a call (a draft) and redirects to its first step.
     "callbacks:desk": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
-    "callbacks:intake": {"GET": (LOGIN, REDIRECT, 404, 404, REDIRECT, 404), "POST": (LOGIN, 405, 404, 404, 405, 404)},
+    "callbacks:intake": {"GET": (LOGIN, 303, 404, 404, 303, 404), "POST": (LOGIN, 405, 404, 404, 405, 404)},
     # <call_token> is anna's call in progress: nobody else's, not even a manager's (an empty POST: errors shown).
     "callbacks:call_step": {"GET": (LOGIN, 200, 404, 404, 404, 404), "POST": (LOGIN, 200, 404, 404, 404, 404)},
     # Discarding someone else's call finds nothing of the caller's own to discard.

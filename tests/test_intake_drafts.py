@@ -1,7 +1,7 @@
 """A draft per call: calls in tabs, caller-ID pop-ups, reloads, Back and restarts never lose or mix
 anything; the receptionist's desk lists calls in progress and today's messages; drafts expire."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

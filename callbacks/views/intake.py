@@ -20,7 +20,8 @@ from callbacks.forms.intake import RecipientForm
 from callbacks.models import CallDraft, CallLog
 from callbacks.views.desk import can_take_messages
 from callbacks.views import sentences
-from callbacks.views.intake_call import STEP_TITLES, Call, contexts, save_call
+from callbacks.views.intake_call import STEP_TITLES, Call, save_call
+from callbacks.views.intake_pages import contexts
 
 
 @login_required
@@ -58,10 +59,10 @@ def call_step(request: HttpRequest, call_token: uuid.UUID, step: str) -> HttpRes
         return saved
     draft = CallDraft.objects.filter(token=call_token, taken_by=request.user).first()
     if draft is None:
-        if request.method == "POST":
+        if request.method == "POST" and not CallDraft.objects.filter(token=call_token).exists():
             messages.warning(request, _("This call had expired; please start it again."))
             return redirect("callbacks:desk")
-        raise Http404  # another receptionist's call, or one saved, discarded or expired
+        raise Http404  # another receptionist's call, or (on a GET) one discarded or expired
     call = Call(request, draft)
     if not call.may_show(step):
         return _see_other(draft, call.at())  # not reached yet (a stale tab, a typed URL)

@@ -1,7 +1,6 @@
 """One call at the intake during one request: its steps' forms built from the draft, each validated
-once; the pages' extra context per step; and the save for the path the call took."""
+once, and the save for the path the call took. The pages' context per step is in intake_pages.py."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -12,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from callbacks import selectors, services
-from callbacks.domain import readback
 from callbacks.forms.intake import (
     HELPED,
     NEW_MESSAGE,
@@ -22,11 +20,9 @@ from callbacks.forms.intake import (
     ReadbackForm,
     ReasonForm,
     RecipientForm,
-    normalise_number,
 )
 from callbacks.models import CallDraft
 from callbacks.selectors import Recipient
-from callbacks.views import sentences
 
 FORMS = {"recipient": RecipientForm, "caller": CallerForm, "reason": ReasonForm, "promise": PromiseForm,
          "readback": ReadbackForm, "close": CloseForm}
@@ -195,73 +191,6 @@ class Call:
         if availability.state == "away" and availability.stand_in and data.get("to_stand_in"):
             return Recipient(user=availability.stand_in, team=None), availability
         return recipient, availability
-
-
-# --- the pages' context, one builder per step ---------------------------------------------------------
-
-def _context_recipient(call: Call, form) -> dict:
-    now = timezone.now()
-    users, _teams = call.recipients_all()
-    number = normalise_number(call.draft.prefill_number)
-    history, recent_calls = selectors.caller_history(number=number, now=now)
-    return {"statuses": selectors.availabilities(users=users, now=now), "history": history,
-            "recent_calls": recent_calls, "history_number": number}
-
-
-def _context_caller(call: Call, form) -> dict:
-    recipient, availability = call.owner()
-    asked_for = call.cleaned("recipient").get("recipient")
-    context = {"owner": recipient, "asked_for": asked_for, "availability": availability}
-    if availability is not None and availability.state != "available" and asked_for is not None:
-        context["unavailable_line"] = sentences.unavailable_line(name=asked_for.label, availability=availability)
-    history, recent_calls = selectors.caller_history(number=form.e164, now=timezone.now())
-    context.update(history=history, recent_calls=recent_calls, history_number=form.e164)
-    return context
-
-
-def _context_promise(call: Call, form) -> dict:
-    recipient, _availability = call.owner()
-    proposal = form.policy_without_window()
-    return {"owner": recipient, "proposal": proposal,
-            "proposal_sentence": sentences.promise_sentence(deadline=proposal, name=recipient.label, now=timezone.now())}
-
-
-def _context_readback(call: Call, form) -> dict:
-    caller, reason, promise = call.cleaned("caller"), call.cleaned("reason"), call.cleaned("promise")
-    recipient, _availability = call.owner()
-    number = str(caller.get("number", ""))
-    return {
-        "caller": caller, "reason": reason, "owner": recipient,
-        "spelled_name": spelled_lines(caller.get("name", "")),
-        "spoken_number": readback.spoken_phone(number) if number else "",
-        "promise_sentence": (
-            sentences.promise_sentence(deadline=promise["final_deadline"], name=recipient.label, now=timezone.now())
-            if promise and "promise" in call.steps() else sentences.informational_sentence(name=recipient.label)
-        ),
-    }
-
-
-def _context_close(call: Call, form) -> dict:
-    reason = call.cleaned("reason")
-    return {"closing_line": sentences.closing_line(call_type=reason.get("call_type"), tone=reason.get("tone"))}
-
-
-contexts: dict[str, Callable[[Call, forms.Form], dict]] = {
-    "recipient": _context_recipient, "caller": _context_caller, "promise": _context_promise,
-    "readback": _context_readback, "close": _context_close,
-}
-
-
-def spelled_lines(name: str) -> list[str]:
-    """One line per letter in the Dutch telephone alphabet: "B als in Bernard"."""
-    lines = []
-    for item in readback.spell_name(name):
-        if item.letter.isalpha() and item.word:
-            line = _("%(letter)s as in %(word)s") % {"letter": item.letter, "word": item.word}
-        else:
-            line = item.word or item.letter
-        lines.append(f"{line} ({item.note})" if item.note else line)
-    return lines
 
 
 # --- saving: one function per path -------------------------------------------------------------------
