@@ -522,12 +522,12 @@ def _draft_delete_fails(monkeypatch) -> None:
     """The database goes away between the save's commit and the draft's removal."""
     from django.db import OperationalError
 
-    from callbacks.models import CallDraft
+    from callbacks import services
 
     def connection_lost(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(CallDraft, "delete", connection_lost)
+    monkeypatch.setattr(services, "draft_discard", connection_lost)
 
 
 @pytest.mark.django_db

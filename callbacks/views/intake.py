@@ -46,7 +46,7 @@ def _already_saved(request: HttpRequest, token: uuid.UUID) -> HttpResponse | Non
     """A double click, or Back and Save again: the first submit saved it (its call-log line has the token)."""
     if not CallLog.objects.filter(intake_token=token, taken_by=request.user).exists():
         return None
-    CallDraft.objects.filter(token=token, taken_by=request.user).delete()
+    services.draft_discard(token=token, taken_by=request.user)
     messages.info(request, _("This call was already saved."))
     return redirect("callbacks:desk")
 
@@ -92,7 +92,7 @@ def _finish(call: Call) -> HttpResponse:
     if outcome.back_to is not None:
         messages.error(call.request, outcome.text)
         return _see_other(call.draft, outcome.back_to)
-    call.draft.delete()
+    services.draft_discard(token=call.draft.token, taken_by=call.request.user)  # saved: the draft is done
     messages.success(call.request, outcome.text)
     return redirect("callbacks:desk")
 
