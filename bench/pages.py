@@ -3,8 +3,8 @@
 Run with `.venv/bin/python bench/pages.py` (or `make bench-pages`). Production settings (DEBUG off,
 manifest static files, database sessions, login delays, Redis broker) over plain HTTP, served by
 `gunicorn config.wsgi --workers 2` as in the Procfile. Each round, one client at a time walks the
-real intake wizard as a receptionist (GET ?new=1, then POST each of the six steps with the CSRF token
-from the page), opens "my callbacks" and a detail page as a colleague (bram) and the dashboard as a
+real intake as a receptionist (GET /callbacks/new/ for a new call, then per step a GET of its page and a
+POST with the CSRF token from it, redirected to the next step), opens "my callbacks" and a detail page as a colleague (bram) and the dashboard as a
 manager, interleaved with the bare view /bench/bare/ (same middleware and session, no work) in the same
 run: the ratio to the bare view is the figure to compare between machines. Then each page again with
 four clients at once for the requests per second. The client shares the machine's 2 cores with the
@@ -53,7 +53,7 @@ PROFILES = ("office", "backlog")
 DEFAULT_ROWS = {"office": 1_000_000, "backlog": 200_000}
 COLLEAGUE = "bram"  # whose "my callbacks" and detail page are measured
 STEPS = ["recipient", "caller", "reason", "promise", "readback", "close"]
-TOKEN = re.compile(r'name="intake_token" value="([^"]+)"')
+CALL = re.compile(r"/callbacks/call/([0-9a-f-]{36})/")
 
 
 class StepFailed(RuntimeError):
@@ -77,20 +77,27 @@ def step_data(step: str, n: int, recipient: str) -> dict[str, str]:
 
 
 def intake(session, base: str, n: int, recipient: str = "Bram") -> dict[str, float]:
-    """One whole message through the wizard; returns milliseconds per step and raises StepFailed on any
-    surprise: each step must answer 200 with the next step's form, the last one 302 (saved)."""
+    """One whole message through the intake; returns milliseconds per request and raises StepFailed on any
+    surprise: each step's page must answer 200, and its POST 303 to the next step (the last one to the
+    phone desk: saved). Names ending in "(GET)" are pages, the others POSTs."""
     times = {}
-    page, times["start (GET ?new=1)"] = timed(session, "GET", f"{base}/callbacks/new/?new=1")
+    start, times["start (GET /new/)"] = timed(session, "GET", f"{base}/callbacks/new/")
+    found = CALL.search(start.headers.get("Location", ""))
+    if start.status_code != 303 or found is None:
+        raise StepFailed("start", start.status_code, start.text)
+    call = f"{base}/callbacks/call/{found.group(1)}"
     for index, step in enumerate(STEPS):
-        token = TOKEN.search(page.text).group(1)
-        payload = {"csrfmiddlewaretoken": csrf_of(page.text), "intake-current_step": step, "intake_token": token}
+        page, times[f"{step} (GET)"] = timed(session, "GET", f"{call}/{step}/")
+        if page.status_code != 200 or f'data-step="{step}"' not in page.text:
+            raise StepFailed(step, page.status_code, page.text)
+        payload = {"csrfmiddlewaretoken": csrf_of(page.text)}
         payload.update({f"{step}-{name}": value for name, value in step_data(step, n, recipient).items()})
         if step == "close":
-            payload["close-token"] = token
-        page, times[step] = timed(session, "POST", f"{base}/callbacks/new/", data=payload)
-        expected = f'data-step="{STEPS[index + 1]}"' if step != "close" else None
-        if (page.status_code != 302 if expected is None else expected not in page.text):
-            raise StepFailed(step, page.status_code, page.text)
+            payload["close-token"] = found.group(1)
+        answer, times[step] = timed(session, "POST", f"{call}/{step}/", data=payload)
+        following = f"/callbacks/call/{found.group(1)}/{STEPS[index + 1]}/" if step != "close" else "/callbacks/desk/"
+        if answer.status_code != 303 or answer.headers.get("Location") != following:
+            raise StepFailed(step, answer.status_code, answer.text)
     return times
 
 
@@ -216,7 +223,7 @@ def report(result: dict) -> list[str]:
         lines.append(f"{name:<34} {median:>9.1f} {high:>7.1f} {median / bare:>7.1f} {rate:>17}  {word}")
     rounds = len(times["bare view"])
     whole = [sum(values[i] for name, values in times.items() if name.startswith("intake")) for i in range(rounds)]
-    lines.append(f"{'intake, all 7 requests together':<34} {statistics.median(whole):>9.1f} {p95(whole):>7.1f} "
+    lines.append(f"{'intake, all 13 requests together':<34} {statistics.median(whole):>9.1f} {p95(whole):>7.1f} "
                  f"{statistics.median(whole) / bare:>7.1f} {result['intakes_per_s']:>7.1f} intakes/s  (no budget)")
     pages = len(times) - 1
     lines.append(f"{result['profile']} profile: {pages - missed} of {pages} pages within budget"

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from callbacks.services import digests_send, messages_route_to_stand_ins, notifications, retention
+from callbacks.services.drafts import drafts_expire
 from callbacks.services.overdue import overdue_sweep
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,10 @@ def messages_route_to_stand_ins_task() -> int:
 
 @shared_task(ignore_result=True)
 def messages_anonymise_task() -> int:
-    """Hourly, but works only at night (local time); a repeat in the same night changes nothing."""
+    """Hourly: unfinished intake calls expire every hour; messages are anonymised only at night (local
+    time). A repeat changes nothing."""
     now = timezone.now()
+    drafts_expire(now=now)
     if not retention.is_retention_night(now):
         return 0
     return retention.messages_anonymise(now=now, older_than_days=settings.RETENTION_DAYS)

@@ -2,16 +2,19 @@
 
 from django.urls import path
 
-from callbacks.views import callers, dashboard, intake, policies, promise_preview, statistics, work, worklist
+from callbacks.views import callers, dashboard, desk, intake, policies, promise_preview, statistics, work, worklist
 
 callback_patterns = ([
     path("", worklist.callback_list, name="list"),
     path("badge/", worklist.callback_badge, name="badge"),
     path("notifications/", work.notification_inbox, name="inbox"),
-    path("new/", intake.IntakeWizard.as_view(), name="intake"),
+    path("desk/", desk.desk, name="desk"),
+    path("new/", intake.call_new, name="intake"),
     path("new/status/", intake.intake_status, name="intake_status"),
     path("new/promise-sentence/", promise_preview.promise_sentence, name="intake_promise_sentence"),
     path("new/caller/", callers.caller_known, name="caller_known"),
+    path("call/<uuid:call_token>/discard/", desk.call_discard, name="call_discard"),
+    path("call/<uuid:call_token>/<slug:step>/", intake.call_step, name="call_step"),
     path("<int:pk>/", work.callback_detail, name="detail"),
     path("<int:pk>/attempt/", work.callback_attempt, name="attempt"),
     path("<int:pk>/handle/", work.callback_handle, name="handle"),

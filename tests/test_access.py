@@ -29,8 +29,10 @@ MATRIX = {
                                           "olaf": HIDDEN, "rita": HIDDEN},
     ("POST", "/callbacks/{pk}/correct/"): {"anna": ALLOWED, "bram": HIDDEN, "daan": HIDDEN, "mira": HIDDEN,
                                            "olaf": HIDDEN, "rita": HIDDEN},
-    ("GET", "/callbacks/new/"): {"anna": ALLOWED, "bram": HIDDEN, "daan": HIDDEN, "mira": ALLOWED, "olaf": HIDDEN,
-                                 "rita": ALLOWED},
+    ("GET", "/callbacks/desk/"): {"anna": ALLOWED, "bram": HIDDEN, "daan": HIDDEN, "mira": ALLOWED, "olaf": HIDDEN,
+                                  "rita": ALLOWED},
+    ("GET", "/callbacks/new/"): {"anna": 303, "bram": HIDDEN, "daan": HIDDEN, "mira": 303, "olaf": HIDDEN,
+                                 "rita": 303},  # a new call of one's own, at its first step
     ("GET", "/callbacks/new/status/?recipient=Bram"): {"anna": ALLOWED, "bram": HIDDEN, "daan": HIDDEN,
                                                        "mira": ALLOWED, "olaf": HIDDEN, "rita": ALLOWED},
 }

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from accounts.models import Team
+from callbacks.models import CallDraft
 from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,13 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "callbacks:list": {"GET": (LOGIN, 404, 200, 200, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "callbacks:badge": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[405] * 5)},
     "callbacks:inbox": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[REDIRECT] * 5)},
-    # An empty POST without a call in progress is sent back to start the call.
-    "callbacks:intake": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, REDIRECT, 404, 404, REDIRECT, 404)},
+    # The phone desk; a GET of /new/ starts a call (a draft) and redirects to its first step.
+    "callbacks:desk": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "callbacks:intake": {"GET": (LOGIN, 303, 404, 404, 303, 404), "POST": (LOGIN, 405, 404, 404, 405, 404)},
+    # <call_token> is anna's call in progress: nobody else's, not even a manager's (an empty POST: errors shown).
+    "callbacks:call_step": {"GET": (LOGIN, 200, 404, 404, 404, 404), "POST": (LOGIN, 200, 404, 404, 404, 404)},
+    # Discarding someone else's call finds nothing of the caller's own to discard.
+    "callbacks:call_discard": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, REDIRECT, 404, 404, REDIRECT, 404)},
     "callbacks:intake_status": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, 200, 404, 404, 200, 404)},
     "callbacks:intake_promise_sentence": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     # The caller known by the number typed at intake: for those who take messages; GET only.
@@ -126,7 +132,8 @@ def office(clock, receptionist, colleague, other_colleague, manager, outsider):
     people = {user.username: user for user in (receptionist, colleague, other_colleague, manager, outsider)}
     arguments = {
         "pk": message.pk, "team_id": Team.objects.get(name="Verkoop").pk, "user_id": receptionist.pk,
-        "uidb64": "MQ", "token": "not-a-real-token",
+        "uidb64": "MQ", "token": "not-a-real-token", "step": "recipient",
+        "call_token": CallDraft.objects.create(taken_by=receptionist).token,
     }
     return people, message, arguments
 

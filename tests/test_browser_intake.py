@@ -1,4 +1,4 @@
-"""The receptionist takes a whole message without touching the mouse."""
+"""The receptionist takes a whole message without touching the mouse, and several calls at once."""
 
 import re
 from datetime import timedelta
@@ -13,6 +13,7 @@ from tests.conftest import PASSWORD, make_user
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True)]
 
 INTAKE = "/callbacks/new/"
+CALL_STEP = re.compile(r"/callbacks/call/[0-9a-f-]+/(\w+)/$")
 ALT = 1  # the DevTools protocol's modifier bit for Alt
 
 
@@ -49,8 +50,8 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, pa
     submits: list[str] = []
 
     def count_submit(request: Request) -> None:
-        if request.method == "POST" and request.is_navigation_request() and request.url.endswith(INTAKE):
-            back = "wizard_goto_step" in (request.post_data or "")
+        if request.method == "POST" and request.is_navigation_request() and CALL_STEP.search(request.url):
+            back = "goto=" in (request.post_data or "")
             submits.append("back" if back else "next")
 
     # Log in: Django's login form focuses the username field.
@@ -61,7 +62,7 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, pa
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{live_server.url}{INTAKE}")
+    expect(page).to_have_url(CALL_STEP)  # a new call of its own, at its first step
     page.wait_for_load_state("load")  # htmx has bound the status lookup before the first keystroke
     page.on("request", count_submit)
 
@@ -121,7 +122,10 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, pa
     page.keyboard.press("Enter")
 
     expect(page.locator(".messages [role=status]")).to_have_text("Bericht voor Bram opgeslagen.")
-    _step(page, "recipient")  # ready for the next call
+    expect(page).to_have_url(f"{live_server.url}/callbacks/desk/")  # the phone desk: Enter starts the next call
+    _focused(page, "[data-test=new-call]")
+    page.keyboard.press("Enter")
+    _step(page, "recipient")
     _focused(page, "#id_recipient-recipient")
 
     # One submit per step: six for the whole message, plus the Back key and re-submitting the caller step.
@@ -164,3 +168,57 @@ def test_the_colleagues_status_arriving_never_moves_the_next_button(clock, page:
     assert next_button.bounding_box() == before
     next_button.click()
     _step(page, "caller")
+
+
+def _take(page: Page, *, name: str, reason: str) -> None:
+    """The rest of a call whose caller step is shown: the mouse is fine here, the data is what counts."""
+    page.locator("#id_caller-name").fill(name)
+    page.locator("button[data-test=next]").click()
+    _step(page, "reason")
+    page.locator("#id_reason-reason").fill(reason)
+    page.locator("button[data-test=next]").click()
+    _step(page, "promise")
+    page.locator("button[data-test=next]").click()
+    _step(page, "readback")
+    expect(page.locator("[data-test=readback-name]")).to_have_text(name)
+    page.locator("#id_readback-confirmed").check()
+    page.locator("button[data-test=next]").click()
+    _step(page, "close")
+    page.locator("button[data-test=next]").click()
+    expect(page).to_have_url(re.compile(r"/callbacks/desk/$"))
+
+
+def _recipient(page: Page, who: str, number: str = "") -> None:
+    _step(page, "recipient")
+    page.locator("#id_recipient-recipient").fill(who)
+    page.locator("button[data-test=next]").click()
+    _step(page, "caller")
+    if number:
+        page.locator("#id_caller-number").fill(number)
+
+
+def test_two_calls_in_two_tabs_and_a_caller_id_pop_up_each_keep_their_own_data(clock, page: Page, live_server,
+                                                                             receptionist, colleague,
+                                                                             other_colleague):
+    page.goto(f"{live_server.url}/accounts/login/?next={INTAKE}")
+    page.locator("#id_username").fill("anna")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    _recipient(page, "Bram", "06-12345678")
+    second = page.context.new_page()
+    second.goto(f"{live_server.url}{INTAKE}")
+    _recipient(second, "Daan", "020-1234567")
+    pop_up = page.context.new_page()  # the phone system opens the caller's number
+    pop_up.goto(f"{live_server.url}{INTAKE}?number=0301234567&for=Bram")
+    expect(pop_up.locator("#id_recipient-recipient")).to_have_value("Bram")
+    pop_up.locator("button[data-test=next]").click()
+    _step(pop_up, "caller")
+    expect(pop_up.locator("#id_caller-number")).to_have_value("0301234567")
+    _take(page, name="Eerste Beller", reason="Eerste tabblad")
+    _take(pop_up, name="Derde Beller", reason="Nummerherkenning")
+    _take(second, name="Tweede Beller", reason="Tweede tabblad")
+    rows = {(m.caller_name, m.reason, m.owner_user.username, str(m.caller_number)) for m in Message.objects.all()}
+    assert rows == {("Eerste Beller", "Eerste tabblad", "bram", "+31612345678"),
+                    ("Tweede Beller", "Tweede tabblad", "daan", "+31201234567"),
+                    ("Derde Beller", "Nummerherkenning", "bram", "+31301234567")}
+    expect(second.locator("[data-test=drafts]")).to_contain_text("Geen gesprekken in behandeling")

@@ -9,7 +9,6 @@ that saves but cannot be shown is caught as well.
 
 import copy
 import traceback
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -21,10 +20,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Team
-from callbacks.models import Status
+from callbacks.models import CallDraft, Status
 from tests.clock import running_clock
 from tests.factories import MessageFactory
-from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, post_step, token_of
+from tests.intake_helpers import CALLER, DESK, REASON, RECIPIENT, URL, post_step, start_call, step_url, token_of
 
 # Also in the PostgreSQL pass: it refuses NUL bytes in text that SQLite stores. "Now" is the clock's
 # (tests/clock.py): the messages, the moments drawn around now and the pages all stand on one moment.
@@ -203,7 +202,7 @@ def test_language(logged_in, data, as_bram):
     assert_no_server_error(client.post("/accounts/language/", data), data)
 
 
-# --- the intake wizard, one step at a time, reached through the real flow ------------------------------------
+# --- the intake, one step at a time, reached through the real flow ------------------------------------
 
 CALL_TYPES = ["question", "complaint", "sales", "appointment", "other"]
 # What a careful receptionist types at each step; the promise left empty promises the team's time.
@@ -238,32 +237,30 @@ FUZZ_FIELDS = {
 
 @pytest.fixture
 def wizard_at(office):
-    """A receptionist's client with a call brought to each step by real submits; `restore` puts it back."""
+    """A receptionist's client with a call brought to each step by real submits; `restore` gives a new
+    call (a draft of its own) holding what the first call held at that step."""
     client = _client(office["anna"])
-    client.get(URL + "?new=1")
+    start_call(client)
     states = {}
     for step, following in zip(STEPS, STEPS[1:] + [None]):
-        states[step] = copy.deepcopy(client.session["wizard_intake"])
+        draft = CallDraft.objects.get(token=token_of(client))
+        states[step] = copy.deepcopy({"step": draft.step, "data": draft.data, "kept": draft.kept})
         if following is not None:
             response = post_step(client, step, STEP_FIELDS[step])
             assert response.status_code == 200 and response.context["current_step"] == following
 
     def restore(step: str) -> Client:
-        session = client.session
-        state = copy.deepcopy(states[step])
-        state["extra_data"]["token"] = str(uuid.uuid4())  # each example is a call of its own
-        session["wizard_intake"] = state
-        session.save()
+        draft = CallDraft.objects.create(taken_by=office["anna"], **copy.deepcopy(states[step]))
+        client.intake_token = str(draft.token)  # each example is a call of its own
         return client
 
     return restore
 
 
 def _submit_and_save(client: Client, step: str, fields: dict) -> None:
-    payload = {**fields, "intake-current_step": step, "intake_token": token_of(client)}
-    assert_no_server_error(client.post(URL, payload), payload)
+    assert_no_server_error(client.post(step_url(token_of(client), step), fields), fields)
     _finish_call(client)
-    _get_and_check(client, URL)
+    _get_and_check(client, DESK)
 
 
 @pytest.mark.parametrize("step", [step for step in STEPS if step != "promise"])
@@ -287,29 +284,28 @@ def test_the_promise_step_with_valid_edges(wizard_at, fields):
 @FUZZ
 @given(data=st.data())
 def test_intake_step_with_hostile_input(wizard_at, step, data):
-    """Hostile fields, and a hostile wizard step, token or Back button."""
+    """Hostile fields, and a hostile step in the URL, token or Back button."""
     client = wizard_at(step)
     valid = {**FUZZ_FIELDS[step], **({"token": token_of(client)} if step == "close" else {})}
     fields = data.draw(hostile_form(valid, prefix=f"{step}-"), label="fields")
-    management = data.draw(st.fixed_dictionaries({
-        "intake-current_step": st.one_of(st.just(step), st.sampled_from(STEPS), sent),
-        "intake_token": st.one_of(st.just(token_of(client)), sent),
-        "wizard_goto_step": st.one_of(st.none(), st.sampled_from(STEPS), sent),
-    }), label="management")
-    payload = {**fields, **{k: v for k, v in management.items() if v is not None}}
-    response = client.post(URL, payload)
+    posted_step = data.draw(st.one_of(st.just(step), st.sampled_from([*STEPS, "nonsense"])), label="url step")
+    token = data.draw(st.one_of(st.just(token_of(client)), st.uuids().map(str)), label="token")
+    goto = data.draw(st.one_of(st.none(), st.sampled_from(STEPS), sent), label="goto")
+    payload = {**fields, **({"goto": goto} if goto is not None else {})}
+    response = client.post(step_url(token, posted_step), payload)
     assert_no_server_error(response, payload)
-    if client.session["wizard_intake"]["step"] != step:
+    draft = CallDraft.objects.filter(token=token_of(client)).first()
+    if draft is not None and draft.step != step:
         _finish_call(client)  # what the step let through must also save
-    _get_and_check(client, URL)
+    _get_and_check(client, DESK)
 
 
-@pytest.mark.parametrize("posted", [{"intake-current_step": "promise"}, {"intake-current_step": "readback"},
-                                    {"intake-current_step": "nonsense"}, {"wizard_goto_step": "promise"}])
+@pytest.mark.parametrize("posted", ["promise", "readback", "nonsense", "goto promise"])
 def test_a_step_the_call_has_not_reached_shows_the_step_it_is_at(wizard_at, posted):
     """Found by the fuzzer: a step posted before its earlier steps were filled in was a 500."""
     client = wizard_at("caller")
-    response = client.post(URL, {"intake-current_step": "caller", "intake_token": token_of(client), **posted})
+    step, payload = ("caller", {"goto": "promise"}) if posted == "goto promise" else (posted, {})
+    response = client.post(step_url(token_of(client), step), payload, follow=True)
     assert response.status_code == 200
     assert response.context["current_step"] == "caller"
 
@@ -317,19 +313,21 @@ def test_a_step_the_call_has_not_reached_shows_the_step_it_is_at(wizard_at, post
 def _finish_call(client: Client, **typed) -> None:
     """Complete and save the call in progress from whatever step it is at, with careful input (or `typed`)."""
     for _step in STEPS:
-        state = client.session["wizard_intake"]
-        if "token" not in state["extra_data"] or state["step"] is None:
-            return  # saved (the wizard starts afresh)
-        step = state["step"]
+        draft = CallDraft.objects.filter(token=token_of(client)).first()
+        if draft is None:
+            return  # saved (or never there)
+        page = client.get(step_url(token_of(client), draft.step), follow=True)
+        assert_no_server_error(page)
+        step = page.context["current_step"]
         data = {"token": token_of(client)} if step == "close" else typed.get(step, STEP_FIELDS[step])
         response = post_step(client, step, data)
         assert_no_server_error(response, (step, data))
-        if response.status_code == 200 and response.context and response.context.get("current_step") == step:
-            return  # the wizard holds on to a problem in what was typed before: shown, not a crash
+        if not response.redirect_chain and response.context and response.context.get("current_step") == step:
+            return  # the call holds on to a problem in what was typed before: shown, not a crash
 
 
 @FUZZ
-@given(params=form({"new": "1", "number": "0612345678", "for": "Bram"}),
+@given(params=form({"number": "0612345678", "for": "Bram"}),
        status_params=form({"recipient": "Bram", "recipient-recipient": "Team Verkoop"}))
 def test_intake_links_and_the_status_partial(logged_in, params, status_params):
     client = logged_in["anna"]
@@ -435,7 +433,7 @@ def test_team_rules(office, logged_in, fields, call_type):
     if response.status_code == 302:
         # Saved rules set the promise and escalation of the next message: a whole call must still save.
         intake = logged_in["anna"]
-        _get_and_check(intake, URL + "?new=1")
+        start_call(intake)
         _finish_call(intake, reason={**REASON, "call_type": call_type})
 
 
@@ -449,7 +447,7 @@ def test_team_closure_days(office, logged_in, fields):
     _get_and_check(logged_in["mira"], url)
     if response.status_code == 302:
         intake = logged_in["anna"]
-        _get_and_check(intake, URL + "?new=1")
+        start_call(intake)
         _finish_call(intake)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import MessageFactory
 from tests.form_markup import Page
-from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, post_step
+from tests.intake_helpers import CALLER, REASON, RECIPIENT, post_step, start_call
 
 AMS = ZoneInfo("Europe/Amsterdam")
 TUESDAY = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)
@@ -32,8 +32,8 @@ def desk(client, receptionist, colleague):
 
 
 def _pages(desk) -> dict[str, Page]:
-    """The page of each step, as the wizard shows it after the step before."""
-    pages = {"recipient": Page(desk.get(URL + "?new=1").content.decode())}
+    """The page of each step, as the intake shows it after the step before."""
+    pages = {"recipient": Page(start_call(desk).content.decode())}
     for step, data, following in (("recipient", RECIPIENT, "caller"), ("caller", CALLER, "reason"),
                                   ("reason", REASON, "promise"), ("promise", {}, "readback")):
         response = post_step(desk, step, data)
@@ -56,7 +56,7 @@ def test_it_labels_every_field_and_focuses_the_first_of_each_step(desk):
 
 
 def test_it_shows_an_error_beside_its_field_and_moves_the_focus_there(desk):
-    desk.get(URL + "?new=1")
+    start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
     page = Page(post_step(desk, "caller", {**CALLER, "number": "12"}).content.decode())
     number = page.by_id("id_caller-number")
@@ -69,7 +69,7 @@ def test_it_shows_an_error_beside_its_field_and_moves_the_focus_there(desk):
 def test_it_keeps_typed_text_and_an_open_messages_reason_as_text(desk, receptionist, colleague):
     MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+31612345678",
                    reason='Offerte <b>"dak"</b>')
-    desk.get(URL + "?new=1")
+    start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
     response = post_step(desk, "caller", {**CALLER, "name": '"><script>x</script>'})
     html = response.content.decode()
@@ -80,7 +80,7 @@ def test_it_keeps_typed_text_and_an_open_messages_reason_as_text(desk, reception
 
 
 def _reason_page(desk) -> Page:
-    desk.get(URL + "?new=1")
+    start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
     return Page(post_step(desk, "caller", CALLER).content.decode())
 
@@ -95,7 +95,7 @@ def test_a_step_with_errors_or_typed_values_is_never_served_from_the_kept_fields
         assert "geldige keuze" in page.by_id("id_reason-call_type_error")["text"]
 
     post_step(desk, "reason", REASON)
-    back = Page(post_step(desk, "promise", {}, wizard_goto_step="reason").content.decode())
+    back = Page(post_step(desk, "promise", {}, goto="reason").content.decode())
     assert back.by_id("id_reason-reason")["value"] == REASON["reason"]  # Back shows what was typed
 
     page = _reason_page(desk)

@@ -30,9 +30,9 @@ def test_every_navigation_link_opens_a_real_page(client, request, fixture):
 
 def test_it_shows_the_intake_to_receptionists_and_managers_only(client, receptionist, colleague, manager, outsider):
     for user in (receptionist, manager):
-        assert 'href="/callbacks/new/"' in _nav(client, user)
+        assert 'href="/callbacks/desk/"' in _nav(client, user)
     for user in (colleague, outsider):
-        assert 'href="/callbacks/new/"' not in _nav(client, user)
+        assert 'href="/callbacks/desk/"' not in _nav(client, user)
 
 
 def test_it_shows_each_user_their_roles_and_teams(client, colleague, manager):

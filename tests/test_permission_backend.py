@@ -58,9 +58,9 @@ def test_superuser_status_applies_at_once_even_without_a_signal():
 def test_a_role_taken_away_is_refused_at_the_next_request(client):
     user = make_user("anna", Role.RECEPTIONIST)
     client.force_login(user)
-    assert client.get("/callbacks/new/").status_code == 200
+    assert client.get("/callbacks/desk/").status_code == 200
     user_roles_set(user=user, roles=[])
-    assert client.get("/callbacks/new/").status_code == 404
+    assert client.get("/callbacks/desk/").status_code == 404
 
 
 def test_a_membership_written_outside_the_services_applies_after_the_maximum_age(clock):
@@ -85,9 +85,9 @@ def test_inactive_users_have_none(client):
 def test_a_deactivated_user_is_refused_at_once(client):
     user = make_user("anna", Role.RECEPTIONIST)
     client.force_login(user)
-    assert client.get("/callbacks/new/").status_code == 200
+    assert client.get("/callbacks/desk/").status_code == 200
     User.objects.filter(pk=user.pk).update(is_active=False)  # no signal: as from another process
-    assert client.get("/callbacks/new/").status_code == 302  # logged out, to the login page
+    assert client.get("/callbacks/desk/").status_code == 302  # logged out, to the login page
 
 
 def test_accounts_never_imports_callbacks():

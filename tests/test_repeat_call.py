@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.template.loader import render_to_string
 
-from callbacks.forms.intake import RepeatCallForm
+from callbacks.forms.repeat import RepeatCallForm
 from callbacks.models import CallLog, CallType, Message, MessageEvent, Notification, Priority, Status
 from callbacks.selectors import open_message
 from callbacks.services import message_add_call

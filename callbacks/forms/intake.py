@@ -29,7 +29,7 @@ def normalise_number(raw: object) -> str:
     return phone.parse(raw) or ""
 
 
-class _KeyboardFirst:
+class KeyboardFirst:
     """The first field of every step has the focus, so the receptionist can type straight away;
     after a validation error the first field with an error has it instead."""
 
@@ -71,7 +71,7 @@ class RecipientLookup:
         raise forms.ValidationError(_("Choose a colleague or team from the list."), code="unknown_recipient")
 
 
-class RecipientForm(RecipientLookup, _KeyboardFirst, forms.Form):
+class RecipientForm(RecipientLookup, KeyboardFirst, forms.Form):
     recipient = forms.CharField(
         label=_("For whom?"),
         max_length=160,
@@ -108,7 +108,7 @@ class RecipientForm(RecipientLookup, _KeyboardFirst, forms.Form):
         return cleaned
 
 
-class CallerForm(_KeyboardFirst, forms.Form):
+class CallerForm(KeyboardFirst, forms.Form):
     name = forms.CharField(label=_("Caller's name"), max_length=150)
     number = DialledNumberField(label=_("Phone number"))
     company = forms.CharField(label=_("Company"), max_length=150, required=False)
@@ -152,7 +152,7 @@ class CallerForm(_KeyboardFirst, forms.Form):
         return cleaned
 
 
-class ReasonForm(_KeyboardFirst, forms.Form):
+class ReasonForm(KeyboardFirst, forms.Form):
     # One line, so Enter moves on; 500 characters is plenty for "why call back".
     reason = forms.CharField(label=_("Short reason"), max_length=500)
     call_type = forms.ChoiceField(label=_("Type of call"), choices=CallType.choices, initial=CallType.QUESTION,
@@ -172,7 +172,7 @@ class ReasonForm(_KeyboardFirst, forms.Form):
         return reason
 
 
-class PromiseForm(_KeyboardFirst, forms.Form):
+class PromiseForm(KeyboardFirst, forms.Form):
     between_start = forms.TimeField(label=_("Only between"), required=False,
                                     widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     between_end = forms.TimeField(label=_("and"), required=False,
@@ -274,39 +274,3 @@ class ReadbackForm(forms.Form):
 
 class CloseForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
-
-
-class RepeatCallForm(_KeyboardFirst, forms.Form):
-    """A call added to an open message: what the caller says now, and the promise already made, read back or
-    brought forward when the call is urgent (earlier only, and not in the past)."""
-
-    note = forms.CharField(label=_("What does the caller say now?"), max_length=500)
-    earlier_deadline = forms.DateTimeField(
-        label=_("Urgent: call back earlier, before"), required=False,
-        help_text=_("Leave empty to keep the promise already made."),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-
-    def __init__(self, *args, deadline: datetime, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.deadline = deadline  # the promise already made
-        self._focus_first_field()
-
-    def clean_note(self) -> str:
-        note = " ".join(self.cleaned_data["note"].split())
-        if not note:
-            raise forms.ValidationError(_("Write down in a few words what the caller says now."), code="required")
-        return note
-
-    def clean_earlier_deadline(self) -> datetime | None:
-        earlier = self.cleaned_data.get("earlier_deadline")
-        if earlier is None:
-            return None
-        if earlier <= timezone.now():
-            raise forms.ValidationError(_("Choose a moment in the future."), code="past")
-        if earlier >= self.deadline:
-            raise forms.ValidationError(
-                _("Choose a moment before the promise already made (%(deadline)s).")
-                % {"deadline": timezone.localtime(self.deadline).strftime("%d-%m %H:%M")}, code="not_earlier",
-            )
-        return earlier

@@ -1,4 +1,5 @@
 from callbacks.models.choices import CallType, Outcome, Priority, Status, Tone
+from callbacks.models.draft import CallDraft
 from callbacks.models.message import Attempt, CallLog, Message, MessageEvent
 from callbacks.models.notification import DigestSent, Heartbeat, Notification
 from callbacks.models.policy import (
@@ -15,7 +16,7 @@ from callbacks.models.policy import (
 )
 
 __all__ = [
-    "DEFAULT_CHECK_MOMENTS", "DEFAULT_ESCALATION_MINUTES", "Attempt", "Heartbeat", "TeamSettings", "MIDDAY", "DayPart", "PhoneDuty", "CallLog", "CallType", "CheckMoment", "ClosureDay", "DigestSent",
+    "DEFAULT_CHECK_MOMENTS", "DEFAULT_ESCALATION_MINUTES", "Attempt", "CallDraft", "Heartbeat", "TeamSettings", "MIDDAY", "DayPart", "PhoneDuty", "CallLog", "CallType", "CheckMoment", "ClosureDay", "DigestSent",
     "HandlingPolicy", "Message", "MessageEvent", "Notification", "OpeningHours", "Outcome", "Priority", "Status",
     "Tone",
 ]

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from accounts.configuration_cache import remembered
 from accounts.models import Absence, Team, User
 from accounts.roles import HANDLE_CALLBACKS
+from callbacks.domain.deadlines import BusinessCalendar, PreferredWindow
 from callbacks.models import Message
 from callbacks.selectors.policies import calendar_for
 
@@ -171,6 +172,14 @@ def open_message(pk: int) -> OpenMessage | None:
     if message is None:
         return None
     return _offered(message)
+
+
+def rules_of(pk: int) -> tuple[BusinessCalendar, PreferredWindow] | None:
+    """The calendar and the caller's wishes a new promise on this message must keep (bringing it forward)."""
+    message = Message.objects.select_related("owner_team").filter(pk=pk).first()
+    if message is None:
+        return None
+    return calendar_for(message.owner_team), message.wishes
 
 
 def _offered(message: Message) -> OpenMessage:

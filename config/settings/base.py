@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
-    "formtools",
     "phonenumber_field",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -171,6 +170,9 @@ PHONENUMBER_DB_FORMAT = "E164"
 # Retention: the caller's personal data of messages handled more than this many days ago is
 # anonymised each night (callbacks.services.retention); the rows stay for the statistics.
 RETENTION_DAYS = env_int("RETENTION_DAYS", 180, minimum=1)
+# A call left unfinished at the intake (a draft) is deleted after this many hours untouched:
+# a working day, so a call interrupted by lunch can still be resumed.
+CALL_DRAFT_HOURS = env_int("CALL_DRAFT_HOURS", 24, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

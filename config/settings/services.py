@@ -139,6 +139,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Retention: every hour, but the task works only between 01:00 and 05:00 local time. An interval,
     # not a crontab (crontabs misbehave across DST); a repeat in the same night changes nothing.
+    # The same task deletes the intake's abandoned calls (CALL_DRAFT_HOURS) every hour.
     "anonymise-old-messages": {
         "task": "callbacks.tasks.messages_anonymise_task",
         "schedule": timedelta(hours=1),
