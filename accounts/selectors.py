@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
-from accounts.models import Absence, Team, User
+from accounts.models import Absence, Presence, Team, User
 
 
 def absences_current_and_upcoming(*, now: datetime, days_ahead: int = 14) -> QuerySet[Absence]:
@@ -22,6 +22,16 @@ def absence_current(*, user: User, now: datetime) -> Absence | None:
         .order_by("ends_at")
         .first()
     )
+
+
+def presence_of(*, user: User, now: datetime) -> Presence | None:
+    """The colleague's status at `now`; one whose end has passed counts as cleared."""
+    return Presence.objects.filter(user=user, until__gt=now).first()
+
+
+def presences_of(*, user_ids: list[int], now: datetime) -> dict[int, Presence]:
+    """presence_of for many colleagues in one query (the intake's list of who can be reached)."""
+    return {presence.user_id: presence for presence in Presence.objects.filter(user_id__in=user_ids, until__gt=now)}
 
 
 def teams_of(*, user: User) -> QuerySet[Team]:

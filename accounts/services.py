@@ -1,7 +1,10 @@
+from datetime import datetime, time, timedelta
+
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
 from accounts.configuration_cache import configuration_changed
-from accounts.models import User
+from accounts.models import Presence, User
 
 
 def user_language_set(*, user: User, language: str) -> None:
@@ -31,3 +34,30 @@ def role_groups_ensure() -> None:
         if set(group.permissions.values_list("pk", flat=True)) != {p.pk for p in wanted}:
             group.permissions.set(wanted)
             configuration_changed()
+
+
+def end_of_day(moment: datetime) -> datetime:
+    """Local midnight after `moment`: when a status set without an end stops counting."""
+    tomorrow = timezone.localdate(moment) + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time.min))
+
+
+def presence_set(*, user: User, state: str, until: datetime | None, now: datetime) -> Presence:
+    """Set the colleague's quick status; without `until` it lasts until the end of the day.
+
+    One row per colleague, replaced on every change, so setting the same status twice leaves one row.
+    """
+    if state not in Presence.State.values:
+        raise ValueError(f"Unknown status {state!r}.")
+    ends = until or end_of_day(now)
+    if ends <= now:
+        raise ValueError("A status must end in the future.")
+    presence, _created = Presence.objects.update_or_create(
+        user=user, defaults={"state": state, "until": ends, "set_at": now}
+    )
+    return presence
+
+
+def presence_clear(*, user: User) -> None:
+    """Back to available: no status. Clearing twice is harmless."""
+    Presence.objects.filter(user=user).delete()
