@@ -105,6 +105,28 @@ def message_record_helped(
     return message
 
 
+def message_record_put_through(
+    *, token: uuid.UUID, taken_by: User, intended_user: User | None, owner_team: Team | None, note: str = ""
+) -> Message:
+    """A call the receptionist put through to the colleague: counted in statistics, nobody to call back.
+
+    Repeating it returns the first one: the token is unique.
+    """
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                intake_token=token, taken_by=taken_by, taken_at=now, intended_user=intended_user,
+                owner_user=intended_user, owner_team=owner_team, reason=note, wants_callback=False,
+                status=Status.PUT_THROUGH, handled_at=now,
+            )
+            CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token, note=note)
+            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.PUT_THROUGH)
+    except IntegrityError:
+        return Message.objects.get(intake_token=token)
+    return message
+
+
 def message_add_call(*, token: uuid.UUID, message_id: int, taken_by: User, note: str = "") -> Message | None:
     """Record a repeat call on an open message instead of a duplicate; urgent from the third call.
 

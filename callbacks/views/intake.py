@@ -21,6 +21,8 @@ from callbacks.domain import readback
 from callbacks.forms.intake import (
     HELPED,
     NEW_MESSAGE,
+    PUT_THROUGH,
+    TAKE_MESSAGE,
     CallerForm,
     CloseForm,
     PromiseForm,
@@ -60,7 +62,7 @@ def _step_data(wizard: "IntakeWizard", step: str) -> dict:
 
 
 def _taking_a_message(wizard: "IntakeWizard") -> bool:
-    return _step_data(wizard, "recipient").get("decision") != HELPED
+    return _step_data(wizard, "recipient").get("decision", TAKE_MESSAGE) == TAKE_MESSAGE
 
 
 def _new_message(wizard: "IntakeWizard") -> bool:
@@ -376,6 +378,12 @@ class IntakeWizard(LoginRequiredMixin, SessionWizardView):
                 note=recipient_data["note"].strip(),
             )
             text = _("Saved: you helped the caller directly.")
+        elif recipient_data["decision"] == PUT_THROUGH:
+            services.message_record_put_through(
+                token=self.token, taken_by=user, intended_user=asked_for.user, owner_team=team,
+                note=recipient_data["note"].strip(),
+            )
+            text = _("Saved: you put the caller through.")
         elif (add_to := form_dict["caller"].cleaned_data.get("add_to")) not in (None, "", NEW_MESSAGE):
             message = services.message_add_call(token=self.token, message_id=int(add_to), taken_by=user)
             if message is None:
