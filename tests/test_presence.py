@@ -197,3 +197,12 @@ def test_the_lines_are_said_in_english_too(client, clock, receptionist, colleagu
         dutch = unavailable_line(name="Bram", availability=availability)
     assert english == "Bram is on another call (until 10:30). May I help you myself, perhaps, or shall I take a message for Bram?"
     assert dutch == "Bram is in gesprek (tot 10:30). Kan ik u misschien zelf helpen, of zal ik een bericht voor Bram aannemen?"
+
+
+def test_the_line_stays_beside_the_next_step_while_the_message_is_taken(desk, clock, colleague):
+    from tests.intake_helpers import RECIPIENT, post_step
+
+    account_services.presence_set(user=colleague, state="on_call", until=clock.at(10, 30), now=clock.now())
+    desk.get(URL + "?new=1")
+    page = post_step(desk, "recipient", RECIPIENT).content.decode()
+    assert "Bram is in gesprek (tot 10:30). Kan ik u misschien zelf helpen" in page

@@ -99,3 +99,18 @@ def test_the_statistics_page_and_csv_show_put_through(client, manager, reception
                            delimiter=";"))
     assert rows[0][2:5] == ["Aangenomen berichten", "Direct geholpen", "Doorverbonden"]
     assert rows[1][2:5] == ["4", "1", "2"]
+
+
+def test_put_through_falls_under_the_retention_rules_like_helped_directly(clock, receptionist, colleague):
+    from datetime import timedelta
+
+    from callbacks.services.retention import messages_anonymise
+
+    old = _put_through(uuid.uuid4(), receptionist, colleague)
+    recent = _put_through(uuid.uuid4(), receptionist, colleague)
+    Message.objects.filter(pk=old.pk).update(handled_at=clock.now() - timedelta(days=200),
+                                             taken_at=clock.now() - timedelta(days=200))
+    assert messages_anonymise(now=clock.now(), older_than_days=180) == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.anonymised_at == clock.now() and recent.anonymised_at is None
