@@ -1,10 +1,13 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.configuration_cache import configuration_changed
 from accounts.models import Presence, User
+from accounts.selectors import presence_key
 
 
 def user_language_set(*, user: User, language: str) -> None:
@@ -55,9 +58,25 @@ def presence_set(*, user: User, state: str, until: datetime | None, now: datetim
     presence, _created = Presence.objects.update_or_create(
         user=user, defaults={"state": state, "until": ends, "set_at": now}
     )
+    _presence_forget(user)
     return presence
 
 
 def presence_clear(*, user: User) -> None:
     """Back to available: no status. Clearing twice is harmless."""
     Presence.objects.filter(user=user).delete()
+    _presence_forget(user)
+
+
+def _presence_forget(user: User) -> None:
+    """Drop the navigation's kept status now and again at commit, so a read in between cannot keep the old one."""
+    key = presence_key(user.pk)
+
+    def forget() -> None:
+        try:
+            cache.delete(key)
+        except Exception:
+            pass  # the entry ends by itself after PRESENCE_KEPT_SECONDS
+
+    forget()
+    transaction.on_commit(forget)

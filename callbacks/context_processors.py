@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts import roles
 from accounts.forms import PresenceForm
-from accounts.selectors import presence_of
+from accounts.selectors import presence_for_navigation
 from callbacks.selectors import navigation_counts, unread_count
 from callbacks.selectors.dashboard import on_phone_duty
 
@@ -26,7 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "badge": counts if handles_callbacks else None,
             "unread": SimpleLazyObject(unread),
             # The colleague's own quick status, read only where the navigation shows its control.
-            "presence": SimpleLazyObject(lambda: presence_of(user=user, now=timezone.now())),
+            "presence": SimpleLazyObject(lambda: presence_for_navigation(user=user, now=timezone.now())),
             "presence_states": PresenceForm.base_fields["state"].choices,
             "dashboard": user.has_perm(f"accounts.{roles.VIEW_DASHBOARD}"),
             # Protocol step 1: everyone can see who answers the phone first right now.

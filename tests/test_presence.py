@@ -206,3 +206,26 @@ def test_the_line_stays_beside_the_next_step_while_the_message_is_taken(desk, cl
     desk.get(URL + "?new=1")
     page = post_step(desk, "recipient", RECIPIENT).content.decode()
     assert "Bram is in gesprek (tot 10:30). Kan ik u misschien zelf helpen" in page
+
+
+def test_the_navigation_keeps_the_status_in_the_cache_yet_shows_every_change_and_the_expiry(client, clock, colleague):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_across_time(client, colleague)
+
+    def summary() -> str:
+        page = client.get("/accounts/profile/").content.decode()
+        return page[page.index('data-test="presence-summary"'):][:120]
+
+    assert "Beschikbaar" in summary()
+    client.post(STATUS_URL, {"state": "on_call", "minutes": "15"})
+    assert "In gesprek tot 10:15" in summary()
+    with CaptureQueriesContext(connection) as queries:
+        summary()
+    assert not any("accounts_presence" in query["sql"] for query in queries.captured_queries)
+    clock.shift(minutes=15)
+    assert "Beschikbaar" in summary()
+    client.post(STATUS_URL, {"state": "in_meeting"})
+    client.post(STATUS_URL, {"state": "available"})
+    assert "Beschikbaar" in summary()
