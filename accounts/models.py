@@ -128,3 +128,28 @@ class LoginFailure(models.Model):
             models.Index(fields=["username", "failed_at"], name="loginfailure_username"),
             models.Index(fields=["ip_address", "failed_at"], name="loginfailure_address"),
         ]
+
+
+class Presence(models.Model):
+    """A colleague's own quick status ("on a call until 10:30"), said by the receptionist at intake.
+
+    One row per colleague at most; a row whose `until` has passed means nothing, so reading it with `now`
+    clears it without a task (accounts.selectors.presence_of). "Available" is the absence of a row.
+    """
+
+    class State(models.TextChoices):
+        ON_CALL = "on_call", _("On a call")
+        IN_MEETING = "in_meeting", _("In a meeting")
+        DO_NOT_DISTURB = "do_not_disturb", _("Do not disturb")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="presence", verbose_name=_("user"))
+    state = models.CharField(_("status"), max_length=20, choices=State.choices)
+    until = models.DateTimeField(_("until"))
+    set_at = models.DateTimeField(_("set at"))
+
+    class Meta:
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_state_display()}"

@@ -1,9 +1,11 @@
+import logging
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from accounts.models import Absence, Team, User
+from accounts.models import Absence, Presence, Team, User
 
 
 def absences_current_and_upcoming(*, now: datetime, days_ahead: int = 14) -> QuerySet[Absence]:
@@ -22,6 +24,48 @@ def absence_current(*, user: User, now: datetime) -> Absence | None:
         .order_by("ends_at")
         .first()
     )
+
+
+def presence_of(*, user: User, now: datetime) -> Presence | None:
+    """The colleague's status at `now`; one whose end has passed counts as cleared."""
+    return Presence.objects.filter(user=user, until__gt=now).first()
+
+
+def presence_key(user_id: int) -> str:
+    return f"presence:{user_id}"
+
+
+# A belt: the services drop the entry on every change; this bounds a change made around them.
+PRESENCE_KEPT_SECONDS = 300
+
+
+def presence_for_navigation(*, user: User, now: datetime) -> Presence | None:
+    """presence_of for the navigation of every page, kept in the cache so a page view costs no query.
+
+    The entry holds the row's state and end, or None for no status; the end is compared with `now` on every
+    read, so an expired status disappears on time whatever the cache holds.
+    """
+    try:
+        kept = cache.get(presence_key(user.pk), default=False)
+    except Exception:
+        logging.getLogger(__name__).warning("Status of %s read from the database: the cache failed", user.pk,
+                                            exc_info=True)
+        return presence_of(user=user, now=now)
+    if kept is False:
+        row = Presence.objects.filter(user=user).values_list("state", "until").first()
+        kept = row
+        try:
+            cache.set(presence_key(user.pk), kept, PRESENCE_KEPT_SECONDS)
+        except Exception:
+            pass  # read again next time; the page does not need the cache
+    if kept is None or kept[1] <= now:
+        return None
+    return Presence(user=user, state=kept[0], until=kept[1])
+
+
+def presences_of(*, user_ids: list[int], now: datetime) -> dict[int, Presence]:
+    """presence_of for many colleagues in one query (the intake's list of who can be reached)."""
+    return {presence.user_id: presence for presence in Presence.objects.filter(user_id__in=user_ids, until__gt=now)}
 
 
 def teams_of(*, user: User) -> QuerySet[Team]:

@@ -1,7 +1,13 @@
+from datetime import datetime, time, timedelta
+
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
 
 from accounts.configuration_cache import configuration_changed
-from accounts.models import User
+from accounts.models import Presence, User
+from accounts.selectors import presence_key
 
 
 def user_language_set(*, user: User, language: str) -> None:
@@ -31,3 +37,46 @@ def role_groups_ensure() -> None:
         if set(group.permissions.values_list("pk", flat=True)) != {p.pk for p in wanted}:
             group.permissions.set(wanted)
             configuration_changed()
+
+
+def end_of_day(moment: datetime) -> datetime:
+    """Local midnight after `moment`: when a status set without an end stops counting."""
+    tomorrow = timezone.localdate(moment) + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time.min))
+
+
+def presence_set(*, user: User, state: str, until: datetime | None, now: datetime) -> Presence:
+    """Set the colleague's quick status; without `until` it lasts until the end of the day.
+
+    One row per colleague, replaced on every change, so setting the same status twice leaves one row.
+    """
+    if state not in Presence.State.values:
+        raise ValueError(f"Unknown status {state!r}.")
+    ends = until or end_of_day(now)
+    if ends <= now:
+        raise ValueError("A status must end in the future.")
+    presence, _created = Presence.objects.update_or_create(
+        user=user, defaults={"state": state, "until": ends, "set_at": now}
+    )
+    _presence_forget(user)
+    return presence
+
+
+def presence_clear(*, user: User) -> None:
+    """Back to available: no status. Clearing twice is harmless."""
+    Presence.objects.filter(user=user).delete()
+    _presence_forget(user)
+
+
+def _presence_forget(user: User) -> None:
+    """Drop the navigation's kept status now and again at commit, so a read in between cannot keep the old one."""
+    key = presence_key(user.pk)
+
+    def forget() -> None:
+        try:
+            cache.delete(key)
+        except Exception:
+            pass  # the entry ends by itself after PRESENCE_KEPT_SECONDS
+
+    forget()
+    transaction.on_commit(forget)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("language/", views.language_set, name="language_set"),
+    path("status/", views.presence_update, name="presence_update"),
     path("users/<int:user_id>/unlock/", views.login_unlock, name="login_unlock"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -11,9 +11,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import LanguageForm, LocalizedPasswordResetForm, ProfileForm
+from accounts.forms import AVAILABLE, LanguageForm, LocalizedPasswordResetForm, PresenceForm, ProfileForm
 from accounts.lockout import client_ip, login_failures_forget
-from accounts.roles import MANAGE_OFFICE
+from accounts.roles import HANDLE_CALLBACKS, MANAGE_OFFICE
 from accounts.throttle import throttle_allow
 
 
@@ -112,3 +112,29 @@ def login_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
         count,
     ) % {"count": count, "name": user.get_username()})
     return redirect("admin:accounts_user_change", user.pk)
+
+
+@login_required
+@require_POST
+def presence_update(request: HttpRequest) -> HttpResponse:
+    """The navigation's status control: set or clear the colleague's status, then back to the page they were on.
+
+    Only colleagues who take callbacks have a status the receptionist reads; for anyone else the page does not exist.
+    """
+    if not request.user.has_perm(f"accounts.{HANDLE_CALLBACKS}"):
+        raise Http404
+    now = timezone.now()
+    form = PresenceForm(request.POST, now=now)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+    elif form.cleaned_data["state"] == AVAILABLE:
+        services.presence_clear(user=request.user)
+        messages.success(request, _("Your status is cleared: available."))
+    else:
+        services.presence_set(user=request.user, state=form.cleaned_data["state"], until=form.cleaned_data["until"],
+                              now=now)
+        messages.success(request, _("Your status is set."))
+    return HttpResponseRedirect(target)

@@ -3,6 +3,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from accounts import roles
+from accounts.forms import PresenceForm
+from accounts.selectors import presence_for_navigation
 from callbacks.selectors import navigation_counts, unread_count
 from callbacks.selectors.dashboard import on_phone_duty
 
@@ -23,6 +25,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             # Counted only when a template shows them, all three in one query.
             "badge": counts if handles_callbacks else None,
             "unread": SimpleLazyObject(unread),
+            # The colleague's own quick status, read only where the navigation shows its control.
+            "presence": SimpleLazyObject(lambda: presence_for_navigation(user=user, now=timezone.now())),
+            "presence_states": PresenceForm.base_fields["state"].choices,
             "dashboard": user.has_perm(f"accounts.{roles.VIEW_DASHBOARD}"),
             # Protocol step 1: everyone can see who answers the phone first right now.
             "on_duty": SimpleLazyObject(lambda: on_phone_duty(now=timezone.now()) or ""),

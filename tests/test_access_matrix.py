@@ -45,6 +45,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "profile": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[200] * 5)},
     "language_set": {"GET": (405,) * 6, "POST": (REDIRECT,) * 6},
     # Lifting a login delay of <user_id> (anna): managers only, from the user's admin page.
+    # The navigation's status control, for colleagues who take callbacks; an empty POST says why and goes back.
+    "presence_update": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, REDIRECT, REDIRECT, REDIRECT, 404)},
     "login_unlock": {"GET": (405,) * 6, "POST": (LOGIN, 404, 404, 404, REDIRECT, 404)},
     "password_change": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[200] * 5)},
     "password_change_done": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[405] * 5)},

@@ -110,7 +110,7 @@ def test_the_dashboard_uses_the_same_number_of_queries_at_10_and_10000_messages(
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("url, expected", [("/dashboard/", 13), ("/dashboard/live/", 10)])
+@pytest.mark.parametrize("url, expected", [("/dashboard/", 14), ("/dashboard/live/", 10)])
 def test_the_dashboard_reads_in_a_fixed_number_of_queries(boss, receptionist, colleague, manager, url, expected):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -123,7 +123,8 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(boss, receptionist, co
     # Session, user, permissions (two, on this first request: then kept with the configuration); the counts
     # per colleague; the two heartbeats; the outbox backlog; both lists; who is on phone duty (read once,
     # shared with the navigation); on the full page the navigation's counts: the person's teams (then kept
-    # with the configuration), the owed callbacks per half of owned_by and the unread notices.
+    # with the configuration), the owed callbacks per half of owned_by, the unread notices and the person's own
+    # status (then kept in the cache).
     assert len(queries) == expected
     assert page.count('data-test="overdue-item"') == 50 and "Nu aan de telefoon: <strong>Anna</strong>" in page
 

@@ -74,7 +74,7 @@ def test_the_first_step_uses_the_same_number_of_queries_for_2_and_12_colleagues(
         page = start_call(desk).content.decode()
     assert len(many) == len(few)
     statuses = page[page.index('data-test="statuses"'):]
-    assert statuses.count("Collega") == 10
+    assert statuses.count("<strong>Collega") == 10
 
 
 def test_it_takes_a_complete_message_in_six_submits(desk, receptionist, colleague):
@@ -476,8 +476,8 @@ def test_the_status_partial_shows_availability(desk, colleague, other_colleague)
     away = desk.get("/callbacks/new/status/?recipient-recipient=Bram").content.decode()
     here = desk.get("/callbacks/new/status/?recipient-recipient=Daan").content.decode()
     unknown = desk.get("/callbacks/new/status/?recipient-recipient=%3Cscript%3E")
-    assert "Vervanger: Daan" in away and "Kan ik u misschien zelf helpen?" in away
-    assert "Daan is beschikbaar." in here
+    assert "Vervanger: Daan" in away and "Kan ik u misschien zelf helpen, of zal ik een bericht" in away
+    assert "Daan: geen status ingesteld." in here and "beschikbaar" not in here
     assert unknown.status_code == 200 and "<script>" not in unknown.content.decode()
 
 

@@ -86,7 +86,7 @@ def rate(part: int, whole: int) -> float | None:
     return 100 * part / whole if whole else None
 
 
-COUNTS = ("taken", "helped_at_intake", "called_back", "within_promise", "promise_due", "attempts")
+COUNTS = ("taken", "helped_at_intake", "put_through", "called_back", "within_promise", "promise_due", "attempts")
 
 
 @dataclass
@@ -97,6 +97,7 @@ class Figures:
     key: object = None
     taken: int = 0
     helped_at_intake: int = 0
+    put_through: int = 0
     called_back: int = 0
     within_promise: int = 0
     promise_due: int = 0

@@ -17,7 +17,7 @@ from callbacks.models import CallType, Message, Tone
 from callbacks.selectors import Recipient
 from callbacks.selectors.policies import calendar_for, proposed_deadline
 
-TAKE_MESSAGE, HELPED = "message", "helped"
+TAKE_MESSAGE, HELPED, PUT_THROUGH = "message", "helped", "put_through"
 NEW_MESSAGE = "new"
 # A typed deadline may lie at most this far ahead: the business calendar looks about a year ahead
 # from it for the escalation moment, and a deadline in the year 9999 overflows that arithmetic.
@@ -85,7 +85,8 @@ class RecipientForm(RecipientLookup, KeyboardFirst, forms.Form):
     )
     decision = forms.ChoiceField(
         label=_("Can you help the caller yourself?"),
-        choices=[(TAKE_MESSAGE, _("No: take a message")), (HELPED, _("Yes: helped directly"))],
+        choices=[(TAKE_MESSAGE, _("No: take a message")), (HELPED, _("Yes: helped directly")),
+                 (PUT_THROUGH, _("Put through to the colleague"))],
         initial=TAKE_MESSAGE,
         widget=forms.RadioSelect,
     )

@@ -23,6 +23,8 @@ class Status(models.TextChoices):
     HANDLED = "handled", _("Handled")
     INFORMATIONAL = "informational", _("For information, no callback")
     HANDLED_AT_INTAKE = "handled_at_intake", _("Helped at reception")
+    # The receptionist put the caller through to the colleague: no callback owed, counted in the statistics.
+    PUT_THROUGH = "put_through", _("Put through")
 
 
 class Outcome(models.TextChoices):

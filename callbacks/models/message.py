@@ -189,6 +189,7 @@ class MessageEvent(models.Model):
     class Kind(models.TextChoices):
         TAKEN = "taken", _("Message taken")
         HELPED = "helped", _("Helped at reception")
+        PUT_THROUGH = "put_through", _("Put through")
         CALL_ADDED = "call_added", _("Called again")
         CORRECTED = "corrected", _("Corrected")
         ATTEMPT = "attempt", _("Call-back attempt")

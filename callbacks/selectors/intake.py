@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Prefetch, Q
 
 from accounts.configuration_cache import remembered
-from accounts.models import Absence, Team, User
+from accounts.models import Absence, Presence, Team, User
 from accounts.roles import HANDLE_CALLBACKS
+from accounts.selectors import presences_of
 from callbacks.domain.deadlines import BusinessCalendar, PreferredWindow
 from callbacks.models import Message
 from callbacks.selectors.policies import calendar_for
@@ -27,9 +28,24 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Availability:
-    state: str  # "available", "away" or "closed"
+    """What the receptionist can know of a colleague now.
+
+    state: "away" (an absence, until back_at), "closed" (outside the team's hours), one of the colleague's
+    own statuses (accounts.models.Presence.State: "on_call", "in_meeting", "do_not_disturb", until back_at),
+    or "available": nothing known against it, which is not a promise that they will pick up.
+    The state is a plain string so the intake can keep it for the rest of the call.
+    """
+
+    state: str
     back_at: datetime | None = None
     stand_in: User | None = None
+
+    @property
+    def has_status(self) -> bool:
+        return self.state in PRESENCE_STATES
+
+
+PRESENCE_STATES = frozenset(Presence.State.values)
 
 
 def recipients_all() -> tuple[list[User], list[Team]]:
@@ -59,22 +75,30 @@ def team_of(user: User) -> Team | None:
 
 
 def availability_of(*, user: User, team: Team | None, now: datetime) -> Availability:
+    """Away beats closed, closed beats the colleague's own status (set for the working day, not the evening)."""
     away = _absences(user_ids=[user.pk], now=now).get(user.pk)
     if away is not None:
         return away
     if not calendar_for(team).is_open_at(now):
         return Availability("closed")
-    return Availability("available")
+    return _by_status(presences_of(user_ids=[user.pk], now=now).get(user.pk))
+
+
+def _by_status(presence: Presence | None) -> Availability:
+    if presence is None:
+        return Availability("available")
+    return Availability(presence.state, presence.until)
 
 
 def availabilities(*, users: list[User], now: datetime) -> list[tuple[User, Availability]]:
     """``availability_of`` for every colleague of ``recipients_all()`` at once, for the intake's first page.
 
-    One query for the absences and one calendar per team, instead of five queries per colleague: the
+    One query for the absences, one for the statuses and one calendar per team, instead of five queries per colleague: the
     page listed everyone's status with a number of queries that grew with the office. The users' teams
     must be prefetched ordered by name (recipients_all does), so the first is ``team_of``'s team.
     """
     absences = _absences(user_ids=[user.pk for user in users], now=now)
+    presences = presences_of(user_ids=[user.pk for user in users], now=now)
     calendars: dict[int | None, object] = {}
     result = []
     for user in users:
@@ -84,7 +108,10 @@ def availabilities(*, users: list[User], now: datetime) -> list[tuple[User, Avai
         team = next(iter(user.teams.all()), None)
         if (key := team.pk if team else None) not in calendars:
             calendars[key] = calendar_for(team)
-        result.append((user, Availability("available" if calendars[key].is_open_at(now) else "closed")))
+        if not calendars[key].is_open_at(now):
+            result.append((user, Availability("closed")))
+            continue
+        result.append((user, _by_status(presences.get(user.pk))))
     return result
 
 

@@ -12,6 +12,7 @@ Definitions (also shown to managers on the page):
   belongs to it by its ``taken_at``. The default is the last 30 days, today included.
 - Messages taken: every message taken in the period, whatever its status.
 - Helped directly: status "helped at reception" (no callback was needed).
+- Put through: status "put through" (the receptionist connected the caller; no callback was needed).
 - Called back: status handled on a message that wanted a callback.
 - Within promise: called back with ``handled_at <= deadline``; handled exactly at the deadline
   counts as within.
@@ -110,6 +111,7 @@ def _counts(now: datetime) -> dict:
     return {
         "taken": Count("pk"),
         "helped_at_intake": Count("pk", filter=Q(status=Status.HANDLED_AT_INTAKE)),
+        "put_through": Count("pk", filter=Q(status=Status.PUT_THROUGH)),
         "called_back": Count("pk", filter=_callback()),
         "within_promise": Count("pk", filter=promised & _callback() & Q(handled_at__lte=F("deadline"))),
         "promise_due": Count("pk", filter=fell_due),

@@ -8,6 +8,7 @@ from callbacks.services.intake import (
     Promise,
     message_add_call,
     message_record_helped,
+    message_record_put_through,
     message_take,
 )
 from callbacks.services.work import (
@@ -23,6 +24,7 @@ from callbacks.services.work import (
 __all__ = [
     "URGENT_FROM_CALL", "CallerDetails", "digests_send", "draft_discard", "draft_forget", "draft_keep", "draft_start",
     "draft_step_store", "drafts_expire", "MessageChanged", "Promise", "attempt_log", "follow_up_complete",
-    "message_add_call", "message_correct", "message_reassign", "message_record_helped", "message_take",
+    "message_add_call", "message_correct", "message_reassign", "message_record_helped",
+    "message_record_put_through", "message_take",
     "messages_route_to_stand_ins", "notifications_mark_read",
 ]

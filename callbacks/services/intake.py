@@ -94,16 +94,36 @@ def message_record_helped(
 
     Repeating it returns the first one: the token is unique.
     """
+    return _record_finished_call(token=token, taken_by=taken_by, intended_user=intended_user, owner_team=owner_team,
+                                 note=note, status=Status.HANDLED_AT_INTAKE, event=MessageEvent.Kind.HELPED)
+
+
+def message_record_put_through(
+    *, token: uuid.UUID, taken_by: User, intended_user: User | None, owner_team: Team | None, note: str = ""
+) -> Message:
+    """A call the receptionist put through to the colleague: counted in statistics, nobody to call back.
+
+    Repeating it returns the first one: the token is unique.
+    """
+    return _record_finished_call(token=token, taken_by=taken_by, intended_user=intended_user, owner_team=owner_team,
+                                 note=note, status=Status.PUT_THROUGH, event=MessageEvent.Kind.PUT_THROUGH)
+
+
+def _record_finished_call(
+    *, token: uuid.UUID, taken_by: User, intended_user: User | None, owner_team: Team | None, note: str,
+    status: str, event: str,
+) -> Message:
+    """A call that ended at the intake (helped or put through): a handled row, its call-log line and event."""
     now = timezone.now()
     try:
         with transaction.atomic():
             message = Message.objects.create(
                 intake_token=token, taken_by=taken_by, taken_at=now, intended_user=intended_user,
                 owner_user=intended_user, owner_team=owner_team, reason=note, wants_callback=False,
-                status=Status.HANDLED_AT_INTAKE, handled_at=now,
+                status=status, handled_at=now,
             )
             CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token, note=note)
-            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.HELPED)
+            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=event)
     except IntegrityError:
         return Message.objects.get(intake_token=token)
     return message

@@ -42,14 +42,14 @@ def is_retention_night(moment: datetime) -> bool:
 def messages_to_anonymise(*, now: datetime, older_than_days: int) -> QuerySet[Message]:
     """Messages closed more than `older_than_days` ago and not yet anonymised, with `closed_at`.
 
-    Closed means no longer open: handled (handled_at), or informational / helped at reception
+    Closed means no longer open: handled (handled_at), or informational / helped at reception / put through
     (handled_at if set, else taken_at). Open messages are never anonymised, however old.
     """
     if older_than_days < 1:
         raise ValueError("older_than_days must be at least 1.")
     closed_at = Case(
         When(status=Status.HANDLED, then=F("handled_at")),
-        When(status__in=(Status.INFORMATIONAL, Status.HANDLED_AT_INTAKE), then=Coalesce("handled_at", "taken_at")),
+        When(status__in=(Status.INFORMATIONAL, Status.HANDLED_AT_INTAKE, Status.PUT_THROUGH), then=Coalesce("handled_at", "taken_at")),
         default=None,
         output_field=DateTimeField(),
     )

@@ -19,7 +19,6 @@ from callbacks import selectors, services
 from callbacks.forms.intake import RecipientForm
 from callbacks.models import CallDraft, CallLog
 from callbacks.views.desk import can_take_messages
-from callbacks.views import sentences
 from callbacks.views.intake_call import STEP_TITLES, Call, save_call
 from callbacks.views.intake_pages import contexts
 
@@ -127,7 +126,5 @@ def intake_status(request: HttpRequest) -> HttpResponse:
             availability = selectors.availability_of(
                 user=recipient.user, team=selectors.team_of(recipient.user), now=timezone.now()
             )
-            context["availability"] = availability
-            if availability.state != "available":
-                context["unavailable_line"] = sentences.unavailable_line(name=recipient.label, availability=availability)
+            context["availability"] = availability  # the partial says the line for it (lines_to_say)
     return render(request, "callbacks/partials/recipient_status.html", context)

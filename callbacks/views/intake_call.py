@@ -14,6 +14,7 @@ from callbacks import selectors, services
 from callbacks.forms.intake import (
     HELPED,
     NEW_MESSAGE,
+    PUT_THROUGH,
     CallerForm,
     CloseForm,
     PromiseForm,
@@ -41,7 +42,7 @@ class Call:
     def steps(self) -> list[str]:
         """The steps of this call, given what is stored: helped directly ends at once, adding the call
         to an open message goes from the caller to the repeat step, and no callback wish means no promise."""
-        if self.cleaned("recipient").get("decision") == HELPED:
+        if self.cleaned("recipient").get("decision") in (HELPED, PUT_THROUGH):
             return ["recipient"]
         if self.cleaned("caller").get("add_to") not in (None, "", NEW_MESSAGE):
             return ["recipient", "caller", "repeat"]
@@ -218,18 +219,22 @@ class Saved:
 def save_call(call: Call) -> Saved:
     steps = call.steps()
     if steps == ["recipient"]:
-        return _save_helped(call)
+        return _save_finished_at_intake(call)
     if steps == ["recipient", "caller", "repeat"]:
         return _save_added_call(call)
     return _save_new_message(call)
 
 
-def _save_helped(call: Call) -> Saved:
+def _save_finished_at_intake(call: Call) -> Saved:
     data = call.cleaned("recipient")
-    services.message_record_helped(token=call.draft.token, taken_by=call.request.user,
-                                   intended_user=data["recipient"].user, owner_team=call.policy_team(),
-                                   note=data["note"].strip())
-    return Saved(_("Saved: you helped the caller directly."))
+    record, text = (
+        (services.message_record_put_through, _("Saved: you put the caller through."))
+        if data["decision"] == PUT_THROUGH else
+        (services.message_record_helped, _("Saved: you helped the caller directly."))
+    )
+    record(token=call.draft.token, taken_by=call.request.user, intended_user=data["recipient"].user,
+           owner_team=call.policy_team(), note=data["note"].strip())
+    return Saved(text)
 
 
 def _save_added_call(call: Call) -> Saved:

@@ -117,7 +117,7 @@ def _figure_cells(figures: Figures) -> list[object]:
         return None if duration is None else duration.minutes
 
     return [
-        figures.taken, figures.helped_at_intake, figures.called_back, figures.promise_due, figures.within_promise,
+        figures.taken, figures.helped_at_intake, figures.put_through, figures.called_back, figures.promise_due, figures.within_promise,
         figures.promise_rate, minutes(figures.first_attempt.median), minutes(figures.first_attempt.p90),
         minutes(figures.handled.median), minutes(figures.handled.p90), figures.attempts_per_callback,
     ]
@@ -130,7 +130,8 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     _form, period, team = _chosen_period(request)
     stats = statistics.statistics_for(period=period, team=team, now=timezone.now(), breakdowns=False)
     header = [
-        _("Group"), _("Name"), _("Messages taken"), _("Helped directly"), _("Called back"), _("Promises due"),
+        _("Group"), _("Name"), _("Messages taken"), _("Helped directly"), _("Put through"),
+        _("Called back"), _("Promises due"),
         _("Within promise"), _("Within promise (%)"), _("First attempt, median (min)"),
         _("First attempt, 90th percentile (min)"), _("Handled, median (min)"), _("Handled, 90th percentile (min)"),
         _("Attempts per callback"),
