@@ -13,6 +13,7 @@ from callbacks.selectors.intake import (
     open_message,
     open_messages_for,
     recipients_all,
+    rules_of,
     team_of,
 )
 from callbacks.selectors.navigation import NavigationCounts, inbox_of, navigation_counts, unread_count
@@ -35,6 +36,6 @@ __all__ = [
     "DETAIL_RELATIONS", "EARLIER_SHOWN", "FOLLOW_UP", "LATER", "OVERDUE", "TODAY", "WORKLIST_CAPS", "Availability", "CallerProfile", "NavigationCounts",
     "OpenMessage", "Recipient", "WorkFilter", "WorkGroup", "Worklist", "availabilities", "availability_of",
     "caller_history", "caller_profile", "can_act_on", "can_correct", "can_see", "changes_since", "inbox_of", "member_teams",
-    "message_timeline", "messages_visible_to", "navigation_counts", "unread_count", "open_message", "open_messages_for", "recipients_all", "team_of",
+    "message_timeline", "messages_visible_to", "navigation_counts", "unread_count", "open_message", "open_messages_for", "recipients_all", "rules_of", "team_of",
     "with_may_act", "work_messages", "worklist",
 ]
