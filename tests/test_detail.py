@@ -55,7 +55,8 @@ def _busy(message: Message, colleague: User, receptionist: User) -> Message:
 
 
 def _detail_queries(client, message: Message) -> tuple[int, str]:
-    """The queries of a view once the office's configuration is in the cache (accounts/configuration_cache.py)."""
+    """The queries of a view once the office's configuration (accounts/configuration_cache.py) and the
+    navigation's owed counts (callbacks/models/generations.py) are in the cache."""
     client.get(f"/callbacks/{message.pk}/")
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/callbacks/{message.pk}/")
@@ -77,10 +78,10 @@ def test_the_detail_page_costs_the_same_queries_with_1_or_30_earlier_messages(br
     assert few_page.count('class="mb-1"><a href="/callbacks/') == 1
     assert many_page.count('class="mb-1"><a href="/callbacks/') == 31  # the 30 above and the first message
     assert 'data-test="earlier-more"' not in many_page
-    # Session, user, the navigation's three counts (the person's permissions, teams and phone duty are kept
-    # in the configuration cache); the message the person may
+    # Session, user, the navigation's unread notices (the owed counts, the person's permissions, teams and
+    # phone duty are kept in the cache); the message the person may
     # see, with its people; may act (Message.objects); its events, calls, attempts and earlier messages.
-    assert few_queries == many_queries == 11
+    assert few_queries == many_queries == 9
 
 
 def test_a_frequent_caller_shows_the_newest_50_and_how_many_there_are(bram, receptionist, colleague):
@@ -90,7 +91,7 @@ def test_a_frequent_caller_shows_the_newest_50_and_how_many_there_are(bram, rece
     assert page.count('class="mb-1"><a href="/callbacks/') == selectors.EARLIER_SHOWN
     assert "Eerdere vraag 1<" in page and "Eerdere vraag 50<" in page and "Eerdere vraag 51<" not in page
     assert re.search(r'data-test="earlier-more">[^<]*50[^<]*53', page)
-    assert queries == 11  # the total is counted in the same query
+    assert queries == 9  # the total is counted in the same query
 
 
 def test_a_team_mate_sees_and_acts_at_the_owners_cost(client, receptionist, colleague):
@@ -100,7 +101,7 @@ def test_a_team_mate_sees_and_acts_at_the_owners_cost(client, receptionist, coll
     login_across_time(client, mate)
     queries, page = _detail_queries(client, message)
     assert 'data-test="attempt-form"' in page and 'data-test="owner">Bram' in page
-    assert queries == 11  # the same: the membership is kept with the configuration
+    assert queries == 9  # the same: the membership is kept with the configuration
 
 
 def test_a_handled_message_shows_its_handler_without_reading_more(bram, receptionist, colleague):
@@ -110,7 +111,7 @@ def test_a_handled_message_shows_its_handler_without_reading_more(bram, receptio
     queries, page = _detail_queries(bram, message)
     assert "Offerte nagestuurd · Bram" in page and 'data-test="attempts"' in page
     assert 'data-test="handle-form"' not in page
-    assert queries == 11
+    assert queries == 9
 
 
 def test_a_stand_in_sees_whom_the_caller_asked_for(bram, receptionist, colleague, other_colleague):
