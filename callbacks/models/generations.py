@@ -17,7 +17,6 @@ served stale.
 """
 
 import logging
-import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -26,18 +25,14 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
-from accounts.configuration_cache import BYPASS_SECONDS
 from accounts.configuration_cache import VERSION_KEY as CONFIGURATION_VERSION_KEY
+from accounts.configuration_cache import cache_unreachable_lately, note_cache_unreachable
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "messages:generation"
 # A belt for a write that moved no generation (a database console): after this it shows anyway.
 MAX_AGE_SECONDS = 300
-
-# After a failed cache call this process counts from the database for a while instead of asking again
-# (a Redis that accepts but never answers makes every call wait for the socket timeout).
-_bypass_until = 0.0
 
 T = TypeVar("T")
 
@@ -60,8 +55,9 @@ def kept_while_true(key: str, count: Callable[[], tuple[T, datetime | None]], *,
     message changes). Served only while no message changed, the configuration is the same and ``now``
     is before that moment.
     """
-    global _bypass_until
-    if time.monotonic() < _bypass_until:
+    # After a failed cache call (here or for the configuration) this process counts from the database for
+    # a while instead of asking again: a Redis that accepts but never answers makes every call wait.
+    if cache_unreachable_lately():
         return count()[0]
     entry_key = f"messages:{key}"
     try:
@@ -69,7 +65,7 @@ def kept_while_true(key: str, count: Callable[[], tuple[T, datetime | None]], *,
         stamp = (found.get(GENERATION_KEY) or _started(GENERATION_KEY),
                  found.get(CONFIGURATION_VERSION_KEY) or _started(CONFIGURATION_VERSION_KEY))
     except Exception:
-        _bypass_until = time.monotonic() + BYPASS_SECONDS
+        note_cache_unreachable()
         logger.warning("%s counted from the database: the cache is unreachable", key, exc_info=True)
         return count()[0]
     kept = found.get(entry_key)
@@ -83,7 +79,7 @@ def kept_while_true(key: str, count: Callable[[], tuple[T, datetime | None]], *,
     try:
         cache.set(entry_key, (stamp, until, value), MAX_AGE_SECONDS)
     except Exception:
-        _bypass_until = time.monotonic() + BYPASS_SECONDS
+        note_cache_unreachable()
         logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)
     return value
 
@@ -97,12 +93,14 @@ def _started(key: str) -> str:
 
 
 def _bump() -> None:
-    # Tried even while reads bypass the cache: other processes whose cache answers must not keep serving
-    # the old figures. Should it fail, this process stops reading kept figures for a while; the others
-    # are bounded by MAX_AGE_SECONDS.
-    global _bypass_until
+    # Every save of a message comes here: against a Redis that accepts but never answers, trying again at
+    # each would hold every save for the socket timeout. So after a failure this process neither reads
+    # kept figures nor moves the generation for a while; what other processes kept meanwhile lasts at
+    # most MAX_AGE_SECONDS (counts, no caller data).
+    if cache_unreachable_lately():
+        return
     try:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
-        _bypass_until = time.monotonic() + BYPASS_SECONDS
+        note_cache_unreachable()
         logger.error("Messages generation not moved on: the cache is unreachable", exc_info=True)
