@@ -6,14 +6,16 @@ configuration changes (who is in which team, a renamed colleague: accounts/confi
 three still hold:
 
 - the "messages generation": a random value in the cache that every write to Message rows moves on
-  (Message.save()/delete() and MessageQuerySet.update()/delete()/bulk_create()/bulk_update() call
-  messages_changed(); the overdue sweep's raw UPDATE calls it itself);
+  (Message.save()/delete() and MessageQuerySet.update()/delete()/bulk_create() call messages_changed(),
+  bulk_update() writes through update(); the overdue sweep's raw UPDATE calls it itself);
 - the configuration version;
 - the moment the figure stops being true by the clock alone (the first deadline still to come among the
   messages it counts), computed in the same query as the figure.
 
-A cache that cannot be reached is skipped: the figures are then counted from the database, never
-served stale.
+A cache that cannot be reached is skipped: the figures are then counted from the database. Two cases
+are bounded by MAX_AGE_SECONDS only: a generation that could not be moved on (the cache failed just at
+that write), and a figure counted inside a writing transaction that then rolled back (no view counts
+inside its own write: services commit before the page is drawn).
 """
 
 import logging
