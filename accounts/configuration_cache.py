@@ -108,6 +108,16 @@ def _version_bump() -> None:
         logger.error("Configuration version not moved on: the cache is unreachable", exc_info=True)
 
 
+def cache_unreachable_lately() -> bool:
+    """Whether this process found the cache unreachable less than BYPASS_SECONDS ago: other kept figures
+    (callbacks/models/generations.py) skip it too, so a hung Redis costs one socket timeout, not one each."""
+    return time.monotonic() < _bypass_until
+
+
+def note_cache_unreachable() -> None:
+    _bypass_for_a_while()
+
+
 def _bypass_for_a_while() -> None:
     global _bypass_until
     _bypass_until = time.monotonic() + BYPASS_SECONDS

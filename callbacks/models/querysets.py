@@ -9,11 +9,33 @@ from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from accounts.roles import HANDLE_CALLBACKS, VIEW_ALL_CALLBACKS
 from callbacks.models.choices import Status
+from callbacks.models.generations import messages_changed
 
 
 class MessageQuerySet(models.QuerySet):
     """The questions the product asks of messages, each answered here once: every page, the badge, the
     digests, the dashboard and the statistics ask through these methods."""
+
+    # Every bulk write moves the messages generation on (callbacks/models/generations.py), so the counts
+    # kept in the cache cannot outlive it: retention, the routing to a stand-in and every service's conditional
+    # UPDATE are covered without each remembering it (bulk_update() writes through update()). Message.save()
+    # and delete() do the same; the overdue sweep's raw UPDATE calls messages_changed() itself.
+    # After the write: outside a transaction on_commit runs at once, and a bump before the write would let
+    # another process keep the old rows' counts under the new generation.
+    def update(self, **kwargs) -> int:
+        written = super().update(**kwargs)
+        messages_changed()
+        return written
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        written = super().delete()
+        messages_changed()
+        return written
+
+    def bulk_create(self, *args, **kwargs) -> list:
+        written = super().bulk_create(*args, **kwargs)
+        messages_changed()
+        return written
 
     def open(self) -> "MessageQuerySet":
         return self.filter(status=Status.OPEN)

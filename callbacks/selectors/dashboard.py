@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.configuration_cache import remembered
 from accounts.models import User
 from callbacks.models import MIDDAY, DayPart, Heartbeat, Message, Notification, PhoneDuty
+from callbacks.models.generations import kept_while_true
 from callbacks.models.querysets import MessageQuerySet
 from callbacks.selectors.policies import calendar_for
 
@@ -83,27 +84,45 @@ def open_counts(*, now: datetime) -> OpenCounts:
     """Open callbacks per colleague, how many of them are overdue, and the totals the bounded lists leave
     out; the team-only messages are a group of their own, counted in the totals.
 
+    Kept in the cache while they are true (callbacks/models/generations.py): until a message or the
+    configuration (a colleague's name) changes, or the clock moves a message into "overdue" or "due
+    within the hour".
+    """
+    return kept_while_true("dashboard_open_counts", lambda: _open_counts(now), now=now)
+
+
+def _open_counts(now: datetime) -> tuple[OpenCounts, datetime | None]:
+    """open_counts, and the moment they stop being true by the clock.
+
     Grouped by owner alone and counting deadlines, with conditions on the deadline alone, so that
     PostgreSQL answers from the msg_open_owner_deadline index without reading the table (every open message
     has a deadline: the message_open_has_deadline constraint). The name is a subquery on the grouped rows,
     read once per colleague: joining the users before grouping would read every open row from the table.
     """
     name = User.objects.filter(pk=OuterRef("owner_user")).order_by().values("full_name")
+    soon_end = now + DUE_SOON
     rows = list(
         Message.objects.open().order_by()
         .values("owner_user")
         .annotate(
             open=Count("deadline"),
             overdue=Count("deadline", filter=MessageQuerySet.deadline_passed(now)),
-            soon=Count("deadline", filter=MessageQuerySet.deadline_between(now, now + DUE_SOON)),
+            soon=Count("deadline", filter=MessageQuerySet.deadline_between(now, soon_end)),
+            # The next deadline to pass (a message turns overdue) and the next to come within the hour.
+            next_due=Min("deadline", filter=Q(deadline__gt=now)),
+            next_soon=Min("deadline", filter=Q(deadline__gte=soon_end)),
         )
         .annotate(owner_user__full_name=Subquery(name))
     )
     per_colleague = sorted(
-        (row for row in rows if row["owner_user"] is not None),
+        ({key: row[key] for key in ("owner_user", "owner_user__full_name", "open", "overdue")}
+         for row in rows if row["owner_user"] is not None),
         key=lambda row: (-row["overdue"], -row["open"], row["owner_user__full_name"]),
     )
-    return OpenCounts(per_colleague, sum(row["overdue"] for row in rows), sum(row["soon"] for row in rows))
+    changes = [row["next_due"] for row in rows if row["next_due"] is not None]
+    changes += [row["next_soon"] - DUE_SOON for row in rows if row["next_soon"] is not None]
+    counts = OpenCounts(per_colleague, sum(row["overdue"] for row in rows), sum(row["soon"] for row in rows))
+    return counts, min(changes, default=None)
 
 
 def engine_health(*, now: datetime) -> EngineHealth:

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from accounts.models import User
 from callbacks.models import Message, Notification
+from callbacks.models.generations import kept_while_true
 from callbacks.models.querysets import MessageQuerySet
 
 
@@ -21,16 +22,26 @@ def navigation_counts(*, user: User, now: datetime) -> NavigationCounts:
     """The navigation's numbers on every page: the callbacks a person owes (exactly what "My callbacks"
     lists), how many of them are overdue, and their unread notices.
 
-    The owed callbacks are counted per half of owned_by, as the worklist counts them
-    (MessageQuerySet.owned_by_halves), so that PostgreSQL answers each from its open-message index alone.
+    The owed callbacks are kept in the cache while they are true (callbacks/models/generations.py: until
+    a message or the configuration changes, or the next of them falls due). Counted, they are counted per
+    half of owned_by, as the worklist counts them (MessageQuerySet.owned_by_halves), so that PostgreSQL
+    answers each from its open-message index alone. The unread notices are counted each time: one look
+    into their own small index.
     """
-    counts = {"open": Count("deadline"), "overdue": Count("deadline", filter=MessageQuerySet.deadline_passed(now))}
+    owed, overdue = kept_while_true(f"owed:{user.pk}", lambda: _owed_counts(user, now), now=now)
+    return NavigationCounts(open=owed, overdue=overdue, unread=unread_count(user=user))
+
+
+def _owed_counts(user: User, now: datetime) -> tuple[tuple[int, int], datetime | None]:
+    """(owed, overdue), and the moment the next owed callback falls due: the overdue count changes then."""
+    counts = {
+        "open": Count("deadline"),
+        "overdue": Count("deadline", filter=MessageQuerySet.deadline_passed(now)),
+        "next_due": Min("deadline", filter=Q(deadline__gt=now)),
+    }
     halves = [half.open().aggregate(**counts) for half in Message.objects.owned_by_halves(user)]
-    return NavigationCounts(
-        open=sum(half["open"] for half in halves),
-        overdue=sum(half["overdue"] for half in halves),
-        unread=unread_count(user=user),
-    )
+    next_due = [half["next_due"] for half in halves if half["next_due"] is not None]
+    return (sum(half["open"] for half in halves), sum(half["overdue"] for half in halves)), min(next_due, default=None)
 
 
 def unread_count(*, user: User) -> int:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from callbacks.models import Heartbeat, Message, Notification, Status
+from callbacks.models.generations import messages_changed
 
 # The raw SQL below is built only from these table names (Model._meta) and fixed fragments; every
 # value is a %s parameter. Hence the "nosec B608" marks for bandit (docs/SECURITY.md).
@@ -130,6 +131,8 @@ def overdue_sweep(*, now: datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     flagged, told = _claim_and_notify(FLAG_SQL, _owner_recipients, Notification.Kind.OVERDUE, now)
     escalated, escalations = _claim_and_notify(ESCALATE_SQL, _manager_recipients, Notification.Kind.ESCALATED, now)
+    if flagged or escalated:
+        messages_changed()  # raw SQL passes MessageQuerySet.update() by (callbacks/models/generations.py)
     Heartbeat.objects.update_or_create(
         name=Heartbeat.OVERDUE_SWEEP, defaults={"last_run_at": now, "last_count": flagged + escalated}
     )
