@@ -335,7 +335,9 @@ def test_a_repeat_caller_is_offered_the_open_message_and_becomes_urgent(desk, co
         post_step(desk, "recipient", RECIPIENT)
         offer = post_step(desk, "caller", {**CALLER, "number": "+31612345678"})
         assert "Deze beller heeft al een open bericht" in offer.content.decode()
-        done = post_step(desk, "caller", {**CALLER, "add_to": str(original.pk)})
+        repeat = post_step(desk, "caller", {**CALLER, "add_to": str(original.pk)}).content.decode()
+        assert 'data-step="repeat"' in repeat and 'data-test="repeat-promise"' in repeat
+        done = post_step(desk, "repeat", {"note": f"Belt voor de {expected_calls}e keer"})
         assert saved(done)
         original.refresh_from_db()
         assert original.call_count == expected_calls
@@ -369,8 +371,9 @@ def test_an_open_message_handled_while_the_caller_is_on_the_line_is_not_added_to
     start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
     assert "Deze beller heeft al een open bericht" in post_step(desk, "caller", CALLER).content.decode()
+    post_step(desk, "caller", {**CALLER, "add_to": str(original.pk)})
     Message.objects.filter(pk=original.pk).update(status=Status.HANDLED)  # a colleague ticks it off meanwhile
-    page = post_step(desk, "caller", {**CALLER, "add_to": str(original.pk)}).content.decode()
+    page = post_step(desk, "repeat", {"note": "Wil nog steeds teruggebeld worden"}).content.decode()
     assert "Dat bericht is intussen afgehandeld" in page
     original.refresh_from_db()
     assert original.call_count == 1 and Message.objects.count() == 1

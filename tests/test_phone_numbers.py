@@ -21,7 +21,7 @@ from callbacks.services import digests_send
 from callbacks.services.notifications import notification_queue
 from tests.conftest import login_across_time
 from tests.factories import MessageFactory
-from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, post_step, take_message
+from tests.intake_helpers import CALLER, REASON, RECIPIENT, post_step, start_call, take_message
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NBSP = "\u00a0"
@@ -219,7 +219,7 @@ def test_the_intake_takes_a_dutch_number_written_with_0_in_brackets(clock, clien
 @pytest.mark.clock(at=NOW)
 def test_the_intake_refuses_a_short_number_and_says_why(clock, client, receptionist, colleague):
     login_across_time(client, receptionist)
-    client.get(URL + "?new=1")
+    start_call(client)
     post_step(client, "recipient", RECIPIENT)
     page = post_step(client, "caller", {**CALLER, "number": "112"}).content.decode()
     assert "Korte nummers zoals 112" in page
@@ -241,7 +241,7 @@ def test_the_statistics_show_a_repeat_caller_from_berlin_international(clock, cl
 @pytest.mark.clock(at=NOW)
 def test_the_read_back_gives_a_german_number_as_it_is_dialled(clock, client, receptionist, colleague):
     login_across_time(client, receptionist)
-    client.get(URL + "?new=1")
+    start_call(client)
     post_step(client, "recipient", RECIPIENT)
     post_step(client, "caller", {**CALLER, "number": "0049 (0)30 1234567"})
     post_step(client, "reason", REASON)

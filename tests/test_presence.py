@@ -10,7 +10,7 @@ from accounts import services as account_services
 from accounts.models import Absence, Presence
 from callbacks.selectors import availabilities, availability_of, recipients_all, team_of
 from tests.conftest import login_across_time
-from tests.intake_helpers import URL
+from tests.intake_helpers import start_call
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=AMS)
@@ -159,7 +159,7 @@ def test_outside_business_hours_beats_a_status(clock, colleague):
 
 def test_the_list_beside_step_1_shows_each_status_with_its_line(desk, clock, colleague, other_colleague):
     account_services.presence_set(user=other_colleague, state="in_meeting", until=clock.at(11), now=clock.now())
-    page = desk.get(URL + "?new=1").content.decode()
+    page = start_call(desk).content.decode()
     listed = page[page.index('data-test="statuses"'):]
     assert "<strong>Daan</strong>:" in listed and "in vergadering tot 11:00" in listed
     assert "Daan zit in een vergadering (tot 11:00). Kan ik u misschien zelf helpen" in listed
@@ -203,7 +203,7 @@ def test_the_line_stays_beside_the_next_step_while_the_message_is_taken(desk, cl
     from tests.intake_helpers import RECIPIENT, post_step
 
     account_services.presence_set(user=colleague, state="on_call", until=clock.at(10, 30), now=clock.now())
-    desk.get(URL + "?new=1")
+    start_call(desk)
     page = post_step(desk, "recipient", RECIPIENT).content.decode()
     assert "Bram is in gesprek (tot 10:30). Kan ik u misschien zelf helpen" in page
 

@@ -20,7 +20,7 @@ from callbacks.selectors.policies import calendar_for
 from callbacks.services import digests_send
 from tests.conftest import login_across_time
 from tests.factories import MessageFactory
-from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, post_step, take_message
+from tests.intake_helpers import CALLER, REASON, RECIPIENT, post_step, start_call, take_message
 
 AMS = ZoneInfo("Europe/Amsterdam")
 TUESDAY_10 = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)
@@ -216,7 +216,7 @@ def desk(client, receptionist, colleague):
 
 
 def _to_promise_step(desk):
-    desk.get(URL + "?new=1")
+    start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
     post_step(desk, "caller", CALLER)
     post_step(desk, "reason", REASON)

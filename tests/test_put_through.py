@@ -14,7 +14,7 @@ from callbacks.models import CallLog, Message, MessageEvent, Notification, Statu
 from callbacks.selectors import statistics
 from tests.conftest import login_across_time
 from tests.factories import MessageFactory
-from tests.intake_helpers import RECIPIENT, URL, post_step, token_of
+from tests.intake_helpers import RECIPIENT, post_step, saved, start_call, step_url
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=AMS)
@@ -53,20 +53,19 @@ def test_put_through_is_nobodys_open_callback(receptionist, colleague):
 
 
 def test_the_intake_records_put_through_in_one_submit_and_a_repeated_post_changes_nothing(desk, colleague):
-    desk.get(URL + "?new=1")
-    token = token_of(desk)
+    start_call(desk)
     response = post_step(desk, "recipient", {**RECIPIENT, "decision": "put_through", "note": ""})
-    assert response.status_code == 302
+    assert saved(response) and "Opgeslagen: je hebt de beller doorverbonden." in response.content.decode()
     message = Message.objects.get()
     assert message.status == Status.PUT_THROUGH and message.intended_user == colleague
-    payload = {"intake-current_step": "recipient", "intake_token": token, "recipient-recipient": "Bram",
-               "recipient-decision": "put_through"}
-    assert desk.post(URL, payload).status_code == 302
+    payload = {"recipient-recipient": "Bram", "recipient-decision": "put_through"}
+    again = desk.post(step_url(str(message.intake_token), "recipient"), payload, follow=True)
+    assert saved(again) and "Dit gesprek was al opgeslagen." in again.content.decode()
     assert Message.objects.count() == 1 and CallLog.objects.count() == 1
 
 
 def test_the_first_step_offers_put_through(desk):
-    page = desk.get(URL + "?new=1").content.decode()
+    page = start_call(desk).content.decode()
     assert 'value="put_through"' in page and "Doorverbonden met de collega" in page
 
 

@@ -260,6 +260,7 @@ def _save_new_message(call: Call) -> Saved:
             deadline=data["final_deadline"], policy_deadline=data["policy_deadline"],
             later_reason=data.get("later_reason", "").strip(), between=data["between"],
             not_between=data["not_between"], not_before=data.get("not_before"),
+            exception_reason=data["exception_reason"],
         )
     services.message_take(
         token=call.draft.token, taken_by=call.request.user, intended_user=asked_for.user,
