@@ -107,7 +107,7 @@ def fill(connection, now, rows: int, *, span_days: int | None = None, password: 
     sql = f"""
         INSERT INTO callbacks_message (intake_token, taken_at, caller_name, caller_number, caller_company,
             caller_email, reason, call_type, tone, wants_callback, status, priority, call_count, deadline,
-            policy_deadline, later_reason, handled_at, handled_by_id, outcome, handled_note, attempt_count,
+            policy_deadline, later_reason, promise_exception_reason, handled_at, handled_by_id, outcome, handled_note, attempt_count,
             owner_user_id, owner_team_id, intended_user_id, taken_by_id, version, overdue_level, flagged_at,
             escalate_at)
         {"" if pg else f"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {rows})"}
@@ -118,7 +118,7 @@ def fill(connection, now, rows: int, *, span_days: int | None = None, password: 
                 WHEN 3 THEN 'appointment' ELSE 'other' END,
             CASE i % 3 WHEN 0 THEN 'calm' WHEN 1 THEN 'annoyed' ELSE 'angry' END, i % 7 <> 0,
             CASE WHEN k = 'done' THEN 'handled' ELSE 'open' END, CASE WHEN i % 20 = 0 THEN 'urgent' ELSE 'normal' END,
-            CASE WHEN i % 4 = 0 THEN 2 ELSE 1 END, {ts("d")}, {ts("d")}, '',
+            CASE WHEN i % 4 = 0 THEN 2 ELSE 1 END, {ts("d")}, {ts("d")}, '', '',
             CASE WHEN k = 'done' THEN {ts(handled)} END, CASE WHEN k = 'done' THEN u END,
             CASE WHEN k = 'done' THEN 'solved' ELSE '' END, '', CASE WHEN k = 'done' THEN 1 ELSE 0 END,
             CASE WHEN k = 'new' AND i % 1000 = 0 THEN NULL ELSE u END, t, u, {receptionist.pk},
@@ -136,8 +136,8 @@ def fill(connection, now, rows: int, *, span_days: int | None = None, password: 
                               SELECT id, taken_at, taken_by_id, '', intake_token FROM callbacks_message""")
             cursor.execute("""INSERT INTO callbacks_messageevent (message_id, actor_id, at, kind, changes, note)
                               SELECT id, taken_by_id, taken_at, 'taken', '{}', '' FROM callbacks_message""")
-            cursor.execute("""INSERT INTO callbacks_attempt (message_id, made_by_id, made_at, result, note)
-                              SELECT id, handled_by_id, handled_at, 'reached', '' FROM callbacks_message
+            cursor.execute("""INSERT INTO callbacks_attempt (message_id, made_by_id, made_at, result, note, exception_reason)
+                              SELECT id, handled_by_id, handled_at, 'reached', '', '' FROM callbacks_message
                               WHERE status = 'handled'""")
         cursor.execute("ANALYZE")
 

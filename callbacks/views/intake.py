@@ -41,13 +41,19 @@ def _see_other(draft: CallDraft, step: str) -> HttpResponse:
     return response
 
 
+def _see_desk() -> HttpResponse:
+    response = redirect("callbacks:desk")
+    response.status_code = 303
+    return response
+
+
 def _already_saved(request: HttpRequest, token: uuid.UUID) -> HttpResponse | None:
     """A double click, or Back and Save again: the first submit saved it (its call-log line has the token)."""
     if not CallLog.objects.filter(intake_token=token, taken_by=request.user).exists():
         return None
     services.draft_discard(token=token, taken_by=request.user)
     messages.info(request, _("This call was already saved."))
-    return redirect("callbacks:desk")
+    return _see_desk()
 
 
 @login_required
@@ -60,7 +66,7 @@ def call_step(request: HttpRequest, call_token: uuid.UUID, step: str) -> HttpRes
     if draft is None:
         if request.method == "POST" and not CallDraft.objects.filter(token=call_token).exists():
             messages.warning(request, _("This call had expired; please start it again."))
-            return redirect("callbacks:desk")
+            return _see_desk()
         raise Http404  # another receptionist's call, or (on a GET) one discarded or expired
     call = Call(request, draft)
     if not call.may_show(step):
@@ -93,7 +99,7 @@ def _finish(call: Call) -> HttpResponse:
         return _see_other(call.draft, outcome.back_to)
     services.draft_discard(token=call.draft.token, taken_by=call.request.user)  # saved: the draft is done
     messages.success(call.request, outcome.text)
-    return redirect("callbacks:desk")
+    return _see_desk()
 
 
 def _render(call: Call, step: str, form) -> HttpResponse:
