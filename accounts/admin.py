@@ -7,7 +7,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.http import Http404
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.configuration_cache import configuration_changed
@@ -63,8 +62,9 @@ class RoleAdmin(BaseGroupAdmin):
 
     def action_checkbox(self, obj: Group):
         """The row's checkbox, labelled with the role's translated name, not the stored one."""
-        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": format_html(
-            _("Select this object for an action - {}"), role_label(obj))}, lambda value: False)
+        # The widget's template escapes the label; nothing here is marked safe.
+        label = str(_("Select this object for an action - {}")).format(role_label(obj))
+        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False)
         return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
 
 

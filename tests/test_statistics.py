@@ -328,6 +328,7 @@ def test_the_number_of_queries_does_not_grow_with_the_messages(mira, receptionis
     with CaptureQueriesContext(connection) as few:
         assert mira.get(url, NOVEMBER_QUERY).status_code == 200
     add(9_990)
+    mira.get(url, NOVEMBER_QUERY)  # the writes moved the navigation's counts on: both measured requests find them kept
     with CaptureQueriesContext(connection) as many:
         response = mira.get(url, NOVEMBER_QUERY)
     assert response.status_code == 200

@@ -29,6 +29,8 @@ DEMO_MESSAGES = [
      "Levering komt donderdag in plaats van woensdag", CallType.OTHER, Tone.CALM, Status.INFORMATIONAL, 1),
     ("openingstijden", 4, None, None, "Verkoop", "", "", "",
      "Openingstijden van de showroom gegeven", CallType.QUESTION, Tone.CALM, Status.HANDLED_AT_INTAKE, 1),
+    ("doorverbonden", 3, "bram", "bram", "Verkoop", "", "", "",
+     "Doorverbonden met Bram", CallType.QUESTION, Tone.CALM, Status.PUT_THROUGH, 1),
     ("afspraak-verzetten", 50, "carla", "carla", "Verkoop", "Kees van Dijk", "+31651112233", "",
      "Wil de afspraak van volgende week verzetten", CallType.APPOINTMENT, Tone.CALM, Status.OPEN, 2),
     ("storing-eva", 5, "eva", "daan", "Service", "Ahmed Benali", "+31104567890", "Benali Logistiek",
@@ -60,7 +62,7 @@ def demo_messages_create(users: dict[str, User]) -> int:
                 team=team, call_type=call_type, start=taken_at, window=None
             )
             message.escalate_at = escalation_moment(team=team, deadline=message.deadline)
-        if status in (Status.HANDLED, Status.HANDLED_AT_INTAKE):
+        if status in (Status.HANDLED, Status.HANDLED_AT_INTAKE, Status.PUT_THROUGH):
             message.handled_at = taken_at + timedelta(hours=2 if status == Status.HANDLED else 0)
         message.save()
         for call in range(calls):
