@@ -67,6 +67,9 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-created_at"], condition=Q(channel="in_app"), name="notification_inbox"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.recipient if self.recipient_id else self.address}"
+
 
 class DigestSent(models.Model):
     """One row per person per check moment: the unique key makes a digest go out exactly once."""
