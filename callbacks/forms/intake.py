@@ -193,6 +193,13 @@ class PromiseForm(KeyboardFirst, forms.Form):
     # Hidden until a typed deadline breaks the team's hours or the caller's wishes (rule_exception_field).
     exception_reason = forms.CharField(label=_("Why promise it anyway?"), max_length=200, required=False,
                                        widget=forms.HiddenInput)
+    # Offered only when the caller gave an email address (views/intake_call.py leaves them out otherwise).
+    confirm_to_caller = forms.BooleanField(
+        label=_("The caller wants a confirmation by email"), required=False,
+        help_text=_("One mail now: who calls back, from which number and by when. Nothing else is sent."),
+    )
+    confirmation_language = forms.ChoiceField(label=_("Language of the confirmation"), initial="nl", required=False,
+                                              choices=[("nl", "Nederlands"), ("en", "English")])
 
     def __init__(self, *args, team: Team | None, call_type: str, started_at: datetime, **kwargs) -> None:
         super().__init__(*args, **kwargs)

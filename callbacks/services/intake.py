@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from callbacks.models import CallLog, Message, MessageEvent, Notification, Priority, Status
 from callbacks.selectors.policies import escalation_moment
+from callbacks.services.caller_mail import caller_confirmation_queue
 from callbacks.services.notifications import notification_queue
 
 URGENT_FROM_CALL = 3
@@ -22,6 +23,8 @@ class CallerDetails:
     number: str
     company: str = ""
     email: str = ""
+    # The language of the confirmation mail the caller agreed to (services/caller_mail.py); empty: none.
+    confirmation_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ def message_take(
             MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.TAKEN,
                                         changes={"promise_exception_reason": ["", exception]} if exception else {})
             notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.NEW_MESSAGE)
+            if caller.confirmation_language and promise is not None:
+                caller_confirmation_queue(message=message, language=caller.confirmation_language)
     except IntegrityError:
         # A repeat, or another request with the same token won the race: theirs is the message.
         return Message.objects.get(intake_token=token)

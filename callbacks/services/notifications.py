@@ -101,15 +101,17 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         pk=notification_id
     )
     if notification.channel == Notification.Channel.EMAIL:
-        # Someone waiting for a reset link is awake now, whatever the office hours.
-        urgent = notification.kind == Notification.Kind.PASSWORD_RESET
+        # Someone waiting for a reset link is awake now, whatever the office hours; so is a caller who
+        # just hung up and expects the confirmation.
+        urgent = notification.kind in (Notification.Kind.PASSWORD_RESET, Notification.Kind.CALLER_CONFIRMATION)
         hold_until = None if urgent else quiet_until(notification.recipient, now)
         if hold_until is not None:
             _release(notification_id, not_before=hold_until, failures=notification.failures)
             return False
         try:
             _send_email(notification)
-        except Exception:
+        except Exception as error:
+            Notification.objects.filter(pk=notification_id).update(last_error=f"{type(error).__name__}: {error}")
             failures = notification.failures + 1
             _release(notification_id, not_before=now + min(BACKOFF_START * 2 ** (failures - 1), BACKOFF_MAX),
                      failures=failures)
@@ -170,6 +172,11 @@ def outbox_pending_count() -> int:
 
 
 def _send_email(notification: Notification) -> None:
+    if notification.kind == Notification.Kind.CALLER_CONFIRMATION:
+        from callbacks.services.caller_mail import caller_confirmation_send  # it queues through this module
+
+        caller_confirmation_send(notification=notification)
+        return
     recipient = notification.recipient
     if notification.kind == Notification.Kind.PASSWORD_RESET:
         subject, body = password_reset_mail(user=recipient)

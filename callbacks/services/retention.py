@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Case, DateTimeField, F, QuerySet, When
 from django.db.models.functions import Coalesce
 
-from callbacks.models import Attempt, CallLog, Message, MessageEvent, Status
+from callbacks.models import Attempt, CallLog, Message, MessageEvent, Notification, Status
 
 BATCH_SIZE = 1_000
 # What is left of the reason (a required field) and of wiped audit values; a dash reads the same
@@ -92,6 +92,8 @@ def message_batch_anonymise(*, ids: list[int], now: datetime) -> int:
         Attempt.objects.filter(message_id__in=ids).exclude(exception_reason="").update(exception_reason="")
         MessageEvent.objects.filter(message_id__in=ids).exclude(note="").update(note="")
         _event_changes_wipe(ids=ids)
+        # The confirmation mails hold the caller's address: the rows go, there is nothing left to deliver.
+        Notification.objects.filter(message_id__in=ids, kind=Notification.Kind.CALLER_CONFIRMATION).delete()
     return claimed
 
 

@@ -29,6 +29,7 @@ from callbacks.selectors import Recipient
 FORMS = {"recipient": RecipientForm, "caller": CallerForm, "reason": ReasonForm, "promise": PromiseForm,
          "readback": ReadbackForm, "close": CloseForm, "repeat": RepeatCallForm}
 STEP_TITLES = dict(CallDraft.Step.choices)
+CALLER_MAIL_FIELDS = ("confirm_to_caller", "confirmation_language")
 
 
 class Call:
@@ -71,7 +72,11 @@ class Call:
         initial = self._initial(step)
         if stored:
             initial.update(self.draft.data.get(step, {}))
-        return FORMS[step](data, prefix=step, initial=initial, **self._kwargs(step))
+        form = FORMS[step](data, prefix=step, initial=initial, **self._kwargs(step))
+        if step == "promise" and not initial["caller_mail"]:
+            for name in CALLER_MAIL_FIELDS:
+                del form.fields[name]
+        return form
 
     def checked(self, step: str) -> forms.Form:
         if step not in self._checked:
@@ -121,6 +126,9 @@ class Call:
             return {"number": self.draft.prefill_number}
         if step == "close":
             return {"token": self.draft.token}
+        if step == "promise":
+            # No address, no confirmation to offer; the flag is also in the cached markup's key (crispy_cached).
+            return {"caller_mail": bool(self.cleaned("caller").get("email"))}
         return {}
 
     def _kwargs(self, step: str) -> dict:
@@ -253,9 +261,11 @@ def _save_new_message(call: Call) -> Saved:
     owner, _availability = call.owner()
     asked_for: Recipient = call.cleaned("recipient")["recipient"]
     caller, reason = call.cleaned("caller"), call.cleaned("reason")
-    promise = None
+    promise, confirmation_language = None, ""
     if "promise" in call.steps():
         data = call.cleaned("promise")
+        if caller.get("email") and data.get("confirm_to_caller"):
+            confirmation_language = data.get("confirmation_language") or "nl"
         promise = services.Promise(
             deadline=data["final_deadline"], policy_deadline=data["policy_deadline"],
             later_reason=data.get("later_reason", "").strip(), between=data["between"],
@@ -266,7 +276,8 @@ def _save_new_message(call: Call) -> Saved:
         token=call.draft.token, taken_by=call.request.user, intended_user=asked_for.user,
         owner_user=owner.user, owner_team=owner.team or call.policy_team(),
         caller=services.CallerDetails(name=caller["name"], number=str(caller["number"]),
-                                      company=caller.get("company", ""), email=caller.get("email", "")),
+                                      company=caller.get("company", ""), email=caller.get("email", ""),
+                                      confirmation_language=confirmation_language),
         reason=reason["reason"], call_type=reason["call_type"], tone=reason["tone"], promise=promise,
     )
     return Saved(_("Message for %(owner)s saved.") % {"owner": owner.label})

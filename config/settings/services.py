@@ -34,6 +34,12 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 2
 PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Terugbel <terugbel@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The caller's confirmation mail (callbacks/services/caller_mail.py): the office it names, the number the
+# callback will come from (E.164, shown as the intake shows numbers; empty leaves the line out) and the
+# sender, by default the app's own.
+OFFICE_NAME = env_str("OFFICE_NAME", "Terugbel")
+OFFICE_PHONE_NUMBER = env_str("OFFICE_PHONE_NUMBER")
+CALLER_MAIL_FROM = env_str("CALLER_MAIL_FROM", DEFAULT_FROM_EMAIL)
 
 # Celery. Without REDIS_URL a filesystem broker needs no server, so `make run` works anywhere.
 REDIS_URL = env_str("REDIS_URL")
