@@ -1,12 +1,14 @@
 """Privacy rights for a manager (issue 17): export one caller's data, erase one caller, set the retention."""
 
 import json
+from io import StringIO
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.core import serializers
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -275,3 +277,16 @@ def test_the_next_run_is_the_coming_night_or_this_hour_during_the_night(clock):
     assert next_retention_run(now=datetime(2026, 12, 2, 0, 30, tzinfo=AMS)) == datetime(2026, 12, 2, 1, 0, tzinfo=AMS)
     # The night the clocks go back (25 October 2026): still 01:00 local.
     assert next_retention_run(now=datetime(2026, 10, 24, 22, 0, tzinfo=AMS)) == datetime(2026, 10, 25, 1, 0, tzinfo=AMS)
+
+
+@override_settings(RETENTION_DAYS=180)
+def test_the_command_defaults_to_the_period_set_by_the_manager(manager, receptionist, colleague, clock):
+    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, handled_by=colleague,
+                   taken_at=clock.now() - timedelta(days=42), handled_at=clock.now() - timedelta(days=40),
+                   deadline=clock.now() - timedelta(days=41))
+    out = StringIO()
+    call_command("anonymise_messages", "--dry-run", stdout=out)
+    assert "Would anonymise 0 message(s) handled more than 180 days ago" in out.getvalue()
+    RetentionSetting.objects.create(days=30, changed_by=manager, changed_at=clock.now())
+    call_command("anonymise_messages", stdout=out)
+    assert "Anonymised 1 message(s) handled more than 30 days ago" in out.getvalue()
