@@ -8,7 +8,6 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from callbacks.services import digests_send, messages_route_to_stand_ins, notifications, retention
@@ -61,6 +60,4 @@ def messages_anonymise_task() -> int:
     time). A repeat changes nothing."""
     now = timezone.now()
     drafts_expire(now=now)
-    if not retention.is_retention_night(now):
-        return 0
-    return retention.messages_anonymise(now=now, older_than_days=settings.RETENTION_DAYS)
+    return retention.retention_night_run(now=now)

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from callbacks.views import callers, dashboard, desk, intake, policies, promise_preview, statistics, work, worklist
+from callbacks.views import (
+    callers,
+    dashboard,
+    desk,
+    intake,
+    policies,
+    privacy,
+    promise_preview,
+    statistics,
+    work,
+    worklist,
+)
 
 callback_patterns = ([
     path("", worklist.callback_list, name="list"),
@@ -32,4 +43,7 @@ dashboard_patterns = ([
     path("policies/", policies.policy_index, name="policies"),
     path("policies/<int:team_id>/", policies.team_policy, name="team_policy"),
     path("phone-duty/", policies.phone_duty, name="phone_duty"),
+    path("privacy/", privacy.privacy, name="privacy"),
+    path("privacy/caller/", privacy.privacy_caller, name="privacy_caller"),
+    path("privacy/caller/export/", privacy.privacy_export, name="privacy_export"),
 ], "dashboard")

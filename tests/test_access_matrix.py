@@ -87,6 +87,11 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "dashboard:team_policy": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
     # Every roster cell is optional, so an empty POST is a valid (empty) roster and redirects.
     "dashboard:phone_duty": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, REDIRECT, 404)},
+    # Privacy (AVG): managers only. Without ?number= the caller page says so, an empty erasure form comes back
+    # with its errors, and the export sends the manager back to the privacy page.
+    "dashboard:privacy": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
+    "dashboard:privacy_caller": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
+    "dashboard:privacy_export": {"GET": (LOGIN, 404, 404, 404, REDIRECT, 404), "POST": (LOGIN, *[405] * 5)},
 }
 
 

@@ -87,6 +87,8 @@ class Heartbeat(models.Model):
     # The jobs that report here (callbacks.services.overdue and .notifications write, the dashboard reads).
     OVERDUE_SWEEP = "overdue-sweep"
     OUTBOX_DELIVERY = "outbox-delivery"
+    # The nightly retention run (callbacks.tasks.messages_anonymise_task); the privacy page reads it.
+    RETENTION = "retention"
 
     name = models.CharField(_("job"), max_length=50, unique=True)
     last_run_at = models.DateTimeField(_("last run"))

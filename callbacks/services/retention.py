@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import Case, DateTimeField, F, QuerySet, When
 from django.db.models.functions import Coalesce
 
-from callbacks.models import Attempt, CallLog, Message, MessageEvent, Notification, Status
+from callbacks.models import Attempt, CallLog, Heartbeat, Message, MessageEvent, Notification, Status
+from callbacks.selectors.privacy import retention_days
 
 BATCH_SIZE = 1_000
 # What is left of the reason (a required field) and of wiped audit values; a dash reads the same
@@ -37,6 +38,16 @@ def is_retention_night(moment: datetime) -> bool:
     """Whether the local time (settings.TIME_ZONE) is in the night window [01:00, 05:00)."""
     local = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).time()
     return NIGHT_START <= local < NIGHT_END
+
+
+def retention_night_run(*, now: datetime) -> int:
+    """The nightly task's work: anonymise with the period a manager set (or RETENTION_DAYS), and note the run
+    for the privacy page. Outside the night window it does nothing."""
+    if not is_retention_night(now):
+        return 0
+    anonymised = messages_anonymise(now=now, older_than_days=retention_days())
+    Heartbeat.objects.update_or_create(name=Heartbeat.RETENTION, defaults={"last_run_at": now, "last_count": anonymised})
+    return anonymised
 
 
 def messages_to_anonymise(*, now: datetime, older_than_days: int) -> QuerySet[Message]:

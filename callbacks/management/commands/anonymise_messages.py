@@ -5,22 +5,25 @@ shorter retention on request, and, with --dry-run, for seeing what the task woul
 repeat: a second run anonymises nothing more.
 """
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from callbacks.selectors.privacy import retention_days
 from callbacks.services.retention import messages_anonymise, messages_to_anonymise
 
 
 class Command(BaseCommand):
-    help = "Anonymise caller data of messages handled more than --days ago (default RETENTION_DAYS)."
+    help = ("Anonymise caller data of messages handled more than --days ago (default: the period set on the "
+            "privacy page, else RETENTION_DAYS).")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--days", type=int, default=settings.RETENTION_DAYS,
-                            help=f"retention in days (default {settings.RETENTION_DAYS})")
+        # Read when the command runs, not when it is defined: a manager may have changed it since.
+        parser.add_argument("--days", type=int, default=None,
+                            help="retention in days (default: the office's retention period)")
         parser.add_argument("--dry-run", action="store_true", help="only show what would be anonymised")
 
-    def handle(self, *args, days: int, dry_run: bool, verbosity: int, **options) -> None:
+    def handle(self, *args, days: int | None, dry_run: bool, verbosity: int, **options) -> None:
+        days = retention_days() if days is None else days
         if days < 1:
             raise CommandError("--days must be at least 1.")
         now = timezone.now()

@@ -1,0 +1,62 @@
+"""The privacy rights a manager carries out: log an export, erase one caller, set the retention period.
+
+The log (PrivacyRecord) never holds the caller's data. Numbers are kept only as keyed hashes
+(number_fingerprint, keyed with SECRET_KEY): the office can later check "was +316… erased, and when?"
+by hashing the number again, but nobody reading the log learns a number from it. A new SECRET_KEY makes
+old fingerprints unmatchable, which errs on the side of forgetting.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from accounts.models import User
+from callbacks.models import CallDraft, Message
+from callbacks.models.privacy import PrivacyRecord, RetentionSetting
+from callbacks.selectors.privacy import drafts_holding, number_fingerprint, retention_days
+from callbacks.services.retention import BATCH_SIZE, message_batch_anonymise
+
+
+def caller_export_log(*, by: User, numbers: list[str], message_count: int, now: datetime) -> PrivacyRecord:
+    """Who exported whose data (as fingerprints) and how many messages, not the data itself."""
+    return PrivacyRecord.objects.create(
+        kind=PrivacyRecord.Kind.EXPORT, by=by, at=now, message_count=message_count,
+        number_hashes=sorted(number_fingerprint(number) for number in numbers),
+    )
+
+
+def caller_erase(*, by: User, numbers: list[str], reason: str, now: datetime) -> int:
+    """Anonymise every message from these numbers at once (open ones too) with the retention's own wipe, and
+    delete calls in progress holding them; returns how many messages were erased.
+
+    The rows, their status, times and counts stay, so the statistics do not change. Safe to repeat: a second
+    run finds no message with these numbers, changes nothing and logs nothing."""
+    with transaction.atomic():
+        ids = list(Message.objects.filter(caller_number__in=numbers).order_by("pk").values_list("pk", flat=True))
+        erased = sum(message_batch_anonymise(ids=ids[start:start + BATCH_SIZE], now=now)
+                     for start in range(0, len(ids), BATCH_SIZE))
+        drafts = [draft.pk for draft in drafts_holding(numbers=numbers)]
+        CallDraft.objects.filter(pk__in=drafts).delete()
+        if erased or drafts:
+            PrivacyRecord.objects.create(
+                kind=PrivacyRecord.Kind.ERASURE, by=by, at=now, message_count=erased, reason=reason,
+                number_hashes=sorted(number_fingerprint(number) for number in numbers),
+            )
+    return erased
+
+
+def retention_period_set(*, by: User, days: int, now: datetime) -> bool:
+    """Set the retention period the nightly run uses; logged with the old and new period. False if unchanged."""
+    if days < 1:
+        raise ValueError("days must be at least 1.")
+    with transaction.atomic():
+        before = retention_days()
+        RetentionSetting.objects.update_or_create(
+            pk=RetentionSetting.SINGLETON, defaults={"days": days, "changed_by": by, "changed_at": now}
+        )
+        if before == days:
+            return False
+        PrivacyRecord.objects.create(kind=PrivacyRecord.Kind.RETENTION, by=by, at=now, days_before=before,
+                                     days_after=days)
+    return True
+
