@@ -68,6 +68,7 @@ def test_a_linked_number_brings_its_messages_onto_the_page(client, manager, hist
     page = client.get(response["Location"]).content.decode()
     assert "Service aan de cv-ketel" in page and "Factuur klopt niet" in page
     assert "4 berichten" in page
+    assert "020 123 4567 gekoppeld door Mira op" in page
 
 
 def test_each_role_sees_only_its_own_messages_and_404_when_none(client, receptionist, colleague, other_colleague,

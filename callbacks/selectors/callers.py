@@ -37,6 +37,7 @@ class CallerPage:
     calls_recent: int
     kept: int
     promises_due: int
+    links: list[CallerNumber]  # who linked each number, and when; empty for a number on its own
 
     @property
     def kept_percent(self) -> int | None:
@@ -78,6 +79,7 @@ def caller_page(*, numbers: list[str], caller: Caller | None, user: User, now: d
         company=(newest or {}).get("caller_company", ""),
         messages=Paginator(_listed(visible, now), PAGE_SIZE).get_page(page_number),
         total=figures["total"], calls_recent=calls, kept=figures["kept"], promises_due=figures["due"],
+        links=list(CallerNumber.objects.filter(caller=caller).select_related("linked_by")) if caller else [],
     )
 
 
