@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from callbacks.urls import callback_patterns, dashboard_patterns
+from callbacks.urls_callers import caller_patterns
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("callbacks/", include(callback_patterns)),
+    path("callers/", include(caller_patterns)),
     path("dashboard/", include(dashboard_patterns)),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),

@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
 from accounts.models import Team
-from callbacks.models import CallDraft
+from callbacks.models import CallDraft, Caller, CallerNumber
 from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,13 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "callbacks:follow_up": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 200, 404, 200, 404)},
     # Only the receptionist who took the message corrects it; the manager sees it but may not.
     "callbacks:correct": {"GET": (LOGIN, 200, 404, 404, 404, 404), "POST": (LOGIN, 200, 404, 404, 404, 404)},
+    # --- the caller page: <caller_id> links the message's number (<number>) and another; a number of a linked
+    # caller leads to its page. Whoever sees none of the caller's messages gets 404. An empty link POST shows
+    # the page with the form's error; an empty unlink POST names no number and goes back.
+    "callers:detail": {"GET": (LOGIN, 200, 200, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "callers:by_number": {"GET": (LOGIN, REDIRECT, REDIRECT, 404, REDIRECT, 404), "POST": (LOGIN, *[405] * 5)},
+    "callers:link": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 200, 200, 404, 200, 404)},
+    "callers:unlink": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, REDIRECT, REDIRECT, 404, REDIRECT, 404)},
     # --- the manager's pages ----------------------------------------------------------------------------
     "dashboard:index": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "dashboard:live": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
@@ -137,10 +144,14 @@ def test_every_row_names_each_role_for_get_and_post():
 def office(clock, receptionist, colleague, other_colleague, manager, outsider):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=3))
     people = {user.username: user for user in (receptionist, colleague, other_colleague, manager, outsider)}
+    caller = Caller.objects.create()
+    CallerNumber.objects.bulk_create([CallerNumber(caller=caller, number=message.caller_number),
+                                      CallerNumber(caller=caller, number="+31201234567")])
     arguments = {
         "pk": message.pk, "team_id": Team.objects.get(name="Verkoop").pk, "user_id": receptionist.pk,
         "uidb64": "MQ", "token": "not-a-real-token", "step": "recipient",
         "call_token": CallDraft.objects.create(taken_by=receptionist).token,
+        "caller_id": caller.pk, "number": str(message.caller_number),
     }
     return people, message, arguments
 

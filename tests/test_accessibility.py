@@ -343,6 +343,9 @@ def test_the_colleagues_pages_pass_axe(page: Page, live_server, viewport, clock,
     audit.check("message detail, handled with a follow-up due",
                 page.locator("[data-test=follow-up-form] button[type=submit]"))
 
+    page.goto(f"{base}/callers/number/{messages['overdue'].caller_number}/")
+    audit.check("caller page", page.locator("[data-test=link-form] button[type=submit]"))
+
     page.goto(f"{base}/callbacks/notifications/")
     expect(page.locator("[data-test=unread]")).to_have_text("1")
     audit.check("notifications", page.locator("[data-test=inbox] a").first)

@@ -18,6 +18,9 @@ from callbacks.domain.figures import Period
 from callbacks.models import (
     Attempt,
     CallDraft,
+    Caller,
+    CallerLinkEvent,
+    CallerNumber,
     CallLog,
     Heartbeat,
     Message,
@@ -31,6 +34,7 @@ from callbacks.selectors import statistics
 from callbacks.selectors.privacy import next_retention_run, number_fingerprint, retention_days
 from callbacks.selectors.privacy_export import _label
 from callbacks.services.privacy import caller_erase
+from callbacks.services.callers import caller_number_link
 from tests.factories import MessageFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -290,3 +294,14 @@ def test_the_command_defaults_to_the_period_set_by_the_manager(manager, receptio
     RetentionSetting.objects.create(days=30, changed_by=manager, changed_at=clock.now())
     call_command("anonymise_messages", stdout=out)
     assert "Anonymised 1 message(s) handled more than 30 days ago" in out.getvalue()
+
+
+def test_erasing_a_caller_removes_the_caller_pages_links_of_the_numbers(client, manager, caller, clock):
+    linked = caller_number_link(number=NUMBER, other=OTHER_NUMBER, actor=manager, now=clock.now())
+    kept = caller_number_link(number="+31687654321", other="+31201112233", actor=manager, now=clock.now())
+    client.force_login(manager)
+    _erase(client, "06 12345678", "+31 20 123 4567")
+    assert not CallerNumber.objects.filter(number__in=[NUMBER, OTHER_NUMBER]).exists()
+    assert not CallerLinkEvent.objects.filter(number__in=[NUMBER, OTHER_NUMBER]).exists()
+    assert not Caller.objects.filter(pk=linked.pk).exists()
+    assert CallerNumber.objects.filter(caller=kept).count() == 2  # another caller's links stay

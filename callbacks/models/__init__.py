@@ -1,3 +1,4 @@
+from callbacks.models.caller import Caller, CallerLinkEvent, CallerNumber
 from callbacks.models.choices import CallType, Outcome, Priority, Status, Tone
 from callbacks.models.draft import CallDraft
 from callbacks.models.message import Attempt, CallLog, Message, MessageEvent
@@ -17,7 +18,7 @@ from callbacks.models.policy import (
 )
 
 __all__ = [
-    "DEFAULT_CHECK_MOMENTS", "DEFAULT_ESCALATION_MINUTES", "Attempt", "CallDraft", "Heartbeat", "TeamSettings", "MIDDAY", "DayPart", "PhoneDuty", "CallLog", "CallType", "CheckMoment", "ClosureDay", "DigestSent",
+    "DEFAULT_CHECK_MOMENTS", "DEFAULT_ESCALATION_MINUTES", "Attempt", "CallDraft", "Caller", "CallerLinkEvent", "CallerNumber", "Heartbeat", "TeamSettings", "MIDDAY", "DayPart", "PhoneDuty", "CallLog", "CallType", "CheckMoment", "ClosureDay", "DigestSent",
     "HandlingPolicy", "Message", "MessageEvent", "Notification", "OpeningHours", "Outcome", "Priority", "PrivacyRecord", "RetentionSetting", "Status",
     "Tone",
 ]

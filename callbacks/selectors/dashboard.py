@@ -37,6 +37,7 @@ class Listed:
     """What the two lists show of a message (templates/callbacks/dashboard/index.html)."""
     pk: int
     caller_name: str
+    caller_number: str  # E.164, or "" (anonymised): the link to the caller page
     reason: str
     deadline: datetime
     overdue_level: int
@@ -148,11 +149,11 @@ def _first(messages, limit: int) -> list[Listed]:
     and its owners for each, and the rows are what the fragment keys are made of.
     """
     rows = (messages.order_by("deadline", "pk")
-            .values_list("pk", "caller_name", "reason", "deadline", "overdue_level", "version",
+            .values_list("pk", "caller_name", "caller_number", "reason", "deadline", "overdue_level", "version",
                          "owner_user__full_name", "owner_user__username", "owner_team__name")[:limit])
     # A colleague's name as str(User): the full name, else the username.
-    return [Listed(pk, caller, reason, deadline, level, version, full_name or username or "", team or "")
-            for pk, caller, reason, deadline, level, version, full_name, username, team in rows]
+    return [Listed(pk, caller, str(number or ""), reason, deadline, level, version, full_name or username or "", team or "")
+            for pk, caller, number, reason, deadline, level, version, full_name, username, team in rows]
 
 
 def overdue_and_due_soon(*, now: datetime, counts: OpenCounts, limit: int = SHOWN,

@@ -11,7 +11,7 @@ from datetime import datetime
 from django.db import transaction
 
 from accounts.models import User
-from callbacks.models import CallDraft, Message
+from callbacks.models import CallDraft, Caller, CallerLinkEvent, CallerNumber, Message
 from callbacks.models.privacy import PrivacyRecord, RetentionSetting
 from callbacks.selectors.privacy import drafts_holding, number_fingerprint, retention_days
 from callbacks.services.retention import BATCH_SIZE, message_batch_anonymise
@@ -37,12 +37,23 @@ def caller_erase(*, by: User, numbers: list[str], reason: str, now: datetime) ->
                      for start in range(0, len(ids), BATCH_SIZE))
         drafts = [draft.pk for draft in drafts_holding(numbers=numbers)]
         CallDraft.objects.filter(pk__in=drafts).delete()
-        if erased or drafts:
+        linked = _caller_links_delete(numbers=numbers)
+        if erased or drafts or linked:
             PrivacyRecord.objects.create(
                 kind=PrivacyRecord.Kind.ERASURE, by=by, at=now, message_count=erased, reason=reason,
                 number_hashes=sorted(number_fingerprint(number) for number in numbers),
             )
     return erased
+
+
+def _caller_links_delete(*, numbers: list[str]) -> int:
+    """The caller page's links of these numbers, their log (it names the numbers) and a caller left without
+    numbers (its name is caller data); returns how many rows went."""
+    callers = list(CallerNumber.objects.filter(number__in=numbers).values_list("caller_id", flat=True))
+    removed, _kinds = CallerNumber.objects.filter(number__in=numbers).delete()
+    logged, _kinds = CallerLinkEvent.objects.filter(number__in=numbers).delete()
+    emptied, _kinds = Caller.objects.filter(pk__in=callers, numbers__isnull=True).delete()
+    return removed + logged + emptied
 
 
 def retention_period_set(*, by: User, days: int, now: datetime) -> bool:
