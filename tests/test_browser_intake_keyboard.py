@@ -1,6 +1,10 @@
 """Issue 15, point 7, measured in Chromium: a message taken with the keyboard only, every key press counted
 as the caller's words (names, number, reason) or as a key the intake asks for (Enter, Tab, Space, Alt+key),
-and every form submission counted. Each test prints its figures ("FIGURE keyboard: ...")."""
+and every form submission counted. Each test prints its figures ("FIGURE keyboard: ...").
+
+Before (the formtools wizard of commit 27aa613, the same calls counted the same way): a plain message took
+6 submits and 8 keys besides the caller's words; a known caller with the dinner-time wish took 6 submits and
+26 (the name typed again, 10 Tabs to reach "Not between", 8 digits for 17:30-19:00)."""
 
 import re
 from collections import Counter
