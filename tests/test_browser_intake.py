@@ -73,14 +73,14 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, pa
     expect(page.locator("#recipient-status [data-test=status]")).to_contain_text("Bram")
     page.keyboard.press("Enter")
 
-    # 2. Caller: name, Tab, number, Enter.
+    # 2. Caller: number, Tab, name, Enter (the number first: a known caller's name is then proposed).
     _step(page, "caller")
     expect(page.locator("[data-test=owner]")).to_have_text("Bram")
-    _focused(page, "#id_caller-name")
-    page.keyboard.type("Pieter de Boer")
-    page.keyboard.press("Tab")
     _focused(page, "#id_caller-number")
     page.keyboard.type("06-12345678")
+    page.keyboard.press("Tab")
+    _focused(page, "#id_caller-name")
+    page.keyboard.type("Pieter de Boer")
     page.keyboard.press("Enter")
 
     # 3. Reason: type it, then go back once with Alt+B (the Back button's accesskey in Chromium on Linux).
@@ -91,7 +91,7 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, pa
     _step(page, "caller")
     expect(page.locator("#id_caller-name")).to_have_value("Pieter de Boer")
     expect(page.locator("#id_caller-number")).to_have_value("06-12345678")
-    _focused(page, "#id_caller-name")
+    _focused(page, "#id_caller-number")
     page.keyboard.press("Enter")
     _step(page, "reason")
     expect(page.locator("#id_reason-reason")).to_have_value("Vraag over de offerte")
@@ -101,7 +101,7 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, pa
     # 4. Promise: the team's handling time is fine; leave the wishes empty.
     _step(page, "promise")
     expect(page.locator("[data-test=proposal]")).to_contain_text("Bram")
-    _focused(page, "#id_promise-between_start")
+    _focused(page, "#id_promise-not_between_start")  # the wish callers voice most
     page.keyboard.press("Enter")
 
     # 5. Read back, then tick the confirmation with Space.

@@ -18,9 +18,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=TUESDAY), pytest.mark.
 # The step, and the Dutch label of its first field (the one with the focus).
 STEPS = [
     ("recipient", "Voor wie?"),
-    ("caller", "Naam beller"),
+    ("caller", "Telefoonnummer"),
     ("reason", "Korte reden"),
-    ("promise", "Alleen tussen"),
+    ("promise", "Niet tussen"),
     ("readback", "Ik heb het bericht voorgelezen en de beller heeft bevestigd dat het klopt"),
 ]
 

@@ -110,8 +110,10 @@ class RecipientForm(RecipientLookup, KeyboardFirst, forms.Form):
 
 
 class CallerForm(KeyboardFirst, forms.Form):
-    name = forms.CharField(label=_("Caller's name"), max_length=150)
+    # The number first: leaving it shows who calls (their name to fill with Alt+K, their open messages to
+    # add this call to), so a known caller's name is not typed again.
     number = DialledNumberField(label=_("Phone number"))
+    name = forms.CharField(label=_("Caller's name"), max_length=150)
     company = forms.CharField(label=_("Company"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     add_to = forms.ChoiceField(label=_("This caller already has an open message"), required=False, widget=forms.RadioSelect)
@@ -174,14 +176,15 @@ class ReasonForm(KeyboardFirst, forms.Form):
 
 
 class PromiseForm(KeyboardFirst, forms.Form):
-    between_start = forms.TimeField(label=_("Only between"), required=False,
-                                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    between_end = forms.TimeField(label=_("and"), required=False,
-                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    # "Not between" first: it is the wish callers voice most ("not during dinner"), so it has the focus.
     not_between_start = forms.TimeField(label=_("Not between"), required=False,
                                         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     not_between_end = forms.TimeField(label=_("and"), required=False,
                                       widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    between_start = forms.TimeField(label=_("Only between"), required=False,
+                                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    between_end = forms.TimeField(label=_("and"), required=False,
+                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     not_before = forms.DateField(label=_("Not before"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     deadline = forms.DateTimeField(

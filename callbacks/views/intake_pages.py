@@ -19,8 +19,10 @@ def _context_recipient(call: Call, form) -> dict:
     users, _teams = call.recipients_all()
     number = normalise_number(call.draft.prefill_number)
     history, recent_calls = selectors.caller_history(number=number, now=now)
+    # The paths that end here say their goodbye here: the step shows the line of the outcome chosen.
+    closing_lines = [(path, sentences.closing_line(path=path, now=now)) for path in (closing.HELPED, closing.PUT_THROUGH)]
     return {"statuses": selectors.availabilities(users=users, now=now), "history": history,
-            "recent_calls": recent_calls, "history_number": number}
+            "recent_calls": recent_calls, "history_number": number, "closing_lines": closing_lines}
 
 
 def _context_caller(call: Call, form) -> dict:

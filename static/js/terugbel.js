@@ -15,12 +15,30 @@ document.addEventListener("click", (event) => {
   if (!scope || !form) {
     return;
   }
+  let filled = null;
   for (const source of scope.querySelectorAll("data[data-fill-field]")) {
     const field = form.elements.namedItem(source.dataset.fillField);
     if (field && !field.value.trim()) {
       field.value = source.value;
+      filled = field;
     }
+  }
+  if (filled) {
+    // Once, after all fields are set: htmx redraws what depends on them (the promise step's sentence).
+    filled.dispatchEvent(new Event("change", { bubbles: true }));
   }
   const empty = [...form.elements].find((field) => field.required && !field.value && field.type !== "hidden");
   (empty || form.querySelector("[type=submit][data-test=next]") || button).focus();
+});
+
+// The intake's first step: the closing line for "helped directly" or "put through" shows as soon as that
+// outcome is chosen (templates/callbacks/steps/recipient.html), so it is said before Save.
+document.addEventListener("change", (event) => {
+  const choice = event.target.closest("input[type=radio][name$='-decision']");
+  if (!choice || !choice.form) {
+    return;
+  }
+  for (const line of choice.form.querySelectorAll("[data-closing-for]")) {
+    line.hidden = line.dataset.closingFor !== choice.value;
+  }
 });
