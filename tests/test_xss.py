@@ -201,7 +201,9 @@ def test_every_email_is_plain_text_with_no_html_alternative(day):
     # Every kind about a message: new message, called again, passed on, digest, overdue, escalated (the reset
     # mail is below).
     assert sent == set(Notification.Kind.values) - {Notification.Kind.PASSWORD_RESET}
-    assert len(mail.outbox) == Notification.objects.filter(channel=Notification.Channel.EMAIL).count()
+    # One mail per sent row; the new-message mail for the message passed on before its delivery is dropped.
+    assert len(mail.outbox) == Notification.objects.filter(channel=Notification.Channel.EMAIL,
+                                                           state=Notification.State.SENT).count()
     for email in mail.outbox:
         _assert_plain_text_only(email)
     new_message = next(email for email in mail.outbox if email.to == ["bram@example.test"])
