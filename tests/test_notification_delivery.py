@@ -250,3 +250,23 @@ def test_with_the_broker_down_all_weekend_each_mail_goes_out_once(clock, recepti
     outbox_deliver(now=MONDAY_0831 + timedelta(minutes=1))
     assert sorted(m.to[0] for m in mail.outbox) == [colleague.email, other_colleague.email]
     assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_an_escalation_for_a_manager_away_goes_to_their_stand_in(clock, receptionist, colleague, manager,
+                                                                 other_colleague):
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=FRIDAY_18 - timedelta(hours=3))
+    Message.objects.filter(pk=message.pk).update(overdue_level=2)
+    _queue(message, Kind.ESCALATED, [manager])
+    Absence.objects.create(user=manager, stand_in=other_colleague, starts_at=SATURDAY,
+                           ends_at=SATURDAY + timedelta(days=5))
+    _monday(clock)
+    assert [m.to for m in mail.outbox] == [[other_colleague.email]]
+    assert "Geëscaleerd" in mail.outbox[0].subject
+    assert _email(message).outcome == "to_stand_in"
+
+
+def test_a_reset_link_is_never_held_or_dropped(clock, colleague):
+    Absence.objects.create(user=colleague, starts_at=FRIDAY_18 - timedelta(hours=1), ends_at=SATURDAY)
+    row = notifications.password_reset_queue(user_id=colleague.pk)
+    assert notifications.notification_deliver(notification_id=row.pk, now=FRIDAY_18)
+    assert [m.to for m in mail.outbox] == [[colleague.email]]
