@@ -24,6 +24,11 @@ from callbacks.services.outbox import Verdict, delivery_check
 SWEEP_GRACE = timedelta(minutes=1)
 BACKOFF_START = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
+# The kinds whose emails to one person go out together as one mail (emails_deliver_together).
+BATCHED_KINDS = frozenset({
+    Notification.Kind.NEW_MESSAGE, Notification.Kind.REASSIGNED, Notification.Kind.DIGEST, Notification.Kind.OVERDUE,
+    Notification.Kind.ESCALATED, Notification.Kind.CALLED_AGAIN,
+})
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +215,8 @@ def outbox_deliver(*, now: datetime | None = None, grace: timedelta = SWEEP_GRAC
         )
         emails: dict[int, list[int]] = {}
         for pk, channel, kind, recipient_id in rows:
-            if channel == Notification.Channel.EMAIL and kind != Notification.Kind.PASSWORD_RESET:
+            # A reset link goes alone, at once; a row without a staff recipient (a caller's confirmation) too.
+            if channel == Notification.Channel.EMAIL and kind in BATCHED_KINDS and recipient_id is not None:
                 emails.setdefault(recipient_id, []).append(pk)
             else:
                 delivered += _logged(partial(notification_deliver, notification_id=pk, now=now), [pk])
@@ -245,7 +251,11 @@ def emails_deliver_together(*, ids: list[int], now: datetime | None = None) -> i
         return 0
     rows = list(_with_relations(Notification.objects.filter(claim_token=token, state=Notification.State.SENDING))
                 .order_by("created_at", "pk"))
-    kept = [(row, verdict.outcome) for row in rows if _settle(row, verdict := delivery_check(notification=row, now=now), now)]
+    kept = []
+    for row in rows:
+        verdict = delivery_check(notification=row, now=now)
+        if _settle(row, verdict, now):
+            kept.append((row, verdict.outcome))
     if not kept or _hold_for_quiet_hours([row for row, _outcome in kept], now):
         return 0
     try:

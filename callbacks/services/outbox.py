@@ -53,8 +53,8 @@ def _drop(reason: str) -> Verdict:
 
 def delivery_check(*, notification: Notification, now: datetime) -> Verdict:
     """What to do with this row now; reads only, the caller writes the state."""
-    if notification.kind == Kind.PASSWORD_RESET:
-        return Verdict(send=True)
+    if notification.kind not in LIVE_STATUSES and notification.kind != Kind.DIGEST:
+        return Verdict(send=True)  # a reset link, or a kind with rules of its own
     if notification.message_id is None:
         return _digest_check(notification, now)
     message = notification.message
