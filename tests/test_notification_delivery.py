@@ -26,7 +26,7 @@ SATURDAY = datetime(2026, 12, 5, 11, 0, tzinfo=AMS)
 MONDAY_0831 = datetime(2026, 12, 7, 8, 31, tzinfo=AMS)
 Kind = Notification.Kind
 
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=FRIDAY_18)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.clock(at=FRIDAY_18)]
 
 
 def _queue(message, kind, recipients=None, **extra):
