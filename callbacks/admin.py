@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from accounts.roles import MANAGE_OFFICE
 from callbacks.models import Heartbeat, Notification
-from callbacks.services.outbox import notifications_retry
+from callbacks.services.retries import notifications_retry
 
 
 class ReadOnlyForManagers(admin.ModelAdmin):

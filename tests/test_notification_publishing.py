@@ -16,6 +16,7 @@ from django.db import transaction
 from callbacks.models import Notification
 from callbacks.services import notifications
 from tests.broker_helpers import celery_publishing_to
+from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,9 +66,10 @@ def test_the_next_save_tries_the_broker_again(colleague):
     assert _published(publish) == [(pk, False) for pk in queued]
 
 
-def test_the_delivery_sweep_sends_what_a_failed_publish_left(clock, colleague):
+def test_the_delivery_sweep_sends_what_a_failed_publish_left(clock, receptionist, colleague):
+    owed = MessageFactory(taken_by=receptionist, owner=colleague)
     with mock.patch(PUBLISH, side_effect=OSError("broker down")):
-        _queue_for(colleague)
+        notifications.notification_queue(message=None, recipients=[colleague], kind="digest", message_ids=[owed.pk])
     assert notifications.outbox_deliver(now=clock.now() + timedelta(seconds=30)) == 0  # still in its grace
     assert notifications.outbox_deliver(now=clock.now() + notifications.SWEEP_GRACE) == 2
     assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}

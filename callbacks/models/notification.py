@@ -30,6 +30,8 @@ class Notification(models.Model):
         PENDING = "pending", _("Waiting")
         SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
+        # Checked at delivery and no longer true (the message handled, passed on, no longer overdue): not sent.
+        DROPPED = "dropped", _("Dropped")
 
     # Empty only for a mail to the caller, who has no account: then `address` and `language` say where and how.
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
@@ -56,6 +58,12 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True, default="", db_default="")
     # Message ids a digest lists, in deadline order (ids only: no caller data leaves the database).
     message_ids = models.JSONField(default=list, blank=True)
+    # What the check at delivery found, machine-readable: why a row was dropped ("handled", "passed_on",
+    # "no_longer_overdue", "away"), or how it was rewritten ("corrected", "to_stand_in", "to_new_owner").
+    outcome = models.CharField(max_length=40, blank=True)
+    # The sweep claims all due emails of one person with one UPDATE and this token, then acts on exactly
+    # the rows that carry it: two overlapping sweeps never put one row in two mails.
+    claim_token = models.UUIDField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from callbacks.domain import phone
 from callbacks.models import Message, Notification, Status
-from callbacks.services.notifications import _publish_on_commit
+from callbacks.services.notifications import publish_on_commit
 
 LANGUAGES = ("nl", "en")
 
@@ -25,7 +25,7 @@ def caller_confirmation_queue(*, message: Message, language: str) -> Notificatio
         recipient=None, address=message.caller_email, language=language if language in LANGUAGES else "nl",
         message=message, kind=Notification.Kind.CALLER_CONFIRMATION, channel=Notification.Channel.EMAIL,
     )
-    _publish_on_commit([row.pk])
+    publish_on_commit([row.pk])
     return row
 
 

@@ -78,10 +78,10 @@ def _outbox_insert_sql(recipients: str) -> str:
     """One in-app row per recipient and one email row per recipient with an address."""
     empty_list = "'[]'::jsonb" if connection.vendor == "postgresql" else "'[]'"
     return f"""
-        INSERT INTO {NOTIFICATION} (recipient_id, message_id, kind, channel, state, created_at, message_ids, failures)
-        SELECT r.user_id, r.message_id, %s, %s, %s, %s, {empty_list}, 0 FROM ({recipients}) r
+        INSERT INTO {NOTIFICATION} (recipient_id, message_id, kind, channel, state, created_at, message_ids, failures, outcome)
+        SELECT r.user_id, r.message_id, %s, %s, %s, %s, {empty_list}, 0, '' FROM ({recipients}) r
         UNION ALL
-        SELECT r.user_id, r.message_id, %s, %s, %s, %s, {empty_list}, 0 FROM ({recipients}) r
+        SELECT r.user_id, r.message_id, %s, %s, %s, %s, {empty_list}, 0, '' FROM ({recipients}) r
         JOIN {USER} u ON u.id = r.user_id WHERE u.email <> ''
     """  # nosec B608
 
