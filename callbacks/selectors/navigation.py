@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from accounts.models import User
 from callbacks.models import Message, Notification
@@ -16,6 +16,8 @@ class NavigationCounts:
     open: int
     overdue: int
     unread: int
+    # The newest unread notice's id: the page polls the badge with it and is told of anything newer.
+    newest_unread: int | None = None
 
 
 def navigation_counts(*, user: User, now: datetime) -> NavigationCounts:
@@ -26,10 +28,11 @@ def navigation_counts(*, user: User, now: datetime) -> NavigationCounts:
     a message or the configuration changes, or the next of them falls due). Counted, they are counted per
     half of owned_by, as the worklist counts them (MessageQuerySet.owned_by_halves), so that PostgreSQL
     answers each from its open-message index alone. The unread notices are counted each time: one look
-    into their own small index.
+    into their own small index, with the newest one's id in the same query.
     """
     owed, overdue = kept_while_true(f"owed:{user.pk}", lambda: _owed_counts(user, now), now=now)
-    return NavigationCounts(open=owed, overdue=overdue, unread=unread_count(user=user))
+    unread = _unread_of(user).aggregate(count=Count("pk"), newest=Max("pk"))
+    return NavigationCounts(open=owed, overdue=overdue, unread=unread["count"], newest_unread=unread["newest"])
 
 
 def _owed_counts(user: User, now: datetime) -> tuple[tuple[int, int], datetime | None]:
@@ -52,6 +55,13 @@ def unread_count(*, user: User) -> int:
 
 def _unread_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True)
+
+
+def unread_notice(*, user: User, notice_id: int | None) -> Notification | None:
+    """The person's unread notice with this id and its message, for the polled badge to name it."""
+    if notice_id is None:
+        return None
+    return _unread_of(user).select_related("message").filter(pk=notice_id).first()
 
 
 def inbox_of(user: User, *, limit: int = 50) -> list[Notification]:

@@ -25,6 +25,8 @@ from callbacks.forms.intake import (
 from callbacks.forms.repeat import RepeatCallForm
 from callbacks.models import CallDraft
 from callbacks.selectors import Recipient
+from callbacks.selectors.notified import notified_by_save
+from callbacks.views.saved_text import notified_sentence
 
 FORMS = {"recipient": RecipientForm, "caller": CallerForm, "reason": ReasonForm, "promise": PromiseForm,
          "readback": ReadbackForm, "close": CloseForm, "repeat": RepeatCallForm}
@@ -254,7 +256,8 @@ def _save_added_call(call: Call) -> Saved:
         # Back to the caller step with everything typed kept, and the caller's open messages read again.
         services.draft_forget(draft=call.draft, key="open_messages", go_to="caller")
         return Saved(_("That message was handled in the meantime; take a new message instead."), back_to="caller")
-    return Saved(_("Added this call to the open message (called %(count)s times).") % {"count": message.call_count})
+    text = _("Added this call to the open message (called %(count)s times).") % {"count": message.call_count}
+    return Saved(_told(text, call))
 
 
 def _save_new_message(call: Call) -> Saved:
@@ -280,4 +283,11 @@ def _save_new_message(call: Call) -> Saved:
                                       confirmation_language=confirmation_language),
         reason=reason["reason"], call_type=reason["call_type"], tone=reason["tone"], promise=promise,
     )
-    return Saved(_("Message for %(owner)s saved.") % {"owner": owner.label})
+    return Saved(_told(_("Message for %(owner)s saved.") % {"owner": owner.label}, call))
+
+
+def _told(text: str, call: Call) -> str:
+    """The save's text, then who was told and how, as the notification rows it wrote say."""
+    now = timezone.now()
+    told = notified_sentence(notified_by_save(token=call.draft.token, now=now), now=now)
+    return f"{text} {told}" if told else text

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.roles import HANDLE_CALLBACKS
+from accounts.selectors import presence_for_navigation
 from callbacks import selectors
 from callbacks.forms.work import WorkFilterForm
 from callbacks.models import Status
+from callbacks.selectors.navigation import navigation_counts, unread_notice
 
 PAGE_SIZE = 50
 
@@ -87,5 +89,18 @@ def callback_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def callback_badge(request: HttpRequest) -> HttpResponse:
-    """The navigation badge, refreshed by htmx after an action on the page."""
-    return render(request, "callbacks/partials/badge.html")
+    """The navigation badge, refreshed by htmx after an action on the page and every 30 seconds.
+
+    `seen` is the newest notice id the page already has: a newer unread one is named (live region, desktop
+    notification). The unread count beside "Notifications" comes along out of band.
+    """
+    now = timezone.now()
+    counts = navigation_counts(user=request.user, now=now)
+    seen = request.GET.get("seen", "")
+    notice = None
+    if seen.isdigit() and counts.newest_unread is not None and counts.newest_unread > int(seen):
+        notice = unread_notice(user=request.user, notice_id=counts.newest_unread)
+    # The fragment's part of the navigation, counted once here rather than again by the context processor.
+    nav = {"badge": counts, "unread": counts.unread,
+           "presence": presence_for_navigation(user=request.user, now=now)}
+    return render(request, "callbacks/partials/badge.html#polled", {"notice": notice, "nav": nav})

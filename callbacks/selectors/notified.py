@@ -1,0 +1,59 @@
+"""How the people a saved call concerns were told, read from the notification rows that save wrote.
+
+The receptionist's save screen says it ("Bram is op de hoogte gebracht (in Terugbel nu; per mail om 08:30
+bij opening)"), so it must be what the outbox holds, not what the intake meant to do.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from accounts.models import User
+from callbacks.models import Notification
+
+
+@dataclass(frozen=True)
+class Told:
+    """One person told in the app, and when their mail goes out: None for no mail (no address)."""
+
+    recipient: User
+    mail_at: datetime | None
+    # True when that moment is a later opening (quiet hours), not a send right away.
+    mail_held: bool = False
+
+
+@dataclass(frozen=True)
+class Notified:
+    told: list[Told]
+    # The colleague asked for, when someone else was told instead (away, with a stand-in).
+    away: User | None = None
+
+
+def notified_by_save(*, token: uuid.UUID, now: datetime) -> Notified:
+    """Who the save with this intake token notified: a new message's rows, or a repeat call's."""
+    from callbacks.services.notifications import quiet_until  # the rule delivery applies; services import selectors
+
+    rows = list(
+        Notification.objects.filter(
+            Q(message__intake_token=token, kind=Notification.Kind.NEW_MESSAGE) | Q(call__intake_token=token)
+        ).select_related("recipient", "message__intended_user").order_by("recipient__full_name", "recipient_id", "pk")
+    )
+    in_app = [row for row in rows if row.channel == Notification.Channel.IN_APP]
+    mails = {row.recipient_id: row for row in rows if row.channel == Notification.Channel.EMAIL}
+    told = []
+    for row in in_app:
+        mail = mails.get(row.recipient_id)
+        if mail is None:
+            told.append(Told(recipient=row.recipient, mail_at=None))
+        elif mail.state == Notification.State.SENT:
+            told.append(Told(recipient=row.recipient, mail_at=mail.sent_at))
+        else:
+            # Waiting: held by quiet hours already, or not yet seen by a worker, which will apply the same rule.
+            held = mail.not_before if mail.not_before and mail.not_before > now else quiet_until(row.recipient, now)
+            told.append(Told(recipient=row.recipient, mail_at=held or now, mail_held=held is not None))
+    message = rows[0].message if rows else None
+    intended = message.intended_user if message else None
+    away = intended if intended and intended.pk not in {item.recipient.pk for item in told} and told else None
+    return Notified(told=told, away=away)

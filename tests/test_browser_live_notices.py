@@ -1,0 +1,101 @@
+"""A colleague with a page open sees a new message within 30 seconds, and a desktop notification once."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.models import Presence
+from callbacks.models import Notification
+from callbacks.services.notifications import notification_queue
+from tests.browser_helpers import log_in
+from tests.factories import MessageFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True)]
+
+POLL_SECONDS = 30
+
+# window.Notification replaced by a recorder: the headless browser shows nothing, the test reads what was asked.
+NOTIFICATION_STUB = """
+window.__notifications = [];
+window.Notification = class {
+  static permission = "granted";
+  static requestPermission() { return Promise.resolve("granted"); }
+  constructor(title, options) { this.title = title; this.options = options; window.__notifications.push(this); }
+  close() {}
+};
+"""
+
+
+def _open_with_notifications(page: Page, live_server) -> None:
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.context.add_init_script(NOTIFICATION_STUB)  # every tab of this browser
+    page.clock.install()  # the page's timers, so the 30-second poll can be brought forward
+    log_in(page, live_server.url, "bram")
+
+
+def _new_message_for(user, receptionist, caller_name: str):
+    message = MessageFactory(taken_by=receptionist, owner=user, caller_name=caller_name)
+    notification_queue(message=message, recipients=[user], kind=Notification.Kind.NEW_MESSAGE)
+    return message
+
+
+def _poll(page: Page) -> None:
+    page.clock.run_for(POLL_SECONDS * 1000)  # the poll goes out ...
+    page.clock.resume()  # ... and htmx's own short timers swap its answer in
+
+
+def test_a_new_message_reaches_the_open_page_and_the_desktop_once(clock, page: Page, live_server, receptionist, colleague):
+    _open_with_notifications(page, live_server)
+    badge = page.locator("#callbacks-badge")
+    expect(badge.locator(".badge").first).to_have_text("0")
+    other_tab = page.context.new_page()  # the same colleague, a second tab open on another page
+    other_tab.clock.install()
+    other_tab.goto(f"{live_server.url}/callbacks/")
+    other_tab.wait_for_load_state("load")
+
+    message = _new_message_for(colleague, receptionist, "Henk Dekker")
+    _poll(page)
+
+    expect(badge.locator(".badge").first).to_have_text("1")
+    expect(page.locator("[data-test=nav-live]")).to_have_text("Nieuw bericht van Henk Dekker")
+    expect(page.locator("[data-test=unread]")).to_have_text("1")
+    page.wait_for_function("window.__notifications.length > 0")
+    assert page.evaluate("window.__notifications.map((shown) => shown.title)") == ["Nieuw bericht van Henk Dekker"]
+
+    _poll(page)  # the next poll knows it was shown
+    expect(badge).to_have_attribute("hx-vals", f'{{"seen": "{badge.get_attribute("data-notice-id")}"}}')
+    _poll(other_tab)  # the other tab shows it too, but the desktop heard of it once
+    expect(other_tab.locator("[data-test=nav-live]")).to_have_text("Nieuw bericht van Henk Dekker")
+    assert page.evaluate("window.__notifications.length") == 1
+    assert other_tab.evaluate("window.__notifications.length") == 0
+
+    page.evaluate("window.__notifications[0].onclick()")  # clicking it opens the message
+    expect(page).to_have_url(f"{live_server.url}/callbacks/{message.pk}/")
+
+
+def test_do_not_disturb_shows_the_notice_but_no_desktop_popup(clock, page: Page, live_server, receptionist,
+                                                             colleague):
+    Presence.objects.create(user=colleague, state=Presence.State.DO_NOT_DISTURB, set_at=clock.now(),
+                            until=clock.now() + timedelta(hours=2))
+    _open_with_notifications(page, live_server)
+    _new_message_for(colleague, receptionist, "Henk Dekker")
+    _poll(page)
+    expect(page.locator("[data-test=nav-live]")).to_have_text("Nieuw bericht van Henk Dekker")
+    assert page.evaluate("window.__notifications.length") == 0
+
+
+def test_the_permission_button_asks_the_browser(page: Page, live_server, colleague):
+    page.add_init_script("""
+      window.__asked = 0;
+      window.Notification = class {
+        static permission = "default";
+        static requestPermission() { window.__asked += 1; window.Notification.permission = "granted";
+                                     return Promise.resolve("granted"); }
+      };
+    """)
+    log_in(page, live_server.url, "bram")
+    button = page.get_by_role("button", name="Meldingen op dit apparaat aanzetten")
+    button.click()
+    expect(button).to_be_hidden()
+    assert page.evaluate("window.__asked") == 1
