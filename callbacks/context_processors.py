@@ -15,7 +15,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav": {}}
     handles_callbacks = user.has_perm(f"accounts.{roles.HANDLE_CALLBACKS}")
-    counts = SimpleLazyObject(lambda: navigation_counts(user=user, now=timezone.now()))
+    # Read when the template asks, so after the view: the worklist sets request.worklist_totals, the very
+    # figures the badge shows, and then they are not counted twice.
+    counts = SimpleLazyObject(lambda: navigation_counts(
+        user=user, now=timezone.now(), owed_totals=getattr(request, "worklist_totals", None)))
     # Someone without callbacks has no badge: only their unread notices are counted.
     unread = (lambda: counts.unread) if handles_callbacks else (lambda: unread_count(user=user))
     return {

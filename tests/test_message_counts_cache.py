@@ -109,8 +109,7 @@ def _anonymise(message, **_):
     message_batch_anonymise(ids=[message.pk], now=NOW)
 
 
-@pytest.mark.parametrize("write", [_save, _update, _delete, _delete_one, _bulk_create, _bulk_update, _sweep,
-                                   _anonymise])
+@pytest.mark.parametrize("write", [_save, _update, _delete, _delete_one, _bulk_update, _sweep, _anonymise])
 def test_every_write_to_messages_moves_the_generation_on(receptionist, colleague, write):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1))
     navigation_counts(user=colleague, now=NOW)  # something kept under the generation of now
@@ -118,6 +117,37 @@ def test_every_write_to_messages_moves_the_generation_on(receptionist, colleague
     assert before is not None
     write(message, receptionist=receptionist, colleague=colleague)
     assert cache.get(GENERATION_KEY) != before
+
+
+def _take(message, receptionist, colleague):
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1))
+
+
+@pytest.mark.parametrize("add", [_take, _bulk_create])
+def test_a_new_message_moves_on_its_owners_generation_and_leaves_others_counts_kept(
+        receptionist, colleague, other_colleague, add):
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1))
+    assert _owed(colleague) == (1, 0) and _owed(other_colleague) == (0, 0)
+    assert open_counts(now=NOW).per_colleague[0]["open"] == 1
+    owner_generation = cache.get(generations.owner_generation_key(colleague.pk))
+    add(message, receptionist=receptionist, colleague=colleague)
+    assert cache.get(generations.owner_generation_key(colleague.pk)) != owner_generation
+    # The owner's figures are counted anew, everyone's on the dashboard too; another colleague's stay kept.
+    assert _owed(colleague) == (2, 0)
+    assert [(row["owner_user"], row["open"]) for row in open_counts(now=NOW).per_colleague] == [(colleague.pk, 2)]
+    assert not any("callbacks_message" in sql for sql in _owed_queries(other_colleague))  # only their unread notices
+    MessageFactory(taken_by=receptionist, owner=other_colleague, deadline=NOW - timedelta(minutes=1))
+    assert _owed(other_colleague) == (1, 1)
+    assert {row["owner_user"]: row["overdue"] for row in open_counts(now=NOW).per_colleague} == {
+        colleague.pk: 0, other_colleague.pk: 1}
+
+
+def test_a_team_message_no_one_owns_moves_on_the_badges_of_the_teams_members(receptionist, colleague):
+    team = colleague.teams.get()
+    assert _owed(colleague) == (0, 0)
+    MessageFactory(taken_by=receptionist, owner=None, team=team, deadline=NOW - timedelta(minutes=1))
+    assert _owed(colleague) == (1, 1)
+    assert open_counts(now=NOW).overdue == 1
 
 
 # --- The navigation's badge --------------------------------------------------------------------------

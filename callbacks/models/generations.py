@@ -7,7 +7,12 @@ three still hold:
 
 - the "messages generation": a random value in the cache that every write to Message rows moves on
   (Message.save()/delete() and MessageQuerySet.update()/delete()/bulk_create() call messages_changed(),
-  bulk_update() writes through update(); the overdue sweep's raw UPDATE calls it itself);
+  bulk_update() writes through update(); the overdue sweep's raw UPDATE calls it itself). A write that
+  only adds messages (a new message from the intake, bulk_create) moves on the generations of the new
+  rows' owners instead (owner_user, None for a team's message no one person owns): a figure that names
+  the owners it counts (``owners``) carries their generations too, so a new message for one colleague
+  leaves the figures of every other colleague standing. A changed or deleted message moves the one
+  generation that every figure carries: its owner before the change is not known without reading it;
 - the configuration version;
 - the moment the figure stops being true by the clock alone (the first deadline still to come among the
   messages it counts), computed in the same query as the figure.
@@ -20,7 +25,7 @@ inside its own write: services commit before the page is drawn).
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TypeVar
 
@@ -33,39 +38,52 @@ from accounts.configuration_cache import cache_unreachable_lately, note_cache_un
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "messages:generation"
+# The generation of one owner's messages (a user's pk, or None: the teams' messages no one person owns).
+OWNER_GENERATION_KEY = "messages:generation:owner:{}"
+# Moved on with every owner's generation: what a figure over all owners carries.
+ALL_OWNERS_KEY = "messages:generation:any-owner"
 # A belt for a write that moved no generation (a database console): after this it shows anyway.
 MAX_AGE_SECONDS = 300
 
 T = TypeVar("T")
 
 
-def messages_changed() -> None:
+def messages_changed(*, new_rows_of: Iterable[int | None] | None = None) -> None:
     """Move the generation on now, and again once the writing transaction has committed.
 
     Now, so that a read later in the same transaction does not get the figures kept before the write;
     after the commit, because another process may have counted the old rows in between and kept them
-    under the generation set now.
+    under the generation set now. ``new_rows_of``: the write only added messages, owned by these
+    owner_user ids (None: a team's); then only those owners' generations move on.
     """
-    _bump()
-    transaction.on_commit(_bump)
+    keys = [GENERATION_KEY] if new_rows_of is None else sorted({owner_generation_key(o) for o in new_rows_of})
+    _bump(keys)
+    transaction.on_commit(lambda: _bump(keys))
 
 
-def kept_while_true(key: str, count: Callable[[], tuple[T, datetime | None]], *, now: datetime) -> T:
+def owner_generation_key(owner_user_id: int | None) -> str:
+    return OWNER_GENERATION_KEY.format(owner_user_id)
+
+
+def kept_while_true(key: str, count: Callable[[], tuple[T, datetime | None]], *, now: datetime,
+                    owners: Iterable[int | None] | None = None) -> T:
     """The figure kept under ``key``, or ``count()`` kept anew.
 
     ``count`` returns the figure and the moment it stops being true by the clock (None: not before a
     message changes). Served only while no message changed, the configuration is the same and ``now``
-    is before that moment.
+    is before that moment. ``owners``: the figure counts only messages of these owner_user ids (None: a
+    team's message no one person owns), so a new message of another owner leaves it standing; without
+    it (None) any new message moves it on.
     """
     # After a failed cache call (here or for the configuration) this process counts from the database for
     # a while instead of asking again: a Redis that accepts but never answers makes every call wait.
     if cache_unreachable_lately():
         return count()[0]
     entry_key = f"messages:{key}"
+    stamp_keys = [GENERATION_KEY, CONFIGURATION_VERSION_KEY, *_owner_keys(owners)]
     try:
-        found = cache.get_many([GENERATION_KEY, CONFIGURATION_VERSION_KEY, entry_key])
-        stamp = (found.get(GENERATION_KEY) or _started(GENERATION_KEY),
-                 found.get(CONFIGURATION_VERSION_KEY) or _started(CONFIGURATION_VERSION_KEY))
+        found = cache.get_many([*stamp_keys, entry_key])
+        stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in stamp_keys)
     except Exception:
         note_cache_unreachable()
         logger.warning("%s counted from the database: the cache is unreachable", key, exc_info=True)
@@ -86,6 +104,13 @@ def kept_while_true(key: str, count: Callable[[], tuple[T, datetime | None]], *,
     return value
 
 
+def _owner_keys(owners: Iterable[int | None] | None) -> list[str]:
+    # Every owner when the figure does not say: an owners' generation moves on without the common one.
+    if owners is None:
+        return [ALL_OWNERS_KEY]
+    return sorted({owner_generation_key(owner) for owner in owners})
+
+
 def _started(key: str) -> str:
     """A value for a key the cache lost (new, or evicted): the one another process just started wins.
 
@@ -94,7 +119,7 @@ def _started(key: str) -> str:
     return cache.get(key)
 
 
-def _bump() -> None:
+def _bump(keys: list[str]) -> None:
     # Every save of a message comes here: against a Redis that accepts but never answers, trying again at
     # each would hold every save for the socket timeout. So after a failure this process neither reads
     # kept figures nor moves the generation for a while; what other processes kept meanwhile lasts at
@@ -102,7 +127,52 @@ def _bump() -> None:
     if cache_unreachable_lately():
         return
     try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        # A figure over every owner carries ALL_OWNERS_KEY, which moves with any owner's generation.
+        if keys != [GENERATION_KEY]:
+            keys = [*keys, ALL_OWNERS_KEY]
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
     except Exception:
         note_cache_unreachable()
         logger.error("Messages generation not moved on: the cache is unreachable", exc_info=True)
+
+
+def kept_per_owner(key: str, owners: list[int | None], count: Callable[[list[int | None]], dict], *,
+                   now: datetime) -> dict[int | None, T]:
+    """One figure per owner (an owner_user id, None for the teams' messages no one person owns), each kept
+    as kept_while_true keeps one, under its owner's generation: after a new message only its owner's figure
+    is counted again.
+
+    ``count(owners)`` returns {owner: (figure, the moment it stops being true by the clock)} for every
+    owner asked, all counted together.
+    """
+    if cache_unreachable_lately():
+        return {owner: figure for owner, (figure, _) in count(owners).items()}
+    common = [GENERATION_KEY, CONFIGURATION_VERSION_KEY]
+    entries = {owner: f"messages:{key}:{owner}" for owner in owners}
+    try:
+        found = cache.get_many([*common, *map(owner_generation_key, owners), *entries.values()])
+        common_stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in common)
+        stamps = {owner: (*common_stamp, found.get(owner_generation_key(owner)) or _started(owner_generation_key(owner)))
+                  for owner in owners}
+    except Exception:
+        note_cache_unreachable()
+        logger.warning("%s counted from the database: the cache is unreachable", key, exc_info=True)
+        return {owner: figure for owner, (figure, _) in count(owners).items()}
+    figures, stale = {}, []
+    for owner in owners:
+        kept = found.get(entries[owner])
+        if kept is not None and kept[0] == stamps[owner] and (kept[1] is None or now < kept[1]):
+            figures[owner] = kept[2]
+        else:
+            stale.append(owner)
+    if stale:
+        # Stamped with what was read before counting, as in kept_while_true.
+        counted = count(stale)
+        figures.update({owner: figure for owner, (figure, _) in counted.items()})
+        try:
+            cache.set_many({entries[owner]: (stamps[owner], until, figure) for owner, (figure, until) in counted.items()},
+                           MAX_AGE_SECONDS)
+        except Exception:
+            note_cache_unreachable()
+            logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)
+    return figures

@@ -122,10 +122,12 @@ class Message(models.Model):
     def __str__(self) -> str:
         return f"{self.caller_name or _('Caller')} → {self.owner_display}"
 
-    # Both move the messages generation on, as MessageQuerySet's bulk writes do (callbacks/models/generations.py).
+    # Both move the messages generation on, as MessageQuerySet's bulk writes do (callbacks/models/generations.py);
+    # a new message only its owner's.
     def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        messages_changed()
+        messages_changed(new_rows_of=[self.owner_user_id] if adding else None)
 
     def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
         deleted = super().delete(*args, **kwargs)

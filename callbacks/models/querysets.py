@@ -32,9 +32,11 @@ class MessageQuerySet(models.QuerySet):
         messages_changed()
         return written
 
-    def bulk_create(self, *args, **kwargs) -> list:
-        written = super().bulk_create(*args, **kwargs)
-        messages_changed()
+    def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs) -> list:
+        objs = list(objs)
+        written = super().bulk_create(objs, batch_size, ignore_conflicts, update_conflicts, **kwargs)
+        # New rows move on only their owners' generations; update_conflicts may change rows already there.
+        messages_changed(new_rows_of=None if update_conflicts else [obj.owner_user_id for obj in objs])
         return written
 
     def open(self) -> "MessageQuerySet":

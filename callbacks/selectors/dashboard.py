@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.configuration_cache import remembered
 from accounts.models import User
 from callbacks.models import MIDDAY, DayPart, Heartbeat, Message, Notification, PhoneDuty
-from callbacks.models.generations import kept_while_true
+from callbacks.models.generations import kept_per_owner
 from callbacks.models.querysets import MessageQuerySet
 from callbacks.selectors.policies import calendar_for
 
@@ -85,15 +85,26 @@ def open_counts(*, now: datetime) -> OpenCounts:
     """Open callbacks per colleague, how many of them are overdue, and the totals the bounded lists leave
     out; the team-only messages are a group of their own, counted in the totals.
 
-    Kept in the cache while they are true (callbacks/models/generations.py): until a message or the
-    configuration (a colleague's name) changes, or the clock moves a message into "overdue" or "due
-    within the hour".
+    Kept in the cache per owner while they are true (callbacks/models/generations.py, kept_per_owner): an
+    owner's figures until a message of theirs or the configuration (a colleague's name, a new colleague)
+    changes, any changed message, or the clock moves one of their messages into "overdue" or "due within
+    the hour". So a new message for one colleague recounts that colleague alone.
     """
-    return kept_while_true("dashboard_open_counts", lambda: _open_counts(now), now=now)
+    # Every user may own messages; a new user moves the configuration version on (callbacks/apps.py).
+    owners = [None, *remembered("user_pks", lambda: list(User.objects.order_by("pk").values_list("pk", flat=True)))]
+    rows = [row for row in kept_per_owner("dashboard_open_counts", owners, lambda stale: _open_counts(now, stale),
+                                          now=now).values() if row is not None]
+    per_colleague = sorted(
+        ({key: row[key] for key in ("owner_user", "owner_user__full_name", "open", "overdue")}
+         for row in rows if row["owner_user"] is not None),
+        key=lambda row: (-row["overdue"], -row["open"], row["owner_user__full_name"]),
+    )
+    return OpenCounts(per_colleague, sum(row["overdue"] for row in rows), sum(row["soon"] for row in rows))
 
 
-def _open_counts(now: datetime) -> tuple[OpenCounts, datetime | None]:
-    """open_counts, and the moment they stop being true by the clock.
+def _open_counts(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[dict | None, datetime | None]]:
+    """For each owner asked: their open messages' counts (None if they have none) and the moment those stop
+    being true by the clock.
 
     Grouped by owner alone and counting deadlines, with conditions on the deadline alone, so that
     PostgreSQL answers from the msg_open_owner_deadline index without reading the table (every open message
@@ -102,8 +113,12 @@ def _open_counts(now: datetime) -> tuple[OpenCounts, datetime | None]:
     """
     name = User.objects.filter(pk=OuterRef("owner_user")).order_by().values("full_name")
     soon_end = now + DUE_SOON
-    rows = list(
-        Message.objects.open().order_by()
+    colleagues = [owner for owner in owners if owner is not None]
+    of_owners = Q(owner_user__in=colleagues)
+    if None in owners:
+        of_owners |= Q(owner_user__isnull=True)
+    rows = (
+        Message.objects.open().filter(of_owners).order_by()
         .values("owner_user")
         .annotate(
             open=Count("deadline"),
@@ -115,15 +130,13 @@ def _open_counts(now: datetime) -> tuple[OpenCounts, datetime | None]:
         )
         .annotate(owner_user__full_name=Subquery(name))
     )
-    per_colleague = sorted(
-        ({key: row[key] for key in ("owner_user", "owner_user__full_name", "open", "overdue")}
-         for row in rows if row["owner_user"] is not None),
-        key=lambda row: (-row["overdue"], -row["open"], row["owner_user__full_name"]),
-    )
-    changes = [row["next_due"] for row in rows if row["next_due"] is not None]
-    changes += [row["next_soon"] - DUE_SOON for row in rows if row["next_soon"] is not None]
-    counts = OpenCounts(per_colleague, sum(row["overdue"] for row in rows), sum(row["soon"] for row in rows))
-    return counts, min(changes, default=None)
+    counted: dict[int | None, tuple[dict | None, datetime | None]] = dict.fromkeys(owners, (None, None))
+    for row in rows:
+        changes = [row["next_due"]] if row["next_due"] is not None else []
+        if row["next_soon"] is not None:
+            changes.append(row["next_soon"] - DUE_SOON)
+        counted[row["owner_user"]] = (row, min(changes, default=None))
+    return counted
 
 
 def engine_health(*, now: datetime) -> EngineHealth:

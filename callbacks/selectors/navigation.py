@@ -20,7 +20,7 @@ class NavigationCounts:
     newest_unread: int | None = None
 
 
-def navigation_counts(*, user: User, now: datetime) -> NavigationCounts:
+def navigation_counts(*, user: User, now: datetime, owed_totals: dict[str, int] | None = None) -> NavigationCounts:
     """The navigation's numbers on every page: the callbacks a person owes (exactly what "My callbacks"
     lists), how many of them are overdue, and their unread notices.
 
@@ -29,8 +29,16 @@ def navigation_counts(*, user: User, now: datetime) -> NavigationCounts:
     half of owned_by, as the worklist counts them (MessageQuerySet.owned_by_halves), so that PostgreSQL
     answers each from its open-message index alone. The unread notices are counted each time: one look
     into their own small index, with the newest one's id in the same query.
+
+    ``owed_totals`` ({"open": ..., "overdue": ...}) are the same figures when the page has just counted them
+    itself (the unfiltered worklist, views/worklist.py): then they are not counted again.
     """
-    owed, overdue = kept_while_true(f"owed:{user.pk}", lambda: _owed_counts(user, now), now=now)
+    if owed_totals is not None:
+        owed, overdue = owed_totals["open"], owed_totals["overdue"]
+    else:
+        # owned_by counts the person's own messages and the teams' that no one person owns (owner None).
+        owed, overdue = kept_while_true(f"owed:{user.pk}", lambda: _owed_counts(user, now), now=now,
+                                        owners=(user.pk, None))
     unread = _unread_of(user).aggregate(count=Count("pk"), newest=Max("pk"))
     return NavigationCounts(open=owed, overdue=overdue, unread=unread["count"], newest_unread=unread["newest"])
 
