@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from callbacks.views import callers, dashboard, desk, intake, policies, promise_preview, statistics, work, worklist
+from callbacks.views import callers, dashboard, desk, intake, policies, promise_preview, search, statistics, work, worklist
 
 callback_patterns = ([
     path("", worklist.callback_list, name="list"),
     path("badge/", worklist.callback_badge, name="badge"),
     path("notifications/", work.notification_inbox, name="inbox"),
     path("desk/", desk.desk, name="desk"),
+    path("search/", search.search, name="search"),
     path("new/", intake.call_new, name="intake"),
     path("new/status/", intake.intake_status, name="intake_status"),
     path("new/promise-sentence/", promise_preview.promise_sentence, name="intake_promise_sentence"),
