@@ -37,7 +37,7 @@ QUERIES = {
     "company": "Bedrijf 4321",
     "full number": "020-0012345",
     "number +31 form": "+31 20 001 2345",
-    "partial digits": "21234",
+    "partial digits": "21234",  # five digits: many callers share them
     "reason words": "order 54321",
 }
 PAGE_SIZE = 25

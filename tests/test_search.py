@@ -209,7 +209,7 @@ def _plan(query) -> str:
 @pytest.mark.parametrize(("query", "indexes"), [
     ("Jansen", ["msg_search_name", "msg_search_company", "msg_search_reason"]),
     ("345678", ["msg_search_number"]),
-    ("06-12345678", ["msg_search_number"]),
+    ("06-12345678", ["msg_caller_history"]),
 ])
 def test_the_search_uses_the_search_indexes(manager, receptionist, colleague, query, indexes):
     """Enough other callers that reading the whole table would cost more than the indexes."""

@@ -77,11 +77,14 @@ def messages_found(*, user: User, terms: SearchTerms) -> QuerySet[Message]:
         found, reason = _reason_words(found, terms.text)
         ranks = [When(caller, then=Value(CALLER)), When(reason, then=Value(REASON))]
         matching = caller | reason
+    elif terms.number:
+        # A whole number is found by equality (msg_caller_history): inside a stored E.164 form it can only
+        # stand whole, and its trigrams ("+31", "316") are in nearly every row of the trigram index.
+        matching = Q(caller_number=terms.number)
+        ranks = [When(matching, then=Value(EXACT_NUMBER))]
     else:
-        exact = Q(caller_number=terms.number) if terms.number else Q(pk__in=[])
-        partial = Q(caller_number__contains=terms.digits)
-        ranks = [When(exact, then=Value(EXACT_NUMBER)), When(partial, then=Value(CALLER))]
-        matching = exact | partial
+        matching = Q(caller_number__contains=terms.digits)
+        ranks = [When(matching, then=Value(CALLER))]
     return (
         found.filter(matching)
         .annotate(rank=Case(*ranks, default=Value(REASON), output_field=IntegerField()))
