@@ -58,6 +58,8 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "callbacks:list": {"GET": (LOGIN, 404, 200, 200, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "callbacks:badge": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[405] * 5)},
     "callbacks:inbox": {"GET": (LOGIN, *[200] * 5), "POST": (LOGIN, *[REDIRECT] * 5)},
+    # Search (issue 17): whoever takes messages or calls back; each finds only what they may see (tests/test_search.py).
+    "callbacks:search": {"GET": (LOGIN, 200, 200, 200, 200, 404), "POST": (LOGIN, *[405] * 5)},
     # The phone desk; a GET of /new/ starts a call (a draft) and redirects to its first step.
     "callbacks:desk": {"GET": (LOGIN, 200, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "callbacks:intake": {"GET": (LOGIN, 303, 404, 404, 303, 404), "POST": (LOGIN, 405, 404, 404, 405, 404)},
