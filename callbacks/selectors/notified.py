@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from accounts.models import User
+from callbacks.selectors.policies import quiet_until
 from callbacks.models import Notification
 
 
@@ -33,7 +34,6 @@ class Notified:
 
 def notified_by_save(*, token: uuid.UUID, now: datetime) -> Notified:
     """Who the save with this intake token notified: a new message's rows, or a repeat call's."""
-    from callbacks.services.notifications import quiet_until  # the rule delivery applies; services import selectors
 
     rows = list(
         Notification.objects.filter(

@@ -16,6 +16,7 @@ from callbacks.domain.deadlines import (
     add_business_time,
     callback_deadline,
     dutch_holidays,
+    next_opening,
 )
 from callbacks.models import (
     DEFAULT_CHECK_MOMENTS,
@@ -124,3 +125,16 @@ def phone_duty_roster() -> dict[tuple[int, str], int]:
     """Who has phone duty: the user id for each (weekday, day part) in the roster."""
     return {(weekday, part): user_id for weekday, part, user_id
             in PhoneDuty.objects.values_list("weekday", "day_part", "user_id")}
+
+
+def quiet_until(user: User, now: datetime) -> datetime | None:
+    """When an email to this person may go out, if not now: the next opening of their team."""
+    from callbacks.selectors.intake import team_of  # intake's selectors read this module's calendars
+
+    team = team_of(user)
+    if not team_settings(team).hold_email_outside_hours:
+        return None
+    calendar = calendar_for(team)
+    if calendar.is_open_at(now):
+        return None
+    return next_opening(now, calendar)

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, DateTimeField, F, Prefetch, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from callbacks.domain import phone
-from callbacks.models import Attempt, CallDraft, CallLog, Heartbeat, Message, MessageEvent, Notification
+from callbacks.models import Attempt, CallDraft, CallLog, Heartbeat, Message, MessageEvent, Notification, Status
 from callbacks.models.privacy import PrivacyRecord, RetentionSetting
 
 # The same window as callbacks.services.retention (NIGHT_START): the hourly task works from 01:00 local.
@@ -52,9 +53,6 @@ class RetentionOverview:
 
 
 def retention_overview(*, now: datetime) -> RetentionOverview:
-    # Imported here: services.retention imports this module for retention_days().
-    from callbacks.services.retention import messages_to_anonymise
-
     setting = RetentionSetting.objects.filter(pk=RetentionSetting.SINGLETON).first()
     days = setting.days if setting else settings.RETENTION_DAYS
     next_run = next_retention_run(now=now)
@@ -133,3 +131,22 @@ class CallerData:
 def caller_data(*, numbers: list[str]) -> CallerData:
     return CallerData(numbers=numbers, messages=list(caller_messages(numbers=numbers)),
                       drafts=drafts_holding(numbers=numbers))
+
+
+def messages_to_anonymise(*, now: datetime, older_than_days: int) -> QuerySet[Message]:
+    """Messages closed more than `older_than_days` ago and not yet anonymised, with `closed_at`.
+
+    Closed means no longer open: handled (handled_at), or informational / helped at reception / put through
+    (handled_at if set, else taken_at). Open messages are never anonymised, however old.
+    """
+    if older_than_days < 1:
+        raise ValueError("older_than_days must be at least 1.")
+    closed_at = Case(
+        When(status=Status.HANDLED, then=F("handled_at")),
+        When(status__in=(Status.INFORMATIONAL, Status.HANDLED_AT_INTAKE, Status.PUT_THROUGH), then=Coalesce("handled_at", "taken_at")),
+        default=None,
+        output_field=DateTimeField(),
+    )
+    return Message.objects.annotate(closed_at=closed_at).filter(
+        anonymised_at__isnull=True, closed_at__lt=now - timedelta(days=older_than_days)
+    )

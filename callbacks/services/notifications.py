@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.password_reset import password_reset_mail
-from callbacks.domain.deadlines import next_opening
 from callbacks.models import CallLog, Heartbeat, Message, Notification
+from callbacks.selectors.policies import quiet_until
 from callbacks.services.emails import notification_mail, notifications_mail
 from callbacks.services.outbox import Verdict, delivery_check
 
@@ -180,20 +180,6 @@ def _release(notification_id: int, *, not_before: datetime, failures: int) -> No
     Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING).update(
         state=Notification.State.PENDING, claimed_at=None, claim_token=None, not_before=not_before, failures=failures
     )
-
-
-def quiet_until(user: User, now: datetime) -> datetime | None:
-    """When an email to this person may go out, if not now: the next opening of their team."""
-    from callbacks.selectors import team_of
-    from callbacks.selectors.policies import calendar_for, team_settings
-
-    team = team_of(user)
-    if not team_settings(team).hold_email_outside_hours:
-        return None
-    calendar = calendar_for(team)
-    if calendar.is_open_at(now):
-        return None
-    return next_opening(now, calendar)
 
 
 def outbox_deliver(*, now: datetime | None = None, grace: timedelta = SWEEP_GRACE, limit: int = 500) -> int:

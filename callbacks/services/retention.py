@@ -7,16 +7,15 @@ nothing left to do and changes nothing more. The number of queries grows with th
 batches, never with the number of messages.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, DateTimeField, F, QuerySet, When
-from django.db.models.functions import Coalesce
+from django.db.models import F
 
-from callbacks.models import Attempt, CallLog, Heartbeat, Message, MessageEvent, Notification, Status
-from callbacks.selectors.privacy import retention_days
+from callbacks.models import Attempt, CallLog, Heartbeat, Message, MessageEvent, Notification
+from callbacks.selectors.privacy import messages_to_anonymise, retention_days
 
 BATCH_SIZE = 1_000
 # What is left of the reason (a required field) and of wiped audit values; a dash reads the same
@@ -48,25 +47,6 @@ def retention_night_run(*, now: datetime) -> int:
     anonymised = messages_anonymise(now=now, older_than_days=retention_days())
     Heartbeat.objects.update_or_create(name=Heartbeat.RETENTION, defaults={"last_run_at": now, "last_count": anonymised})
     return anonymised
-
-
-def messages_to_anonymise(*, now: datetime, older_than_days: int) -> QuerySet[Message]:
-    """Messages closed more than `older_than_days` ago and not yet anonymised, with `closed_at`.
-
-    Closed means no longer open: handled (handled_at), or informational / helped at reception / put through
-    (handled_at if set, else taken_at). Open messages are never anonymised, however old.
-    """
-    if older_than_days < 1:
-        raise ValueError("older_than_days must be at least 1.")
-    closed_at = Case(
-        When(status=Status.HANDLED, then=F("handled_at")),
-        When(status__in=(Status.INFORMATIONAL, Status.HANDLED_AT_INTAKE, Status.PUT_THROUGH), then=Coalesce("handled_at", "taken_at")),
-        default=None,
-        output_field=DateTimeField(),
-    )
-    return Message.objects.annotate(closed_at=closed_at).filter(
-        anonymised_at__isnull=True, closed_at__lt=now - timedelta(days=older_than_days)
-    )
 
 
 def messages_anonymise(

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from callbacks.selectors.privacy import retention_days
-from callbacks.services.retention import messages_anonymise, messages_to_anonymise
+from callbacks.selectors.privacy import messages_to_anonymise
+from callbacks.services.retention import messages_anonymise
 
 
 class Command(BaseCommand):
