@@ -42,3 +42,32 @@ document.addEventListener("change", (event) => {
     line.hidden = line.dataset.closingFor !== choice.value;
   }
 });
+
+// What is typed on an intake step but not submitted yet survives a reload, an accidental Back or a tab
+// that crashed: kept in this tab's sessionStorage per call and step, and forgotten once the step is sent
+// (the server's draft has it from then on).
+(() => {
+  const form = document.querySelector("form.intake-form[data-token][data-step]");
+  if (!form) {
+    return;
+  }
+  const key = `terugbel:intake:${form.dataset.token}:${form.dataset.step}`;
+  const typed = (field) => field.name && field.name !== "csrfmiddlewaretoken"
+    && !["hidden", "submit", "button", "radio", "checkbox"].includes(field.type);
+  const unsent = JSON.parse(sessionStorage.getItem(key) || "{}");
+  for (const [name, value] of Object.entries(unsent)) {
+    const field = form.elements.namedItem(name);
+    if (field && typed(field)) {
+      field.value = value;
+    }
+  }
+  form.addEventListener("input", (event) => {
+    if (!typed(event.target)) {
+      return;
+    }
+    const values = JSON.parse(sessionStorage.getItem(key) || "{}");
+    values[event.target.name] = event.target.value;
+    sessionStorage.setItem(key, JSON.stringify(values));
+  });
+  form.addEventListener("submit", () => sessionStorage.removeItem(key));
+})();
