@@ -49,7 +49,7 @@ def test_a_manager_enrols_signs_in_with_a_code_and_a_recovery_code_and_wrong_cod
     expect(page.get_by_role("img", name="QR-code voor je authenticator-app")).to_be_visible()
     secret = page.locator("[data-test=totp-secret]").inner_text()
     page.get_by_label("Code").fill(_code_for(secret))
-    page.get_by_role("button", name="Aanzetten").click()
+    page.get_by_role("button", name="Aanzetten", exact=True).click()
     codes = page.locator("[data-test=recovery-codes] li").all_inner_texts()
     assert len(codes) == 10 and len(set(codes)) == 10
     _log_out(page)
