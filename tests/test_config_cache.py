@@ -21,6 +21,7 @@ from callbacks.models import CallType, ClosureDay, DayPart, HandlingPolicy, Open
 from callbacks.selectors.dashboard import on_phone_duty
 from callbacks.selectors.policies import calendar_for, escalation_moment, handling_for
 from callbacks.services.policies import closure_day_add, closure_day_remove, phone_duty_save, team_policy_save
+from config.cache import SharedClientRedisCache
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -230,7 +231,8 @@ def test_a_kept_entry_costs_one_round_trip_to_the_cache(team, monkeypatch):
 
 @pytest.fixture
 def two_processes(redis_server) -> tuple[RedisCache, RedisCache]:
-    first, second = (RedisCache(redis_server.url, {"KEY_PREFIX": "terugbel-test"}) for _ in range(2))
+    # The production backend (config/cache.py): each keeps one client, and must still see the other's writes.
+    first, second = (SharedClientRedisCache(redis_server.url, {"KEY_PREFIX": "terugbel-test"}) for _ in range(2))
     first.clear()
     yield first, second
     first.clear()
@@ -300,3 +302,15 @@ def test_logging_in_keeps_what_is_kept(client, receptionist):
     receptionist.is_active = True
     receptionist.save()  # a save that may change what is kept does move it on
     assert cache.get(configuration_cache.VERSION_KEY) != version
+
+
+@pytest.mark.redis
+def test_the_production_cache_keeps_one_client_and_reads_the_other_process_writes(two_processes):
+    one, other = two_processes
+    assert one._cache.get_client() is one._cache.get_client(write=True)
+    one.set("figure", 1)
+    assert other.get("figure") == 1
+    other.set("figure", 2)
+    assert one.get("figure") == 2
+    other.delete("figure")
+    assert one.get("figure") is None

@@ -127,7 +127,7 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, 
     callers = [f"Beller {index}" for index in range(4)]
     production_timeouts = settings.REDIS_BROKER_TRANSPORT_OPTIONS
     # The cache (configuration, request limits) lives on the same Redis, as in production.
-    redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_server.url,
+    redis_cache = {"default": {"BACKEND": "config.cache.SharedClientRedisCache", "LOCATION": redis_server.url,
                                "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
     with override_settings(CACHES=redis_cache), celery_publishing_to(redis_server.url, production_timeouts), start_worker(
             celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):

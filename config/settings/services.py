@@ -73,9 +73,10 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
 # Named so tests/test_faults.py can run a hung Redis against exactly these values.
 REDIS_CACHE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
 if REDIS_URL:
+    # Django's RedisCache with one client per pool (config/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.SharedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "terugbel",
             "OPTIONS": REDIS_CACHE_OPTIONS,
