@@ -354,6 +354,9 @@ class _Desk(threading.Thread):
         if start is None:
             return
         token = re.search(r"/callbacks/call/([0-9a-f-]+)/", start.headers.get("Location", "")).group(1)
+        # As a browser follows the redirect: the step's page sets the CSRF cookie the posts carry.
+        if self._request("intake page", "GET", start.headers["Location"]) is None:
+            return
         data = {
             "recipient": {"recipient": "Bram", "decision": "message", "to_stand_in": "on"},
             "caller": {"name": f"Beller {self.number}-{index}", "number": f"06{self.number}{index:07d}",

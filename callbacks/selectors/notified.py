@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from callbacks.selectors.policies import quiet_until
-from callbacks.models import Notification
+from callbacks.models import CallLog, Message, Notification
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,13 @@ class Notified:
 def notified_by_save(*, token: uuid.UUID, now: datetime) -> Notified:
     """Who the save with this intake token notified: a new message's rows, or a repeat call's."""
 
+    # By the message's and the call's ids (their foreign-key indexes), not a join on the token: the outbox
+    # grows with every message, and an OR across two joined tables reads all of it.
+    message_ids = Message.objects.filter(intake_token=token).values("pk")
+    call_ids = CallLog.objects.filter(intake_token=token).values("pk")
     rows = list(
         Notification.objects.filter(
-            Q(message__intake_token=token, kind=Notification.Kind.NEW_MESSAGE) | Q(call__intake_token=token)
+            Q(message_id__in=message_ids, kind=Notification.Kind.NEW_MESSAGE) | Q(call_id__in=call_ids)
         ).select_related("recipient", "message__intended_user").order_by("recipient__full_name", "recipient_id", "pk")
     )
     in_app = [row for row in rows if row.channel == Notification.Channel.IN_APP]
