@@ -15,6 +15,28 @@ from accounts.roles import Role
 from accounts.selectors import groups_assignable_by, teams_rules_editable_by, users_administrable_by
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that those `may_read` allows can read in the admin and nobody can add, change or delete there."""
+
+    def may_read(self, request) -> bool:
+        raise NotImplementedError
+
+    def has_module_permission(self, request) -> bool:
+        return self.may_read(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.may_read(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class ConfigurationAdmin(admin.ModelAdmin):
     """An admin whose saves change the office's configuration (accounts/configuration_cache.py): every
     process reads the new users, roles and teams on its next request."""
@@ -200,7 +222,7 @@ class AbsenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(LogEntry)
-class AdminLogAdmin(admin.ModelAdmin):
+class AdminLogAdmin(ReadOnlyAdmin):
     """Every change made in the admin and on the promise-rule pages, for the superuser's eyes only."""
 
     list_display = ("action_time", "user", "content_type", "object_repr", "action_flag", "change")
@@ -213,20 +235,5 @@ class AdminLogAdmin(admin.ModelAdmin):
     def change(self, entry: LogEntry) -> str:
         return entry.get_change_message()
 
-    def _superuser(self, request) -> bool:
+    def may_read(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser
-
-    def has_module_permission(self, request) -> bool:
-        return self._superuser(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._superuser(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

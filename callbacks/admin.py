@@ -9,29 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin import ReadOnlyAdmin
 from accounts.roles import MANAGE_OFFICE
 from callbacks.models import Heartbeat, Notification
 from callbacks.services.retries import notifications_retry
 
 
-class ReadOnlyForManagers(admin.ModelAdmin):
-    def _manager(self, request) -> bool:
+class ReadOnlyForManagers(ReadOnlyAdmin):
+    def may_read(self, request) -> bool:
         return request.user.is_active and request.user.has_perm(f"accounts.{MANAGE_OFFICE}")
-
-    def has_module_permission(self, request) -> bool:
-        return self._manager(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._manager(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Notification)
@@ -58,7 +44,7 @@ class NotificationAdmin(ReadOnlyForManagers):
                           messages.SUCCESS)
 
     def has_retry_permission(self, request) -> bool:
-        return self._manager(request)
+        return self.may_read(request)
 
 
 @admin.register(Heartbeat)
