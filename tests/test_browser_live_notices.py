@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import time
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -30,7 +32,7 @@ window.Notification = class {
 def _open_with_notifications(page: Page, live_server) -> None:
     page.context.grant_permissions(["notifications"], origin=live_server.url)
     page.context.add_init_script(NOTIFICATION_STUB)  # every tab of this browser
-    page.clock.install()  # the page's timers, so the 30-second poll can be brought forward
+    page.clock.install()
     log_in(page, live_server.url, "bram")
 
 
@@ -51,6 +53,9 @@ def test_a_new_message_reaches_the_open_page_and_the_desktop_once(clock, page: P
     expect(badge.locator(".badge").first).to_have_text("0")
     other_tab = page.context.new_page()  # the same colleague, a second tab open on another page
     other_tab.clock.install()
+    # Its timers held still: on a slow machine its own 30 seconds could pass during the test, and its poll
+    # would then show the notice before the first tab's.
+    other_tab.clock.pause_at(other_tab.evaluate("Date.now()") + 1000)
     other_tab.goto(f"{live_server.url}/callbacks/")
     other_tab.wait_for_load_state("load")
 
@@ -60,18 +65,18 @@ def test_a_new_message_reaches_the_open_page_and_the_desktop_once(clock, page: P
     expect(badge.locator(".badge").first).to_have_text("1")
     expect(page.locator("[data-test=nav-live]")).to_have_text("Nieuw bericht van Henk Dekker")
     expect(page.locator("[data-test=unread]")).to_have_text("1")
-    _wait_until_shown(page)
-    assert page.evaluate("window.__notifications.map((shown) => shown.title)") == ["Nieuw bericht van Henk Dekker"]
+    # Shown once on this desktop, by whichever tab asked first (a tab in the background may be slower).
+    shown_in = _wait_until_shown(page, other_tab)
+    assert shown_in.evaluate("window.__notifications.map((shown) => shown.title)") == ["Nieuw bericht van Henk Dekker"]
 
     _poll(page)  # the next poll knows it was shown
     expect(badge).to_have_attribute("hx-vals", f'{{"seen": "{badge.get_attribute("data-notice-id")}"}}')
     _poll(other_tab)  # the other tab shows it too, but the desktop heard of it once
     expect(other_tab.locator("[data-test=nav-live]")).to_have_text("Nieuw bericht van Henk Dekker")
-    assert page.evaluate("window.__notifications.length") == 1
-    assert other_tab.evaluate("window.__notifications.length") == 0
+    assert page.evaluate("window.__notifications.length") + other_tab.evaluate("window.__notifications.length") == 1
 
-    page.evaluate("window.__notifications[0].onclick()")  # clicking it opens the message
-    expect(page).to_have_url(f"{live_server.url}/callbacks/{message.pk}/")
+    shown_in.evaluate("window.__notifications[0].onclick()")  # clicking it opens the message
+    expect(shown_in).to_have_url(f"{live_server.url}/callbacks/{message.pk}/")
 
 
 def test_do_not_disturb_shows_the_notice_but_no_desktop_popup(clock, page: Page, live_server, receptionist,
@@ -101,10 +106,13 @@ def test_the_permission_button_asks_the_browser(page: Page, live_server, colleag
     assert page.evaluate("window.__asked") == 1
 
 
-def _wait_until_shown(page) -> None:
-    """page.wait_for_function evaluates a string in the page, which the app's CSP (no eval) forbids."""
-    for _ in range(100):
-        if page.evaluate("window.__notifications.length") > 0:
-            return
-        page.wait_for_timeout(50)
+def _wait_until_shown(*tabs: Page) -> Page:
+    """The tab that showed a desktop notification. (page.wait_for_function evaluates a string in the page,
+    which the app's CSP, no eval, forbids.)"""
+    give_up = time.monotonic() + 15
+    while time.monotonic() < give_up:
+        for tab in tabs:
+            if tab.evaluate("window.__notifications.length") > 0:
+                return tab
+        time.sleep(0.05)
     raise AssertionError("no desktop notification was shown")
