@@ -7,6 +7,7 @@ Java or the jar missing skips the test on a developer machine and fails it under
 """
 
 import json
+import os
 import shutil
 import subprocess
 from datetime import timedelta
@@ -26,6 +27,7 @@ from tests.intake_helpers import CALLER, READBACK, REASON, RECIPIENT, post_step,
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
+KEEP = os.environ.get("VALID_HTML_PAGES")  # a folder to keep the checked pages in, named after the page
 VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 REPEAT_NUMBER = "+31687654321"
 
@@ -146,6 +148,8 @@ def _vnu_errors(pages: Pages, folder: Path) -> list[str]:
         path = folder / f"page-{index:03d}.html"
         path.write_text(html, encoding="utf-8")
         names[path.resolve().as_uri()] = (name, html.splitlines())
+        if KEEP:
+            (Path(KEEP) / f"{''.join(c if c.isalnum() else '-' for c in name)}.html").write_text(html, encoding="utf-8")
     result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, sorted(
         folder.glob("*.html")))], capture_output=True, text=True, timeout=300)
     messages = json.loads(result.stderr or result.stdout)["messages"]
