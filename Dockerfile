@@ -6,7 +6,7 @@
 FROM node:22-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
 FROM python:3.13-slim AS build
 # gettext's msgfmt compiles the Dutch messages; the version is whatever the base image's Debian release ships.

@@ -17,7 +17,7 @@ DEV_ENV := DJANGO_DEBUG=true
 
 help:
 	@echo "make run   - install, migrate, load demo data, start web + Celery worker + beat (Ctrl-C stops all)"
-	@echo "make lint  - ruff, the import contracts in .importlinter, hadolint on the Dockerfile, compose.yaml's schema"
+	@echo "make lint  - ruff check and format, the import contracts in .importlinter, hadolint on the Dockerfile, compose.yaml's schema"
 	@echo "make test  - install what is missing, lint, and run the whole suite (SQLite, then PostgreSQL)"
 	@echo "make test-shifted [AT='2028-02-29 09:00:00'] - the SQLite pass with the machine's clock moved (faketime)"
 	@echo "make lock  - recompile requirements.txt and requirements-test.txt (with hashes) from pyproject.toml"
@@ -85,6 +85,7 @@ run: seed $(VENV)/.test-installed
 # models over domain) and accounts never importing callbacks. CI runs it through `make test`.
 lint: install-test
 	$(BIN)/ruff check accounts callbacks config tests bench
+	$(BIN)/ruff format --check accounts callbacks config tests bench
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml

@@ -70,7 +70,7 @@ def test_a_new_message_reaches_the_open_page_and_the_desktop_once(clock, page: P
     assert shown_in.evaluate("window.__notifications.map((shown) => shown.title)") == ["Nieuw bericht van Henk Dekker"]
 
     _poll(page)  # the next poll knows it was shown
-    expect(badge).to_have_attribute("hx-vals", f'{{"seen": "{badge.get_attribute("data-notice-id")}"}}')
+    expect(badge).to_have_attribute("data-hx-vals", f'{{"seen": "{badge.get_attribute("data-notice-id")}"}}')
     _poll(other_tab)  # the other tab shows it too, but the desktop heard of it once
     expect(other_tab.locator("[data-test=nav-live]")).to_have_text("Nieuw bericht van Henk Dekker")
     assert page.evaluate("window.__notifications.length") + other_tab.evaluate("window.__notifications.length") == 1

@@ -126,7 +126,7 @@ def test_the_caller_step_offers_another_colleagues_open_message_saying_for_whom(
     assert "voor Daan" in str(choices[str(message.pk)])
     assert not form.is_valid() and "add_to" in form.errors  # the receptionist must choose
     # The number field asks for the caller as soon as it is typed.
-    assert form.fields["number"].widget.attrs["hx-get"] == ENDPOINT
+    assert form.fields["number"].widget.attrs["data-hx-get"] == ENDPOINT
     assert Message.objects.count() == 1
 
 

@@ -55,7 +55,7 @@ def test_it_shows_what_is_overdue_by_team_and_colleague(boss, receptionist, coll
     assert [m.caller_name for m in response.context["due_soon"]] == ["Bijna"]
     page = response.content.decode()
     assert "2\xa0uur te laat" in page and "eigenaar ingelicht" in page
-    assert 'hx-trigger="every 30s"' in page
+    assert 'data-hx-trigger="every 30s"' in page
     per_colleague = {row["owner_user__full_name"]: (row["open"], row["overdue"])
                      for row in response.context["per_colleague"]}
     assert per_colleague == {"Bram": (3, 1), "Daan": (1, 1)}

@@ -32,8 +32,8 @@ def _open_count(html: str) -> int:
 def test_every_page_polls_the_badge_every_30_seconds(client, colleague):
     login_across_time(client, colleague)
     page = client.get("/").content.decode()
-    assert _attribute(page, "hx-trigger") == "callbacks-changed from:body, every 30s"
-    assert _attribute(page, "hx-get") == "/callbacks/badge/"
+    assert _attribute(page, "data-hx-trigger") == "callbacks-changed from:body, every 30s"
+    assert _attribute(page, "data-hx-get") == "/callbacks/badge/"
     assert 'id="nav-live"' in page and 'data-notify-enable' in page
 
 
@@ -54,10 +54,10 @@ def test_a_new_message_shows_in_the_polled_badge_and_is_announced_once(client, r
     assert _attribute(polled, "data-notice-id") == str(notice.pk)
     assert _attribute(polled, "data-notice-text") == "Nieuw bericht van Pieter de Boer"
     assert _attribute(polled, "data-notice-url") == f"/callbacks/{notice.message_id}/"
-    assert _attribute(polled, "hx-vals") == f'{{"seen": "{notice.pk}"}}'
-    live = re.search(r'<span id="nav-live" hx-swap-oob="innerHTML">([^<]*)</span>', polled)
+    assert _attribute(polled, "data-hx-vals") == f'{{"seen": "{notice.pk}"}}'
+    live = re.search(r'<span id="nav-live" data-hx-swap-oob="innerHTML">([^<]*)</span>', polled)
     assert live and live.group(1) == "Nieuw bericht van Pieter de Boer"
-    assert re.search(r'<span id="nav-unread" hx-swap-oob="innerHTML"> <span [^>]*data-test="unread">1</span>', polled)
+    assert re.search(r'<span id="nav-unread" data-hx-swap-oob="innerHTML"> <span [^>]*data-test="unread">1</span>', polled)
 
     # The next poll already has it: nothing is announced again, the count stays.
     again = client.get("/callbacks/badge/", {"seen": str(notice.pk)}, headers={"HX-Request": "true"}).content.decode()

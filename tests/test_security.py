@@ -360,7 +360,7 @@ def test_responses_carry_the_security_headers_in_development(client):
     csrf = response.cookies["csrftoken"]
     assert csrf["httponly"] and not csrf["secure"]
     # htmx takes the CSRF token from the page, not from the (HttpOnly) cookie.
-    assert """hx-headers='{"X-CSRFToken": \"""" in response.content.decode()
+    assert """data-hx-headers='{"X-CSRFToken": \"""" in response.content.decode()
 
 
 @pytest.mark.django_db

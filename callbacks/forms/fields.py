@@ -24,3 +24,14 @@ class DialledNumberField(forms.CharField):
             return phone.read(text)
         except phone.NumberRefused as refused:
             raise forms.ValidationError(refused.message, code=refused.refusal.value) from None
+
+
+class OneFocusRadioSelect(forms.RadioSelect):
+    """Radios that give `autofocus` (KeyboardFirst's, after an error) to their first option only: every option
+    inherits the widget's attributes, and a page may have one autofocus."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if index or subindex:
+            option["attrs"].pop("autofocus", None)
+        return option

@@ -12,7 +12,7 @@ from accounts.models import Team, User
 from callbacks.domain import phone
 from callbacks.domain.deadlines import PreferredWindow
 from callbacks.domain.promises import rule_breaches
-from callbacks.forms.fields import DialledNumberField
+from callbacks.forms.fields import DialledNumberField, OneFocusRadioSelect
 from callbacks.models import CallType, Message, Tone
 from callbacks.selectors import Recipient
 from callbacks.selectors.policies import calendar_for, proposed_deadline
@@ -79,8 +79,8 @@ class RecipientForm(RecipientLookup, KeyboardFirst, forms.Form):
         widget=forms.TextInput(attrs={
             "list": "recipient-options", "autocomplete": "off",
             # htmx shows the colleague's status as soon as a name is picked; without JS the list beside it does.
-            "hx-get": reverse_lazy("callbacks:intake_status"), "hx-trigger": "change, input changed delay:400ms",
-            "hx-target": "#recipient-status",
+            "data-hx-get": reverse_lazy("callbacks:intake_status"),
+            "data-hx-trigger": "change, input changed delay:400ms", "data-hx-target": "#recipient-status",
         }),
     )
     decision = forms.ChoiceField(
@@ -88,7 +88,7 @@ class RecipientForm(RecipientLookup, KeyboardFirst, forms.Form):
         choices=[(TAKE_MESSAGE, _("No: take a message")), (HELPED, _("Yes: helped directly")),
                  (PUT_THROUGH, _("Put through to the colleague"))],
         initial=TAKE_MESSAGE,
-        widget=forms.RadioSelect,
+        widget=OneFocusRadioSelect,
     )
     note = forms.CharField(
         label=_("How did you help? (short note)"), max_length=500, required=False
@@ -116,7 +116,8 @@ class CallerForm(KeyboardFirst, forms.Form):
     name = forms.CharField(label=_("Caller's name"), max_length=150)
     company = forms.CharField(label=_("Company"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    add_to = forms.ChoiceField(label=_("This caller already has an open message"), required=False, widget=forms.RadioSelect)
+    add_to = forms.ChoiceField(label=_("This caller already has an open message"), required=False,
+                               widget=OneFocusRadioSelect)
 
     def __init__(self, *args, find_open: Callable[[str], list[Message]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -127,8 +128,8 @@ class CallerForm(KeyboardFirst, forms.Form):
         # As soon as a number is typed the caller's details, history and open messages are shown
         # (callbacks/views/callers.py); the step itself works without it.
         self.fields["number"].widget.attrs.update({
-            "hx-get": reverse("callbacks:caller_known"), "hx-trigger": "change, blur",
-            "hx-target": "#caller-known", "hx-sync": "this:replace",
+            "data-hx-get": reverse("callbacks:caller_known"), "data-hx-trigger": "change, blur",
+            "data-hx-target": "#caller-known", "data-hx-sync": "this:replace",
         })
         if self.open_messages:
             # Any colleague's open message from this number: the caller may ask for someone else this time.
@@ -159,9 +160,9 @@ class ReasonForm(KeyboardFirst, forms.Form):
     # One line, so Enter moves on; 500 characters is plenty for "why call back".
     reason = forms.CharField(label=_("Short reason"), max_length=500)
     call_type = forms.ChoiceField(label=_("Type of call"), choices=CallType.choices, initial=CallType.QUESTION,
-                                  widget=forms.RadioSelect)
+                                  widget=OneFocusRadioSelect)
     tone = forms.ChoiceField(label=_("The caller sounds"), choices=Tone.choices, initial=Tone.CALM,
-                             widget=forms.RadioSelect)
+                             widget=OneFocusRadioSelect)
     wants_callback = forms.BooleanField(label=_("The caller wants to be called back"), required=False, initial=True)
 
     def __init__(self, *args, **kwargs) -> None:
