@@ -188,6 +188,7 @@ def test_the_page_and_the_csv_show_the_trend(client, manager, weeks):
     assert page.status_code == 200
     body = page.content.decode()
     assert body.count('data-test="trend"') == 2 and 'data-test="trend-chart-1"' in body
+    assert "Week 44: 2 van 3 beloftes nagekomen (67%)" in body and "Week 43: geen belofte afgelopen" in body
     rows = list(csv.reader(io.StringIO(client.get("/dashboard/statistics.csv").content.decode("utf-8-sig")), delimiter=";"))
     trend = [row for row in rows if row[0] == "Trend"]
     assert len(trend) == 24

@@ -131,6 +131,6 @@ def trend_chart(*, team: str, weeks: Sequence[tuple[date, float | None, int, int
         items.append((_("wk %(week)s") % {"week": week}, round(percentage or 0), tooltip))
     return bar_chart(
         title=_("Promise kept per week: %(team)s") % {"team": team},
-        description=_("Bar chart of the percentage of promises kept per week; the table below lists the same numbers."),
+        description=_("Bar chart of the percentage of promises kept per week; the table next to it lists the same numbers."),
         items=items, top=100, height=200,
     )
