@@ -20,9 +20,8 @@ from accounts.models import Team
 
 class DayFigures(models.Model):
     day = models.DateField()  # local date (settings.TIME_ZONE) of taken_at
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+", db_constraint=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+",
-                             db_constraint=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
     call_type = models.CharField(max_length=20)
     hour = models.PositiveSmallIntegerField()  # local hour of taken_at, 0-23
     taken = models.PositiveIntegerField(default=0)
@@ -42,9 +41,8 @@ class DayFigures(models.Model):
 
 class DaySpread(models.Model):
     day = models.DateField()
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+", db_constraint=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+",
-                             db_constraint=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
     first_attempt_seconds = models.JSONField(default=list)
     handled_seconds = models.JSONField(default=list)
     # [call type, deadline as ISO text] of open promises not yet due at ``rebuilt_at``.
