@@ -43,10 +43,12 @@ class DaySpread(models.Model):
     day = models.DateField()
     team = models.ForeignKey(Team, on_delete=models.CASCADE, null=True, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    # Sorted: the page sorts the days' lists together, and sorted runs merge fast.
     first_attempt_seconds = models.JSONField(default=list)
     handled_seconds = models.JSONField(default=list)
-    # [call type, deadline as ISO text] of open promises not yet due at ``rebuilt_at``.
-    open_deadlines = models.JSONField(default=list)
+    # {call type: sorted deadlines} of the open promises not yet due at ``rebuilt_at``, in whole microseconds
+    # since the epoch (exact, unlike a float): the page counts those before its now by bisection.
+    open_deadlines = models.JSONField(default=dict)
     rebuilt_at = models.DateTimeField()
 
     class Meta:

@@ -35,6 +35,7 @@ Definitions (also shown to managers on the page):
   TREND_WEEKS weeks, this week included, per team.
 """
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -44,7 +45,7 @@ from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python as phone_number
 
 from accounts.models import Team, User
-from callbacks.domain.figures import COUNTS, Figures, Period, Spread, rate
+from callbacks.domain.figures import COUNTS, Figures, Period, Spread, microseconds, rate
 from callbacks.models import CallLog, CallType, DayFigures, DaySpread, Message
 from callbacks.selectors.message_figures import messages_in, promise_kept
 
@@ -176,6 +177,7 @@ def _due_since_rebuild(period: Period, team: Team | None, now: datetime) -> tupl
     """The open promises the rollup kept aside as not yet due that have fallen due by ``now``, as count rows;
     and the durations per (team, colleague)."""
     due: dict[tuple, int] = defaultdict(int)
+    now_micros = microseconds(now)
     pairs = duration_pairs()
     rows = _days(period, team, DaySpread).values_list(
         "team_id", "user_id", "first_attempt_seconds", "handled_seconds", "open_deadlines")
@@ -183,9 +185,9 @@ def _due_since_rebuild(period: Period, team: Team | None, now: datetime) -> tupl
         into_first, into_handled = pairs[team_id, user_id]
         into_first += first
         into_handled += handled
-        for call_type, deadline in open_deadlines:
-            if datetime.fromisoformat(deadline) < now:
-                due[team_id, user_id, call_type] += 1
+        for call_type, deadlines in open_deadlines.items():
+            if fallen := bisect_left(deadlines, now_micros):  # deadline < now
+                due[team_id, user_id, call_type] += fallen
     extra = [{"owner_team_id": team_id, "owner_user_id": user_id, "call_type": call_type,
               **dict.fromkeys(COUNTS, 0), "promise_due": count}
              for (team_id, user_id, call_type), count in due.items()]
@@ -226,6 +228,7 @@ def trends_for(*, today: date, team: Team | None, now: datetime) -> list[Trend]:
     first_monday = today - timedelta(days=today.weekday(), weeks=TREND_WEEKS - 1)
     mondays = [first_monday + timedelta(weeks=index) for index in range(TREND_WEEKS)]
     period = Period(start=first_monday, end=today)
+    now_micros = microseconds(now)
     within: dict[tuple, int] = defaultdict(int)
     due: dict[tuple, int] = defaultdict(int)
     per_day = _days(period, team, DayFigures).order_by().values("day", "team_id").annotate(
@@ -235,7 +238,7 @@ def trends_for(*, today: date, team: Team | None, now: datetime) -> list[Trend]:
         within[row["team_id"], monday] += row["within"]
         due[row["team_id"], monday] += row["due"]
     for day, team_id, open_deadlines in _days(period, team, DaySpread).values_list("day", "team_id", "open_deadlines"):
-        fallen = sum(datetime.fromisoformat(deadline) < now for _call_type, deadline in open_deadlines)
+        fallen = sum(bisect_left(deadlines, now_micros) for deadlines in open_deadlines.values())
         due[team_id, day - timedelta(days=day.weekday())] += fallen
     teams = [team] if team is not None else list(Team.objects.order_by("name"))
     labels = {t.pk: t.name for t in teams}

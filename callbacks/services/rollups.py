@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from callbacks.domain.figures import Period, local_zone
+from callbacks.domain.figures import Period, local_zone, microseconds
 from callbacks.models import DayFigures, DaySpread, Status
 from callbacks.selectors.message_figures import message_rows
 
@@ -29,7 +29,7 @@ COUNTS = ("taken", "helped_at_intake", "put_through", "called_back", "within_pro
 
 def _day_rows(day: date, now: datetime) -> tuple[list[DayFigures], list[DaySpread]]:
     counts: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
-    spreads: dict[tuple, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
+    spreads: dict[tuple, tuple[list, list, dict]] = defaultdict(lambda: ([], [], defaultdict(list)))
     for (team_id, user_id, call_type, hour, status, wants_callback, deadline, handled_at, attempt_count, to_first,
          to_handled) in message_rows(Period(start=day, end=day)).iterator(chunk_size=5000):
         row = counts[team_id, user_id, call_type, hour]
@@ -52,7 +52,7 @@ def _day_rows(day: date, now: datetime) -> tuple[list[DayFigures], list[DaySprea
             if deadline < now:
                 row["promise_due"] += 1
             else:  # falls due by the clock later: counted by the page against its own now
-                open_deadlines.append([call_type, deadline.isoformat()])
+                open_deadlines[call_type].append(microseconds(deadline))
         if to_first is not None:
             first.append(to_first)
         if to_handled is not None:
@@ -60,8 +60,9 @@ def _day_rows(day: date, now: datetime) -> tuple[list[DayFigures], list[DaySprea
     figures = [DayFigures(day=day, team_id=team_id, user_id=user_id, call_type=call_type, hour=hour, **values)
                for (team_id, user_id, call_type, hour), values in counts.items()]
     spread_rows = [
-        DaySpread(day=day, team_id=team_id, user_id=user_id, first_attempt_seconds=first, handled_seconds=handled,
-                  open_deadlines=open_deadlines, rebuilt_at=now)
+        DaySpread(day=day, team_id=team_id, user_id=user_id, first_attempt_seconds=sorted(first),
+                  handled_seconds=sorted(handled), rebuilt_at=now,
+                  open_deadlines={call_type: sorted(moments) for call_type, moments in open_deadlines.items()})
         for (team_id, user_id), (first, handled, open_deadlines) in spreads.items()
     ]
     return figures, spread_rows
