@@ -65,6 +65,12 @@ def parent(args: argparse.Namespace) -> None:
     print(f"{'backend':<11} {'profile':<8} {'30-day msgs':>11}  {'page':<22} {'median ms':>9} {'p95 ms':>7} "
           f"{'x bare':>7} {'queries':>7} {'KB':>6}  target")
     for r in results:
+        rollup = r["rollup"]
+        print(f"{r['backend']:<11} {r['profile']:<8} 30-day figures: messages {rollup['messages_ms']:.0f} ms, "
+              f"rollup {rollup['rollup_ms']:.0f} ms, ratio {rollup['messages_ms'] / rollup['rollup_ms']:.1f}; "
+              f"rebuild_statistics {rollup['rebuild_s']:.1f} s; beat refresh {rollup['refresh_s']:.1f} s "
+              f"({rollup['refresh_days']} days)")
+    for r in results:
         bare = r["pages"]["bare view"]["median"]
         for name, page in r["pages"].items():
             verdict = ("ok" if page["median"] <= TARGET_MS else "MISSED") if name in TARGETED else ""
@@ -91,6 +97,7 @@ def child(args: argparse.Namespace) -> None:
     settle(connection)
     in_30_days = stats.messages_in(Period.default(timezone.localdate())).count()
     print(f"fill + VACUUM: {time.perf_counter() - started:.1f} s; {in_30_days:,} messages in the last 30 days")
+    rollup = rollup_timings(now)
 
     client = Client()
     client.force_login(User.objects.get(username="mira"))
@@ -125,8 +132,53 @@ def child(args: argparse.Namespace) -> None:
         print(f"round {round_number}: " + "  ".join(f"{n} {f['times'][-1]:.0f}" for n, f in found.items()))
     for page in found.values():
         page.update(median=statistics.median(page["times"]), p95=p95(page["times"]))
+    rollup.update(compare_statistics(args.rounds))
     Path(args.result).write_text(json.dumps({"backend": connection.vendor, "profile": args.profile,
-                                             "in_30_days": in_30_days, "pages": found}))
+                                             "in_30_days": in_30_days, "pages": found, "rollup": rollup}))
+
+
+def rollup_timings(now) -> dict:
+    """The statistics' rollup (callbacks/models/rollup.py) built by the command, then one beat refresh."""
+    from django.core.management import call_command
+
+    from callbacks.models import DayFigures
+    from callbacks.services.rollups import days_to_refresh, statistics_rollup_refresh
+
+    started = time.perf_counter()
+    call_command("rebuild_statistics")
+    rebuild = time.perf_counter() - started
+    open_days = len(days_to_refresh(now=now))
+    started = time.perf_counter()
+    statistics_rollup_refresh(now=now)
+    refresh = time.perf_counter() - started
+    print(f"rollup: rebuild_statistics {rebuild:.1f} s ({DayFigures.objects.count():,} rows); one beat refresh "
+          f"{refresh:.1f} s ({open_days} days: today, yesterday and the days with open messages)")
+    return {"rebuild_s": rebuild, "refresh_s": refresh, "refresh_days": open_days}
+
+
+def compare_statistics(rounds: int) -> dict:
+    """Before and after side by side, interleaved: the 30-day figures counted from the messages (the reference,
+    what the page did before the rollup) and read from the rollup; both must give the same figures."""
+    from django.utils import timezone
+
+    from callbacks.domain.figures import Period
+    from callbacks.selectors import statistics as stats
+    from callbacks.selectors.message_figures import statistics_from_messages
+
+    now = timezone.now()
+    period = Period.default(timezone.localdate())
+    ways = {"messages": statistics_from_messages, "rollup": stats.statistics_for}
+    assert ways["rollup"](period=period, team=None, now=now) == ways["messages"](period=period, team=None, now=now)
+    times = {name: [] for name in ways}
+    for _round in range(rounds):
+        for name, compute in ways.items():
+            started = time.perf_counter()
+            compute(period=period, team=None, now=now)
+            times[name].append((time.perf_counter() - started) * 1000)
+    before, after = (statistics.median(times[name]) for name in ways)
+    print(f"30-day figures: from the messages {before:.0f} ms, from the rollup {after:.0f} ms "
+          f"(x{before / after:.1f} faster); the same figures")
+    return {"messages_ms": before, "rollup_ms": after}
 
 
 def explain(connection, queries: list[str]) -> None:

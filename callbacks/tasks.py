@@ -10,7 +10,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from callbacks.services import digests_send, messages_route_to_stand_ins, notifications, retention
+from callbacks.services import digests_send, messages_route_to_stand_ins, notifications, retention, rollups
 from callbacks.services.drafts import drafts_expire
 from callbacks.services.overdue import overdue_sweep
 
@@ -61,3 +61,9 @@ def messages_anonymise_task() -> int:
     now = timezone.now()
     drafts_expire(now=now)
     return retention.retention_night_run(now=now)
+
+
+@shared_task(ignore_result=True)
+def statistics_rollup_task() -> int:
+    """Every few minutes: rebuild the statistics' days that can still change (callbacks.services.rollups)."""
+    return rollups.statistics_rollup_refresh(now=timezone.now())

@@ -5,6 +5,7 @@ DevTools protocol; the browser must never fetch anything from anywhere but the l
 scroll sideways and its main action (the intake's Next button, the tick-off button, ...) must be on screen and usable.
 """
 
+import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -163,6 +165,7 @@ def _office(clock: Clock, receptionist: User, colleague: User, manager: User) ->
     Notification.objects.create(recipient=colleague, kind=Notification.Kind.DIGEST, channel=Notification.Channel.IN_APP,
                                 message_ids=[overdue.pk, today.pk, later.pk], state=Notification.State.SENT,
                                 read_at=now - timedelta(minutes=1))
+    call_command("rebuild_statistics", stdout=io.StringIO())  # the statistics and their trend read the rollup
     return {"later": later, "overdue": overdue, "today": today, "handled": handled}
 
 

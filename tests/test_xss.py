@@ -26,6 +26,7 @@ from callbacks.models import Message, Notification
 from callbacks.services import digests_send, message_add_call
 from callbacks.services.notifications import outbox_deliver
 from callbacks.services.overdue import overdue_sweep
+from callbacks.services.rollups import statistics_rollup_refresh
 from callbacks.views.statistics import FORMULA_STARTS
 from tests.intake_helpers import CALLER, REASON, RECIPIENT, URL, saved, take_message
 
@@ -82,6 +83,7 @@ def day(receptionist, colleague, other_colleague, manager, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         overdue_sweep(now=TUESDAY_0905)  # the owner is told, and the manager
         outbox_deliver(now=TUESDAY_0905, grace=timedelta(0))
+    statistics_rollup_refresh(now=TUESDAY_0905)  # the beat's run: the statistics read the rollup
     return SimpleNamespace(first=first, second=second, intake_pages=intake_pages, clients={
         "anna": desk, "bram": bram, "daan": _logged_in(other_colleague), "mira": _logged_in(manager),
     })

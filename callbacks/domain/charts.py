@@ -7,6 +7,7 @@ handed over as text so that a Dutch locale never turns 12.5 into "12,5".
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -61,10 +62,12 @@ def tick_step(top: int) -> int:
 
 
 def bar_chart(*, title: str, description: str, items: Sequence[tuple[str, int, str]], width: int = 640,
-              height: int = 240) -> BarChart:
-    """Vertical bars for ``(label, value, tooltip)`` items, laid out in a ``width`` × ``height`` viewBox."""
+              height: int = 240, top: int | None = None) -> BarChart:
+    """Vertical bars for ``(label, value, tooltip)`` items, laid out in a ``width`` × ``height`` viewBox.
+
+    ``top``: a fixed top of the scale (100 for percentages), instead of the highest value rounded up."""
     plot_width, plot_height = width - LEFT - RIGHT, height - TOP - BOTTOM
-    highest = max((value for _label, value, _title in items), default=0)
+    highest = top if top is not None else max((value for _label, value, _title in items), default=0)
     step = tick_step(highest) if highest else 1
     scale_top = max(step, math.ceil(highest / step) * step)
     slot = plot_width / max(len(items), 1)
@@ -111,4 +114,23 @@ def call_type_chart(taken: Sequence[tuple[str, int]]) -> BarChart:
     return bar_chart(
         title=_("Messages taken per type of call"),
         description=_("Bar chart; the table next to it lists the same numbers."), items=items,
+    )
+
+
+def trend_chart(*, team: str, weeks: Sequence[tuple[date, float | None, int, int]]) -> BarChart:
+    """One team's promise percentage per week, given as ``(monday, percentage or None, within, due)``; a week
+    in which no promise fell due has no bar (and says so in its tooltip)."""
+    items = []
+    for monday, percentage, within, due in weeks:
+        week = monday.isocalendar().week
+        if percentage is None:
+            tooltip = _("Week %(week)s: no promise fell due") % {"week": week}
+        else:
+            tooltip = _("Week %(week)s: %(within)s of %(due)s promises kept (%(percentage)s%%)") % {
+                "week": week, "within": within, "due": due, "percentage": round(percentage)}
+        items.append((_("wk %(week)s") % {"week": week}, round(percentage or 0), tooltip))
+    return bar_chart(
+        title=_("Promise kept per week: %(team)s") % {"team": team},
+        description=_("Bar chart of the percentage of promises kept per week; the table next to it lists the same numbers."),
+        items=items, top=100, height=200,
     )

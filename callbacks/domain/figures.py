@@ -6,7 +6,7 @@ Pure: callbacks.selectors.statistics reads the numbers from the database and fil
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,6 +21,14 @@ EARLIEST_DAY = date(2000, 1, 1)
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def microseconds(moment: datetime) -> int:
+    """Whole microseconds since the epoch: a moment as an exact number (a float timestamp rounds)."""
+    return (moment - EPOCH) // timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The manager's statistics: what was promised to callers over a period, and how well it was kept.
 
-Read-side only. Every figure is computed with a fixed number of queries, whatever the number of
-messages: the counts are aggregated in SQL in one pass, per team, colleague and call type, and added up
-from there; the durations, whose median and 90th percentile SQLite cannot compute, are subtracted in
-seconds by the database, fetched as bare numbers with ``values_list`` and summarised in Python. The
-period's messages are read through the msg_taken_at index (a month is a few percent of two years).
+Read-side only, from the rollup per local day (callbacks/models/rollup.py, kept current by the beat:
+callbacks.services.rollups), so the page reads days, not messages: the counts are summed by the database
+per team, colleague and call type, and per hour; the durations, kept as seconds per day, team and
+colleague, are summarised in Python (median and 90th percentile). A fixed number of queries, whatever the
+number of messages. callbacks.selectors.message_figures computes the same figures from the messages: the
+reference the tests compare with. Figures lag the messages by at most one run of the beat task.
 
 Definitions (also shown to managers on the page):
 
@@ -30,38 +31,28 @@ Definitions (also shown to managers on the page):
 - Repeat callers: phone numbers with three or more calls (``CallLog`` rows) in the period. Numbers
   removed by anonymisation are empty and left out.
 - Hour of day: messages taken per local hour, 0 to 23.
+- Trend: promise percentage per calendar week (Monday to Sunday, by the day taken) for the last
+  TREND_WEEKS weeks, this week included, per team.
 """
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db import connection
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, ExtractHour
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python as phone_number
 
 from accounts.models import Team, User
-from callbacks.domain.figures import Figures, Period, Spread, local_zone
-from callbacks.models import Attempt, CallLog, CallType, Message, Status
+from callbacks.domain.figures import COUNTS, Figures, Period, Spread, microseconds, rate
+from callbacks.models import CallLog, CallType, DayFigures, DaySpread, Message
+from callbacks.selectors.message_figures import messages_in, promise_kept
+
+__all__ = ["Statistics", "messages_in", "promise_kept", "statistics_for", "trends_for"]
 
 REPEAT_CALLS = 3
+TREND_WEEKS = 12
 
 
 # --- The figures ------------------------------------------------------------------------------------
@@ -86,51 +77,33 @@ class Statistics:
     repeat_callers: list[RepeatCaller]
 
 
-def promise_kept(*, wants_callback: bool, deadline: datetime | None, status: str, handled_at: datetime | None,
-                 now: datetime) -> bool | None:
-    """One message's part in the promise percentage: kept, broken, or None when it does not count (yet)."""
-    if not wants_callback or deadline is None:
-        return None
-    if status == Status.HANDLED and handled_at is not None:
-        return handled_at <= deadline
-    if status == Status.OPEN and deadline < now:
-        return False
-    return None
+@dataclass(frozen=True)
+class Week:
+    start: date  # the Monday
+    within_promise: int
+    promise_due: int
+
+    @property
+    def promise_rate(self) -> float | None:
+        return rate(self.within_promise, self.promise_due)
 
 
-def _callback() -> Q:
-    return Q(status=Status.HANDLED, wants_callback=True)
+@dataclass(frozen=True)
+class Trend:
+    label: str
+    key: object
+    weeks: list[Week]
 
 
-def _counts(now: datetime) -> dict:
-    promised = Q(wants_callback=True, deadline__isnull=False)
-    # A promise is kept when the callback comes at or before its deadline, so an open message breaks it
-    # only once the deadline has passed; the sweep (MessageQuerySet.overdue_at) already flags it at the
-    # deadline itself, to warn while it can still be kept.
-    fell_due = promised & (Q(status=Status.HANDLED) | Q(status=Status.OPEN, deadline__lt=now))
-    return {
-        "taken": Count("pk"),
-        "helped_at_intake": Count("pk", filter=Q(status=Status.HANDLED_AT_INTAKE)),
-        "put_through": Count("pk", filter=Q(status=Status.PUT_THROUGH)),
-        "called_back": Count("pk", filter=_callback()),
-        "within_promise": Count("pk", filter=promised & _callback() & Q(handled_at__lte=F("deadline"))),
-        "promise_due": Count("pk", filter=fell_due),
-        "attempts": Sum("attempt_count", filter=_callback()),
-    }
+def _days(period: Period, team: Team | None, model) -> QuerySet:
+    found = model.objects.filter(day__gte=period.start, day__lte=period.end)
+    return found.filter(team=team) if team is not None else found
 
 
-def messages_in(period: Period, team: Team | None = None) -> QuerySet[Message]:
-    found = Message.objects.filter(taken_at__gte=period.starts_at, taken_at__lt=period.ends_at)
-    return found.filter(owner_team=team) if team is not None else found
+# --- From the rollup's rows to the figures -----------------------------------------------------------
 
 
-def _groups(found: QuerySet[Message], counts: dict) -> list[dict]:
-    """The counts per team, colleague and call type in one pass over the period's messages; every
-    breakdown below adds these up (all the counts are sums), instead of reading the messages again."""
-    return list(found.order_by().values("owner_team_id", "owner_user_id", "call_type").annotate(**counts))
-
-
-def _team_rows(groups: list[dict], team: Team | None) -> dict[object, Figures]:
+def team_rows(groups: list[dict], team: Team | None) -> dict[object, Figures]:
     teams = [team] if team is not None else list(Team.objects.order_by("name"))
     rows = {t.pk: Figures(label=t.name, key=t.pk) for t in teams}
     for row in groups:
@@ -141,7 +114,7 @@ def _team_rows(groups: list[dict], team: Team | None) -> dict[object, Figures]:
     return rows
 
 
-def _colleague_rows(groups: list[dict]) -> dict[object, Figures]:
+def colleague_rows(groups: list[dict]) -> dict[object, Figures]:
     # The names in a query of their own: joined, every message of the period would carry them.
     keys = {row["owner_user_id"] for row in groups}
     names = {user.pk: user.full_name or user.username
@@ -155,80 +128,20 @@ def _colleague_rows(groups: list[dict]) -> dict[object, Figures]:
     return dict(sorted(rows.items(), key=lambda item: (item[0] is None, item[1].label.casefold())))
 
 
-def _call_type_rows(groups: list[dict]) -> list[Figures]:
+def call_type_rows(groups: list[dict]) -> list[Figures]:
     rows = {value: Figures(label=str(label), key=value) for value, label in CallType.choices}
     for row in groups:
         rows.setdefault(row["call_type"], Figures(label=row["call_type"], key=row["call_type"])).add(row)
     return list(rows.values())
 
 
-def _local_hour(period: Period):
-    """The local hour (0-23) of ``taken_at``, computed by the database.
-
-    PostgreSQL converts time zones itself. On SQLite, Django's ExtractHour with a time zone calls a
-    Python function for every row (the slowest part of the page with 40,000 messages), so there the
-    zone's UTC offsets over the period go into the SQL as a CASE and SQLite's own strftime applies them.
-    """
-    if connection.vendor != "sqlite":
-        return ExtractHour("taken_at", tzinfo=local_zone())
-    zone, offsets, moment = local_zone(), [], period.starts_at.astimezone(UTC)
-    while moment < period.ends_at:  # the offset at each whole UTC hour, where Europe's clocks change
-        offset = moment.astimezone(zone).utcoffset()
-        if not offsets or offsets[-1][1] != offset:
-            offsets.append((moment, offset))
-        moment += timedelta(hours=1)
-    modifier = Case(*(When(taken_at__lt=until, then=Value(f"{offset.total_seconds():+.0f} seconds"))
-                      for (_since, offset), (until, _next) in zip(offsets, offsets[1:])),
-                    default=Value(f"{offsets[-1][1].total_seconds():+.0f} seconds"))
-    return Cast(Func(Value("%H"), "taken_at", modifier, function="strftime", output_field=CharField()),
-                IntegerField())
+def duration_pairs() -> defaultdict:
+    """Seconds to first attempt and to handled, collected per (team id, colleague id)."""
+    return defaultdict(lambda: ([], []))
 
 
-def _hours(found: QuerySet[Message], period: Period) -> list[int]:
-    hours = [0] * 24
-    per_hour = found.order_by().annotate(hour=_local_hour(period)).values("hour")
-    for row in per_hour.annotate(taken=Count("pk")):
-        hours[row["hour"]] = row["taken"]
-    return hours
-
-
-class _Seconds(Func):
-    """``end - start`` in seconds, NULL if either is NULL. The database subtracts: Django would turn each
-    of the 40,000 timestamps of a month into a Python datetime, one by one, which costs more than the query."""
-
-    arity = 2
-    output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra):  # PostgreSQL: interval to seconds, exact
-        return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8",
-                              arg_joiner=" - ", **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):  # julianday is a double: rounded to the millisecond
-        return super().as_sql(compiler, connection, template="ROUND((julianday(%(expressions)s)) * 86400.0, 3)",
-                              arg_joiner=") - julianday(", **extra)
-
-
-def _durations(found: QuerySet[Message]) -> list[tuple]:
-    """(team id, user id, seconds to first attempt or None, seconds to handled or None) per message.
-
-    The earliest attempt comes from the attempt_first index, one lookup per message."""
-    first_attempt = Attempt.objects.filter(message=OuterRef("pk")).order_by("made_at").values("made_at")[:1]
-    called_back = _callback() & Q(handled_at__isnull=False)
-    return list(found.order_by().values_list(
-        "owner_team_id", "owner_user_id", _Seconds(Subquery(first_attempt), "taken_at"),
-        Case(When(called_back, then=_Seconds("handled_at", "taken_at"))),
-    ))
-
-
-def _spread_into(durations: list[tuple], total: Figures, teams: dict, colleagues: dict) -> None:
-    # Collected per (team, colleague) pair first: one append per message and figure, not three.
-    pairs: dict[tuple, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
-    for team_id, user_id, to_first, to_handled in durations:
-        first, handled = pairs[team_id, user_id]
-        if to_first is not None:
-            first.append(to_first)
-        if to_handled is not None:
-            handled.append(to_handled)
+def spread_into(pairs: dict[tuple, tuple[list[float], list[float]]], total: Figures, teams: dict,
+                colleagues: dict) -> None:
     first_of: dict[tuple, list[float]] = defaultdict(list)
     handled_of: dict[tuple, list[float]] = defaultdict(list)
     for (team_id, user_id), (first, handled) in pairs.items():
@@ -260,21 +173,77 @@ def repeat_callers(period: Period, team: Team | None = None) -> list[RepeatCalle
             for row in grouped if row["number"] is not None]
 
 
+def _due_since_rebuild(period: Period, team: Team | None, now: datetime) -> tuple[list[dict], dict]:
+    """The open promises the rollup kept aside as not yet due that have fallen due by ``now``, as count rows;
+    and the durations per (team, colleague)."""
+    due: dict[tuple, int] = defaultdict(int)
+    now_micros = microseconds(now)
+    pairs = duration_pairs()
+    rows = _days(period, team, DaySpread).values_list(
+        "team_id", "user_id", "first_attempt_seconds", "handled_seconds", "open_deadlines")
+    for team_id, user_id, first, handled, open_deadlines in rows:
+        into_first, into_handled = pairs[team_id, user_id]
+        into_first += first
+        into_handled += handled
+        for call_type, deadlines in open_deadlines.items():
+            if fallen := bisect_left(deadlines, now_micros):  # deadline < now
+                due[team_id, user_id, call_type] += fallen
+    extra = [{"owner_team_id": team_id, "owner_user_id": user_id, "call_type": call_type,
+              **dict.fromkeys(COUNTS, 0), "promise_due": count}
+             for (team_id, user_id, call_type), count in due.items()]
+    return extra, pairs
+
+
 def statistics_for(*, period: Period, team: Team | None, now: datetime, breakdowns: bool = True) -> Statistics:
-    """All figures of the page; six queries, whatever the number of messages.
+    """All figures of the page, from the rollup; six queries, whatever the number of messages.
 
     Without ``breakdowns`` (the CSV export) the hours and repeat callers are left empty, two queries fewer."""
-    found = messages_in(period, team)
-    groups = _groups(found, _counts(now))
-    teams = _team_rows(groups, team)
-    colleagues = _colleague_rows(groups)
+    sums = {name: Sum(name) for name in COUNTS}
+    groups = [
+        {"owner_team_id": row.pop("team_id"), "owner_user_id": row.pop("user_id"), **row}
+        for row in _days(period, team, DayFigures).order_by().values("team_id", "user_id", "call_type").annotate(**sums)
+    ]
+    extra, pairs = _due_since_rebuild(period, team, now)
+    groups += extra
+    teams = team_rows(groups, team)
+    colleagues = colleague_rows(groups)
     total = Figures(label=_("Everyone"))
     for figures in teams.values():
         total.add(vars(figures))
-    _spread_into(_durations(found), total, teams, colleagues)
+    spread_into(pairs, total, teams, colleagues)
+    hours = [0] * 24
+    if breakdowns:
+        for row in _days(period, team, DayFigures).order_by().values("hour").annotate(taken=Sum("taken")):
+            hours[row["hour"]] = row["taken"]
     return Statistics(
         period=period, team=team, now=now, total=total, teams=list(teams.values()),
-        colleagues=list(colleagues.values()), call_types=_call_type_rows(groups),
-        hours=_hours(found, period) if breakdowns else [0] * 24,
+        colleagues=list(colleagues.values()), call_types=call_type_rows(groups), hours=hours,
         repeat_callers=repeat_callers(period, team) if breakdowns else [],
     )
+
+
+def trends_for(*, today: date, team: Team | None, now: datetime) -> list[Trend]:
+    """Promise kept per week, the last TREND_WEEKS weeks (this one included), per team; two queries and the
+    team names."""
+    first_monday = today - timedelta(days=today.weekday(), weeks=TREND_WEEKS - 1)
+    mondays = [first_monday + timedelta(weeks=index) for index in range(TREND_WEEKS)]
+    period = Period(start=first_monday, end=today)
+    now_micros = microseconds(now)
+    within: dict[tuple, int] = defaultdict(int)
+    due: dict[tuple, int] = defaultdict(int)
+    per_day = _days(period, team, DayFigures).order_by().values("day", "team_id").annotate(
+        within=Sum("within_promise"), due=Sum("promise_due"))
+    for row in per_day:
+        monday = row["day"] - timedelta(days=row["day"].weekday())
+        within[row["team_id"], monday] += row["within"]
+        due[row["team_id"], monday] += row["due"]
+    for day, team_id, open_deadlines in _days(period, team, DaySpread).values_list("day", "team_id", "open_deadlines"):
+        fallen = sum(bisect_left(deadlines, now_micros) for deadlines in open_deadlines.values())
+        due[team_id, day - timedelta(days=day.weekday())] += fallen
+    teams = [team] if team is not None else list(Team.objects.order_by("name"))
+    labels = {t.pk: t.name for t in teams}
+    if team is None and any(team_id is None for team_id, _monday in due):
+        labels[None] = _("No team")
+    return [Trend(label=label, key=key, weeks=[Week(start=monday, within_promise=within[key, monday],
+                                                    promise_due=due[key, monday]) for monday in mondays])
+            for key, label in labels.items()]

@@ -57,7 +57,9 @@ def _chosen_period(request: HttpRequest) -> tuple[PeriodForm, Period, Team | Non
 def statistics_page(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     form, period, team = _chosen_period(request)
-    stats = statistics.statistics_for(period=period, team=team, now=timezone.now())
+    now = timezone.now()
+    stats = statistics.statistics_for(period=period, team=team, now=now)
+    trends = statistics.trends_for(today=timezone.localdate(now, timezone=local_zone()), team=team, now=now)
     query = {"start": period.start.isoformat(), "end": period.end.isoformat()}
     if team is not None:
         query["team"] = str(team.pk)
@@ -68,9 +70,15 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "hour_chart": charts.hour_chart(stats.hours),
         "hour_rows": [(f"{hour:02d}:00", count) for hour, count in enumerate(stats.hours)],
         "call_type_chart": charts.call_type_chart([(row.label, row.taken) for row in stats.call_types]),
+        "trends": [(trend, _trend_chart(trend)) for trend in trends],
         "export_query": urlencode(query),
     }
     return render(request, "callbacks/dashboard/statistics.html", context)
+
+
+def _trend_chart(trend: statistics.Trend) -> charts.BarChart:
+    weeks = [(week.start, week.promise_rate, week.within_promise, week.promise_due) for week in trend.weeks]
+    return charts.trend_chart(team=trend.label, weeks=weeks)
 
 
 # --- CSV --------------------------------------------------------------------------------------------
@@ -128,7 +136,9 @@ def _figure_cells(figures: Figures) -> list[object]:
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     _form, period, team = _chosen_period(request)
-    stats = statistics.statistics_for(period=period, team=team, now=timezone.now(), breakdowns=False)
+    now = timezone.now()
+    stats = statistics.statistics_for(period=period, team=team, now=now, breakdowns=False)
+    trends = statistics.trends_for(today=timezone.localdate(now, timezone=local_zone()), team=team, now=now)
     header = [
         _("Group"), _("Name"), _("Messages taken"), _("Helped directly"), _("Put through"),
         _("Called back"), _("Promises due"),
@@ -139,6 +149,11 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     rows = [[_("Total"), stats.total.label, *_figure_cells(stats.total)]]
     rows += [[_("Team"), figures.label, *_figure_cells(figures)] for figures in stats.teams]
     rows += [[_("Colleague"), figures.label, *_figure_cells(figures)] for figures in stats.colleagues]
+    # The trend below the figures, under a heading row of its own: the last weeks whatever the period chosen.
+    rows += [[_("Trend: promise kept per week"), _("Team"), _("Week starting"), _("Promises due"),
+                  _("Within promise"), _("Within promise (%)")]]
+    rows += [[_("Trend"), trend.label, week.start.isoformat(), week.promise_due, week.within_promise, week.promise_rate]
+             for trend in trends for week in trend.weeks]
     return _csv_response(_("statistics"), period, header, rows)
 
 

@@ -151,6 +151,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callbacks.tasks.messages_anonymise_task",
         "schedule": timedelta(hours=1),
     },
+    # The statistics' rollup: today, yesterday and the days that still have open messages, rebuilt from
+    # the messages (callbacks.services.rollups). An interval: each run rebuilds whole days, so a late or
+    # doubled run gives the same rows.
+    "statistics-rollup": {
+        "task": "callbacks.tasks.statistics_rollup_task",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 LOGGING = {
