@@ -194,3 +194,17 @@ def test_the_page_and_the_csv_show_the_trend(client, manager, weeks):
     assert len(trend) == 24
     assert ["Trend", "Verkoop", "2026-10-26", "3", "2", "66,7"] in trend
     assert ["Trend", "Service", "2026-10-12", "1", "1", "100,0"] in trend
+
+
+def test_the_first_task_run_builds_the_whole_history_when_there_is_no_rollup(clock, receptionist, colleague):
+    """A new installation or an upgrade: the beat's first run fills the rollup, the statistics never show an
+    office with messages as empty."""
+    MessageFactory(taken_by=receptionist, owner=colleague, taken_at=NOW - timedelta(days=60),
+                   status=Status.HANDLED, deadline=NOW - timedelta(days=59), handled_at=NOW - timedelta(days=59))
+    MessageFactory(taken_by=receptionist, owner=colleague, taken_at=NOW - timedelta(days=3))
+    assert not DayFigures.objects.exists()
+    assert statistics_rollup_task() == 61  # every day from the first message's to today
+    period = Period(start=(NOW - timedelta(days=70)).date(), end=NOW.date())
+    assert statistics.statistics_for(period=period, team=None, now=NOW) == statistics_from_messages(
+        period=period, team=None, now=NOW)
+    assert statistics_rollup_task() == 3  # from then on: today, yesterday and the open message's day

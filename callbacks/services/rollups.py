@@ -17,10 +17,11 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from callbacks.domain.figures import Period, local_zone, microseconds
-from callbacks.models import DayFigures, DaySpread, Status
+from callbacks.models import DayFigures, DaySpread, Message, Status
 from callbacks.selectors.message_figures import message_rows
 
 COUNTS = ("taken", "helped_at_intake", "put_through", "called_back", "within_promise", "promise_due", "attempts",
@@ -99,9 +100,29 @@ def days_to_refresh(*, now: datetime) -> list[date]:
     return sorted({today, today - timedelta(days=1), *still_open})
 
 
-def statistics_rollup_refresh(*, now: datetime | None = None) -> int:
-    """What the beat runs every few minutes: rebuild the days that can still change; returns the days rebuilt."""
+def rollup_history_rebuild(*, now: datetime | None = None, start: date | None = None,
+                           end: date | None = None) -> tuple[date, date, int]:
+    """Rebuild from the first message's day (or `start`) to today (or `end`), and drop rollup rows of days
+    before it (messages deleted since); returns the range and the messages counted."""
     now = now or timezone.now()
+    end = end or timezone.localdate(now, timezone=local_zone())
+    if start is None:
+        first_taken = Message.objects.aggregate(first=Min("taken_at"))["first"]
+        days = [timezone.localdate(first_taken, timezone=local_zone())] if first_taken else []
+        days += [day for day in [DayFigures.objects.aggregate(first=Min("day"))["first"]] if day]
+        start = min(days, default=end)
+    return start, end, rollup_range_rebuild(start=start, end=end, now=now)
+
+
+def statistics_rollup_refresh(*, now: datetime | None = None) -> int:
+    """What the beat runs every few minutes: rebuild the days that can still change; returns the days rebuilt.
+
+    With no rollup at all but messages (a new installation, an upgrade, the demo office) it builds the whole
+    history once, so the statistics never show an empty office that has messages."""
+    now = now or timezone.now()
+    if not DayFigures.objects.exists() and Message.objects.exists():
+        start, end, _counted = rollup_history_rebuild(now=now)
+        return (end - start).days + 1
     days = days_to_refresh(now=now)
     for day in days:
         rollup_day_rebuild(day=day, now=now)

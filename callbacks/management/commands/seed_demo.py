@@ -11,6 +11,7 @@ from django.db import transaction
 from accounts.demo import demo_office_create
 from callbacks.management.demo import demo_messages_create
 from callbacks.management.demo_history import demo_history_create
+from callbacks.services.rollups import rollup_history_rebuild
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = demo_office_create()
             created = demo_messages_create(users) + demo_history_create(users)
+        rollup_history_rebuild()  # the statistics read the daily rollup: the demo's history is in it at once
         self.stdout.write(self.style.SUCCESS(
             f"Demo office ready ({created} new messages): log in as anna, bram, carla, daan, eva or mira "
             "with password 'demo'."
