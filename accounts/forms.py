@@ -40,8 +40,11 @@ class LoginForm(AuthenticationForm):
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
         if len(username) > User._meta.get_field("username").max_length:
-            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login",
-                                        params={"username": self.username_field.verbose_name})
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
         return username
 
 
@@ -56,7 +59,10 @@ class PresenceForm(forms.Form):
 
     state = forms.ChoiceField(label=_("My status"), choices=[(AVAILABLE, _("Available")), *Presence.State.choices])
     minutes = forms.TypedChoiceField(
-        label=_("For"), required=False, coerce=int, empty_value=None,
+        label=_("For"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", _("the rest of the day")), ("15", _("15 minutes")), ("30", _("30 minutes")), ("60", _("1 hour"))],
     )
     until_time = forms.TimeField(label=_("or until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))

@@ -77,7 +77,7 @@ def login_refusal(*, username: str, ip_address: str | None, excluding: int | Non
     if ip_address:
         window = failures.filter(ip_address=ip_address, failed_at__gt=now - settings.LOGIN_LOCK_TIME)
         latest_per_username = window.values("username").annotate(last=Max("failed_at")).order_by("-last")
-        nth = list(latest_per_username[settings.LOGIN_ADDRESS_USERNAMES - 1:settings.LOGIN_ADDRESS_USERNAMES])
+        nth = list(latest_per_username[settings.LOGIN_ADDRESS_USERNAMES - 1 : settings.LOGIN_ADDRESS_USERNAMES])
         if nth:
             return Refusal(username, nth[0]["last"] + settings.LOGIN_LOCK_TIME, address_locked=True)
     recent = failures.filter(username=username, failed_at__gt=now - settings.LOGIN_FAILURE_MEMORY)

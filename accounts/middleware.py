@@ -72,11 +72,15 @@ class IdleTimeoutMiddleware:
         minutes = settings.SESSION_IDLE_MINUTES
         back_to = _page_of(request)
         logout(request)
-        messages.info(request, ngettext(
-            "You were logged out after %(minutes)d minute without activity.",
-            "You were logged out after %(minutes)d minutes without activity.",
-            minutes,
-        ) % {"minutes": minutes})
+        messages.info(
+            request,
+            ngettext(
+                "You were logged out after %(minutes)d minute without activity.",
+                "You were logged out after %(minutes)d minutes without activity.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
         login = resolve_url(settings.LOGIN_URL)
         if back_to:
             login = f"{login}?{urlencode({REDIRECT_FIELD_NAME: back_to})}"

@@ -20,8 +20,10 @@ from accounts.throttle import throttle_allow
 def password_reset_request(*, user: User) -> bool:
     """Queue a reset mail for this account unless it has had its share this window (said to no one)."""
     allowed = throttle_allow(
-        scope="password-reset-account", key=str(user.pk),
-        limit=settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT, window_seconds=settings.PASSWORD_RESET_WINDOW_MINUTES * 60,
+        scope="password-reset-account",
+        key=str(user.pk),
+        limit=settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT,
+        window_seconds=settings.PASSWORD_RESET_WINDOW_MINUTES * 60,
     )
     if allowed:
         import_string(settings.PASSWORD_RESET_MAIL_QUEUE)(user_id=user.pk)

@@ -26,9 +26,7 @@ MANAGE_OFFICE = "manage_office"
 EDIT_ALL_TEAM_RULES = "edit_all_team_rules"
 
 _OFFICE_ADMIN = [
-    f"{action}_{model}"
-    for model in ("user", "team", "absence")
-    for action in ("view", "add", "change", "delete")
+    f"{action}_{model}" for model in ("user", "team", "absence") for action in ("view", "add", "change", "delete")
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -48,8 +48,9 @@ def presence_for_navigation(*, user: User, now: datetime) -> Presence | None:
     try:
         kept = cache.get(presence_key(user.pk), default=False)
     except Exception:
-        logging.getLogger(__name__).warning("Status of %s read from the database: the cache failed", user.pk,
-                                            exc_info=True)
+        logging.getLogger(__name__).warning(
+            "Status of %s read from the database: the cache failed", user.pk, exc_info=True
+        )
         return presence_of(user=user, now=now)
     if kept is False:
         row = Presence.objects.filter(user=user).values_list("state", "until").first()

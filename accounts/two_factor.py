@@ -45,7 +45,7 @@ def totp_device_pending(*, user: User) -> TOTPDevice:
 def totp_secret(device: TOTPDevice) -> str:
     """The key as an authenticator app takes it when typed in: base32, in groups of four."""
     secret = b32encode(device.bin_key).decode()
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def totp_qr_data_uri(device: TOTPDevice) -> str:
@@ -86,8 +86,12 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (user.is_authenticated and request.path not in _open_paths() and two_factor_required(user)
-                and not two_factor_enrolled(user)):
+        if (
+            user.is_authenticated
+            and request.path not in _open_paths()
+            and two_factor_required(user)
+            and not two_factor_enrolled(user)
+        ):
             target = reverse("two_factor_setup")
             return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
         return self.get_response(request)

@@ -51,7 +51,9 @@ def language_set(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; for a logged-in user it is remembered on the account."""
     form = LanguageForm(request.POST)
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if form.is_valid():
@@ -81,8 +83,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         window = settings.PASSWORD_RESET_WINDOW_MINUTES
         allowed = throttle_allow(
-            scope="password-reset-address", key=client_ip(request) or "unknown",
-            limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS, window_seconds=window * 60,
+            scope="password-reset-address",
+            key=client_ip(request) or "unknown",
+            limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+            window_seconds=window * 60,
         )
         if not allowed:
             return render(request, "registration/password_reset_throttled.html", {"minutes": window}, status=429)
@@ -106,11 +110,15 @@ def login_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404
     user = get_object_or_404(selectors.users_administrable_by(user=request.user), pk=user_id)
     count = login_failures_forget(username=user.get_username())
-    messages.success(request, ngettext(
-        "%(count)d failed login of %(name)s forgotten: %(name)s can log in again at once.",
-        "%(count)d failed logins of %(name)s forgotten: %(name)s can log in again at once.",
-        count,
-    ) % {"count": count, "name": user.get_username()})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d failed login of %(name)s forgotten: %(name)s can log in again at once.",
+            "%(count)d failed logins of %(name)s forgotten: %(name)s can log in again at once.",
+            count,
+        )
+        % {"count": count, "name": user.get_username()},
+    )
     return redirect("admin:accounts_user_change", user.pk)
 
 
@@ -126,7 +134,9 @@ def presence_update(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     form = PresenceForm(request.POST, now=now)
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     if not form.is_valid():
         messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
@@ -134,7 +144,8 @@ def presence_update(request: HttpRequest) -> HttpResponse:
         services.presence_clear(user=request.user)
         messages.success(request, _("Your status is cleared: available."))
     else:
-        services.presence_set(user=request.user, state=form.cleaned_data["state"], until=form.cleaned_data["until"],
-                              now=now)
+        services.presence_set(
+            user=request.user, state=form.cleaned_data["state"], until=form.cleaned_data["until"], now=now
+        )
         messages.success(request, _("Your status is set."))
     return HttpResponseRedirect(target)

@@ -26,7 +26,8 @@ PENDING_SECONDS = 10 * 60
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=gettext_lazy("Code"), max_length=32,
+        label=gettext_lazy("Code"),
+        max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
     )
 

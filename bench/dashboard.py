@@ -56,27 +56,45 @@ def parent(args: argparse.Namespace) -> None:
                         create_database(server.port, f"terugbel_{profile}")
                         env = production_env(tmp, DATABASE_URL=postgres_url(server, f"terugbel_{profile}"))
                     out = Path(tmp) / "result.json"
-                    command = [sys.executable, __file__, "--backend", backend, "--profile", profile, "--rows",
-                               str(args.rows), "--rounds", str(args.rounds), "--result", str(out)]
+                    command = [
+                        sys.executable,
+                        __file__,
+                        "--backend",
+                        backend,
+                        "--profile",
+                        profile,
+                        "--rows",
+                        str(args.rows),
+                        "--rounds",
+                        str(args.rounds),
+                        "--result",
+                        str(out),
+                    ]
                     command += ["--explain"] * args.explain + (["--cprofile", args.cprofile] if args.cprofile else [])
                     subprocess.run(command, env=env, cwd=ROOT, check=True)
                     results.append(json.loads(out.read_text()))
     print(f"\n{machine()}; {args.rows:,} messages; median of {args.rounds} rounds; server time in-process")
-    print(f"{'backend':<11} {'profile':<8} {'30-day msgs':>11}  {'page':<22} {'median ms':>9} {'p95 ms':>7} "
-          f"{'x bare':>7} {'queries':>7} {'KB':>6}  target")
+    print(
+        f"{'backend':<11} {'profile':<8} {'30-day msgs':>11}  {'page':<22} {'median ms':>9} {'p95 ms':>7} "
+        f"{'x bare':>7} {'queries':>7} {'KB':>6}  target"
+    )
     for r in results:
         rollup = r["rollup"]
-        print(f"{r['backend']:<11} {r['profile']:<8} 30-day figures: messages {rollup['messages_ms']:.0f} ms, "
-              f"rollup {rollup['rollup_ms']:.0f} ms, ratio {rollup['messages_ms'] / rollup['rollup_ms']:.1f}; "
-              f"rebuild_statistics {rollup['rebuild_s']:.1f} s; beat refresh {rollup['refresh_s']:.1f} s "
-              f"({rollup['refresh_days']} days)")
+        print(
+            f"{r['backend']:<11} {r['profile']:<8} 30-day figures: messages {rollup['messages_ms']:.0f} ms, "
+            f"rollup {rollup['rollup_ms']:.0f} ms, ratio {rollup['messages_ms'] / rollup['rollup_ms']:.1f}; "
+            f"rebuild_statistics {rollup['rebuild_s']:.1f} s; beat refresh {rollup['refresh_s']:.1f} s "
+            f"({rollup['refresh_days']} days)"
+        )
     for r in results:
         bare = r["pages"]["bare view"]["median"]
         for name, page in r["pages"].items():
             verdict = ("ok" if page["median"] <= TARGET_MS else "MISSED") if name in TARGETED else ""
-            print(f"{r['backend']:<11} {r['profile']:<8} {r['in_30_days']:>11,}  {name:<22} {page['median']:>9.1f} "
-                  f"{page['p95']:>7.1f} {page['median'] / bare:>7.1f} {page['queries']:>7} {page['kb']:>6.0f}  "
-                  f"{verdict}")
+            print(
+                f"{r['backend']:<11} {r['profile']:<8} {r['in_30_days']:>11,}  {name:<22} {page['median']:>9.1f} "
+                f"{page['p95']:>7.1f} {page['median'] / bare:>7.1f} {page['queries']:>7} {page['kb']:>6.0f}  "
+                f"{verdict}"
+            )
 
 
 def child(args: argparse.Namespace) -> None:
@@ -115,8 +133,10 @@ def child(args: argparse.Namespace) -> None:
             size = len(get(name).content)
         found[name] = {"queries": len(captured), "kb": size / 1024, "times": []}
         slow = sorted(captured, key=lambda q: -float(q["time"]))[:3]
-        print(f"{name}: {len(captured)} queries; slowest: "
-              + "; ".join(f"{float(q['time']) * 1000:.0f} ms {' '.join(q['sql'].split())[:70]}" for q in slow))
+        print(
+            f"{name}: {len(captured)} queries; slowest: "
+            + "; ".join(f"{float(q['time']) * 1000:.0f} ms {' '.join(q['sql'].split())[:70]}" for q in slow)
+        )
         if args.explain:
             explain(connection, [q["sql"] for q in captured if float(q["time"]) > 0.005])
     if args.cprofile:
@@ -133,8 +153,17 @@ def child(args: argparse.Namespace) -> None:
     for page in found.values():
         page.update(median=statistics.median(page["times"]), p95=p95(page["times"]))
     rollup.update(compare_statistics(args.rounds))
-    Path(args.result).write_text(json.dumps({"backend": connection.vendor, "profile": args.profile,
-                                             "in_30_days": in_30_days, "pages": found, "rollup": rollup}))
+    Path(args.result).write_text(
+        json.dumps(
+            {
+                "backend": connection.vendor,
+                "profile": args.profile,
+                "in_30_days": in_30_days,
+                "pages": found,
+                "rollup": rollup,
+            }
+        )
+    )
 
 
 def rollup_timings(now) -> dict:
@@ -151,8 +180,10 @@ def rollup_timings(now) -> dict:
     started = time.perf_counter()
     statistics_rollup_refresh(now=now)
     refresh = time.perf_counter() - started
-    print(f"rollup: rebuild_statistics {rebuild:.1f} s ({DayFigures.objects.count():,} rows); one beat refresh "
-          f"{refresh:.1f} s ({open_days} days: today, yesterday and the days with open messages)")
+    print(
+        f"rollup: rebuild_statistics {rebuild:.1f} s ({DayFigures.objects.count():,} rows); one beat refresh "
+        f"{refresh:.1f} s ({open_days} days: today, yesterday and the days with open messages)"
+    )
     return {"rebuild_s": rebuild, "refresh_s": refresh, "refresh_days": open_days}
 
 
@@ -176,8 +207,10 @@ def compare_statistics(rounds: int) -> dict:
             compute(period=period, team=None, now=now)
             times[name].append((time.perf_counter() - started) * 1000)
     before, after = (statistics.median(times[name]) for name in ways)
-    print(f"30-day figures: from the messages {before:.0f} ms, from the rollup {after:.0f} ms "
-          f"(x{before / after:.1f} faster); the same figures")
+    print(
+        f"30-day figures: from the messages {before:.0f} ms, from the rollup {after:.0f} ms "
+        f"(x{before / after:.1f} faster); the same figures"
+    )
     return {"messages_ms": before, "rollup_ms": after}
 
 
@@ -187,8 +220,10 @@ def explain(connection, queries: list[str]) -> None:
     with connection.cursor() as cursor:
         for sql in queries:
             cursor.execute(("EXPLAIN (ANALYZE, BUFFERS) " if pg else "EXPLAIN QUERY PLAN ") + sql)
-            print(f"  plan of {' '.join(sql.split())[:100]}\n    "
-                  + "\n    ".join(str(row[-1])[:140] for row in cursor.fetchall()))
+            print(
+                f"  plan of {' '.join(sql.split())[:100]}\n    "
+                + "\n    ".join(str(row[-1])[:140] for row in cursor.fetchall())
+            )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ ROLE_OF_FILL_USERS = {"anna": "receptionist", "mira": "manager"}
 def create_database(port: int, name: str = "terugbel") -> None:
     """The database named in the server's URL. The server accepts connections before it is ready: retry."""
     import psycopg
+
     for attempt in range(100):
         try:
             with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres", autocommit=True) as conn:
@@ -33,8 +34,16 @@ def create_database(port: int, name: str = "terugbel") -> None:
             time.sleep(0.1)
 
 
-def fill(connection, now, rows: int, *, span_days: int | None = None, password: str | None = None,
-         extra_receptionists: int = 0, extra_colleagues: int = 0) -> None:
+def fill(
+    connection,
+    now,
+    rows: int,
+    *,
+    span_days: int | None = None,
+    password: str | None = None,
+    extra_receptionists: int = 0,
+    extra_colleagues: int = 0,
+) -> None:
     """Users and teams through the ORM, then all messages in one set-based INSERT ... SELECT.
 
     With ``password`` every user can log in with it (one hash, shared: hashing is slow on purpose).
@@ -51,8 +60,9 @@ def fill(connection, now, rows: int, *, span_days: int | None = None, password: 
     groups = {group.name: group for group in Group.objects.all()}  # created by accounts' data migration
 
     def user(name: str, *, email: bool = True, active: bool = True, role: str = Role.COLLEAGUE) -> User:
-        person = User(username=name, full_name=name.title(), email=f"{name}@example.test" if email else "",
-                      is_active=active)
+        person = User(
+            username=name, full_name=name.title(), email=f"{name}@example.test" if email else "", is_active=active
+        )
         if encoded:
             person.password = encoded
         else:
@@ -81,14 +91,20 @@ def fill(connection, now, rows: int, *, span_days: int | None = None, password: 
         return f"to_timestamp({epoch} + ({seconds}))" if pg else f"datetime({epoch} + ({seconds}), 'unixepoch')"
 
     def pick(values: list) -> str:  # the colleague (or their team) for row i, cycling through them
-        return f"CASE (i / 100) % {len(values)} " + " ".join(f"WHEN {n} THEN {v}" for n, v in enumerate(values)) + " END"
+        return (
+            f"CASE (i / 100) % {len(values)} " + " ".join(f"WHEN {n} THEN {v}" for n, v in enumerate(values)) + " END"
+        )
 
     # Kind of row by i % 100: 0 newly overdue (1 %: 10,000 of 1,000,000); 1-2 flagged earlier with the
     # escalation still ahead; 3-22 open with the deadline ahead; the rest handled. Every 10th newly
     # overdue message has no colleague, only a team, so the sweep notifies the team's active members.
-    kind = "CASE WHEN i % 100 = 0 THEN 'new' WHEN i % 100 < 3 THEN 'flagged' WHEN i % 100 < 23 THEN 'open' ELSE 'done' END"
-    deadline = ("CASE k WHEN 'new' THEN -60 - i % 3000 WHEN 'flagged' THEN -10800 - i % 3600 "
-                "WHEN 'open' THEN 3600 + i % 86400 ELSE -25 * i + 14400 END")
+    kind = (
+        "CASE WHEN i % 100 = 0 THEN 'new' WHEN i % 100 < 3 THEN 'flagged' WHEN i % 100 < 23 THEN 'open' ELSE 'done' END"
+    )
+    deadline = (
+        "CASE k WHEN 'new' THEN -60 - i % 3000 WHEN 'flagged' THEN -10800 - i % 3600 "
+        "WHEN 'open' THEN 3600 + i % 86400 ELSE -25 * i + 14400 END"
+    )
     opened, handled, callers = "-(i % 3600)", "d - 7200", 10000000
     # Seconds between now and row i's intake; bigint, or i * 63,072,000 overflows PostgreSQL's integer.
     age = f"({'i::bigint' if pg else 'i'} * {(span_days or 0) * 86400} / {rows})" if office else "0"
@@ -103,7 +119,7 @@ def fill(connection, now, rows: int, *, span_days: int | None = None, password: 
     team_of = pick([teams[0].pk] * 3 + [teams[1].pk] * 3)
     source = f"generate_series(1, {rows}) AS seq(i)" if pg else "seq"
     token = "md5(i::text)::uuid" if pg else "printf('%032x', i)"  # unique; SQLite stores UUIDs as 32 hex digits
-    number = (f"'+3120' || lpad((i % {callers})::text, 7, '0')" if pg else f"printf('+3120%07d', i % {callers})")
+    number = f"'+3120' || lpad((i % {callers})::text, 7, '0')" if pg else f"printf('+3120%07d', i % {callers})"
     sql = f"""
         INSERT INTO callbacks_message (intake_token, taken_at, caller_name, caller_number, caller_company,
             caller_email, reason, call_type, tone, wants_callback, status, priority, call_count, deadline,

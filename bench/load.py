@@ -80,9 +80,18 @@ def colleague(base: str, session, busy: threading.Event, record: Record, seed: i
         if version is None:  # handled by a team mate between the list and the detail page
             done["gone"] += 1
             continue
-        answer, ms = timed(session, "POST", f"{base}/callbacks/{pk}/handle/", data={
-            "csrfmiddlewaretoken": csrf_of(page.text), "handle-version": version.group(1),
-            "handle-outcome": "solved", "handle-note": "Teruggebeld", "handle-follow_up_on": ""})
+        answer, ms = timed(
+            session,
+            "POST",
+            f"{base}/callbacks/{pk}/handle/",
+            data={
+                "csrfmiddlewaretoken": csrf_of(page.text),
+                "handle-version": version.group(1),
+                "handle-outcome": "solved",
+                "handle-note": "Teruggebeld",
+                "handle-follow_up_on": "",
+            },
+        )
         record.add("colleague: tick off (POST)", ms, answer.status_code)
         # 302 both when ticked off and when a team mate was first (told on the page): the database says which.
         done["answered 302" if answer.status_code == 302 else f"status {answer.status_code}"] += 1
@@ -95,14 +104,17 @@ def main(args: argparse.Namespace) -> None:
         from django.utils import timezone
 
         from callbacks.models import Message, MessageEvent
+
         base, record = server.base, Record()
         sessions = {name: login(base, name) for name in RECEPTIONISTS + COLLEAGUES}  # each their own login
         before, started_at = Message.objects.count(), timezone.now()
         handled_before = Message.objects.filter(status="handled").count()
         busy, outcomes = threading.Event(), Counter()
         busy.set()
-        workers = [threading.Thread(target=receptionist, args=(base, sessions[name], i, args.intakes, record))
-                   for i, name in enumerate(RECEPTIONISTS)]
+        workers = [
+            threading.Thread(target=receptionist, args=(base, sessions[name], i, args.intakes, record))
+            for i, name in enumerate(RECEPTIONISTS)
+        ]
 
         def run_colleague(name: str, seed: int) -> None:
             result = colleague(base, sessions[name], busy, record, seed)
@@ -110,8 +122,9 @@ def main(args: argparse.Namespace) -> None:
                 outcomes.update(result)
 
         helpers = [threading.Thread(target=run_colleague, args=(name, i)) for i, name in enumerate(COLLEAGUES)]
-        print(f"\n{len(RECEPTIONISTS)} receptionists x {args.intakes} intakes, "
-              f"{len(COLLEAGUES)} colleagues ticking off")
+        print(
+            f"\n{len(RECEPTIONISTS)} receptionists x {args.intakes} intakes, {len(COLLEAGUES)} colleagues ticking off"
+        )
         started = time.perf_counter()
         for thread in workers + helpers:
             thread.start()
@@ -125,8 +138,12 @@ def main(args: argparse.Namespace) -> None:
         new = Message.objects.filter(taken_at__gte=started_at, taken_by__username__in=RECEPTIONISTS)
         created = Message.objects.count() - before
         same_token = new.values("intake_token").annotate(n=Count("pk")).filter(n__gt=1).count()
-        same_call = (new.values("caller_number", "caller_name", "taken_by", "reason").annotate(n=Count("pk"))
-                     .filter(n__gt=1).count())
+        same_call = (
+            new.values("caller_number", "caller_name", "taken_by", "reason")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .count()
+        )
         handled = Message.objects.filter(status="handled").count() - handled_before
         ticks = MessageEvent.objects.filter(at__gte=started_at, kind=MessageEvent.Kind.HANDLED).count()
         in_run = new.count()
@@ -136,10 +153,14 @@ def main(args: argparse.Namespace) -> None:
     print(f"\n{machine()}; gunicorn --workers 2 on PostgreSQL, {args.rows:,} messages; {elapsed:.0f} s")
     print(f"new messages: {created:,} (expected {expected:,}); in the run by our receptionists: {in_run:,}")
     print(f"duplicates: {same_token} by intake token, {same_call} by caller + receptionist + reason")
-    print(f"responses >= 500: {server_errors}; failed intakes: {len(record.errors)}; "
-          f"status codes: {dict(record.statuses)}")
-    print(f"tick-off POSTs: {dict(outcomes)}; messages handled in the run: {handled:,} ({ticks:,} 'handled' "
-          f"events); the rest were told a team mate was first")
+    print(
+        f"responses >= 500: {server_errors}; failed intakes: {len(record.errors)}; "
+        f"status codes: {dict(record.statuses)}"
+    )
+    print(
+        f"tick-off POSTs: {dict(outcomes)}; messages handled in the run: {handled:,} ({ticks:,} 'handled' "
+        f"events); the rest were told a team mate was first"
+    )
     requests_done = sum(len(values) for values in record.times.values())
     print(f"{requests_done:,} requests, {requests_done / elapsed:.1f} req/s, {expected / elapsed:.2f} intakes/s")
     print(f"\n{'step':<34} {'count':>6} {'median ms':>9} {'p95 ms':>8}")

@@ -29,6 +29,7 @@ Budget (issue 14, replaces "at most 3x"): every page's median at most 5x the bar
 AND its p95 at most 60 ms, in both profiles. The table says "ok" or "MISSED" and why; the exit status
 is 0 whatever the timings (only a failing benchmark, e.g. an intake step that answers wrongly, fails).
 """
+
 import argparse
 import json
 import re
@@ -66,10 +67,18 @@ def step_data(step: str, n: int, recipient: str) -> dict[str, str]:
     """What a receptionist types on each step; a new number each call, so no "add to open message"."""
     return {
         "recipient": {"recipient": recipient, "decision": "message", "to_stand_in": "on"},
-        "caller": {"name": f"Pieter de Boer {n}", "number": f"06-{20000000 + n:08d}", "company": "Bakkerij De Boer",
-                   "email": ""},
-        "reason": {"reason": f"Vraag over offerte {n}", "call_type": "question", "tone": "calm",
-                   "wants_callback": "on"},
+        "caller": {
+            "name": f"Pieter de Boer {n}",
+            "number": f"06-{20000000 + n:08d}",
+            "company": "Bakkerij De Boer",
+            "email": "",
+        },
+        "reason": {
+            "reason": f"Vraag over offerte {n}",
+            "call_type": "question",
+            "tone": "calm",
+            "wants_callback": "on",
+        },
         "promise": {},
         "readback": {"confirmed": "on"},
         "close": {},
@@ -137,14 +146,19 @@ def owed_by(username: str) -> dict[str, int]:
 
     from accounts.models import Team, User
     from callbacks.models import Message
+
     user = User.objects.get(username=username)
     teams = list(Team.objects.filter(members=user))
     open_messages = Message.objects.filter(status="open")
     own = open_messages.filter(owner_user=user)
     owed = open_messages.filter(Q(owner_user=user) | Q(owner_user__isnull=True, owner_team__in=teams))
-    return {"own": own.count(), "owed": owed.count(),
-            "overdue": owed.filter(deadline__lte=timezone.now()).count(),
-            "all_open": open_messages.count(), "all": Message.objects.count()}
+    return {
+        "own": own.count(),
+        "owed": owed.count(),
+        "overdue": owed.filter(deadline__lte=timezone.now()).count(),
+        "all_open": open_messages.count(),
+        "all": Message.objects.count(),
+    }
 
 
 def verdict(name: str, median: float, p95_ms: float, bare: float) -> str:
@@ -163,10 +177,14 @@ def measure(args: argparse.Namespace) -> None:
     """One profile, in this (child) process: fill, serve, measure, write the figures to args.result."""
     with office(args.rows, profile=args.profile, extra_receptionists=3) as env, Gunicorn(env) as server:
         from callbacks.models import Message
+
         owed = owed_by(COLLEAGUE)
-        print(f"{args.profile} profile: {COLLEAGUE} owes {owed['owed']:,} open messages ({owed['own']:,} his own, "
-              f"{owed['owed'] - owed['own']:,} his teams' without a colleague; {owed['overdue']:,} overdue); "
-              f"{owed['all_open']:,} of {owed['all']:,} messages are open", flush=True)
+        print(
+            f"{args.profile} profile: {COLLEAGUE} owes {owed['owed']:,} open messages ({owed['own']:,} his own, "
+            f"{owed['owed'] - owed['own']:,} his teams' without a colleague; {owed['overdue']:,} overdue); "
+            f"{owed['all_open']:,} of {owed['all']:,} messages are open",
+            flush=True,
+        )
         base = server.base
         anna, bram, mira = login(base, "anna"), login(base, COLLEAGUE), login(base, "mira")
         detail = Message.objects.filter(owner_user__username=COLLEAGUE, status="open").order_by("deadline").first()
@@ -193,27 +211,54 @@ def measure(args: argparse.Namespace) -> None:
                 times.setdefault(f"intake: {name}", []).append(ms)
             for name in gets:
                 times.setdefault(name, []).append(get(name))
-        print(f"{args.profile} profile: {args.rounds} rounds in {time.perf_counter() - started:.0f} s; "
-              "measuring requests per second with 4 clients at once ...", flush=True)
+        print(
+            f"{args.profile} profile: {args.rounds} rounds in {time.perf_counter() - started:.0f} s; "
+            "measuring requests per second with 4 clients at once ...",
+            flush=True,
+        )
         users = ["anna", "receptie01", "receptie02", "receptie03"]
-        rates = {name: throughput(base, lambda i, s=gets[name][0]: clone(s),
-                                  lambda s, n, p=gets[name][1]: s.get(base + p), 4, args.per_client)
-                 for name in gets}
-        intakes_per_s = throughput(base, lambda i: login(base, users[i]), lambda s, n: intake(s, base, 1000 + n),
-                                   4, max(2, args.per_client // 7))
-    Path(args.result).write_text(json.dumps({"profile": args.profile, "rows": args.rows, "rounds": args.rounds,
-                                             "owed": owed, "times": times, "rates": rates,
-                                             "intakes_per_s": intakes_per_s}))
+        rates = {
+            name: throughput(
+                base,
+                lambda i, s=gets[name][0]: clone(s),
+                lambda s, n, p=gets[name][1]: s.get(base + p),
+                4,
+                args.per_client,
+            )
+            for name in gets
+        }
+        intakes_per_s = throughput(
+            base,
+            lambda i: login(base, users[i]),
+            lambda s, n: intake(s, base, 1000 + n),
+            4,
+            max(2, args.per_client // 7),
+        )
+    Path(args.result).write_text(
+        json.dumps(
+            {
+                "profile": args.profile,
+                "rows": args.rows,
+                "rounds": args.rounds,
+                "owed": owed,
+                "times": times,
+                "rates": rates,
+                "intakes_per_s": intakes_per_s,
+            }
+        )
+    )
 
 
 def report(result: dict) -> list[str]:
     """The table of one profile, as printed lines; budget figures against the bare view of the same run."""
     times, rates, owed = result["times"], result["rates"], result["owed"]
     bare = statistics.median(times["bare view"])
-    lines = [f"\n{result['profile']} profile: {result['rows']:,} messages, {owed['all_open']:,} open; "
-             f"{COLLEAGUE} owes {owed['owed']:,} open ({owed['overdue']:,} overdue); {result['rounds']} rounds, "
-             f"one client; budget: median <= {BUDGET_RATIO}x bare and p95 <= {BUDGET_P95_MS} ms",
-             f"{'page':<34} {'median ms':>9} {'p95 ms':>7} {'x bare':>7} {'req/s (4 clients)':>17}  verdict"]
+    lines = [
+        f"\n{result['profile']} profile: {result['rows']:,} messages, {owed['all_open']:,} open; "
+        f"{COLLEAGUE} owes {owed['owed']:,} open ({owed['overdue']:,} overdue); {result['rounds']} rounds, "
+        f"one client; budget: median <= {BUDGET_RATIO}x bare and p95 <= {BUDGET_P95_MS} ms",
+        f"{'page':<34} {'median ms':>9} {'p95 ms':>7} {'x bare':>7} {'req/s (4 clients)':>17}  verdict",
+    ]
     missed = 0
     for name, values in times.items():
         median, high = statistics.median(values), p95(values)
@@ -223,11 +268,15 @@ def report(result: dict) -> list[str]:
         lines.append(f"{name:<34} {median:>9.1f} {high:>7.1f} {median / bare:>7.1f} {rate:>17}  {word}")
     rounds = len(times["bare view"])
     whole = [sum(values[i] for name, values in times.items() if name.startswith("intake")) for i in range(rounds)]
-    lines.append(f"{'intake, all 13 requests together':<34} {statistics.median(whole):>9.1f} {p95(whole):>7.1f} "
-                 f"{statistics.median(whole) / bare:>7.1f} {result['intakes_per_s']:>7.1f} intakes/s  (no budget)")
+    lines.append(
+        f"{'intake, all 13 requests together':<34} {statistics.median(whole):>9.1f} {p95(whole):>7.1f} "
+        f"{statistics.median(whole) / bare:>7.1f} {result['intakes_per_s']:>7.1f} intakes/s  (no budget)"
+    )
     pages = len(times) - 1
-    lines.append(f"{result['profile']} profile: {pages - missed} of {pages} pages within budget"
-                 + (f", {missed} MISSED" if missed else ""))
+    lines.append(
+        f"{result['profile']} profile: {pages - missed} of {pages} pages within budget"
+        + (f", {missed} MISSED" if missed else "")
+    )
     return lines
 
 
@@ -244,9 +293,24 @@ def main(args: argparse.Namespace) -> None:
         print(f"\n=== {profile} profile: {rows:,} messages", flush=True)
         with tempfile.TemporaryDirectory(prefix="terugbel-bench-pages-") as tmp:
             out = Path(tmp) / "result.json"
-            subprocess.run([sys.executable, __file__, "--profile", profile, "--rows", str(rows), "--rounds",
-                            str(args.rounds), "--per-client", str(args.per_client), "--result", str(out)],
-                           cwd=ROOT, check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--profile",
+                    profile,
+                    "--rows",
+                    str(rows),
+                    "--rounds",
+                    str(args.rounds),
+                    "--per-client",
+                    str(args.per_client),
+                    "--result",
+                    str(out),
+                ],
+                cwd=ROOT,
+                check=True,
+            )
             results.append(json.loads(out.read_text()))
     print(f"\n{machine()}; gunicorn --workers 2 on PostgreSQL; whole run {time.perf_counter() - started:.0f} s")
     for result in results:
@@ -255,8 +319,11 @@ def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profiles", default=",".join(PROFILES),
-                        help="comma-separated data profiles to measure, in order (default: office,backlog)")
+    parser.add_argument(
+        "--profiles",
+        default=",".join(PROFILES),
+        help="comma-separated data profiles to measure, in order (default: office,backlog)",
+    )
     parser.add_argument("--rows", type=int, help="messages per profile (default: office 1,000,000, backlog 200,000)")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--per-client", type=int, default=50, help="requests per client in the req/s phase")

@@ -57,13 +57,29 @@ def parent(args: argparse.Namespace) -> None:
                 env = production_env(tmp, SQLITE_PATH=f"{tmp}/bench.sqlite3")
                 rows = args.sqlite_rows
             out = Path(tmp) / "result.json"
-            subprocess.run([sys.executable, __file__, "--backend", backend, "--rows", str(rows), "--rounds",
-                            str(args.rounds), "--result", str(out)], env=env, cwd=ROOT, check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--backend",
+                    backend,
+                    "--rows",
+                    str(rows),
+                    "--rounds",
+                    str(args.rounds),
+                    "--result",
+                    str(out),
+                ],
+                env=env,
+                cwd=ROOT,
+                check=True,
+            )
             results.append(json.loads(out.read_text()))
     print(f"\n{machine()}; median and p95 of {args.rounds} rounds; count + first page of {PAGE_SIZE}, in-process")
     by = {r["backend"]: r for r in results}
     header = f"{'query':<18} {'as':<9}" + "".join(
-        f" {r['backend'][:8] + ' ' + format(r['rows'], ','):>22} {'p95':>7} {'found':>7}" for r in results)
+        f" {r['backend'][:8] + ' ' + format(r['rows'], ','):>22} {'p95':>7} {'found':>7}" for r in results
+    )
     print(header + ("   sqlite/pg" if len(by) == 2 else ""))
     for name in QUERIES:
         for who in ("manager", "colleague"):
@@ -76,7 +92,9 @@ def parent(args: argparse.Namespace) -> None:
                 line += f"   {ratio:>9.1f}x"
             print(line)
     for r in results:
-        print(f"{r['backend']}: filled {r['rows']:,} in {r['fill_s']:.0f} s; search indexes built in {r['index_s']:.0f} s")
+        print(
+            f"{r['backend']}: filled {r['rows']:,} in {r['fill_s']:.0f} s; search indexes built in {r['index_s']:.0f} s"
+        )
 
 
 def child(args: argparse.Namespace) -> None:
@@ -125,10 +143,16 @@ def child(args: argparse.Namespace) -> None:
         for who in people:
             figure = figures[name][who]
             figure.update(median=statistics.median(figure["times"]), p95=p95(figure["times"]))
-            print(f"{name:<18} {who:<9} median {figure['median']:8.1f} ms  p95 {figure['p95']:8.1f} ms  "
-                  f"found {figure['found']:,}", flush=True)
-    Path(args.result).write_text(json.dumps({"backend": connection.vendor, "rows": args.rows, "fill_s": fill_s,
-                                             "index_s": index_s, "queries": figures}))
+            print(
+                f"{name:<18} {who:<9} median {figure['median']:8.1f} ms  p95 {figure['p95']:8.1f} ms  "
+                f"found {figure['found']:,}",
+                flush=True,
+            )
+    Path(args.result).write_text(
+        json.dumps(
+            {"backend": connection.vendor, "rows": args.rows, "fill_s": fill_s, "index_s": index_s, "queries": figures}
+        )
+    )
 
 
 if __name__ == "__main__":

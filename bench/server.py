@@ -36,13 +36,20 @@ def production_env(tmp: str, **extra: str) -> dict[str, str]:
     """Production settings (DEBUG off, manifest static files, login delays, secure headers) minus TLS."""
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL"}}
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings_bench", DJANGO_SECRET_KEY=SECRET_KEY,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver", DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_BEHIND_TLS_PROXY="false", DJANGO_SECURE_HSTS_SECONDS="0", TERUGBEL_VAR_DIR=f"{tmp}/var",
-        TERUGBEL_BENCH_STATIC_ROOT=f"{tmp}/static", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+        DJANGO_SETTINGS_MODULE="bench.settings_bench",
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_BEHIND_TLS_PROXY="false",
+        DJANGO_SECURE_HSTS_SECONDS="0",
+        TERUGBEL_VAR_DIR=f"{tmp}/var",
+        TERUGBEL_BENCH_STATIC_ROOT=f"{tmp}/static",
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         # The bench logs in with passwords only; its managers have no authenticator app.
-        TWO_FACTOR_REQUIRED_FOR_MANAGERS="false", **extra,
+        TWO_FACTOR_REQUIRED_FOR_MANAGERS="false",
+        **extra,
     )
     return env
 
@@ -50,8 +57,10 @@ def production_env(tmp: str, **extra: str) -> dict[str, str]:
 def django_prepare() -> None:
     """Migrate the empty database and collect the static files the manifest storage needs."""
     import django
+
     django.setup()
     from django.core.management import call_command
+
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -66,8 +75,11 @@ def office(rows: int, profile: str = "office", **people: int):
     can check the data afterwards through the ORM.
     """
     span_days = {"office": 730, "backlog": None}[profile]
-    with tempfile.TemporaryDirectory(prefix="terugbel-bench-") as tmp, postgres_server() as postgres, \
-            redis_server() as redis:
+    with (
+        tempfile.TemporaryDirectory(prefix="terugbel-bench-") as tmp,
+        postgres_server() as postgres,
+        redis_server() as redis,
+    ):
         create_database(postgres.port)
         env = production_env(tmp, DATABASE_URL=postgres_url(postgres), REDIS_URL=redis_url(redis))
         for name in ("DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL"):
@@ -76,9 +88,9 @@ def office(rows: int, profile: str = "office", **people: int):
         django_prepare()
         from django.db import connection
         from django.utils import timezone
+
         started = time.perf_counter()
-        fill(connection, timezone.now().replace(microsecond=0), rows, span_days=span_days, password=PASSWORD,
-             **people)
+        fill(connection, timezone.now().replace(microsecond=0), rows, span_days=span_days, password=PASSWORD, **people)
         settle(connection)
         what = "office history" if profile == "office" else "the backlog profile"
         print(f"filled {rows:,} messages of {what} on PostgreSQL in {time.perf_counter() - started:.0f} s")
@@ -107,8 +119,21 @@ class Gunicorn:
         self.port = port_for.select_random()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=env)
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "config.wsgi",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         _wait_for_port(self.port, self.process, timeout=60)
 
     def __enter__(self) -> "Gunicorn":
@@ -123,8 +148,11 @@ def login(base: str, username: str) -> requests.Session:
     """A browser-like session logged in through the real login page (CSRF token from the form)."""
     session = requests.Session()
     page = session.get(f"{base}/accounts/login/")
-    response = session.post(f"{base}/accounts/login/", allow_redirects=False, data={
-        "csrfmiddlewaretoken": csrf_of(page.text), "username": username, "password": PASSWORD})
+    response = session.post(
+        f"{base}/accounts/login/",
+        allow_redirects=False,
+        data={"csrfmiddlewaretoken": csrf_of(page.text), "username": username, "password": PASSWORD},
+    )
     if response.status_code != 302:  # failures add delays (accounts/lockout.py): stop at the first one
         raise RuntimeError(f"login of {username} failed with {response.status_code}")
     return session
@@ -145,7 +173,13 @@ def p95(values: list[float]) -> float:
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), "unknown CPU")
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
     memory = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
     return f"{os.cpu_count()} cores, {memory:.0f} GiB, {model}"

@@ -35,9 +35,15 @@ def postgres_server() -> Iterator[PostgreSQLExecutor]:
     directory = Path(tempfile.mkdtemp(prefix="terugbel-bench-pg-"))
     port = port_for.select_random()
     server = PostgreSQLExecutor(
-        executable=str(HARNESS_BIN / "pg_ctl"), host=HOST, port=port, datadir=str(directory / "data"),
-        unixsocketdir=str(directory), logfile=str(directory / "postgresql.log"), startparams="-w",
-        dbname="terugbel", postgres_options=_postgres_options(),
+        executable=str(HARNESS_BIN / "pg_ctl"),
+        host=HOST,
+        port=port,
+        datadir=str(directory / "data"),
+        unixsocketdir=str(directory),
+        logfile=str(directory / "postgresql.log"),
+        startparams="-w",
+        dbname="terugbel",
+        postgres_options=_postgres_options(),
     )
     try:
         with server:
@@ -56,8 +62,13 @@ def redis_server() -> Iterator[RedisExecutor]:
     """A redis-server that keeps nothing on disk."""
     directory = Path(tempfile.mkdtemp(prefix="terugbel-bench-redis-"))
     server = RedisExecutor(
-        executable=str(HARNESS_BIN / "redis-server"), databases=16, redis_timeout=0, loglevel="warning",
-        host=HOST, port=port_for.select_random(), datadir=directory,
+        executable=str(HARNESS_BIN / "redis-server"),
+        databases=16,
+        redis_timeout=0,
+        loglevel="warning",
+        host=HOST,
+        port=port_for.select_random(),
+        datadir=directory,
     )
     try:
         with server:

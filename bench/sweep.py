@@ -35,6 +35,7 @@ RESET_SQL = """
 """
 # ---------------------------------------------------------------- parent: servers and summary
 
+
 def parent(args: argparse.Namespace) -> None:
     from bench.servers import postgres_server, postgres_url
 
@@ -50,20 +51,41 @@ def parent(args: argparse.Namespace) -> None:
                 create_database(server.port)
                 env["DATABASE_URL"] = postgres_url(server)
             out = Path(tmp) / "result.json"
-            subprocess.run([sys.executable, __file__, "--backend", backend, "--rows", str(args.rows),
-                            "--rounds", str(args.rounds), "--result", str(out), *(["--explain"] * args.explain)],
-                           env=env, cwd=ROOT, check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--backend",
+                    backend,
+                    "--rows",
+                    str(args.rows),
+                    "--rounds",
+                    str(args.rounds),
+                    "--result",
+                    str(out),
+                    *(["--explain"] * args.explain),
+                ],
+                env=env,
+                cwd=ROOT,
+                check=True,
+            )
             results.append(json.loads(out.read_text()))
-    print("\nbackend     rows       newly_overdue  notifications  fill_s  bare_update_ms  sweep_ms  ratio  sweep_queries  best_ratio")
+    print(
+        "\nbackend     rows       newly_overdue  notifications  fill_s  bare_update_ms  sweep_ms  ratio  sweep_queries  best_ratio"
+    )
     for r in results:
-        print(f"{r['backend']:<11} {r['rows']:<10,} {r['claimed']:<14,} {r['notifications']:<14,} {r['fill_s']:<7.1f} "
-              f"{r['bare']:<15.1f} {r['sweep']:<9.1f} {r['sweep'] / r['bare']:<6.2f} {r['queries']:<14} {r['best_ratio']:.2f}")
+        print(
+            f"{r['backend']:<11} {r['rows']:<10,} {r['claimed']:<14,} {r['notifications']:<14,} {r['fill_s']:<7.1f} "
+            f"{r['bare']:<15.1f} {r['sweep']:<9.1f} {r['sweep'] / r['bare']:<6.2f} {r['queries']:<14} {r['best_ratio']:.2f}"
+        )
 
 
 # ---------------------------------------------------------------- child: fill, measure, report
 
+
 def child(args: argparse.Namespace) -> None:
     import django
+
     django.setup()
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -126,8 +148,10 @@ def child(args: argparse.Namespace) -> None:
         sweep()
     control = sum(q["sql"].split()[0] in {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"} for q in captured)
     queries = f"{len(captured) - control} + {control} tx"
-    print(f"sweep issues {len(captured)} queries, {control} of them transaction control (captured run; on "
-          "PostgreSQL the deferred foreign-key checks of the outbox rows run in the first COMMIT):")
+    print(
+        f"sweep issues {len(captured)} queries, {control} of them transaction control (captured run; on "
+        "PostgreSQL the deferred foreign-key checks of the outbox rows run in the first COMMIT):"
+    )
     for query in captured:
         print(f"  {float(query['time']) * 1000:6.0f} ms  {' '.join(query['sql'].split())[:95]}")
     if args.explain:
@@ -147,20 +171,36 @@ def child(args: argparse.Namespace) -> None:
         print(f"round {round_number}: " + "   ".join(f"{name} {times[name][-1]:6.1f} ms" for name in variants))
     settle()
     # Every variant must have claimed the same rows, and the sweeps written the same outbox, or no ratio holds.
-    print("(rows claimed, notifications written) per variant:", {name: sorted(done) for name, done in work_done.items()})
+    print(
+        "(rows claimed, notifications written) per variant:", {name: sorted(done) for name, done in work_done.items()}
+    )
     expected_claims = args.rows // 100
     assert {claims for done in work_done.values() for claims, _ in done} == {expected_claims}
-    assert len(work_done["sweep"]) == 1 and all(done == work_done["sweep"] for n, done in work_done.items() if n != "bare")
+    assert len(work_done["sweep"]) == 1 and all(
+        done == work_done["sweep"] for n, done in work_done.items() if n != "bare"
+    )
     medians = {name: statistics.median(values) for name, values in times.items()}
     best = {name: min(values) for name, values in times.items()}  # robust to bursts of load from elsewhere
     for label, figures in (("median", medians), ("best", best)):
-        print(f"{label}: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in figures.items()) +
-              f"; ratio sweep/bare {figures['sweep'] / figures['bare']:.2f}")
-    Path(args.result).write_text(json.dumps({
-        "backend": connection.vendor, "rows": args.rows, "claimed": expected_claims,
-        "notifications": next(iter(work_done["sweep"]))[1], "fill_s": fill_s, "queries": queries, **medians,
-        "best_ratio": best["sweep"] / best["bare"],
-    }))
+        print(
+            f"{label}: "
+            + ", ".join(f"{name} {ms:.1f} ms" for name, ms in figures.items())
+            + f"; ratio sweep/bare {figures['sweep'] / figures['bare']:.2f}"
+        )
+    Path(args.result).write_text(
+        json.dumps(
+            {
+                "backend": connection.vendor,
+                "rows": args.rows,
+                "claimed": expected_claims,
+                "notifications": next(iter(work_done["sweep"]))[1],
+                "fill_s": fill_s,
+                "queries": queries,
+                **medians,
+                "best_ratio": best["sweep"] / best["bare"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -22,15 +22,38 @@ class ReadOnlyForManagers(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyForManagers):
-    list_display = ("created_at", "kind", "channel", "state", "addressee", "failures", "not_before", "sent_at",
-                    "last_error")
+    list_display = (
+        "created_at",
+        "kind",
+        "channel",
+        "state",
+        "addressee",
+        "failures",
+        "not_before",
+        "sent_at",
+        "last_error",
+    )
     list_filter = ("state", "kind", "channel")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-pk")
     actions = ("retry",)
-    fields = ("kind", "channel", "state", "recipient", "address", "language", "message", "created_at",
-              "claimed_at", "sent_at", "read_at", "not_before", "failures", "last_error")
+    fields = (
+        "kind",
+        "channel",
+        "state",
+        "recipient",
+        "address",
+        "language",
+        "message",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "read_at",
+        "not_before",
+        "failures",
+        "last_error",
+    )
 
     @admin.display(description=_("to"))
     def addressee(self, notification: Notification) -> str:
@@ -39,9 +62,16 @@ class NotificationAdmin(ReadOnlyForManagers):
     @admin.action(description=_("Send again now"), permissions=["retry"])
     def retry(self, request, queryset) -> None:
         count = notifications_retry(ids=list(queryset.values_list("pk", flat=True)), now=timezone.now())
-        self.message_user(request, ngettext("%(count)d notification will be sent again now.",
-                                            "%(count)d notifications will be sent again now.", count) % {"count": count},
-                          messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d notification will be sent again now.",
+                "%(count)d notifications will be sent again now.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     def has_retry_permission(self, request) -> bool:
         return self.may_read(request)

@@ -20,8 +20,13 @@ class CallbacksConfig(AppConfig):
         for model in (User, Team, Group, OpeningHours, ClosureDay, HandlingPolicy, TeamSettings, PhoneDuty):
             post_save.connect(configuration_changed, sender=model, dispatch_uid=f"config-save-{model.__name__}")
             post_delete.connect(configuration_changed, sender=model, dispatch_uid=f"config-delete-{model.__name__}")
-        for through in (Team.members.through, Team.managers.through, User.groups.through,
-                        User.user_permissions.through, Group.permissions.through):
+        for through in (
+            Team.members.through,
+            Team.managers.through,
+            User.groups.through,
+            User.user_permissions.through,
+            Group.permissions.through,
+        ):
             m2m_changed.connect(configuration_changed, sender=through, dispatch_uid=f"config-m2m-{through.__name__}")
         # Permission sets are kept too (accounts/backends.py): a membership row saved or deleted directly,
         # without the m2m manager, must move the version on as well.

@@ -17,8 +17,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     handles_callbacks = user.has_perm(f"accounts.{roles.HANDLE_CALLBACKS}")
     # Read when the template asks, so after the view: the worklist sets request.worklist_totals, the very
     # figures the badge shows, and then they are not counted twice.
-    counts = SimpleLazyObject(lambda: navigation_counts(
-        user=user, now=timezone.now(), owed_totals=getattr(request, "worklist_totals", None)))
+    counts = SimpleLazyObject(
+        lambda: navigation_counts(user=user, now=timezone.now(), owed_totals=getattr(request, "worklist_totals", None))
+    )
     # Someone without callbacks has no badge: only their unread notices are counted.
     unread = (lambda: counts.unread) if handles_callbacks else (lambda: unread_count(user=user))
     return {

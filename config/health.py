@@ -80,8 +80,9 @@ def _passes(check: Callable[[], bool]) -> bool:
 def checks_response(checks: dict[str, Callable[[], bool]]) -> JsonResponse:
     results = {name: "ok" if _passes(check) else "failing" for name, check in checks.items()}
     healthy = all(result == "ok" for result in results.values())
-    response = JsonResponse({"status": "ok" if healthy else "failing", "checks": results},
-                            status=200 if healthy else 503)
+    response = JsonResponse(
+        {"status": "ok" if healthy else "failing", "checks": results}, status=200 if healthy else 503
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -21,12 +21,16 @@ def reset_broker_pools() -> None:
 @contextmanager
 def celery_publishing_to(redis_url: str, transport_options: dict | None = None):
     """Celery publishes for real (not eagerly) to this Redis, with these transport options."""
-    celery_app.conf.update(broker_url=redis_url, task_always_eager=False,
-                           broker_transport_options=transport_options or QUICK_TIMEOUTS)
+    celery_app.conf.update(
+        broker_url=redis_url, task_always_eager=False, broker_transport_options=transport_options or QUICK_TIMEOUTS
+    )
     reset_broker_pools()
     try:
         yield
     finally:
-        celery_app.conf.update(broker_url=settings.CELERY_BROKER_URL, task_always_eager=True,
-                               broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+        celery_app.conf.update(
+            broker_url=settings.CELERY_BROKER_URL,
+            task_always_eager=True,
+            broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        )
         reset_broker_pools()

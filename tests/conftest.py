@@ -39,8 +39,9 @@ def skip_or_fail_under_ci(reason: str) -> None:
 def _postgres_unavailable() -> str | None:
     """Why tests/bin/pg_ctl cannot run (no PostgreSQL installed, no `postgres` account under root), or None."""
     try:
-        subprocess.run([str(HARNESS_BIN / "pg_ctl"), "--version"], check=True, capture_output=True, text=True,
-                       timeout=60)
+        subprocess.run(
+            [str(HARNESS_BIN / "pg_ctl"), "--version"], check=True, capture_output=True, text=True, timeout=60
+        )
     except subprocess.CalledProcessError as failed:
         return failed.stderr.strip() or f"tests/bin/pg_ctl --version exited with {failed.returncode}"
     except (OSError, subprocess.TimeoutExpired) as problem:
@@ -161,9 +162,16 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     # clean shutdown that runs before mirakuru's own atexit hook kills what it started with SIGKILL.
     atexit.register(_postgres_stop_if_running, server)
     database = settings.DATABASES["default"]  # changed in place: django.db.connections holds this dict
-    database.update({"OPTIONS": {}, **dj_database_url.parse(
-        f"postgres://{server.user}@{server.host}:{server.port}/{server.dbname}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True)})
+    database.update(
+        {
+            "OPTIONS": {},
+            **dj_database_url.parse(
+                f"postgres://{server.user}@{server.host}:{server.port}/{server.dbname}",
+                conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+                conn_health_checks=True,
+            ),
+        }
+    )
     database.setdefault("TEST", {})["NAME"] = None  # Django's test_ name, not settings_test's SQLite file
     # Django made a (never connected) SQLite wrapper while it defined the models; the next use makes a new one.
     connections["default"].close()

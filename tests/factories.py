@@ -73,10 +73,12 @@ class MessageFactory(DjangoModelFactory):
     @factory.post_generation
     def first_call(message, create, extracted, **kwargs):
         if create:
-            CallLog.objects.create(message=message, called_at=message.taken_at, taken_by=message.taken_by,
-                                   intake_token=uuid.uuid4())
-            MessageEvent.objects.create(message=message, actor=message.taken_by, at=message.taken_at,
-                                        kind=MessageEvent.Kind.TAKEN)
+            CallLog.objects.create(
+                message=message, called_at=message.taken_at, taken_by=message.taken_by, intake_token=uuid.uuid4()
+            )
+            MessageEvent.objects.create(
+                message=message, actor=message.taken_by, at=message.taken_at, kind=MessageEvent.Kind.TAKEN
+            )
 
 
 def make_messages(count: int, **fields) -> list[Message]:
@@ -84,7 +86,9 @@ def make_messages(count: int, **fields) -> list[Message]:
     first = MessageFactory(**fields)
     same = {"taken_at": first.taken_at, "deadline": first.deadline, "team": first.owner_team}
     rows = MessageFactory.build_batch(
-        count - 1, **{**fields, **same}, caller_number=factory.Sequence(lambda n: f"+316{10000000 + n:08d}"),
+        count - 1,
+        **{**fields, **same},
+        caller_number=factory.Sequence(lambda n: f"+316{10000000 + n:08d}"),
     )
     created = Message.objects.bulk_create(rows)
     CallLog.objects.bulk_create(

@@ -37,16 +37,29 @@ class Page(HTMLParser):
 
     def fields(self) -> list[dict]:
         """The inputs a person fills in, in page order (hidden inputs and buttons left out)."""
-        return [element for element in self.elements if element["tag"] in ("input", "select", "textarea")
-                and element.get("type") not in ("hidden", "submit", "button")]
+        return [
+            element
+            for element in self.elements
+            if element["tag"] in ("input", "select", "textarea")
+            and element.get("type") not in ("hidden", "submit", "button")
+        ]
 
     def label_of(self, field: dict) -> str:
         """The text of the <label for=...> naming this field; "" when no label points at it."""
-        return next((element["text"] for element in self.elements
-                     if element["tag"] == "label" and element.get("for") == field.get("id")), "")
+        return next(
+            (
+                element["text"]
+                for element in self.elements
+                if element["tag"] == "label" and element.get("for") == field.get("id")
+            ),
+            "",
+        )
 
     def errors_of(self, field: dict) -> str:
         """The text of the invalid-feedback element(s) the field's aria-describedby points at."""
         described = field.get("aria-describedby", "").split()
-        return " ".join(self.by_id(name)["text"] for name in described
-                        if "invalid-feedback" in self.by_id(name).get("class", "").split())
+        return " ".join(
+            self.by_id(name)["text"]
+            for name in described
+            if "invalid-feedback" in self.by_id(name).get("class", "").split()
+        )

@@ -15,8 +15,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=
 
 
 def _absence(user, stand_in=None, start_days=-1, end_days=3, **fields) -> Absence:
-    return Absence(user=user, stand_in=stand_in, starts_at=NOW + timedelta(days=start_days),
-                   ends_at=NOW + timedelta(days=end_days), **fields)
+    return Absence(
+        user=user,
+        stand_in=stand_in,
+        starts_at=NOW + timedelta(days=start_days),
+        ends_at=NOW + timedelta(days=end_days),
+        **fields,
+    )
 
 
 def test_it_refuses_a_return_before_the_start(colleague):

@@ -111,8 +111,9 @@ def _url_patterns(patterns=None, namespace: str = "", urlconf=None) -> dict[str,
         if isinstance(entry, URLResolver):
             if entry.app_name == "admin":
                 continue
-            found.update(_url_patterns(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace
-                                       else namespace))
+            found.update(
+                _url_patterns(entry.url_patterns, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
+            )
         elif isinstance(entry, URLPattern):
             route = str(entry.pattern)
             if route.lstrip("^").startswith(settings.STATIC_URL.lstrip("/")):
@@ -147,13 +148,19 @@ def office(clock, receptionist, colleague, other_colleague, manager, outsider):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=3))
     people = {user.username: user for user in (receptionist, colleague, other_colleague, manager, outsider)}
     caller = Caller.objects.create()
-    CallerNumber.objects.bulk_create([CallerNumber(caller=caller, number=message.caller_number),
-                                      CallerNumber(caller=caller, number="+31201234567")])
+    CallerNumber.objects.bulk_create(
+        [CallerNumber(caller=caller, number=message.caller_number), CallerNumber(caller=caller, number="+31201234567")]
+    )
     arguments = {
-        "pk": message.pk, "team_id": Team.objects.get(name="Verkoop").pk, "user_id": receptionist.pk,
-        "uidb64": "MQ", "token": "not-a-real-token", "step": "recipient",
+        "pk": message.pk,
+        "team_id": Team.objects.get(name="Verkoop").pk,
+        "user_id": receptionist.pk,
+        "uidb64": "MQ",
+        "token": "not-a-real-token",
+        "step": "recipient",
         "call_token": CallDraft.objects.create(taken_by=receptionist).token,
-        "caller_id": caller.pk, "number": str(message.caller_number),
+        "caller_id": caller.pk,
+        "number": str(message.caller_number),
     }
     return people, message, arguments
 
@@ -190,7 +197,6 @@ def test_a_team_that_does_not_exist_is_a_404_for_the_manager(client, manager):
     assert client.post(reverse("dashboard:team_policy", kwargs={"team_id": 999_999}), {}).status_code == 404
 
 
-
 # --- the admin's pages for user accounts ------------------------------------------------------------------
 ADMIN_LOGIN = "admin login"  # a 302 to the admin's login page: no admin access at all
 ADMIN_ROLES = ("anonymous", "anna", "bram", "olaf", "mira", "root")  # root is a superuser
@@ -207,8 +213,7 @@ WITHIN_REACH = {"GET": _admin_row(200, 200), "POST": _admin_row(200, 200)}  # an
 # colleague's. The empty POST of the delete page is its confirmation page, so nothing is deleted.
 ADMIN_EXPECTED: dict[str, dict[str, dict[str, tuple]]] = {
     page: {"root": OUT_OF_REACH, "stefan": OUT_OF_REACH, "max": WITHIN_REACH, "bram": WITHIN_REACH}
-    for page in ("accounts_user_change", "auth_user_password_change", "accounts_user_delete",
-                 "accounts_user_history")
+    for page in ("accounts_user_change", "auth_user_password_change", "accounts_user_delete", "accounts_user_history")
 }
 ADMIN_LISTS = {
     "accounts_user_changelist": {"GET": _admin_row(200, 200), "POST": _admin_row(200, 200)},

@@ -32,8 +32,12 @@ from tests.factories import MessageFactory
 
 # The clock runs from an office morning (a Tuesday at 10:00): the office is open, and the groups "overdue",
 # "due today" and "later" all have room.
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True),
-              pytest.mark.clock(tick=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.clock(tick=True),
+]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
@@ -131,40 +135,105 @@ def _office(clock: Clock, receptionist: User, colleague: User, manager: User) ->
     now = clock.local()
     daan = make_user("daan", "colleague", full_name="Daan de Vries")
     colleague.teams.first().members.add(daan)
-    Absence.objects.create(user=daan, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2),
-                           stand_in=colleague)
+    Absence.objects.create(
+        user=daan, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2), stand_in=colleague
+    )
     PhoneDuty.objects.create(weekday=now.weekday(), day_part=DayPart.MORNING, user=receptionist)
-    later = MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(days=3),
-                           caller_number=REPEAT_NUMBER, caller_company="Bakkerij De Boer")
-    overdue = MessageFactory(taken_by=receptionist, owner=colleague, deadline=now - timedelta(hours=2),
-                             caller_name="Henk Dekker", caller_number="+31201234567", reason="Storing aan de kassa",
-                             overdue_level=1, priority="urgent", call_count=3)
-    MessageFactory(taken_by=receptionist, owner=daan, deadline=now - timedelta(hours=5), caller_name="Fatima Yilmaz",
-                   caller_number="+31687654321", overdue_level=2, tone="angry")
-    today = MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(minutes=40),
-                           caller_name="Jan Hendriks", caller_number="+31301234567", reason="Wil een offerte")
-    handled = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
-                             deadline=now - timedelta(days=2), taken_at=now - timedelta(days=3),
-                             caller_name="Marloes Vermeulen",
-                             caller_number=REPEAT_NUMBER, outcome=Outcome.SOLVED, handled_by=colleague,
-                             handled_at=now - timedelta(days=2, hours=1), handled_note="Nieuwe factuur gestuurd",
-                             attempt_count=1, follow_up_on=now.date())
-    Attempt.objects.create(message=handled, made_by=colleague, made_at=handled.handled_at,
-                           result=Attempt.Result.REACHED, note="Nieuwe factuur gestuurd")
+    later = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        deadline=now + timedelta(days=3),
+        caller_number=REPEAT_NUMBER,
+        caller_company="Bakkerij De Boer",
+    )
+    overdue = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        deadline=now - timedelta(hours=2),
+        caller_name="Henk Dekker",
+        caller_number="+31201234567",
+        reason="Storing aan de kassa",
+        overdue_level=1,
+        priority="urgent",
+        call_count=3,
+    )
+    MessageFactory(
+        taken_by=receptionist,
+        owner=daan,
+        deadline=now - timedelta(hours=5),
+        caller_name="Fatima Yilmaz",
+        caller_number="+31687654321",
+        overdue_level=2,
+        tone="angry",
+    )
+    today = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        deadline=now + timedelta(minutes=40),
+        caller_name="Jan Hendriks",
+        caller_number="+31301234567",
+        reason="Wil een offerte",
+    )
+    handled = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        status=Status.HANDLED,
+        deadline=now - timedelta(days=2),
+        taken_at=now - timedelta(days=3),
+        caller_name="Marloes Vermeulen",
+        caller_number=REPEAT_NUMBER,
+        outcome=Outcome.SOLVED,
+        handled_by=colleague,
+        handled_at=now - timedelta(days=2, hours=1),
+        handled_note="Nieuwe factuur gestuurd",
+        attempt_count=1,
+        follow_up_on=now.date(),
+    )
+    Attempt.objects.create(
+        message=handled,
+        made_by=colleague,
+        made_at=handled.handled_at,
+        result=Attempt.Result.REACHED,
+        note="Nieuwe factuur gestuurd",
+    )
     for days_ago in range(1, 6):  # history for the statistics: a regular caller, handled in and after time
         taken = now - timedelta(days=days_ago, hours=1)
-        MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, taken_at=taken,
-                       deadline=taken + timedelta(hours=4), handled_at=taken + timedelta(hours=2 + days_ago),
-                       handled_by=colleague, outcome=Outcome.SOLVED, attempt_count=1, caller_number="+31104567890",
-                       call_type="complaint" if days_ago % 2 else "sales")
-    Notification.objects.create(recipient=colleague, message=today, kind=Notification.Kind.NEW_MESSAGE,
-                                channel=Notification.Channel.IN_APP, created_at=now - timedelta(minutes=20))
-    Notification.objects.create(recipient=colleague, message=overdue, kind=Notification.Kind.OVERDUE,
-                                channel=Notification.Channel.IN_APP, read_at=now - timedelta(minutes=5),
-                                state=Notification.State.SENT)
-    Notification.objects.create(recipient=colleague, kind=Notification.Kind.DIGEST, channel=Notification.Channel.IN_APP,
-                                message_ids=[overdue.pk, today.pk, later.pk], state=Notification.State.SENT,
-                                read_at=now - timedelta(minutes=1))
+        MessageFactory(
+            taken_by=receptionist,
+            owner=colleague,
+            status=Status.HANDLED,
+            taken_at=taken,
+            deadline=taken + timedelta(hours=4),
+            handled_at=taken + timedelta(hours=2 + days_ago),
+            handled_by=colleague,
+            outcome=Outcome.SOLVED,
+            attempt_count=1,
+            caller_number="+31104567890",
+            call_type="complaint" if days_ago % 2 else "sales",
+        )
+    Notification.objects.create(
+        recipient=colleague,
+        message=today,
+        kind=Notification.Kind.NEW_MESSAGE,
+        channel=Notification.Channel.IN_APP,
+        created_at=now - timedelta(minutes=20),
+    )
+    Notification.objects.create(
+        recipient=colleague,
+        message=overdue,
+        kind=Notification.Kind.OVERDUE,
+        channel=Notification.Channel.IN_APP,
+        read_at=now - timedelta(minutes=5),
+        state=Notification.State.SENT,
+    )
+    Notification.objects.create(
+        recipient=colleague,
+        kind=Notification.Kind.DIGEST,
+        channel=Notification.Channel.IN_APP,
+        message_ids=[overdue.pk, today.pk, later.pk],
+        state=Notification.State.SENT,
+        read_at=now - timedelta(minutes=1),
+    )
     call_command("rebuild_statistics", stdout=io.StringIO())  # the statistics and their trend read the rollup
     return {"later": later, "overdue": overdue, "today": today, "handled": handled}
 
@@ -215,8 +284,9 @@ def test_the_pages_before_logging_in_pass_axe(page: Page, live_server, viewport,
 
 
 @VIEWPORTS
-def test_the_receptionists_pages_and_every_intake_step_pass_axe(page: Page, live_server, viewport, clock,
-                                                                 receptionist, colleague, manager):
+def test_the_receptionists_pages_and_every_intake_step_pass_axe(
+    page: Page, live_server, viewport, clock, receptionist, colleague, manager
+):
     messages = _office(clock, receptionist, colleague, manager)
     audit = _audit(page, live_server, viewport)
     base = live_server.url
@@ -315,8 +385,7 @@ def test_the_receptionists_pages_and_every_intake_step_pass_axe(page: Page, live
 
 
 @VIEWPORTS
-def test_the_colleagues_pages_pass_axe(page: Page, live_server, viewport, clock, receptionist, colleague,
-                                       manager):
+def test_the_colleagues_pages_pass_axe(page: Page, live_server, viewport, clock, receptionist, colleague, manager):
     messages = _office(clock, receptionist, colleague, manager)
     audit = _audit(page, live_server, viewport)
     base = live_server.url
@@ -343,8 +412,9 @@ def test_the_colleagues_pages_pass_axe(page: Page, live_server, viewport, clock,
     expect(page.locator("#id_reassign-recipient")).to_have_attribute("aria-invalid", "true")
     audit.check("message detail, with an error", tick_off)
     page.goto(f"{base}/callbacks/{messages['handled'].pk}/")
-    audit.check("message detail, handled with a follow-up due",
-                page.locator("[data-test=follow-up-form] button[type=submit]"))
+    audit.check(
+        "message detail, handled with a follow-up due", page.locator("[data-test=follow-up-form] button[type=submit]")
+    )
 
     page.goto(f"{base}/callers/number/{messages['overdue'].caller_number}/")
     audit.check("caller page", page.locator("[data-test=link-form] button[type=submit]"))
@@ -356,8 +426,7 @@ def test_the_colleagues_pages_pass_axe(page: Page, live_server, viewport, clock,
 
 
 @VIEWPORTS
-def test_the_managers_pages_pass_axe(page: Page, live_server, viewport, clock, receptionist, colleague,
-                                     manager):
+def test_the_managers_pages_pass_axe(page: Page, live_server, viewport, clock, receptionist, colleague, manager):
     _office(clock, receptionist, colleague, manager)
     audit = _audit(page, live_server, viewport)
     base = live_server.url

@@ -11,8 +11,24 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db
 
 # English words that are not Dutch as well ("Manager" and "Receptionist" are both), and the roles' stored names.
-ENGLISH = ["Search", "Colleague", "Rules of all teams", "colleague", "all_teams_rules", "Pagination", "Filter", "Add",
-           "Select", "Change", "Home", "Log out", "Groups", "Periodic", "Users", "role"]
+ENGLISH = [
+    "Search",
+    "Colleague",
+    "Rules of all teams",
+    "colleague",
+    "all_teams_rules",
+    "Pagination",
+    "Filter",
+    "Add",
+    "Select",
+    "Change",
+    "Home",
+    "Log out",
+    "Groups",
+    "Periodic",
+    "Users",
+    "role",
+]
 
 
 def _visible_text(html: str) -> str:

@@ -52,10 +52,15 @@ def _user_url(user, page: str = "change") -> str:
 def _change_form(user, **overrides) -> dict:
     """The admin change form of `user` as the page fills it in."""
     data = {
-        "username": user.username, "full_name": user.full_name, "email": user.email,
-        "phone_extension": user.phone_extension, "preferred_language": user.preferred_language,
-        "is_active": "on", "groups": [group.pk for group in user.groups.all()],
-        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"), "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "phone_extension": user.phone_extension,
+        "preferred_language": user.preferred_language,
+        "is_active": "on",
+        "groups": [group.pk for group in user.groups.all()],
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -66,8 +71,10 @@ def test_it_keeps_a_manager_from_setting_the_password_of_a_higher_account(client
     account = request.getfixturevalue(target)
     client.force_login(manager)
     assert client.get(_user_url(account, "password")).status_code == 404
-    response = client.post(_user_url(account, "password"),
-                           {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    response = client.post(
+        _user_url(account, "password"),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
     assert response.status_code == 404
     account.refresh_from_db()
     assert account.check_password(PASSWORD) and not account.check_password(NEW_PASSWORD)
@@ -94,9 +101,14 @@ def test_it_leaves_higher_accounts_out_of_a_managers_user_list(client, manager, 
 
 def test_the_bulk_delete_never_touches_a_higher_account(client, manager, colleague, root, staff):
     client.force_login(manager)
-    response = client.post("/admin/accounts/user/", {
-        "action": "delete_selected", "_selected_action": [root.pk, staff.pk, colleague.pk], "post": "yes",
-    })
+    response = client.post(
+        "/admin/accounts/user/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [root.pk, staff.pk, colleague.pk],
+            "post": "yes",
+        },
+    )
     assert response.status_code == 302
     root.refresh_from_db()
     staff.refresh_from_db()
@@ -106,9 +118,16 @@ def test_the_bulk_delete_never_touches_a_higher_account(client, manager, colleag
 def test_a_manager_cannot_grant_staff_superuser_or_permissions(client, manager, colleague):
     permission = Permission.objects.get(codename="view_all_callbacks")
     client.force_login(manager)
-    response = client.post(_user_url(colleague), _change_form(
-        colleague, is_staff="on", is_superuser="on", user_permissions=[permission.pk], full_name="Bram J.",
-    ))
+    response = client.post(
+        _user_url(colleague),
+        _change_form(
+            colleague,
+            is_staff="on",
+            is_superuser="on",
+            user_permissions=[permission.pk],
+            full_name="Bram J.",
+        ),
+    )
     assert response.status_code == 302
     colleague.refresh_from_db()
     assert colleague.full_name == "Bram J."  # the form was saved, without the technical rights
@@ -131,8 +150,9 @@ def test_the_superuser_still_reaches_every_account(client, root, staff, all_team
     client.force_login(root)
     for account in (staff, all_teams_holder, root):
         assert client.get(_user_url(account, "password")).status_code == 200
-    response = client.post(_user_url(staff, "password"),
-                           {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    response = client.post(
+        _user_url(staff, "password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
+    )
     assert response.status_code == 302
     staff.refresh_from_db()
     assert staff.check_password(NEW_PASSWORD)
@@ -152,13 +172,18 @@ def test_a_manager_edits_only_the_rules_of_the_teams_they_manage(client, manager
 def test_the_office_wide_role_edits_the_rules_of_every_team(client, all_teams_holder, colleague, planning):
     client.force_login(all_teams_holder)
     assert client.get(reverse("dashboard:team_policy", args=[planning.pk])).status_code == 200
-    assert set(client.get(reverse("dashboard:policies")).context["teams"]) == {planning, Team.objects.get(name="Verkoop")}
+    assert set(client.get(reverse("dashboard:policies")).context["teams"]) == {
+        planning,
+        Team.objects.get(name="Verkoop"),
+    }
 
 
 def test_a_manager_cannot_make_themselves_manager_of_another_team(client, manager, planning):
     client.force_login(manager)
-    response = client.post(f"/admin/accounts/team/{planning.pk}/change/",
-                           {"name": "Planning", "managers": [manager.pk, *planning.managers.values_list("pk", flat=True)]})
+    response = client.post(
+        f"/admin/accounts/team/{planning.pk}/change/",
+        {"name": "Planning", "managers": [manager.pk, *planning.managers.values_list("pk", flat=True)]},
+    )
     assert response.status_code == 403
     assert manager not in planning.managers.all()
 
@@ -167,8 +192,10 @@ def test_the_superuser_reads_every_change_in_the_admin_log(client, root, manager
     client.force_login(manager)
     client.post(_user_url(colleague), _change_form(colleague, full_name="Bram J."))
     team = Team.objects.get(name="Verkoop")
-    client.post(reverse("dashboard:team_policy", args=[team.pk]), {"action": "add_closure", "date": "2027-01-04",
-                                                  "description": "Inventaris"})
+    client.post(
+        reverse("dashboard:team_policy", args=[team.pk]),
+        {"action": "add_closure", "date": "2027-01-04", "description": "Inventaris"},
+    )
     closure = ClosureDay.objects.get(team=team)
     client.post(reverse("dashboard:team_policy", args=[team.pk]), {"action": "remove_closure", "closure": closure.pk})
     client.post(reverse("dashboard:team_policy", args=[team.pk]), {"action": "remove_closure", "closure": closure.pk})
@@ -194,8 +221,9 @@ def test_an_account_with_admin_history_is_deactivated_not_deleted(client, root, 
     for who in (manager, root):
         client.force_login(who)
         assert client.post(_user_url(colleague, "delete"), {"post": "yes"}).status_code == 403
-        client.post("/admin/accounts/user/", {"action": "delete_selected", "_selected_action": [colleague.pk],
-                                              "post": "yes"})
+        client.post(
+            "/admin/accounts/user/", {"action": "delete_selected", "_selected_action": [colleague.pk], "post": "yes"}
+        )
         colleague.refresh_from_db()
     assert LogEntry.objects.filter(user=colleague).exists()
 
@@ -205,8 +233,15 @@ def test_a_manager_sets_no_absence_for_an_account_out_of_reach(clock, client, ma
     Absence.objects.create(user=root, starts_at=clock.now(), ends_at=clock.now() + timedelta(days=1))
     client.force_login(manager)
     assert "Root" not in client.get("/admin/accounts/absence/").content.decode()
-    form = {"user": root.pk, "stand_in": manager.pk, "starts_at_0": "2026-12-02", "starts_at_1": "09:00",
-            "ends_at_0": "2026-12-03", "ends_at_1": "17:00", "note": ""}
+    form = {
+        "user": root.pk,
+        "stand_in": manager.pk,
+        "starts_at_0": "2026-12-02",
+        "starts_at_1": "09:00",
+        "ends_at_0": "2026-12-03",
+        "ends_at_1": "17:00",
+        "note": "",
+    }
     response = client.post("/admin/accounts/absence/add/", form)
     assert response.status_code == 200 and Absence.objects.filter(stand_in=manager).count() == 0
     assert client.post("/admin/accounts/absence/add/", {**form, "user": colleague.pk}).status_code == 302

@@ -55,7 +55,11 @@ def test_it_changes_the_password(client, colleague):
     client.force_login(colleague)
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "a much better secret 42", "new_password2": "a much better secret 42"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a much better secret 42",
+            "new_password2": "a much better secret 42",
+        },
     )
     assert response.status_code == 302
     colleague.refresh_from_db()
@@ -133,12 +137,16 @@ def test_it_ignores_an_unknown_language_and_a_foreign_redirect(client, colleague
 
 def test_it_saves_the_profile_and_keeps_input_on_errors(client, colleague):
     client.force_login(colleague)
-    bad = client.post(reverse("profile"), {"full_name": "Bram J.", "email": "bram@example.test",
-                                           "phone_extension": "12a", "preferred_language": "nl"})
+    bad = client.post(
+        reverse("profile"),
+        {"full_name": "Bram J.", "email": "bram@example.test", "phone_extension": "12a", "preferred_language": "nl"},
+    )
     assert bad.status_code == 200
     assert 'value="Bram J."' in bad.content.decode()
     assert "Gebruik alleen cijfers" in bad.content.decode()
-    good = client.post(reverse("profile"), {"full_name": "Bram J.", "email": "bram@example.test",
-                                            "phone_extension": "214", "preferred_language": "nl"})
+    good = client.post(
+        reverse("profile"),
+        {"full_name": "Bram J.", "email": "bram@example.test", "phone_extension": "214", "preferred_language": "nl"},
+    )
     assert good.status_code == 302
     assert User.objects.get(pk=colleague.pk).phone_extension == "214"

@@ -3,8 +3,12 @@ from playwright.sync_api import Page, expect
 
 from tests.browser_helpers import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True),
-              pytest.mark.usefixtures("clock")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.clock(tick=True),
+    pytest.mark.usefixtures("clock"),
+]
 
 
 def test_each_role_logs_in_and_sees_its_own_navigation(page: Page, live_server, receptionist, colleague, manager):
@@ -32,7 +36,10 @@ def test_the_language_switch_works_without_a_mouse_and_sticks(page: Page, live_s
 
 def test_pages_load_without_csp_violations(page: Page, live_server, manager):
     violations: list[str] = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     log_in(page, live_server.url, "mira")
     page.goto(f"{live_server.url}/accounts/profile/")
     assert page.evaluate("typeof htmx") == "object"

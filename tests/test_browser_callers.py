@@ -14,8 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 def test_in_the_browser_the_number_brings_the_known_caller_and_one_key_fills_the_empty_fields(
     clock, page, live_server, receptionist, colleague, other_colleague
 ):
-    MessageFactory(taken_by=receptionist, owner=other_colleague, caller_name="Pieter de Boer",
-                   caller_company="Bakkerij De Boer")
+    MessageFactory(
+        taken_by=receptionist, owner=other_colleague, caller_name="Pieter de Boer", caller_company="Bakkerij De Boer"
+    )
     page.goto(f"{live_server.url}/callbacks/new/")
     page.fill("#id_username", "anna")
     page.fill("#id_password", PASSWORD)

@@ -14,10 +14,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 POLL_SECONDS = 30
 
 
-def test_an_overdue_message_appears_on_the_open_dashboard_after_a_sweep(clock, page: Page, live_server, receptionist,
-                                                                       colleague, manager):
-    MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(minutes=2),
-                   caller_name="Henk Dekker")
+def test_an_overdue_message_appears_on_the_open_dashboard_after_a_sweep(
+    clock, page: Page, live_server, receptionist, colleague, manager
+):
+    MessageFactory(
+        taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(minutes=2), caller_name="Henk Dekker"
+    )
     page.clock.install()  # the page's timers, so the 30-second poll can be brought forward
     page.goto(f"{live_server.url}/accounts/login/?next=/dashboard/")
     page.get_by_label("Gebruikersnaam").fill("mira")

@@ -45,8 +45,9 @@ def _step(page: Page, name: str) -> None:
     expect(page.locator(f"form.intake-form[data-step={name}]")).to_be_visible()
 
 
-def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, page: Page, live_server, receptionist,
-                                                                       colleague):
+def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(
+    clock, page: Page, live_server, receptionist, colleague
+):
     submits: list[str] = []
 
     def count_submit(request: Request) -> None:
@@ -122,7 +123,8 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, pa
     page.keyboard.press("Enter")
 
     expect(page.locator(".messages [role=status]")).to_have_text(
-        re.compile(r"^Bericht voor Bram opgeslagen\. Bram is op de hoogte gebracht \(in Terugbel nu; per mail .+\)\.$"))
+        re.compile(r"^Bericht voor Bram opgeslagen\. Bram is op de hoogte gebracht \(in Terugbel nu; per mail .+\)\.$")
+    )
     expect(page).to_have_url(f"{live_server.url}/callbacks/desk/")  # the phone desk: Enter starts the next call
     _focused(page, "[data-test=new-call]")
     page.keyboard.press("Enter")
@@ -145,13 +147,15 @@ def test_the_receptionist_takes_a_whole_message_with_the_keyboard_only(clock, pa
     assert Notification.objects.filter(recipient=colleague, message=message).exists()
 
 
-def test_the_colleagues_status_arriving_never_moves_the_next_button(clock, page: Page, live_server, receptionist,
-                                                                   colleague):
+def test_the_colleagues_status_arriving_never_moves_the_next_button(
+    clock, page: Page, live_server, receptionist, colleague
+):
     """The status comes in while the receptionist reaches for Next; a button that jumps swallows the click."""
     away = make_user("daan", "colleague", full_name="Daan de Vries")
     now = clock.now()
-    Absence.objects.create(user=away, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2),
-                           stand_in=colleague)
+    Absence.objects.create(
+        user=away, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2), stand_in=colleague
+    )
     page.goto(f"{live_server.url}/accounts/login/?next={INTAKE}")
     page.locator("#id_username").fill("anna")
     page.locator("#id_password").fill(PASSWORD)
@@ -198,9 +202,9 @@ def _recipient(page: Page, who: str, number: str = "") -> None:
         page.locator("#id_caller-number").fill(number)
 
 
-def test_two_calls_in_two_tabs_and_a_caller_id_pop_up_each_keep_their_own_data(clock, page: Page, live_server,
-                                                                             receptionist, colleague,
-                                                                             other_colleague):
+def test_two_calls_in_two_tabs_and_a_caller_id_pop_up_each_keep_their_own_data(
+    clock, page: Page, live_server, receptionist, colleague, other_colleague
+):
     page.goto(f"{live_server.url}/accounts/login/?next={INTAKE}")
     page.locator("#id_username").fill("anna")
     page.locator("#id_password").fill(PASSWORD)
@@ -219,7 +223,9 @@ def test_two_calls_in_two_tabs_and_a_caller_id_pop_up_each_keep_their_own_data(c
     _take(pop_up, name="Derde Beller", reason="Nummerherkenning")
     _take(second, name="Tweede Beller", reason="Tweede tabblad")
     rows = {(m.caller_name, m.reason, m.owner_user.username, str(m.caller_number)) for m in Message.objects.all()}
-    assert rows == {("Eerste Beller", "Eerste tabblad", "bram", "+31612345678"),
-                    ("Tweede Beller", "Tweede tabblad", "daan", "+31201234567"),
-                    ("Derde Beller", "Nummerherkenning", "bram", "+31301234567")}
+    assert rows == {
+        ("Eerste Beller", "Eerste tabblad", "bram", "+31612345678"),
+        ("Tweede Beller", "Tweede tabblad", "daan", "+31201234567"),
+        ("Derde Beller", "Nummerherkenning", "bram", "+31301234567"),
+    }
     expect(second.locator("[data-test=drafts]")).to_contain_text("Geen gesprekken in behandeling")

@@ -56,8 +56,10 @@ class Keyboard:
 
     def figure(self, what: str) -> str:
         kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(self.keys.items()) if kind != "words")
-        line = (f"FIGURE keyboard: {what}: {len(self.submits)} submits, {sum(self.keys.values())} keys in all, "
-                f"{self.keys['words']} of them words, {self.other} other ({kinds})")
+        line = (
+            f"FIGURE keyboard: {what}: {len(self.submits)} submits, {sum(self.keys.values())} keys in all, "
+            f"{self.keys['words']} of them words, {self.other} other ({kinds})"
+        )
         print(line)
         return line
 
@@ -76,8 +78,9 @@ def _at(page: Page, step: str, focused: str) -> None:
     expect(page.locator(focused)).to_be_focused()
 
 
-def test_a_plain_message_takes_six_submits_and_eight_keys_besides_the_callers_words(clock, page: Page, live_server,
-                                                                                    receptionist, colleague):
+def test_a_plain_message_takes_six_submits_and_eight_keys_besides_the_callers_words(
+    clock, page: Page, live_server, receptionist, colleague
+):
     _log_in(page, live_server.url)
     keys = Keyboard(page)
 
@@ -114,14 +117,23 @@ def test_a_plain_message_takes_six_submits_and_eight_keys_besides_the_callers_wo
     assert keys.other == 8 <= MAX_OTHER_KEYS
     message = Message.objects.get()
     assert (message.caller_name, str(message.caller_number), message.owner_user) == (
-        "Pieter de Boer", "+31612345678", colleague)
+        "Pieter de Boer",
+        "+31612345678",
+        colleague,
+    )
 
 
-def test_a_known_caller_with_the_dinner_time_wish_stays_within_ten_keys(clock, page: Page, live_server,
-                                                                         receptionist, colleague):
+def test_a_known_caller_with_the_dinner_time_wish_stays_within_ten_keys(
+    clock, page: Page, live_server, receptionist, colleague
+):
     """The number first brings the caller's name (Alt+K fills it); the commonest wish is one key (Alt+M)."""
-    MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Pieter de Boer",
-                   caller_company="Bakkerij De Boer", status=Status.HANDLED)
+    MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        caller_name="Pieter de Boer",
+        caller_company="Bakkerij De Boer",
+        status=Status.HANDLED,
+    )
     _log_in(page, live_server.url)
     keys = Keyboard(page)
 
@@ -161,5 +173,7 @@ def test_a_known_caller_with_the_dinner_time_wish_stays_within_ten_keys(clock, p
     assert keys.other <= MAX_OTHER_KEYS
     message = Message.objects.get(reason="Offerte klopt niet")
     assert (message.caller_name, message.caller_company) == ("Pieter de Boer", "Bakkerij De Boer")
-    assert (message.window_not_between_start.strftime("%H:%M"), message.window_not_between_end.strftime("%H:%M")) \
-        == ("17:30", "19:00")
+    assert (message.window_not_between_start.strftime("%H:%M"), message.window_not_between_end.strftime("%H:%M")) == (
+        "17:30",
+        "19:00",
+    )

@@ -16,8 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 def test_a_caller_with_an_open_message_for_bram_calling_for_daan_adds_the_call_in_three_submits(
     clock, page: Page, live_server, receptionist, colleague, other_colleague
 ):
-    open_for_bram = MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Pieter de Boer",
-                                   reason="Offerte voor de verbouwing")
+    open_for_bram = MessageFactory(
+        taken_by=receptionist, owner=colleague, caller_name="Pieter de Boer", reason="Offerte voor de verbouwing"
+    )
     _log_in(page, live_server.url)
     keys = Keyboard(page)
 
@@ -53,10 +54,13 @@ def test_a_caller_with_an_open_message_for_bram_calling_for_daan_adds_the_call_i
     assert len({n.channel for n in told}) == told.count() >= 1
 
 
-@pytest.mark.parametrize(("choice", "line", "status"), [
-    ("input[name=recipient-decision][value=helped]", "Fijn dat ik u kon helpen", Status.HANDLED_AT_INTAKE),
-    ("input[name=recipient-decision][value=put_through]", "Ik verbind u nu door", Status.PUT_THROUGH),
-])
+@pytest.mark.parametrize(
+    ("choice", "line", "status"),
+    [
+        ("input[name=recipient-decision][value=helped]", "Fijn dat ik u kon helpen", Status.HANDLED_AT_INTAKE),
+        ("input[name=recipient-decision][value=put_through]", "Ik verbind u nu door", Status.PUT_THROUGH),
+    ],
+)
 def test_the_paths_that_end_at_the_first_step_show_their_closing_line_before_saving(
     clock, page: Page, live_server, receptionist, colleague, choice, line, status
 ):
@@ -105,8 +109,9 @@ def test_reload_and_back_at_every_step_keep_what_was_stored_and_save_one_message
     page.locator("#id_caller-name").fill("Pieter de Boer")
     page.keyboard.press("Enter")
     _at(page, "reason", "#id_reason-reason")
-    _reload_and_back(page, "reason", "caller", {"#id_caller-number": "06-12345678",
-                                                "#id_caller-name": "Pieter de Boer"})
+    _reload_and_back(
+        page, "reason", "caller", {"#id_caller-number": "06-12345678", "#id_caller-name": "Pieter de Boer"}
+    )
 
     page.locator("#id_reason-reason").fill("Vraag over de offerte")
     page.keyboard.press("Enter")
@@ -117,8 +122,9 @@ def test_reload_and_back_at_every_step_keep_what_was_stored_and_save_one_message
     page.locator("#id_promise-not_between_end").fill("19:00")
     page.locator("button[data-test=next]").click()
     _at(page, "readback", "#id_readback-confirmed")
-    _reload_and_back(page, "readback", "promise", {"#id_promise-not_between_start": "17:30",
-                                                   "#id_promise-not_between_end": "19:00"})
+    _reload_and_back(
+        page, "readback", "promise", {"#id_promise-not_between_start": "17:30", "#id_promise-not_between_end": "19:00"}
+    )
     expect(page.locator("[data-test=readback-name]")).to_have_text("Pieter de Boer")
     expect(page.locator("[data-test=readback-wish]")).to_contain_text("17:30 en 19:00")
 
@@ -136,6 +142,11 @@ def test_reload_and_back_at_every_step_keep_what_was_stored_and_save_one_message
         expect(page).to_have_url(re.compile(r"/callbacks/desk/$"))
     message = Message.objects.get()
     assert (message.caller_name, str(message.caller_number), message.reason) == (
-        "Pieter de Boer", "+31612345678", "Vraag over de offerte")
-    assert (message.window_not_between_start.strftime("%H:%M"),
-            message.window_not_between_end.strftime("%H:%M")) == ("17:30", "19:00")
+        "Pieter de Boer",
+        "+31612345678",
+        "Vraag over de offerte",
+    )
+    assert (message.window_not_between_start.strftime("%H:%M"), message.window_not_between_end.strftime("%H:%M")) == (
+        "17:30",
+        "19:00",
+    )

@@ -47,7 +47,9 @@ def _poll(page: Page) -> None:
     page.clock.resume()  # ... and htmx's own short timers swap its answer in
 
 
-def test_a_new_message_reaches_the_open_page_and_the_desktop_once(clock, page: Page, live_server, receptionist, colleague):
+def test_a_new_message_reaches_the_open_page_and_the_desktop_once(
+    clock, page: Page, live_server, receptionist, colleague
+):
     _open_with_notifications(page, live_server)
     badge = page.locator("#callbacks-badge")
     expect(badge.locator(".badge").first).to_have_text("0")
@@ -79,10 +81,10 @@ def test_a_new_message_reaches_the_open_page_and_the_desktop_once(clock, page: P
     expect(shown_in).to_have_url(f"{live_server.url}/callbacks/{message.pk}/")
 
 
-def test_do_not_disturb_shows_the_notice_but_no_desktop_popup(clock, page: Page, live_server, receptionist,
-                                                             colleague):
-    Presence.objects.create(user=colleague, state=Presence.State.DO_NOT_DISTURB, set_at=clock.now(),
-                            until=clock.now() + timedelta(hours=2))
+def test_do_not_disturb_shows_the_notice_but_no_desktop_popup(clock, page: Page, live_server, receptionist, colleague):
+    Presence.objects.create(
+        user=colleague, state=Presence.State.DO_NOT_DISTURB, set_at=clock.now(), until=clock.now() + timedelta(hours=2)
+    )
     _open_with_notifications(page, live_server)
     _new_message_for(colleague, receptionist, "Henk Dekker")
     _poll(page)

@@ -57,11 +57,19 @@ def test_a_colleague_logs_an_attempt_and_ticks_the_message_off_without_a_reload(
 ):
     message = _open_message(clock, receptionist, colleague)
     problems: list[str] = []  # script errors, CSP violations and failed requests (the missing favicon aside)
-    page.on("console", lambda entry: problems.append(entry.text)
-            if entry.type == "error" and not entry.text.startswith("Failed to load resource") else None)
+    page.on(
+        "console",
+        lambda entry: problems.append(entry.text)
+        if entry.type == "error" and not entry.text.startswith("Failed to load resource")
+        else None,
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("response", lambda response: problems.append(f"{response.status} {response.url}")
-            if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+    page.on(
+        "response",
+        lambda response: problems.append(f"{response.status} {response.url}")
+        if response.status >= 400 and not response.url.endswith("/favicon.ico")
+        else None,
+    )
     navigations: list[str] = []
     page.on("request", lambda request: navigations.append(request.url) if request.is_navigation_request() else None)
     htmx_posts: list[Request] = []
@@ -150,8 +158,12 @@ def test_the_sweep_meanwhile_is_no_conflict_and_after_a_real_one_enter_submits_t
     from callbacks import services
     from callbacks.services.overdue import overdue_sweep
 
-    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(minutes=1),
-                             escalate_at=clock.now() + timedelta(hours=2))
+    message = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        deadline=clock.now() + timedelta(minutes=1),
+        escalate_at=clock.now() + timedelta(hours=2),
+    )
     log_in(page, live_server.url, "bram")
     page.goto(f"{live_server.url}/callbacks/{message.pk}/")
     overdue_sweep(now=clock.now() + timedelta(minutes=5))  # the deadline passes while Bram is on the phone

@@ -19,11 +19,18 @@ from tests.intake_helpers import CALLER, PROMISE, READBACK, REASON, RECIPIENT, p
 AMS = ZoneInfo("Europe/Amsterdam")
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=AMS)
 WITH_EMAIL = {**CALLER, "email": "pieter@bakkerij.example"}
-OFFICE = {"OFFICE_NAME": "Bakkerij Koeken & Zo", "OFFICE_PHONE_NUMBER": "+31201234567",
-          "CALLER_MAIL_FROM": "Bakkerij Koeken <balie@koeken.example>"}
+OFFICE = {
+    "OFFICE_NAME": "Bakkerij Koeken & Zo",
+    "OFFICE_PHONE_NUMBER": "+31201234567",
+    "CALLER_MAIL_FROM": "Bakkerij Koeken <balie@koeken.example>",
+}
 
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=MONDAY_10), pytest.mark.usefixtures("clock"),
-              pytest.mark.usefixtures("office")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.clock(at=MONDAY_10),
+    pytest.mark.usefixtures("clock"),
+    pytest.mark.usefixtures("office"),
+]
 
 
 @pytest.fixture
@@ -47,8 +54,10 @@ def test_it_sends_the_caller_one_confirmation_in_dutch(desk, colleague, django_c
         take_message(desk, caller=WITH_EMAIL, promise={**PROMISE, "confirm_to_caller": "on"})
     [confirmation] = _caller_mails()
     # A question is promised by the end of the next business day (Tuesday 1 December, 17:30).
-    assert ("U wordt uiterlijk dinsdag 1 december vóór 17:30 teruggebeld door Bram van Bakkerij Koeken & Zo."
-            in confirmation.body)
+    assert (
+        "U wordt uiterlijk dinsdag 1 december vóór 17:30 teruggebeld door Bram van Bakkerij Koeken & Zo."
+        in confirmation.body
+    )
     assert "020 123 4567" in confirmation.body
     assert confirmation.from_email == OFFICE["CALLER_MAIL_FROM"]
     assert confirmation.subject == "Bakkerij Koeken & Zo belt u terug"
@@ -63,11 +72,14 @@ def test_it_sends_the_caller_one_confirmation_in_dutch(desk, colleague, django_c
 
 def test_it_writes_in_english_when_asked(desk, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        take_message(desk, caller=WITH_EMAIL,
-                     promise={**PROMISE, "confirm_to_caller": "on", "confirmation_language": "en"})
+        take_message(
+            desk, caller=WITH_EMAIL, promise={**PROMISE, "confirm_to_caller": "on", "confirmation_language": "en"}
+        )
     [confirmation] = _caller_mails()
-    assert ("You will be called back no later than Tuesday 1 December before 17:30 by Bram of Bakkerij Koeken & Zo."
-            in confirmation.body)
+    assert (
+        "You will be called back no later than Tuesday 1 December before 17:30 by Bram of Bakkerij Koeken & Zo."
+        in confirmation.body
+    )
     assert confirmation.extra_headers["Content-Language"] == "en"
 
 
@@ -154,7 +166,9 @@ def test_retention_removes_the_confirmation_with_the_caller_data(clock, colleagu
     row = _queued(clock, colleague)
     other = MessageFactory(owner=colleague, taken_by=colleague, caller_email="open@example.test")
     open_row = caller_confirmation_queue(message=other, language="en")
-    Message.objects.filter(pk=row.message_id).update(status=Status.HANDLED, handled_at=clock.now() - timedelta(days=200))
+    Message.objects.filter(pk=row.message_id).update(
+        status=Status.HANDLED, handled_at=clock.now() - timedelta(days=200)
+    )
     assert messages_anonymise(now=clock.now(), older_than_days=180) == 1
     assert not Notification.objects.filter(pk=row.pk).exists()
     assert Message.objects.get(pk=row.message_id).caller_email == ""

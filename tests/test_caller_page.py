@@ -28,20 +28,41 @@ def page_of(client, user, number: str = MOBILE):
 def history(clock, receptionist, colleague, other_colleague, manager):
     """Pieter called Bram's team from his mobile (kept, then late, then open past its deadline), and Daan from
     the office landline."""
-    kept = MessageFactory(taken_by=receptionist, owner=colleague, reason="Offerte kozijnen",
-                          taken_at=clock.now() - timedelta(days=10), status=Status.HANDLED,
-                          deadline=clock.now() - timedelta(days=9), handled_at=clock.now() - timedelta(days=9, hours=2),
-                          handled_by=colleague, outcome=Outcome.SOLVED)
-    late = MessageFactory(taken_by=receptionist, owner=colleague, reason="Levering te laat",
-                          taken_at=clock.now() - timedelta(days=5), status=Status.HANDLED,
-                          deadline=clock.now() - timedelta(days=4), handled_at=clock.now() - timedelta(days=3),
-                          handled_by=colleague, outcome=Outcome.SOLVED)
-    overdue = MessageFactory(taken_by=receptionist, owner=colleague, reason="Factuur klopt niet",
-                             taken_at=clock.now() - timedelta(days=2), deadline=clock.now() - timedelta(hours=1))
-    Attempt.objects.create(message=overdue, made_by=colleague, made_at=clock.now() - timedelta(days=1),
-                           result=Attempt.Result.NO_ANSWER)
-    landline = MessageFactory(taken_by=manager, owner=other_colleague, caller_number=LANDLINE,
-                              reason="Service aan de cv-ketel")
+    kept = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        reason="Offerte kozijnen",
+        taken_at=clock.now() - timedelta(days=10),
+        status=Status.HANDLED,
+        deadline=clock.now() - timedelta(days=9),
+        handled_at=clock.now() - timedelta(days=9, hours=2),
+        handled_by=colleague,
+        outcome=Outcome.SOLVED,
+    )
+    late = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        reason="Levering te laat",
+        taken_at=clock.now() - timedelta(days=5),
+        status=Status.HANDLED,
+        deadline=clock.now() - timedelta(days=4),
+        handled_at=clock.now() - timedelta(days=3),
+        handled_by=colleague,
+        outcome=Outcome.SOLVED,
+    )
+    overdue = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        reason="Factuur klopt niet",
+        taken_at=clock.now() - timedelta(days=2),
+        deadline=clock.now() - timedelta(hours=1),
+    )
+    Attempt.objects.create(
+        message=overdue, made_by=colleague, made_at=clock.now() - timedelta(days=1), result=Attempt.Result.NO_ANSWER
+    )
+    landline = MessageFactory(
+        taken_by=manager, owner=other_colleague, caller_number=LANDLINE, reason="Service aan de cv-ketel"
+    )
     return kept, late, overdue, landline
 
 
@@ -71,16 +92,19 @@ def test_a_linked_number_brings_its_messages_onto_the_page(client, manager, hist
     assert "020 123 4567 gekoppeld door Mira op" in page
 
 
-def test_each_role_sees_only_its_own_messages_and_404_when_none(client, receptionist, colleague, other_colleague,
-                                                                  manager, outsider, history, clock):
+def test_each_role_sees_only_its_own_messages_and_404_when_none(
+    client, receptionist, colleague, other_colleague, manager, outsider, history, clock
+):
     caller = caller_number_link(number=MOBILE, other=LANDLINE, actor=manager, now=clock.now())
     url = reverse("callers:detail", args=[caller.pk])
     seen = {}
     for user in (receptionist, colleague, other_colleague, manager, outsider):
         login_across_time(client, user)
         response = client.get(url)
-        seen[user.username] = (response.status_code, response.context["page"].total
-                               if response.status_code == 200 else None)
+        seen[user.username] = (
+            response.status_code,
+            response.context["page"].total if response.status_code == 200 else None,
+        )
     # Anna took the mobile's three; Bram owns those; Daan owns the landline's one; Mira sees all; Olaf nothing.
     assert seen == {"anna": (200, 3), "bram": (200, 3), "daan": (200, 1), "mira": (200, 4), "olaf": (404, None)}
 
@@ -103,9 +127,13 @@ def test_linking_and_unlinking_is_logged_and_idempotent(manager, colleague, cloc
     again = caller_number_link(number=LANDLINE, other=MOBILE, actor=manager, now=clock.now())
     assert again == caller
     assert sorted(str(n) for n in CallerNumber.objects.filter(caller=caller).values_list("number", flat=True)) == [
-        LANDLINE, MOBILE]
+        LANDLINE,
+        MOBILE,
+    ]
     assert list(CallerLinkEvent.objects.values_list("action", "actor__username")) == [
-        ("linked", "bram"), ("linked", "bram")]
+        ("linked", "bram"),
+        ("linked", "bram"),
+    ]
     assert caller_number_unlink(caller=caller, number=LANDLINE, actor=manager, now=clock.now()) is True
     assert caller_number_unlink(caller=caller, number=LANDLINE, actor=manager, now=clock.now()) is False
     assert CallerLinkEvent.objects.filter(action="unlinked").count() == 1
@@ -156,30 +184,39 @@ def test_who_sees_no_message_cannot_link_or_unlink(client, other_colleague, outs
     assert CallerNumber.objects.count() == 2
 
 
-def test_the_manager_gets_the_privacy_button_with_every_number_and_others_do_not(client, manager, colleague,
-                                                                               history, clock, monkeypatch):
+def test_the_manager_gets_the_privacy_button_with_every_number_and_others_do_not(
+    client, manager, colleague, history, clock, monkeypatch
+):
     from django.urls import NoReverseMatch
 
     from callbacks.views import caller_page
+
     caller_number_link(number=MOBILE, other=LANDLINE, actor=manager, now=clock.now())
     try:
         base = reverse("dashboard:privacy_caller")
     except NoReverseMatch:  # the privacy helper's pages are built beside this one; stand in for their address
         base = "/dashboard/privacy/caller/"
         real = caller_page.reverse
-        monkeypatch.setattr(caller_page, "reverse",
-                            lambda name, *a, **k: base if name == "dashboard:privacy_caller" else real(name, *a, **k))
+        monkeypatch.setattr(
+            caller_page,
+            "reverse",
+            lambda name, *a, **k: base if name == "dashboard:privacy_caller" else real(name, *a, **k),
+        )
     page = client.get(page_of(client, manager)["Location"]).content.decode()
     assert f'href="{base}?number=%2B31612345678&amp;number=%2B31201234567"' in page
     assert 'data-test="privacy"' not in client.get(page_of(client, colleague)["Location"]).content.decode()
 
 
-def test_the_page_is_capped_and_older_messages_are_on_the_next_pages(client, colleague, receptionist, clock,
-                                                                    monkeypatch):
+def test_the_page_is_capped_and_older_messages_are_on_the_next_pages(
+    client, colleague, receptionist, clock, monkeypatch
+):
     from callbacks.selectors import callers
+
     monkeypatch.setattr(callers, "PAGE_SIZE", 3)
-    made = [MessageFactory(taken_by=receptionist, owner=colleague, taken_at=clock.now() - timedelta(hours=hours))
-            for hours in range(1, 6)]
+    made = [
+        MessageFactory(taken_by=receptionist, owner=colleague, taken_at=clock.now() - timedelta(hours=hours))
+        for hours in range(1, 6)
+    ]
     response = page_of(client, colleague)
     assert [m.pk for m in response.context["page"].messages] == [m.pk for m in made[:3]]
     assert response.context["page"].total == 5 and 'data-test="caller-older"' in response.content.decode()
@@ -208,8 +245,9 @@ def test_the_number_of_queries_does_not_grow_with_the_messages(client, colleague
     assert queries() == few
 
 
-def test_the_list_the_detail_the_intake_and_the_dashboard_link_to_the_page(client, receptionist, colleague, manager,
-                                                                          clock):
+def test_the_list_the_detail_the_intake_and_the_dashboard_link_to_the_page(
+    client, receptionist, colleague, manager, clock
+):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() - timedelta(minutes=5))
     url = reverse("callers:by_number", kwargs={"number": MOBILE})
     link = f'href="{url}"'

@@ -29,10 +29,22 @@ def desk(client, receptionist):
 @pytest.fixture
 def earlier_calls(clock, receptionist, manager, colleague, other_colleague):
     """Pieter called for Daan twice before (once handled, once still open); today he asks for Bram."""
-    handled = MessageFactory(taken_by=manager, owner=other_colleague, caller_name="P. de Boer", caller_company="",
-                             status=Status.HANDLED, outcome=Outcome.SOLVED, taken_at=clock.now() - timedelta(days=60))
-    open_one = MessageFactory(taken_by=receptionist, owner=other_colleague, caller_name="Pieter de Boer",
-                              caller_company="Bakkerij De Boer", taken_at=clock.now() - timedelta(days=2))
+    handled = MessageFactory(
+        taken_by=manager,
+        owner=other_colleague,
+        caller_name="P. de Boer",
+        caller_company="",
+        status=Status.HANDLED,
+        outcome=Outcome.SOLVED,
+        taken_at=clock.now() - timedelta(days=60),
+    )
+    open_one = MessageFactory(
+        taken_by=receptionist,
+        owner=other_colleague,
+        caller_name="Pieter de Boer",
+        caller_company="Bakkerij De Boer",
+        taken_at=clock.now() - timedelta(days=2),
+    )
     return handled, open_one
 
 
@@ -71,8 +83,14 @@ def test_it_offers_the_open_message_of_another_colleague(desk, earlier_calls):
 
 
 def test_an_anonymised_message_never_proposes_a_name(desk, clock, colleague):
-    MessageFactory(taken_by=colleague, owner=colleague, caller_name="Geheim", caller_company="Geheim BV",
-                   status=Status.HANDLED, anonymised_at=clock.now())
+    MessageFactory(
+        taken_by=colleague,
+        owner=colleague,
+        caller_name="Geheim",
+        caller_company="Geheim BV",
+        status=Status.HANDLED,
+        anonymised_at=clock.now(),
+    )
     page = known(desk, NUMBER)
     assert 'data-test="history"' in page  # still counted as a caller seen before
     assert "Geheim" not in page.split('data-test="history"')[0]
@@ -94,8 +112,9 @@ def test_it_sends_anonymous_visitors_to_log_in(client):
     assert client.get(ENDPOINT, {"caller-number": NUMBER}).status_code == 302
 
 
-def test_the_profile_takes_the_same_number_of_queries_for_one_and_many_messages(receptionist, clock, colleague,
-                                                                                 other_colleague):
+def test_the_profile_takes_the_same_number_of_queries_for_one_and_many_messages(
+    receptionist, clock, colleague, other_colleague
+):
     MessageFactory(taken_by=receptionist, owner=colleague)
     caller_profile(number=NUMBER, user=receptionist, now=clock.now())  # the person's permissions, read once
     with CaptureQueriesContext(connection) as one:
@@ -108,8 +127,9 @@ def test_the_profile_takes_the_same_number_of_queries_for_one_and_many_messages(
     assert len(many) == len(one) == 4
 
 
-def test_open_messages_are_number_wide_with_the_asked_for_colleague_first(clock, receptionist, colleague,
-                                                                          other_colleague):
+def test_open_messages_are_number_wide_with_the_asked_for_colleague_first(
+    clock, receptionist, colleague, other_colleague
+):
     for_daan = MessageFactory(taken_by=receptionist, owner=other_colleague, deadline=clock.now() + timedelta(hours=2))
     for_bram = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=5))
     MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+31201234567")
@@ -120,15 +140,17 @@ def test_open_messages_are_number_wide_with_the_asked_for_colleague_first(clock,
 
 def test_the_caller_step_offers_another_colleagues_open_message_saying_for_whom(clock, receptionist, other_colleague):
     message = MessageFactory(taken_by=receptionist, owner=other_colleague)
-    form = CallerForm({"caller-name": "Pieter", "caller-number": "06 12345678"}, prefix="caller",
-                      find_open=lambda number: open_messages_for(number=number))
+    form = CallerForm(
+        {"caller-name": "Pieter", "caller-number": "06 12345678"},
+        prefix="caller",
+        find_open=lambda number: open_messages_for(number=number),
+    )
     choices = dict(form.fields["add_to"].choices)
     assert "voor Daan" in str(choices[str(message.pk)])
     assert not form.is_valid() and "add_to" in form.errors  # the receptionist must choose
     # The number field asks for the caller as soon as it is typed.
     assert form.fields["number"].widget.attrs["data-hx-get"] == ENDPOINT
     assert Message.objects.count() == 1
-
 
 
 def test_an_offered_message_survives_being_kept_in_a_draft(clock, receptionist, other_colleague):

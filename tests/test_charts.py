@@ -7,8 +7,9 @@ from callbacks.domain import charts
 
 
 def test_bars_stand_on_the_baseline_in_proportion_to_their_values():
-    chart = charts.bar_chart(title="t", description="d", items=[("a", 10, "A"), ("b", 5, "B"), ("c", 0, "C")],
-                             width=640, height=240)
+    chart = charts.bar_chart(
+        title="t", description="d", items=[("a", 10, "A"), ("b", 5, "B"), ("c", 0, "C")], width=640, height=240
+    )
     baseline = float(chart.baseline)
     assert baseline == 240 - charts.BOTTOM
     heights = [float(bar.height) for bar in chart.bars]
@@ -18,7 +19,8 @@ def test_bars_stand_on_the_baseline_in_proportion_to_their_values():
     # Three equal slots across the plot, each bar centred in its own.
     slot = (640 - charts.LEFT - charts.RIGHT) / 3
     assert [float(bar.label_x) for bar in chart.bars] == pytest.approx(
-        [charts.LEFT + slot * (index + 0.5) for index in range(3)], abs=0.1)
+        [charts.LEFT + slot * (index + 0.5) for index in range(3)], abs=0.1
+    )
 
 
 @pytest.mark.parametrize("highest, step, top", [(0, 1, 1), (3, 1, 3), (7, 2, 8), (23, 5, 25), (101, 25, 125)])

@@ -40,12 +40,26 @@ def test_two_simultaneous_tick_offs_one_wins_and_the_other_is_told(clock, recept
     for _round in range(5):
         message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=2))
         seen = Message.objects.get(pk=message.pk)
-        results = _at_once([
-            lambda: services.attempt_log(message=seen, version=seen.version, by=colleague, result="reached",
-                                         outcome="solved", note="Bram belde"),
-            lambda: services.attempt_log(message=seen, version=seen.version, by=manager, result="reached",
-                                         outcome="forwarded", note="Mira belde"),
-        ])
+        results = _at_once(
+            [
+                lambda: services.attempt_log(
+                    message=seen,
+                    version=seen.version,
+                    by=colleague,
+                    result="reached",
+                    outcome="solved",
+                    note="Bram belde",
+                ),
+                lambda: services.attempt_log(
+                    message=seen,
+                    version=seen.version,
+                    by=manager,
+                    result="reached",
+                    outcome="forwarded",
+                    note="Mira belde",
+                ),
+            ]
+        )
         winners = [r for r in results if isinstance(r, Message)]
         losers = [r for r in results if isinstance(r, services.MessageChanged)]
         assert len(winners) == 1 and len(losers) == 1, results
@@ -63,14 +77,26 @@ def test_a_tick_off_and_the_sweep_at_the_same_moment_both_succeed_and_the_tick_o
     from callbacks.services.overdue import overdue_sweep
 
     for _round in range(5):
-        message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() - timedelta(hours=3),
-                                 escalate_at=clock.now() - timedelta(hours=1))
+        message = MessageFactory(
+            taken_by=receptionist,
+            owner=colleague,
+            deadline=clock.now() - timedelta(hours=3),
+            escalate_at=clock.now() - timedelta(hours=1),
+        )
         seen = Message.objects.get(pk=message.pk)
-        results = _at_once([
-            lambda: services.attempt_log(message=seen, version=seen.version, by=colleague, result="reached",
-                                         outcome="solved", note="Bram belde"),
-            lambda: overdue_sweep(now=clock.now()),
-        ])
+        results = _at_once(
+            [
+                lambda: services.attempt_log(
+                    message=seen,
+                    version=seen.version,
+                    by=colleague,
+                    result="reached",
+                    outcome="solved",
+                    note="Bram belde",
+                ),
+                lambda: overdue_sweep(now=clock.now()),
+            ]
+        )
         assert isinstance(results[0], Message), results  # the sweep never makes the tick-off fail
         stored = Message.objects.get(pk=message.pk)
         # Whatever the sweep claimed first, the tick-off stands; a later step finds the message handled.

@@ -40,9 +40,16 @@ def belt_off() -> Iterator[None]:
     receiver = configuration_cache.configuration_changed
     models = (User, Team, Group, OpeningHours, ClosureDay, HandlingPolicy, TeamSettings, PhoneDuty)
     signals = [(signal, model) for signal in (post_save, post_delete) for model in models]
-    signals += [(m2m_changed, through) for through in (
-        Team.members.through, Team.managers.through, User.groups.through,
-        User.user_permissions.through, Group.permissions.through)]
+    signals += [
+        (m2m_changed, through)
+        for through in (
+            Team.members.through,
+            Team.managers.through,
+            User.groups.through,
+            User.user_permissions.through,
+            Group.permissions.through,
+        )
+    ]
     for signal, sender in signals:
         assert signal.disconnect(receiver, sender=sender, dispatch_uid=_uid(signal, sender))
     yield
@@ -57,9 +64,13 @@ def _uid(signal, sender) -> str:
 
 def _save_rules(team: Team, *, opens: time, handling_minutes: int, escalation: int = 60) -> None:
     team_policy_save(
-        team=team, hours={weekday: (opens, time(17, 0)) for weekday in range(5)}, observed_holidays=[],
-        handling={CallType.QUESTION: handling_minutes}, escalation_minutes=escalation,
-        hold_email_outside_hours=False, check_moments=[time(9, 0)],
+        team=team,
+        hours={weekday: (opens, time(17, 0)) for weekday in range(5)},
+        observed_holidays=[],
+        handling={CallType.QUESTION: handling_minutes},
+        escalation_minutes=escalation,
+        hold_email_outside_hours=False,
+        check_moments=[time(9, 0)],
     )
 
 
@@ -265,7 +276,8 @@ def test_a_promise_rule_change_is_seen_by_another_process_at_once(team, two_proc
 
 @pytest.mark.redis
 def test_a_role_taken_away_in_one_process_is_refused_on_the_next_request_in_another(
-        client, receptionist, colleague, two_processes, monkeypatch):
+    client, receptionist, colleague, two_processes, monkeypatch
+):
     one, other = two_processes
     client.force_login(receptionist)
     with _in(other, monkeypatch):

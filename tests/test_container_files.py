@@ -95,10 +95,15 @@ def test_the_images_start_sequence_runs_here_until_ready(request, redis_server, 
     ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "TERUGBEL_", "CELERY_", "SENTRY_")
     environment = {name: value for name, value in os.environ.items() if not name.startswith(ours)}
     environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="false", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=f"postgres://{server.user}@{server.host}:{server.port}/{database}", REDIS_URL=redis_server.url,
-        DJANGO_STATIC_ROOT=str(tmp_path / "staticfiles"), TERUGBEL_VAR_DIR=str(tmp_path / "var"),
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=f"postgres://{server.user}@{server.host}:{server.port}/{database}",
+        REDIS_URL=redis_server.url,
+        DJANGO_STATIC_ROOT=str(tmp_path / "staticfiles"),
+        TERUGBEL_VAR_DIR=str(tmp_path / "var"),
     )
     python = str(BIN / "python")
     steps = [

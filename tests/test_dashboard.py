@@ -37,27 +37,36 @@ def boss(client, manager):
 
 @pytest.mark.postgres  # the live reads are SQL statements: run them on PostgreSQL too
 def test_it_shows_what_is_overdue_by_team_and_colleague(boss, receptionist, colleague, other_colleague):
-    late = MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=2),
-                          caller_name="Laat Bij Bram")
-    MessageFactory(taken_by=receptionist, owner=other_colleague, deadline=TUESDAY_10 - timedelta(minutes=5),
-                   caller_name="Laat Bij Daan")
-    MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30),
-                   caller_name="Bijna")
-    MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(hours=3),
-                   caller_name="Later")
+    late = MessageFactory(
+        taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=2), caller_name="Laat Bij Bram"
+    )
+    MessageFactory(
+        taken_by=receptionist,
+        owner=other_colleague,
+        deadline=TUESDAY_10 - timedelta(minutes=5),
+        caller_name="Laat Bij Daan",
+    )
+    MessageFactory(
+        taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30), caller_name="Bijna"
+    )
+    MessageFactory(
+        taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(hours=3), caller_name="Later"
+    )
     overdue_sweep(now=TUESDAY_10 - timedelta(hours=1))
     Heartbeat.objects.update_or_create(name="overdue-sweep", defaults={"last_run_at": TUESDAY_10})
     response = boss.get("/dashboard/")
     groups = response.context["overdue_groups"]
     assert [(g.team, g.owner, [m.caller_name for m in g.messages]) for g in groups] == [
-        ("Service", "Daan", ["Laat Bij Daan"]), ("Verkoop", "Bram", ["Laat Bij Bram"]),
+        ("Service", "Daan", ["Laat Bij Daan"]),
+        ("Verkoop", "Bram", ["Laat Bij Bram"]),
     ]
     assert [m.caller_name for m in response.context["due_soon"]] == ["Bijna"]
     page = response.content.decode()
     assert "2\xa0uur te laat" in page and "eigenaar ingelicht" in page
     assert 'data-hx-trigger="every 30s"' in page
-    per_colleague = {row["owner_user__full_name"]: (row["open"], row["overdue"])
-                     for row in response.context["per_colleague"]}
+    per_colleague = {
+        row["owner_user__full_name"]: (row["open"], row["overdue"]) for row in response.context["per_colleague"]
+    }
     assert per_colleague == {"Bram": (3, 1), "Daan": (1, 1)}
     assert 'data-test="sweep-warning"' not in page
     assert Message.objects.get(pk=late.pk).overdue_level == 1
@@ -67,8 +76,13 @@ def test_it_shows_what_is_overdue_by_team_and_colleague(boss, receptionist, coll
 def test_it_warns_when_the_sweep_is_silent_or_the_outbox_backs_up(boss, receptionist, colleague):
     Heartbeat.objects.create(name="overdue-sweep", last_run_at=TUESDAY_10 - timedelta(minutes=6))
     message = MessageFactory(taken_by=receptionist, owner=colleague)
-    Notification.objects.create(recipient=colleague, message=message, kind="new_message", channel="email",
-                                created_at=TUESDAY_10 - timedelta(minutes=10))
+    Notification.objects.create(
+        recipient=colleague,
+        message=message,
+        kind="new_message",
+        channel="email",
+        created_at=TUESDAY_10 - timedelta(minutes=10),
+    )
     page = boss.get("/dashboard/live/").content.decode()
     assert "De controle op te late terugbelverzoeken liep voor het laatst 6\xa0minuten geleden" in page
     assert "1 melding wacht al meer dan 5 minuten." in page
@@ -83,8 +97,9 @@ def test_it_lists_the_longest_overdue_only_and_says_how_many_there_are(boss, rec
     from callbacks.selectors.dashboard import SHOWN
 
     make_messages(SHOWN + 5, taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=1))
-    MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(days=2),
-                   caller_name="Al Twee Dagen")
+    MessageFactory(
+        taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(days=2), caller_name="Al Twee Dagen"
+    )
     response = boss.get("/dashboard/live/")
     page = response.content.decode()
     assert page.count('data-test="overdue-item"') == SHOWN
@@ -142,8 +157,13 @@ def test_the_dashboard_reads_in_a_fixed_number_of_queries(boss, receptionist, co
 def test_with_nothing_open_the_engine_warnings_still_show(boss, receptionist, colleague):
     Heartbeat.objects.create(name="overdue-sweep", last_run_at=TUESDAY_10 - timedelta(minutes=30))
     message = MessageFactory(taken_by=receptionist, owner=colleague, status="handled")
-    Notification.objects.create(recipient=receptionist, message=message, kind="new_message", channel="email",
-                                created_at=TUESDAY_10 - timedelta(minutes=10))
+    Notification.objects.create(
+        recipient=receptionist,
+        message=message,
+        kind="new_message",
+        channel="email",
+        created_at=TUESDAY_10 - timedelta(minutes=10),
+    )
     response = boss.get("/dashboard/live/")
     page = response.content.decode()
     assert 'data-test="sweep-warning"' in page and 'data-test="outbox-warning"' in page
@@ -151,19 +171,40 @@ def test_with_nothing_open_the_engine_warnings_still_show(boss, receptionist, co
 
 
 @pytest.mark.postgres
-def test_the_live_lists_show_each_message_escaped_in_both_languages(boss, manager, receptionist, colleague,
-                                                                     other_colleague):
+def test_the_live_lists_show_each_message_escaped_in_both_languages(
+    boss, manager, receptionist, colleague, other_colleague
+):
     team = colleague.teams.get()
     for level, name in ((2, "Geëscaleerd"), (1, "Eigenaar Weet"), (0, "")):
-        MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=3 + level),
-                       caller_name=name, overdue_level=level)
-    team_only = MessageFactory(taken_by=receptionist, owner=None, team=team, caller_name="<b>Team</b>",
-                               deadline=TUESDAY_10 - timedelta(days=3, minutes=7),
-                               reason="<script>alert(1)</script> " + "lang " * 30)
-    MessageFactory(taken_by=receptionist, owner=other_colleague, deadline=TUESDAY_10 + timedelta(minutes=20),
-                   caller_name="", reason="Bijna")
-    MessageFactory(taken_by=receptionist, owner=None, team=team, deadline=TUESDAY_10 + timedelta(minutes=50),
-                   caller_name="Voor & Team")
+        MessageFactory(
+            taken_by=receptionist,
+            owner=colleague,
+            deadline=TUESDAY_10 - timedelta(hours=3 + level),
+            caller_name=name,
+            overdue_level=level,
+        )
+    team_only = MessageFactory(
+        taken_by=receptionist,
+        owner=None,
+        team=team,
+        caller_name="<b>Team</b>",
+        deadline=TUESDAY_10 - timedelta(days=3, minutes=7),
+        reason="<script>alert(1)</script> " + "lang " * 30,
+    )
+    MessageFactory(
+        taken_by=receptionist,
+        owner=other_colleague,
+        deadline=TUESDAY_10 + timedelta(minutes=20),
+        caller_name="",
+        reason="Bijna",
+    )
+    MessageFactory(
+        taken_by=receptionist,
+        owner=None,
+        team=team,
+        deadline=TUESDAY_10 + timedelta(minutes=50),
+        caller_name="Voor & Team",
+    )
     response = boss.get("/dashboard/live/")
     groups = response.context["overdue_groups"]
     assert [(g.team, g.owner, len(g.messages)) for g in groups] == [("Verkoop", "Bram", 3), ("Verkoop", "", 1)]
@@ -196,9 +237,13 @@ def test_non_managers_get_404(client, request, url, fixture, manager):
 
 
 def _rules(**changes) -> dict:
-    data = {"action": "rules", "escalation_minutes": "120", "hold_email_outside_hours": "on",
-            "check_moments": "09:00, 13:00, 16:00",
-            "observed_holidays": ["New Year's Day", "Easter Monday", "King's Day", "Christmas Day"]}
+    data = {
+        "action": "rules",
+        "escalation_minutes": "120",
+        "hold_email_outside_hours": "on",
+        "check_moments": "09:00, 13:00, 16:00",
+        "observed_holidays": ["New Year's Day", "Easter Monday", "King's Day", "Christmas Day"],
+    }
     for weekday in range(5):
         data.update({f"open_{weekday}": "on", f"opens_{weekday}": "08:30", f"closes_{weekday}": "17:30"})
     data.update(changes)
@@ -227,8 +272,13 @@ def test_a_policy_edit_changes_the_deadline_of_new_messages_only(boss, client, r
 
 def test_the_rules_form_saves_hours_holidays_settings_and_moments(boss, colleague):
     team = colleague.teams.get()
-    data = _rules(escalation_minutes="60", check_moments="10:30;15:00", hold_email_outside_hours="",
-                  observed_holidays=["Good Friday", "Christmas Day"], **{"open_4": "", "opens_4": "", "closes_4": ""})
+    data = _rules(
+        escalation_minutes="60",
+        check_moments="10:30;15:00",
+        hold_email_outside_hours="",
+        observed_holidays=["Good Friday", "Christmas Day"],
+        **{"open_4": "", "opens_4": "", "closes_4": ""},
+    )
     boss.post(f"/dashboard/policies/{team.pk}/", data)
     boss.post(f"/dashboard/policies/{team.pk}/", data)  # saving twice changes nothing more
     assert sorted(OpeningHours.objects.filter(team=team).values_list("weekday", flat=True)) == [0, 1, 2, 3]
@@ -244,13 +294,16 @@ def test_the_rules_form_saves_hours_holidays_settings_and_moments(boss, colleagu
     assert not calendar.is_open_day(date(2026, 12, 4))  # Fridays closed
 
 
-@pytest.mark.parametrize("changes, error", [
-    ({"closes_0": "08:00"}, "Sluitingstijd moet na openingstijd liggen."),
-    ({"opens_1": ""}, "Vul in wanneer het team op deze dag opent en sluit."),
-    ({"check_moments": "negen uur"}, "“negen uur” is geen tijd."),
-    ({"escalation_minutes": "abc"}, "Voer een geheel getal in."),
-    ({f"open_{d}": "" for d in range(5)}, "Het team moet op minstens één dag open zijn."),
-])
+@pytest.mark.parametrize(
+    "changes, error",
+    [
+        ({"closes_0": "08:00"}, "Sluitingstijd moet na openingstijd liggen."),
+        ({"opens_1": ""}, "Vul in wanneer het team op deze dag opent en sluit."),
+        ({"check_moments": "negen uur"}, "“negen uur” is geen tijd."),
+        ({"escalation_minutes": "abc"}, "Voer een geheel getal in."),
+        ({f"open_{d}": "" for d in range(5)}, "Het team moet op minstens één dag open zijn."),
+    ],
+)
 def test_bad_rules_are_explained_and_nothing_typed_is_lost(boss, colleague, changes, error):
     team = colleague.teams.get()
     response = boss.post(f"/dashboard/policies/{team.pk}/", _rules(**changes))
@@ -263,8 +316,10 @@ def test_bad_rules_are_explained_and_nothing_typed_is_lost(boss, colleague, chan
 def test_closure_days_are_added_once_and_removed(boss, colleague):
     team = colleague.teams.get()
     for _twice in range(2):
-        boss.post(f"/dashboard/policies/{team.pk}/", {"action": "add_closure", "date": "2026-12-24",
-                                                       "description": "Kerstavond"})
+        boss.post(
+            f"/dashboard/policies/{team.pk}/",
+            {"action": "add_closure", "date": "2026-12-24", "description": "Kerstavond"},
+        )
     closure = ClosureDay.objects.get(team=team)
     assert closure.date == date(2026, 12, 24)
     bad = boss.post(f"/dashboard/policies/{team.pk}/", {"action": "add_closure", "date": "morgen"})
@@ -329,13 +384,23 @@ def test_the_cached_lists_show_every_change_to_what_they_show(boss, clock, recep
     def items(kind: str) -> list[str]:
         page = boss.get("/dashboard/live/").content.decode()
         # The caller page's link after each item (tests/test_caller_page.py) is left out of the text compared here.
-        return [" ".join(re.sub(r"<[^>]+>", " ", re.sub(r'<span [^>]*data-test="caller-page">.*?</span>', "", item)).split())
-                for item in re.findall(rf'<li data-test="{kind}-item">(.*?)</li>', page, re.S)]
+        return [
+            " ".join(
+                re.sub(r"<[^>]+>", " ", re.sub(r'<span [^>]*data-test="caller-page">.*?</span>', "", item)).split()
+            )
+            for item in re.findall(rf'<li data-test="{kind}-item">(.*?)</li>', page, re.S)
+        ]
 
-    late = MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(hours=2),
-                          caller_name="Laat", reason="Offerte")
-    soon = MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30),
-                          caller_name="Bijna")
+    late = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        deadline=TUESDAY_10 - timedelta(hours=2),
+        caller_name="Laat",
+        reason="Offerte",
+    )
+    soon = MessageFactory(
+        taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30), caller_name="Bijna"
+    )
     assert items("overdue") == ["Laat · 2 uur te laat · Offerte"]
     assert items("due-soon") == ["Bijna · Bram · 10:30"]
 

@@ -33,18 +33,61 @@ MIN_SLOT = timedelta(minutes=15)
 # The Dutch public holidays the module observes, written out by hand: Good Friday is deliberately absent,
 # Koningsdag moves to the Saturday when 27 April is a Sunday (2025), Liberation Day counts in lustrum years only.
 HOLIDAYS = {
-    2025: {date(2025, 1, 1), date(2025, 4, 20), date(2025, 4, 21), date(2025, 4, 26), date(2025, 5, 5),
-           date(2025, 5, 29), date(2025, 6, 8), date(2025, 6, 9), date(2025, 12, 25), date(2025, 12, 26)},
-    2026: {date(2026, 1, 1), date(2026, 4, 5), date(2026, 4, 6), date(2026, 4, 27), date(2026, 5, 14),
-           date(2026, 5, 24), date(2026, 5, 25), date(2026, 12, 25), date(2026, 12, 26)},
-    2027: {date(2027, 1, 1), date(2027, 3, 28), date(2027, 3, 29), date(2027, 4, 27), date(2027, 5, 6),
-           date(2027, 5, 16), date(2027, 5, 17), date(2027, 12, 25), date(2027, 12, 26)},
-    2028: {date(2028, 1, 1), date(2028, 4, 16), date(2028, 4, 17), date(2028, 4, 27), date(2028, 5, 25),
-           date(2028, 6, 4), date(2028, 6, 5), date(2028, 12, 25), date(2028, 12, 26)},
+    2025: {
+        date(2025, 1, 1),
+        date(2025, 4, 20),
+        date(2025, 4, 21),
+        date(2025, 4, 26),
+        date(2025, 5, 5),
+        date(2025, 5, 29),
+        date(2025, 6, 8),
+        date(2025, 6, 9),
+        date(2025, 12, 25),
+        date(2025, 12, 26),
+    },
+    2026: {
+        date(2026, 1, 1),
+        date(2026, 4, 5),
+        date(2026, 4, 6),
+        date(2026, 4, 27),
+        date(2026, 5, 14),
+        date(2026, 5, 24),
+        date(2026, 5, 25),
+        date(2026, 12, 25),
+        date(2026, 12, 26),
+    },
+    2027: {
+        date(2027, 1, 1),
+        date(2027, 3, 28),
+        date(2027, 3, 29),
+        date(2027, 4, 27),
+        date(2027, 5, 6),
+        date(2027, 5, 16),
+        date(2027, 5, 17),
+        date(2027, 12, 25),
+        date(2027, 12, 26),
+    },
+    2028: {
+        date(2028, 1, 1),
+        date(2028, 4, 16),
+        date(2028, 4, 17),
+        date(2028, 4, 27),
+        date(2028, 5, 25),
+        date(2028, 6, 4),
+        date(2028, 6, 5),
+        date(2028, 12, 25),
+        date(2028, 12, 26),
+    },
 }
 ALL_HOLIDAYS = frozenset().union(*HOLIDAYS.values())
-DST_SUNDAYS = [date(2025, 3, 30), date(2025, 10, 26), date(2026, 3, 29), date(2026, 10, 25),
-               date(2027, 3, 28), date(2027, 10, 31)]
+DST_SUNDAYS = [
+    date(2025, 3, 30),
+    date(2025, 10, 26),
+    date(2026, 3, 29),
+    date(2026, 10, 25),
+    date(2027, 3, 28),
+    date(2027, 10, 31),
+]
 
 
 def ams(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -184,10 +227,12 @@ def test_a_team_closed_on_good_friday_adds_it_as_a_closure_day():
 def test_observed_holidays_replace_the_dutch_ones():
     calendar = BusinessCalendar(tz=AMS, hours=HOURS, observed_holidays=frozenset({date(2026, 1, 12)}))
     # Easter Monday is an ordinary day for this calendar, 12 January is its only holiday.
-    assert_same_moment(callback_deadline(start=ams(2026, 4, 3, 16), handling=COMPLAINT, calendar=calendar),
-                       ams(2026, 4, 6, 9))
-    assert_same_moment(callback_deadline(start=ams(2026, 1, 9, 16), handling=COMPLAINT, calendar=calendar),
-                       ams(2026, 1, 13, 9))
+    assert_same_moment(
+        callback_deadline(start=ams(2026, 4, 3, 16), handling=COMPLAINT, calendar=calendar), ams(2026, 4, 6, 9)
+    )
+    assert_same_moment(
+        callback_deadline(start=ams(2026, 1, 9, 16), handling=COMPLAINT, calendar=calendar), ams(2026, 1, 13, 9)
+    )
 
 
 def test_other_opening_hours_per_weekday():
@@ -238,18 +283,22 @@ def test_other_calls_are_due_at_the_end_of_the_next_business_day(start, expected
 
 def test_the_next_business_day_follows_the_local_date_not_the_utc_date():
     # Thursday 23:30 in Amsterdam is still Thursday: Friday's close.
-    assert_same_moment(end_of_next_business_day(datetime(2026, 1, 8, 22, 30, tzinfo=UTC), CALENDAR),
-                       ams(2026, 1, 9, 17, 30))
+    assert_same_moment(
+        end_of_next_business_day(datetime(2026, 1, 8, 22, 30, tzinfo=UTC), CALENDAR), ams(2026, 1, 9, 17, 30)
+    )
     # Thursday 23:30 UTC is already Friday in Amsterdam: Monday's close.
-    assert_same_moment(end_of_next_business_day(datetime(2026, 1, 8, 23, 30, tzinfo=UTC), CALENDAR),
-                       ams(2026, 1, 12, 17, 30))
+    assert_same_moment(
+        end_of_next_business_day(datetime(2026, 1, 8, 23, 30, tzinfo=UTC), CALENDAR), ams(2026, 1, 12, 17, 30)
+    )
 
 
 def test_summer_and_winter_time_closing_hours_in_utc():
     assert end_of_next_business_day(ams(2026, 3, 27, 12), CALENDAR).astimezone(UTC) == datetime(
-        2026, 3, 30, 15, 30, tzinfo=UTC)
+        2026, 3, 30, 15, 30, tzinfo=UTC
+    )
     assert end_of_next_business_day(ams(2026, 10, 24, 12), CALENDAR).astimezone(UTC) == datetime(
-        2026, 10, 26, 16, 30, tzinfo=UTC)
+        2026, 10, 26, 16, 30, tzinfo=UTC
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -261,19 +310,24 @@ TEN_TO_TWELVE = PreferredWindow(between=(time(10), time(12)))
 
 def test_an_empty_window_changes_nothing():
     start = ams(2026, 1, 9, 16, 45)
-    assert_same_moment(callback_deadline(start=start, handling=COMPLAINT, calendar=CALENDAR,
-                                         window=PreferredWindow()), ams(2026, 1, 12, 9, 45))
+    assert_same_moment(
+        callback_deadline(start=start, handling=COMPLAINT, calendar=CALENDAR, window=PreferredWindow()),
+        ams(2026, 1, 12, 9, 45),
+    )
 
 
-@pytest.mark.parametrize(("start", "handling", "expected"), [
-    pytest.param(ams(2026, 1, 12, 13), None, ams(2026, 1, 13, 12), id="other call monday afternoon"),
-    pytest.param(ams(2026, 1, 12, 13), COMPLAINT, ams(2026, 1, 13, 12), id="complaint after the window"),
-    pytest.param(ams(2026, 1, 12, 9), COMPLAINT, ams(2026, 1, 12, 11), id="policy inside the window"),
-    pytest.param(ams(2026, 1, 12, 8, 30), timedelta(hours=4), ams(2026, 1, 12, 12), id="window ends first"),
-    pytest.param(ams(2026, 1, 9, 16), COMPLAINT, ams(2026, 1, 12, 12), id="over the weekend"),
-    pytest.param(ams(2026, 4, 24, 12), None, ams(2026, 4, 28, 12), id="over koningsdag"),
-    pytest.param(ams(2026, 3, 27, 13), None, ams(2026, 3, 30, 12), id="into summer time"),
-])
+@pytest.mark.parametrize(
+    ("start", "handling", "expected"),
+    [
+        pytest.param(ams(2026, 1, 12, 13), None, ams(2026, 1, 13, 12), id="other call monday afternoon"),
+        pytest.param(ams(2026, 1, 12, 13), COMPLAINT, ams(2026, 1, 13, 12), id="complaint after the window"),
+        pytest.param(ams(2026, 1, 12, 9), COMPLAINT, ams(2026, 1, 12, 11), id="policy inside the window"),
+        pytest.param(ams(2026, 1, 12, 8, 30), timedelta(hours=4), ams(2026, 1, 12, 12), id="window ends first"),
+        pytest.param(ams(2026, 1, 9, 16), COMPLAINT, ams(2026, 1, 12, 12), id="over the weekend"),
+        pytest.param(ams(2026, 4, 24, 12), None, ams(2026, 4, 28, 12), id="over koningsdag"),
+        pytest.param(ams(2026, 3, 27, 13), None, ams(2026, 3, 30, 12), id="into summer time"),
+    ],
+)
 def test_between_ten_and_twelve_is_due_at_noon_or_at_the_policy(start, handling, expected):
     deadline = callback_deadline(start=start, handling=handling, calendar=CALENDAR, window=TEN_TO_TWELVE)
     assert_same_moment(deadline, expected)
@@ -295,22 +349,25 @@ def test_the_rest_of_a_stretch_that_spans_the_policy_deadline_is_used():
     # 10:00-12:00 on Monday is the first allowed stretch of at least a quarter of an hour that ends after
     # the policy deadline, so the promise is Monday 12:00, not Tuesday.
     start = ams(2026, 1, 9, 17, 5)
-    assert_same_moment(callback_deadline(start=start, handling=COMPLAINT, calendar=CALENDAR),
-                       ams(2026, 1, 12, 10, 5))
+    assert_same_moment(callback_deadline(start=start, handling=COMPLAINT, calendar=CALENDAR), ams(2026, 1, 12, 10, 5))
     deadline = callback_deadline(start=start, handling=COMPLAINT, calendar=CALENDAR, window=TEN_TO_TWELVE)
     assert_same_moment(deadline, ams(2026, 1, 12, 12))
 
 
-@pytest.mark.parametrize(("start", "min_slot", "expected"), [
-    pytest.param(ams(2026, 1, 12, 11, 50), MIN_SLOT, ams(2026, 1, 13, 12), id="ten minutes left: next day"),
-    pytest.param(ams(2026, 1, 12, 11, 45), MIN_SLOT, ams(2026, 1, 12, 12), id="exactly fifteen minutes: today"),
-    pytest.param(ams(2026, 1, 12, 11, 30), timedelta(minutes=30), ams(2026, 1, 12, 12), id="slot of 30 fits"),
-    pytest.param(ams(2026, 1, 12, 11, 30), timedelta(minutes=45), ams(2026, 1, 13, 12), id="slot of 45 does not"),
-    pytest.param(ams(2026, 1, 16, 11, 50), MIN_SLOT, ams(2026, 1, 19, 12), id="friday: monday"),
-])
+@pytest.mark.parametrize(
+    ("start", "min_slot", "expected"),
+    [
+        pytest.param(ams(2026, 1, 12, 11, 50), MIN_SLOT, ams(2026, 1, 13, 12), id="ten minutes left: next day"),
+        pytest.param(ams(2026, 1, 12, 11, 45), MIN_SLOT, ams(2026, 1, 12, 12), id="exactly fifteen minutes: today"),
+        pytest.param(ams(2026, 1, 12, 11, 30), timedelta(minutes=30), ams(2026, 1, 12, 12), id="slot of 30 fits"),
+        pytest.param(ams(2026, 1, 12, 11, 30), timedelta(minutes=45), ams(2026, 1, 13, 12), id="slot of 45 does not"),
+        pytest.param(ams(2026, 1, 16, 11, 50), MIN_SLOT, ams(2026, 1, 19, 12), id="friday: monday"),
+    ],
+)
 def test_too_little_allowed_time_before_the_policy_moves_to_the_next_stretch(start, min_slot, expected):
-    deadline = callback_deadline(start=start, handling=COMPLAINT, calendar=CALENDAR, window=TEN_TO_TWELVE,
-                                 min_slot=min_slot)
+    deadline = callback_deadline(
+        start=start, handling=COMPLAINT, calendar=CALENDAR, window=TEN_TO_TWELVE, min_slot=min_slot
+    )
     assert_same_moment(deadline, expected)
 
 
@@ -331,18 +388,23 @@ def test_pieces_too_small_and_too_few_before_the_policy_are_impossible():
 def test_not_between_half_past_five_and_seven_changes_nothing_for_an_office_that_closes_at_half_past_five():
     window = PreferredWindow(not_between=(time(17, 30), time(19)))
     start = ams(2026, 1, 12, 16)
-    assert_same_moment(callback_deadline(start=start, handling=COMPLAINT, calendar=CALENDAR, window=window),
-                       ams(2026, 1, 13, 9))
-    assert_same_moment(callback_deadline(start=start, handling=None, calendar=CALENDAR, window=window),
-                       ams(2026, 1, 13, 17, 30))
+    assert_same_moment(
+        callback_deadline(start=start, handling=COMPLAINT, calendar=CALENDAR, window=window), ams(2026, 1, 13, 9)
+    )
+    assert_same_moment(
+        callback_deadline(start=start, handling=None, calendar=CALENDAR, window=window), ams(2026, 1, 13, 17, 30)
+    )
 
 
-@pytest.mark.parametrize(("start", "handling", "expected"), [
-    pytest.param(ams(2026, 1, 12, 16, 30), COMPLAINT, ams(2026, 1, 12, 17, 30), id="last moment before"),
-    pytest.param(ams(2026, 1, 12, 17, 25), timedelta(hours=1), ams(2026, 1, 12, 20), id="after the break"),
-    pytest.param(ams(2026, 1, 12, 17, 45), timedelta(minutes=30), ams(2026, 1, 12, 20), id="inside the break"),
-    pytest.param(ams(2026, 1, 12, 18), COMPLAINT, ams(2026, 1, 12, 20), id="policy after the break"),
-])
+@pytest.mark.parametrize(
+    ("start", "handling", "expected"),
+    [
+        pytest.param(ams(2026, 1, 12, 16, 30), COMPLAINT, ams(2026, 1, 12, 17, 30), id="last moment before"),
+        pytest.param(ams(2026, 1, 12, 17, 25), timedelta(hours=1), ams(2026, 1, 12, 20), id="after the break"),
+        pytest.param(ams(2026, 1, 12, 17, 45), timedelta(minutes=30), ams(2026, 1, 12, 20), id="inside the break"),
+        pytest.param(ams(2026, 1, 12, 18), COMPLAINT, ams(2026, 1, 12, 20), id="policy after the break"),
+    ],
+)
 def test_not_between_half_past_five_and_seven_for_an_office_open_until_eight(start, handling, expected):
     calendar = BusinessCalendar(tz=AMS, hours={weekday: (OPEN, time(20)) for weekday in range(5)})
     window = PreferredWindow(not_between=(time(17, 30), time(19)))
@@ -350,11 +412,14 @@ def test_not_between_half_past_five_and_seven_for_an_office_open_until_eight(sta
     assert_same_moment(deadline, expected)
 
 
-@pytest.mark.parametrize(("start", "handling"), [
-    pytest.param(ams(2026, 1, 12, 10), None, id="other call"),
-    pytest.param(ams(2026, 1, 12, 10), COMPLAINT, id="complaint"),
-    pytest.param(ams(2026, 1, 10, 10), None, id="saturday"),
-])
+@pytest.mark.parametrize(
+    ("start", "handling"),
+    [
+        pytest.param(ams(2026, 1, 12, 10), None, id="other call"),
+        pytest.param(ams(2026, 1, 12, 10), COMPLAINT, id="complaint"),
+        pytest.param(ams(2026, 1, 10, 10), None, id="saturday"),
+    ],
+)
 def test_not_before_thursday(start, handling):
     window = PreferredWindow(not_before=date(2026, 1, 15))
     deadline = callback_deadline(start=start, handling=handling, calendar=CALENDAR, window=window)
@@ -374,8 +439,9 @@ def test_not_before_a_holiday_waits_for_the_next_open_day():
 
 
 def test_the_wishes_combine():
-    window = PreferredWindow(between=(time(10), time(12)), not_between=(time(11), time(11, 50)),
-                             not_before=date(2026, 1, 14))
+    window = PreferredWindow(
+        between=(time(10), time(12)), not_between=(time(11), time(11, 50)), not_before=date(2026, 1, 14)
+    )
     start = ams(2026, 1, 12, 9)
     deadline = callback_deadline(start=start, handling=None, calendar=CALENDAR, window=window)
     # Tuesday's close is the policy; nothing is allowed before Wednesday: Wednesday 10:00-11:00 is the first
@@ -384,12 +450,15 @@ def test_the_wishes_combine():
     assert allowed_time_between(start, ams(2026, 1, 15, 0), CALENDAR, window) == timedelta(minutes=70)
 
 
-@pytest.mark.parametrize("window", [
-    pytest.param(PreferredWindow(between=(time(18), time(20))), id="between 18 and 20"),
-    pytest.param(PreferredWindow(between=(time(6), time(8, 30))), id="before opening"),
-    pytest.param(PreferredWindow(not_between=(time(8), time(18))), id="not during the day"),
-    pytest.param(PreferredWindow(between=(time(10), time(12)), not_between=(time(9), time(13))), id="excluded"),
-])
+@pytest.mark.parametrize(
+    "window",
+    [
+        pytest.param(PreferredWindow(between=(time(18), time(20))), id="between 18 and 20"),
+        pytest.param(PreferredWindow(between=(time(6), time(8, 30))), id="before opening"),
+        pytest.param(PreferredWindow(not_between=(time(8), time(18))), id="not during the day"),
+        pytest.param(PreferredWindow(between=(time(10), time(12)), not_between=(time(9), time(13))), id="excluded"),
+    ],
+)
 @pytest.mark.parametrize("handling", [None, COMPLAINT])
 def test_a_window_that_is_never_possible_raises(window, handling):
     with pytest.raises(ValueError):
@@ -398,9 +467,11 @@ def test_a_window_that_is_never_possible_raises(window, handling):
 
 def test_allowed_time_between_counts_only_allowed_open_time():
     assert allowed_time_between(ams(2026, 1, 12, 0), ams(2026, 1, 17, 0), CALENDAR, TEN_TO_TWELVE) == timedelta(
-        hours=10)
+        hours=10
+    )
     assert allowed_time_between(ams(2026, 1, 12, 11), ams(2026, 1, 12, 13), CALENDAR, TEN_TO_TWELVE) == timedelta(
-        hours=1)
+        hours=1
+    )
     window = PreferredWindow(not_between=(time(12), time(13)), not_before=date(2026, 1, 13))
     assert allowed_time_between(ams(2026, 1, 12, 0), ams(2026, 1, 14, 0), CALENDAR, window) == timedelta(hours=8)
     assert allowed_time_between(ams(2026, 1, 12, 0), ams(2026, 1, 14, 0), CALENDAR, None) == timedelta(hours=18)
@@ -414,8 +485,11 @@ PROPERTY = settings(max_examples=300, deadline=None, database=None)
 GRID = [time(hour, minute) for hour in range(24) for minute in (0, 15, 30, 45)]
 DAYTIME_GRID = [moment for moment in GRID if time(7) <= moment <= time(19)]
 FIRST_MOMENT = datetime(2025, 1, 1, tzinfo=AMS)
-ANCHORS = sorted(DST_SUNDAYS + [day for day in ALL_HOLIDAYS if day.year <= 2027]
-                 + [date(2025, 1, 10), date(2026, 7, 17), date(2027, 11, 19)])
+ANCHORS = sorted(
+    DST_SUNDAYS
+    + [day for day in ALL_HOLIDAYS if day.year <= 2027]
+    + [date(2025, 1, 10), date(2026, 7, 17), date(2027, 11, 19)]
+)
 
 
 def is_open_day(day: date, closures: frozenset[date]) -> bool:
@@ -475,15 +549,23 @@ def longest_allowed_stretch_of_an_open_day(window: PreferredWindow) -> timedelta
 def starts(draw) -> datetime:
     """Any moment in 2025-2027, or one within four days of a DST change or a holiday; in UTC or Amsterdam."""
     if draw(st.booleans()):
-        moment = draw(st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31, 23, 59),
-                                   timezones=st.just(UTC)))
+        moment = draw(
+            st.datetimes(
+                min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31, 23, 59), timezones=st.just(UTC)
+            )
+        )
     else:
         anchor = draw(st.sampled_from(ANCHORS))
-        minutes = draw(st.one_of(st.integers(-4 * 24 * 60, 4 * 24 * 60),
-                                 st.integers(-4 * 24 * 4, 4 * 24 * 4).map(lambda quarters: quarters * 15)))
+        minutes = draw(
+            st.one_of(
+                st.integers(-4 * 24 * 60, 4 * 24 * 60),
+                st.integers(-4 * 24 * 4, 4 * 24 * 4).map(lambda quarters: quarters * 15),
+            )
+        )
         seconds = draw(st.sampled_from([0, 0, 0, 1, 59]))
         moment = datetime.combine(anchor, time(0), tzinfo=AMS).astimezone(UTC) + timedelta(
-            minutes=minutes, seconds=seconds)
+            minutes=minutes, seconds=seconds
+        )
     moment = max(moment, FIRST_MOMENT)
     return moment.astimezone(draw(st.sampled_from([AMS, UTC])))
 
@@ -503,8 +585,7 @@ def time_pairs(draw) -> tuple[time, time]:
 def cases(draw, with_window: bool):
     start = draw(starts())
     first = start.astimezone(AMS).date()
-    closures = frozenset(draw(st.lists(st.integers(0, 21).map(lambda days: first + timedelta(days=days)),
-                                       max_size=4)))
+    closures = frozenset(draw(st.lists(st.integers(0, 21).map(lambda days: first + timedelta(days=days)), max_size=4)))
     calendar = BusinessCalendar(tz=AMS, hours=HOURS, closure_dates=closures)
     handling = draw(handlings)
     if not with_window:
@@ -582,8 +663,11 @@ def test_property_the_deadline_respects_the_wishes(case):
     assert deadline - MIN_SLOT >= start
     assert allowed_time_between(deadline - MIN_SLOT, deadline, calendar, window) == MIN_SLOT
     assert allowed_time_between(deadline, deadline + timedelta(minutes=1), calendar, window) == timedelta()
-    ends = [clock for clock in (CLOSE, window.between and window.between[1],
-                                window.not_between and window.not_between[0]) if clock]
+    ends = [
+        clock
+        for clock in (CLOSE, window.between and window.between[1], window.not_between and window.not_between[0])
+        if clock
+    ]
     day = policy.astimezone(AMS).date()
     while day <= deadline.astimezone(AMS).date():
         for clock in ends:
@@ -597,8 +681,10 @@ def test_property_the_deadline_respects_the_wishes(case):
 
 
 @PROPERTY
-@given(cases(with_window=True), st.lists(st.sampled_from([5, 10, 15, 30, 45, 60, 90]), min_size=2, max_size=2,
-                                         unique=True).map(sorted))
+@given(
+    cases(with_window=True),
+    st.lists(st.sampled_from([5, 10, 15, 30, 45, 60, 90]), min_size=2, max_size=2, unique=True).map(sorted),
+)
 def test_property_a_longer_min_slot_never_makes_the_deadline_earlier(case, slots):
     # From the docstring: a longer slot keeps the last allowed moment before the policy deadline as long as
     # enough allowed time lies before it, and otherwise looks for a longer stretch, which ends no earlier.
@@ -606,8 +692,9 @@ def test_property_a_longer_min_slot_never_makes_the_deadline_earlier(case, slots
 
     def deadline_for(minutes: int) -> datetime | None:
         try:
-            return callback_deadline(start=start, handling=handling, calendar=calendar, window=window,
-                                     min_slot=timedelta(minutes=minutes))
+            return callback_deadline(
+                start=start, handling=handling, calendar=calendar, window=window, min_slot=timedelta(minutes=minutes)
+            )
         except ValueError:
             return None
 

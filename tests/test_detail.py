@@ -41,19 +41,32 @@ def bram(client, colleague):
 def _history(receptionist, owner, count: int) -> None:
     """Earlier messages from NUMBER, handled, one a day before NOW."""
     for day in range(1, count + 1):
-        MessageFactory(taken_by=receptionist, owner=owner, status=Status.HANDLED, outcome=Outcome.SOLVED,
-                       taken_at=NOW - timedelta(days=day), reason=f"Eerdere vraag {day}")
+        MessageFactory(
+            taken_by=receptionist,
+            owner=owner,
+            status=Status.HANDLED,
+            outcome=Outcome.SOLVED,
+            taken_at=NOW - timedelta(days=day),
+            reason=f"Eerdere vraag {day}",
+        )
 
 
 def _busy(message: Message, colleague: User, receptionist: User) -> Message:
     """Two attempts, a repeat call and a correction: every kind of row the timeline reads."""
     for result in ("no_answer", "voicemail"):
-        message = services.attempt_log(message=message, version=message.version, by=colleague, result=result,
-                                       note=f"poging {result}")
-    CallLog.objects.create(message=message, called_at=NOW - timedelta(minutes=5), taken_by=receptionist,
-                           note="Belde nogmaals", intake_token=uuid.uuid4())
-    return services.message_correct(message=message, version=message.version, by=receptionist,
-                                    values={"caller_name": "Piet de Boer"})
+        message = services.attempt_log(
+            message=message, version=message.version, by=colleague, result=result, note=f"poging {result}"
+        )
+    CallLog.objects.create(
+        message=message,
+        called_at=NOW - timedelta(minutes=5),
+        taken_by=receptionist,
+        note="Belde nogmaals",
+        intake_token=uuid.uuid4(),
+    )
+    return services.message_correct(
+        message=message, version=message.version, by=receptionist, values={"caller_name": "Piet de Boer"}
+    )
 
 
 def _detail_queries(client, message: Message) -> tuple[int, str]:
@@ -76,8 +89,11 @@ def test_the_detail_page_costs_the_same_queries_with_1_or_30_earlier_messages(br
     few = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     few_queries, few_page = _detail_queries(bram, few)
     _history(receptionist, colleague, 29)
-    many = _busy(MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
-                 colleague, receptionist)
+    many = _busy(
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
+        colleague,
+        receptionist,
+    )
     many_queries, many_page = _detail_queries(bram, many)
     assert few_page.count('class="mb-1"><a href="/callbacks/') == 1
     assert many_page.count('class="mb-1"><a href="/callbacks/') == 31  # the 30 above and the first message
@@ -109,8 +125,14 @@ def test_a_team_mate_sees_and_acts_at_the_owners_cost(client, receptionist, coll
 
 def test_a_handled_message_shows_its_handler_without_reading_more(bram, receptionist, colleague):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
-    services.attempt_log(message=message, version=message.version, by=colleague, result="reached",
-                         outcome=Outcome.SOLVED, note="Offerte nagestuurd")
+    services.attempt_log(
+        message=message,
+        version=message.version,
+        by=colleague,
+        result="reached",
+        outcome=Outcome.SOLVED,
+        note="Offerte nagestuurd",
+    )
     queries, page = _detail_queries(bram, message)
     assert "Offerte nagestuurd · Bram" in page and 'data-test="attempts"' in page
     assert 'data-test="handle-form"' not in page
@@ -139,8 +161,7 @@ MAY = {
 }
 
 
-def test_each_role_sees_and_acts_on_exactly_its_messages(receptionist, colleague, other_colleague, manager,
-                                                           outsider):
+def test_each_role_sees_and_acts_on_exactly_its_messages(receptionist, colleague, other_colleague, manager, outsider):
     mate = make_user("carla", "colleague")
     sales, service = Team.objects.get(name="Verkoop"), Team.objects.get(name="Service")
     sales.members.add(mate)
@@ -174,13 +195,24 @@ def test_others_get_404_and_no_hint(client, receptionist, colleague, other_colle
 # --- What message_timeline holds ------------------------------------------------------------------
 
 
-def test_the_timeline_holds_the_messages_rows_in_order_and_the_callers_other_messages(receptionist, colleague, other_colleague):
+def test_the_timeline_holds_the_messages_rows_in_order_and_the_callers_other_messages(
+    receptionist, colleague, other_colleague
+):
     _history(receptionist, colleague, 3)
     MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+31699999999")  # another caller
-    message = _busy(MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
-                    colleague, receptionist)
-    message = services.message_reassign(message=message, version=message.version, by=colleague,
-                                        to_user=other_colleague, to_team=None, reason="Daan weet dit")
+    message = _busy(
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
+        colleague,
+        receptionist,
+    )
+    message = services.message_reassign(
+        message=message,
+        version=message.version,
+        by=colleague,
+        to_user=other_colleague,
+        to_team=None,
+        reason="Daan weet dit",
+    )
     plain = Message.objects.get(pk=message.pk)
     timeline = selectors.message_timeline(plain)
 
@@ -188,17 +220,23 @@ def test_the_timeline_holds_the_messages_rows_in_order_and_the_callers_other_mes
         return [tuple(str(getattr(row, name)) for name in names) for row in rows]
 
     assert seen(timeline["calls"], "pk", "called_at", "taken_by", "note") == seen(
-        message.calls.select_related("taken_by"), "pk", "called_at", "taken_by", "note")
+        message.calls.select_related("taken_by"), "pk", "called_at", "taken_by", "note"
+    )
     assert seen(timeline["attempts"], "pk", "made_at", "made_by", "result", "note") == seen(
-        message.attempts.select_related("made_by"), "pk", "made_at", "made_by", "result", "note")
+        message.attempts.select_related("made_by"), "pk", "made_at", "made_by", "result", "note"
+    )
     events = list(message.events.select_related("actor"))
     assert [(e.pk, e.at, e.kind, str(e.actor), e.note, e.changes) for e in timeline["events"]] == [
-        (e.pk, e.at, e.kind, str(e.actor), e.note, e.changes) for e in events]
-    assert [e.change_rows for e in timeline["events"]] == [selectors.timeline._with_change_rows(e).change_rows for e in events]
+        (e.pk, e.at, e.kind, str(e.actor), e.note, e.changes) for e in events
+    ]
+    assert [e.change_rows for e in timeline["events"]] == [
+        selectors.timeline._with_change_rows(e).change_rows for e in events
+    ]
     assert any(e.changes for e in events)  # the correction and the reassignment, as decoded JSON
     earlier = Message.objects.filter(caller_number=NUMBER).exclude(pk=message.pk).order_by("-taken_at")
     assert seen(timeline["earlier"], "pk", "taken_at", "status", "outcome", "reason") == seen(
-        earlier, "pk", "taken_at", "status", "outcome", "reason")
+        earlier, "pk", "taken_at", "status", "outcome", "reason"
+    )
     assert timeline["earlier_total"] == 3
     assert all(row.taken_at.tzinfo is not None for row in timeline["earlier"])
     # The message's own people and team, set as select_related would.
@@ -234,9 +272,15 @@ def test_the_action_forms_label_every_field(bram, receptionist, colleague):
 
 def test_an_invalid_action_comes_back_with_its_errors_tied_to_the_fields(bram, receptionist, colleague):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
-    response = bram.post(f"/callbacks/{message.pk}/attempt/", {
-        "attempt-version": str(message.version), "attempt-result": "bogus", "attempt-note": '<script>x</script>',
-    }, headers={"HX-Request": "true"})
+    response = bram.post(
+        f"/callbacks/{message.pk}/attempt/",
+        {
+            "attempt-version": str(message.version),
+            "attempt-result": "bogus",
+            "attempt-note": "<script>x</script>",
+        },
+        headers={"HX-Request": "true"},
+    )
     html = response.content.decode()
     assert "<script>x" not in html and "&lt;script&gt;x" in html  # the typed note, kept as text
     page = Page(html)
@@ -244,15 +288,22 @@ def test_an_invalid_action_comes_back_with_its_errors_tied_to_the_fields(bram, r
     assert "is-invalid" in first_choice["class"].split()
     error = page.by_id("id_attempt-result_error")
     assert "invalid-feedback" in error["class"].split() and "geldige keuze" in error["text"]
-    assert any(element["tag"] == "fieldset" and "id_attempt-result_error" in element.get("aria-describedby", "").split()
-               for element in page.elements)  # a screen reader reads the error with the group of choices
+    assert any(
+        element["tag"] == "fieldset" and "id_attempt-result_error" in element.get("aria-describedby", "").split()
+        for element in page.elements
+    )  # a screen reader reads the error with the group of choices
     assert page.by_id("id_attempt-note")["value"] == "<script>x</script>"
 
 
 def test_the_earlier_messages_link_to_each_with_status_outcome_and_short_reason(bram, receptionist, colleague):
     _history(receptionist, colleague, 1)
-    hostile = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.OPEN,
-                             reason="<script>x</script> " + "z" * 80, taken_at=NOW - timedelta(days=5))
+    hostile = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        status=Status.OPEN,
+        reason="<script>x</script> " + "z" * 80,
+        taken_at=NOW - timedelta(days=5),
+    )
     message = MessageFactory(taken_by=receptionist, owner=colleague, caller_name="<script>naam</script>")
     html = bram.get(f"/callbacks/{message.pk}/").content.decode()
     assert "<script>" not in html
@@ -263,8 +314,13 @@ def test_the_earlier_messages_link_to_each_with_status_outcome_and_short_reason(
     assert texts[0] == "30 Nov 2026 · Afgehandeld (Opgelost) · Eerdere vraag 1"
     assert texts[1].startswith("26 Nov 2026 · Open · <script>x</script> zzz") and texts[1].endswith("…")
     assert len(texts[1].split(" · ")[2]) == 60
-    links = [element["href"] for element in page.elements if element["tag"] == "a"
-             and element.get("href", "").startswith("/callbacks/") and element["text"].endswith("2026")]
+    links = [
+        element["href"]
+        for element in page.elements
+        if element["tag"] == "a"
+        and element.get("href", "").startswith("/callbacks/")
+        and element["text"].endswith("2026")
+    ]
     day_before = Message.objects.get(reason="Eerdere vraag 1")
     assert links == [f"/callbacks/{day_before.pk}/", f"/callbacks/{hostile.pk}/"]
 
@@ -275,14 +331,15 @@ def test_the_earlier_messages_link_to_each_with_status_outcome_and_short_reason(
 def _timeline(page: str) -> str:
     """The calls, attempts and audit trail: the cached part of the page."""
     start = page.index('data-test="calls"')
-    return page[start:page.index("</ol>", start)]
+    return page[start : page.index("</ol>", start)]
 
 
 def test_an_attempt_made_after_the_timeline_was_cached_shows(bram, receptionist, colleague):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     assert "Voicemail ingesproken" not in _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
-    services.attempt_log(message=message, version=message.version, by=colleague, result="voicemail",
-                         note="Voicemail ingesproken")
+    services.attempt_log(
+        message=message, version=message.version, by=colleague, result="voicemail", note="Voicemail ingesproken"
+    )
     assert "Voicemail ingesproken" in _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
 
 
@@ -292,18 +349,28 @@ def test_routing_to_a_stand_in_shows_in_the_cached_timeline_without_a_new_versio
     team.members.add(carla)
     message = MessageFactory(taken_by=receptionist, owner=carla, team=team, deadline=NOW + timedelta(hours=2))
     assert "<del>Carla Visser</del>" not in _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
-    Absence.objects.create(user=carla, stand_in=colleague, starts_at=NOW - timedelta(hours=1),
-                           ends_at=NOW + timedelta(days=1))
+    Absence.objects.create(
+        user=carla, stand_in=colleague, starts_at=NOW - timedelta(hours=1), ends_at=NOW + timedelta(days=1)
+    )
     assert services.messages_route_to_stand_ins(now=NOW) == 1
     assert Message.objects.get(pk=message.pk).version == message.version
     assert "<del>Carla Visser</del>" in _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
 
 
 def test_an_anonymised_message_does_not_keep_its_notes_in_the_cached_timeline(bram, receptionist, colleague):
-    message = _busy(MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
-                    colleague, receptionist)
-    message = services.attempt_log(message=message, version=message.version, by=colleague, result="reached",
-                                   outcome=Outcome.SOLVED, note="Offerte nagestuurd")
+    message = _busy(
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
+        colleague,
+        receptionist,
+    )
+    message = services.attempt_log(
+        message=message,
+        version=message.version,
+        by=colleague,
+        result="reached",
+        outcome=Outcome.SOLVED,
+        note="Offerte nagestuurd",
+    )
     timeline = _timeline(bram.get(f"/callbacks/{message.pk}/").content.decode())
     assert "Belde nogmaals" in timeline and "Piet de Boer" in timeline and "Offerte nagestuurd" in timeline
     assert message_batch_anonymise(ids=[message.pk], now=NOW) == 1

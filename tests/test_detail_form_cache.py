@@ -32,8 +32,11 @@ def _page(client: Client, message: Message) -> Page:
 
 def _versions(page: Page) -> dict[str, str]:
     """The version each action form on the page carries."""
-    return {element["name"].removesuffix("-version"): element["value"] for element in page.elements
-            if element["tag"] == "input" and element.get("name", "").endswith("-version")}
+    return {
+        element["name"].removesuffix("-version"): element["value"]
+        for element in page.elements
+        if element["tag"] == "input" and element.get("name", "").endswith("-version")
+    }
 
 
 @pytest.fixture
@@ -43,13 +46,17 @@ def bram(client, colleague):
 
 
 def test_after_an_attempt_a_correction_and_a_reassignment_the_page_shows_the_new_state(
-        bram, receptionist, colleague, other_colleague):
-    message = MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Pieter de Boer",
-                             deadline=NOW + timedelta(hours=2))
+    bram, receptionist, colleague, other_colleague
+):
+    message = MessageFactory(
+        taken_by=receptionist, owner=colleague, caller_name="Pieter de Boer", deadline=NOW + timedelta(hours=2)
+    )
     assert _versions(_page(bram, message)) == dict.fromkeys(ACTIONS, str(message.version))
 
-    bram.post(f"/callbacks/{message.pk}/attempt/", {"attempt-version": message.version,
-                                                   "attempt-result": "no_answer", "attempt-note": "geen gehoor"})
+    bram.post(
+        f"/callbacks/{message.pk}/attempt/",
+        {"attempt-version": message.version, "attempt-result": "no_answer", "attempt-note": "geen gehoor"},
+    )
     message.refresh_from_db()
     page = _page(bram, message)
     assert message.attempt_count == 1 and "geen gehoor" in page.by_id("message-detail")["text"]
@@ -57,17 +64,28 @@ def test_after_an_attempt_a_correction_and_a_reassignment_the_page_shows_the_new
 
     anna = Client()
     login_across_time(anna, receptionist)
-    anna.post(f"/callbacks/{message.pk}/correct/", {
-        "version": message.version, "caller_name": "Piet de Boer", "caller_number": "06-87654321",
-        "caller_company": "", "caller_email": "", "reason": message.reason, "call_type": message.call_type,
-        "tone": message.tone})
+    anna.post(
+        f"/callbacks/{message.pk}/correct/",
+        {
+            "version": message.version,
+            "caller_name": "Piet de Boer",
+            "caller_number": "06-87654321",
+            "caller_company": "",
+            "caller_email": "",
+            "reason": message.reason,
+            "call_type": message.call_type,
+            "tone": message.tone,
+        },
+    )
     message.refresh_from_db()
     page = _page(bram, message)
     assert message.caller_name == "Piet de Boer" and "Piet de Boer" in page.by_id("message-detail")["text"]
     assert _versions(page) == dict.fromkeys(ACTIONS, str(message.version))
 
-    bram.post(f"/callbacks/{message.pk}/reassign/", {"reassign-version": message.version,
-                                                    "reassign-recipient": "daan", "reassign-reason": "Vakantie"})
+    bram.post(
+        f"/callbacks/{message.pk}/reassign/",
+        {"reassign-version": message.version, "reassign-recipient": "daan", "reassign-reason": "Vakantie"},
+    )
     message.refresh_from_db()
     assert message.owner_user == other_colleague
     daan = Client()
@@ -80,11 +98,16 @@ def test_after_an_attempt_a_correction_and_a_reassignment_the_page_shows_the_new
 def test_a_form_with_errors_is_never_kept(bram, receptionist, colleague):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     _page(bram, message)  # the unbound forms are kept now
-    invalid = {"attempt-version": message.version, "attempt-result": "no_answer", "attempt-note": "eerst",
-               "attempt-next_try_at": (NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")}
+    invalid = {
+        "attempt-version": message.version,
+        "attempt-result": "no_answer",
+        "attempt-note": "eerst",
+        "attempt-next_try_at": (NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
     for note in ("eerst", "daarna"):
-        response = bram.post(f"/callbacks/{message.pk}/attempt/", {**invalid, "attempt-note": note},
-                             headers={"HX-Request": "true"})
+        response = bram.post(
+            f"/callbacks/{message.pk}/attempt/", {**invalid, "attempt-note": note}, headers={"HX-Request": "true"}
+        )
         page = Page(response.content.decode())
         assert page.by_id("id_attempt-note")["value"] == note
         assert "toekomst" in page.errors_of(page.by_id("id_attempt-next_try_at"))

@@ -33,8 +33,9 @@ def _digests(user):
     return Notification.objects.filter(recipient=user, kind=Notification.Kind.DIGEST)
 
 
-def test_a_digest_goes_out_once_per_moment_however_often_the_task_runs(clock, colleague, open_message,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_digest_goes_out_once_per_moment_however_often_the_task_runs(
+    clock, colleague, open_message, django_capture_on_commit_callbacks
+):
     # Delivery reads the clock too (quiet hours), so travel there rather than only passing `now`.
     clock.move_to(at(TUESDAY, 9, 1))
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,12 +64,15 @@ def test_before_the_first_moment_nothing_is_due(clock, colleague, open_message):
     assert digests_send(now=at(TUESDAY, 8, 45)) == 0
 
 
-@pytest.mark.parametrize("moment", [
-    datetime(2026, 12, 5, 9, 5, tzinfo=AMS),  # Saturday
-    datetime(2026, 12, 25, 9, 5, tzinfo=AMS),  # Christmas
-    datetime(2027, 4, 27, 9, 5, tzinfo=AMS),  # King's Day
-    datetime(2026, 12, 1, 18, 0, tzinfo=AMS),  # after closing: the 16:00 digest is not sent late at night
-])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 5, 9, 5, tzinfo=AMS),  # Saturday
+        datetime(2026, 12, 25, 9, 5, tzinfo=AMS),  # Christmas
+        datetime(2027, 4, 27, 9, 5, tzinfo=AMS),  # King's Day
+        datetime(2026, 12, 1, 18, 0, tzinfo=AMS),  # after closing: the 16:00 digest is not sent late at night
+    ],
+)
 def test_never_on_weekends_holidays_or_outside_business_hours(clock, colleague, open_message, moment):
     clock.move_to(moment)
     assert digests_send(now=moment) == 0
@@ -82,8 +86,7 @@ def test_never_on_a_team_closure_day(clock, colleague, open_message):
 
 
 def test_never_while_the_person_is_away(clock, colleague, other_colleague, open_message):
-    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=at(TUESDAY, 8),
-                           ends_at=at(TUESDAY, 12))
+    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=at(TUESDAY, 8), ends_at=at(TUESDAY, 12))
     clock.move_to(at(TUESDAY, 9, 5))
     assert digests_send(now=at(TUESDAY, 9, 5)) == 0
     clock.move_to(at(TUESDAY, 13, 5))

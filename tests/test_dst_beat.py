@@ -53,8 +53,11 @@ def business_day(day: tuple[int, int, int], start: datetime, end: datetime) -> l
     if FULL:
         return every
     close = [local(day, at.hour, at.minute) for at in BUSINESS_MOMENTS]
-    return [tick for index, tick in enumerate(every)
-            if index % 15 == 0 or any(abs(tick - moment) <= 5 * MINUTE for moment in close)]
+    return [
+        tick
+        for index, tick in enumerate(every)
+        if index % 15 == 0 or any(abs(tick - moment) <= 5 * MINUTE for moment in close)
+    ]
 
 
 SPRING, EASTER_MONDAY, TUESDAY = (2027, 3, 28), (2027, 3, 29), (2027, 3, 30)
@@ -62,8 +65,11 @@ AUTUMN, MONDAY = (2027, 10, 31), (2027, 11, 1)
 NIGHTS = {"spring": SPRING, "autumn": AUTUMN}
 # Stepped minute by minute: the Sunday night across the change, then the business day(s) after it.
 WINDOWS = {
-    "spring": [(local(SPRING, 0), local(SPRING, 4)), (local(EASTER_MONDAY, 7), local(EASTER_MONDAY, 18)),
-               (local(TUESDAY, 7), local(TUESDAY, 18))],
+    "spring": [
+        (local(SPRING, 0), local(SPRING, 4)),
+        (local(EASTER_MONDAY, 7), local(EASTER_MONDAY, 18)),
+        (local(TUESDAY, 7), local(TUESDAY, 18)),
+    ],
     "autumn": [(local(AUTUMN, 0), local(AUTUMN, 4)), (local(MONDAY, 7), local(MONDAY, 18))],
 }
 # Exactly these digests, once each.
@@ -75,8 +81,10 @@ EXPECTED_DIGESTS = {
             # one digest when the clock jumps, not three, and none an hour late.
             local(SPRING, 3, 0),
             # Beat stepped from 04:00 Sunday to 07:00 Monday: one catch-up digest for Monday's night moments.
-            local(EASTER_MONDAY, 3, 0), local(EASTER_MONDAY, 9, 0),
-            local(TUESDAY, 3, 0), local(TUESDAY, 9, 0),
+            local(EASTER_MONDAY, 3, 0),
+            local(EASTER_MONDAY, 9, 0),
+            local(TUESDAY, 3, 0),
+            local(TUESDAY, 9, 0),
         ],
         # Closed on Easter Sunday and Easter Monday.
         "bram": [local(TUESDAY, 9), local(TUESDAY, 13), local(TUESDAY, 16)],
@@ -84,9 +92,11 @@ EXPECTED_DIGESTS = {
     "autumn": {
         "sanne": [
             local(AUTUMN, 1, 30),
-            local(AUTUMN, 2, 0, fold=0), local(AUTUMN, 2, 30, fold=0),  # the first 02:00-03:00 only
+            local(AUTUMN, 2, 0, fold=0),
+            local(AUTUMN, 2, 30, fold=0),  # the first 02:00-03:00 only
             local(AUTUMN, 3, 0),  # 03:00 CET, after the repeated hour
-            local(MONDAY, 3, 0), local(MONDAY, 9, 0),
+            local(MONDAY, 3, 0),
+            local(MONDAY, 9, 0),
         ],
         "bram": [local(MONDAY, 9), local(MONDAY, 13), local(MONDAY, 16)],
     },
@@ -101,8 +111,9 @@ def offices(colleague, manager, receptionist):
     on_call.members.add(sanne)
     on_call.managers.add(manager)
     TeamSettings.objects.create(team=on_call, observed_holidays=[])
-    OpeningHours.objects.bulk_create(OpeningHours(team=on_call, weekday=day, opens=time(0, 0), closes=time(23, 59))
-                                     for day in range(7))
+    OpeningHours.objects.bulk_create(
+        OpeningHours(team=on_call, weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)
+    )
     CheckMoment.objects.bulk_create(CheckMoment(team=on_call, at=at) for at in ON_CALL_MOMENTS)
     return {"sanne": sanne, "bram": colleague}
 
@@ -113,12 +124,18 @@ def _messages(season: str, people, receptionist) -> list[Message]:
     night, *days = WINDOWS[season]
     made = []
     for deadline in minutes(night[0] + 3 * MINUTE, night[1] - 10 * MINUTE)[::7]:
-        made.append(MessageFactory(taken_by=receptionist, owner=people["sanne"], deadline=deadline,
-                                   escalate_at=deadline + 20 * MINUTE))
+        made.append(
+            MessageFactory(
+                taken_by=receptionist, owner=people["sanne"], deadline=deadline, escalate_at=deadline + 20 * MINUTE
+            )
+        )
     between = [night[1] + timedelta(hours=hours) for hours in (2, 9)]  # Sunday, while beat was not stepped
     for deadline in between + [d for start, end in days for d in minutes(start + 30 * MINUTE, end - 30 * MINUTE)[::37]]:
-        made.append(MessageFactory(taken_by=receptionist, owner=people["bram"], deadline=deadline,
-                                   escalate_at=deadline + 45 * MINUTE))
+        made.append(
+            MessageFactory(
+                taken_by=receptionist, owner=people["bram"], deadline=deadline, escalate_at=deadline + 45 * MINUTE
+            )
+        )
     return made
 
 
@@ -159,9 +176,10 @@ def _two_beats(clock, ticks: list[datetime], step) -> None:
 
 
 # The clock starts at the first stepped minute, midnight before the change: the messages are taken then.
-@pytest.mark.parametrize("season", [
-    pytest.param(season, marks=pytest.mark.clock(at=WINDOWS[season][0][0])) for season in ("spring", "autumn")
-])
+@pytest.mark.parametrize(
+    "season",
+    [pytest.param(season, marks=pytest.mark.clock(at=WINDOWS[season][0][0])) for season in ("spring", "autumn")],
+)
 def test_two_beats_across_a_dst_change_act_once_on_time(clock, season, offices, receptionist, manager, monkeypatch):
     published: list[int] = []
     lock = threading.Lock()
@@ -190,8 +208,11 @@ def test_two_beats_across_a_dst_change_act_once_on_time(clock, season, offices, 
         # Flagged and escalated at the first beat minute after the moment passed: not an hour off.
         assert message.flagged_at == first_tick_at_or_after(message.deadline), message.deadline
         assert message.escalated_at == first_tick_at_or_after(message.escalate_at), message.escalate_at
-    per_row = (Notification.objects.exclude(kind="digest").values("message_id", "kind", "recipient_id", "channel")
-               .annotate(n=Count("pk")))
+    per_row = (
+        Notification.objects.exclude(kind="digest")
+        .values("message_id", "kind", "recipient_id", "channel")
+        .annotate(n=Count("pk"))
+    )
     assert {row["n"] for row in per_row} == {1}
     flagged = Message.objects.filter(overdue_level__gte=1).count()
     escalated = Message.objects.filter(overdue_level=2).count()

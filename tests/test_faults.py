@@ -60,6 +60,7 @@ def emails_at_any_hour(colleague):
 
 # --- 1. Redis hung, not stopped -------------------------------------------------------------------
 
+
 class _Hang:
     """CLIENT PAUSE ... ALL: Redis accepts connections and reads commands but answers none.
 
@@ -127,10 +128,18 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, 
     callers = [f"Beller {index}" for index in range(4)]
     production_timeouts = settings.REDIS_BROKER_TRANSPORT_OPTIONS
     # The cache (configuration, request limits) lives on the same Redis, as in production.
-    redis_cache = {"default": {"BACKEND": "config.cache.SharedClientRedisCache", "LOCATION": redis_server.url,
-                               "OPTIONS": settings.REDIS_CACHE_OPTIONS}}
-    with override_settings(CACHES=redis_cache), celery_publishing_to(redis_server.url, production_timeouts), start_worker(
-            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    redis_cache = {
+        "default": {
+            "BACKEND": "config.cache.SharedClientRedisCache",
+            "LOCATION": redis_server.url,
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,
+        }
+    }
+    with (
+        override_settings(CACHES=redis_cache),
+        celery_publishing_to(redis_server.url, production_timeouts),
+        start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+    ):
         # Before the hang: a normal save, so the web process holds a pooled broker connection as in production.
         _timed_intake(client, 0)
         wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), 20, "delivery before the hang")
@@ -141,15 +150,18 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, 
             resumed = hang.end()
         # What beat sends every minute once the broker answers again; the worker was never restarted.
         outbox_deliver_task.delay(fresh=True)
-        wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), DELIVERY_BUDGET,
-                    "delivery after the hang")
+        wait_until(
+            lambda: not Notification.objects.exclude(state="sent").exists(), DELIVERY_BUDGET, "delivery after the hang"
+        )
         delivered_in = time.monotonic() - resumed
         outbox_deliver_task.delay(fresh=True)  # a second sweep must find nothing left to send
         time.sleep(2)
 
     slowest_step, saves = max(t[0] for t in timings), sorted(t[1] for t in timings)
-    print(f"\nFIGURE hung-redis: slowest wizard step {slowest_step:.2f} s, slowest save {saves[-1]:.2f} s, "
-          f"the other saves {saves[-2]:.2f} s at most, all delivered {delivered_in:.1f} s after the pause ended")
+    print(
+        f"\nFIGURE hung-redis: slowest wizard step {slowest_step:.2f} s, slowest save {saves[-1]:.2f} s, "
+        f"the other saves {saves[-2]:.2f} s at most, all delivered {delivered_in:.1f} s after the pause ended"
+    )
     # Every save tries the broker once, without retry, and stops at its first failed row.
     assert slowest_step < SAVE_BUDGET, timings
     assert Message.objects.count() == 4
@@ -179,23 +191,46 @@ class _Worker:
 
     def __init__(self, *, name: str, pool: str, redis_url: str, workdir: Path) -> None:
         self.log = workdir / f"{name}.log"
-        env = {key: value for key, value in os.environ.items()
-               if key not in {"DJANGO_SETTINGS_MODULE", "TERUGBEL_TEST_DB", "DATABASE_URL"}}
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DJANGO_SETTINGS_MODULE", "TERUGBEL_TEST_DB", "DATABASE_URL"}
+        }
         env.update(
-            DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="true", DATABASE_URL=_database_url(),
-            REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="false", TERUGBEL_VAR_DIR=str(workdir / "var"),
-            EMAIL_BACKEND="tests.fault_email.HoldingFileBackend", EMAIL_TIMEOUT="1",
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DJANGO_DEBUG="true",
+            DATABASE_URL=_database_url(),
+            REDIS_URL=redis_url,
+            CELERY_TASK_ALWAYS_EAGER="false",
+            TERUGBEL_VAR_DIR=str(workdir / "var"),
+            EMAIL_BACKEND="tests.fault_email.HoldingFileBackend",
+            EMAIL_TIMEOUT="1",
             NOTIFICATION_STALE_CLAIM_SECONDS=str(STALE_CLAIM_SECONDS),
-            FAULT_EMAIL_DIR=str(workdir / "sent"), FAULT_EMAIL_HOLD=str(workdir / "hold"), PYTHONPATH=str(ROOT),
+            FAULT_EMAIL_DIR=str(workdir / "sent"),
+            FAULT_EMAIL_HOLD=str(workdir / "hold"),
+            PYTHONPATH=str(ROOT),
         )
-        command = [str(CELERY), "--app", "config", "worker", "--pool", pool, "--loglevel", "INFO",
-                   "--hostname", f"{name}@%h", "--without-mingle", "--without-gossip"]
+        command = [
+            str(CELERY),
+            "--app",
+            "config",
+            "worker",
+            "--pool",
+            pool,
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"{name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ]
         if pool == "prefork":
             command += ["--concurrency", "1"]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        wait_until(lambda: " ready." in self.log.read_text() or self.process.poll() is not None, 60,
-                    f"worker {name} start")
+        wait_until(
+            lambda: " ready." in self.log.read_text() or self.process.poll() is not None, 60, f"worker {name} start"
+        )
         assert self.process.poll() is None, self.log.read_text()[-3000:]
 
     def stop(self) -> None:
@@ -220,8 +255,9 @@ def _sent_emails(workdir: Path) -> list[str]:
 @pytest.mark.clock(wall=True)  # the worker processes read the machine's clock
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("pool", ["solo", "prefork"])
-def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(clock, pool, redis_server, receptionist, colleague,
-                                                                  emails_at_any_hour, tmp_path):
+def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(
+    clock, pool, redis_server, receptionist, colleague, emails_at_any_hour, tmp_path
+):
     from callbacks import services
     from callbacks.tasks import outbox_deliver_task
 
@@ -230,11 +266,18 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(clock, pool, r
     try:
         with celery_publishing_to(redis_server.url, settings.REDIS_BROKER_TRANSPORT_OPTIONS):
             message = services.message_take(
-                token=uuid.uuid4(), taken_by=receptionist, intended_user=colleague, owner_user=colleague,
-                owner_team=colleague.teams.get(), caller=services.CallerDetails("Pieter de Boer", "+31612345678"),
-                reason="Storing", call_type="question", tone="calm",
-                promise=services.Promise(deadline=clock.now() + timedelta(hours=4),
-                                         policy_deadline=clock.now() + timedelta(hours=4)),
+                token=uuid.uuid4(),
+                taken_by=receptionist,
+                intended_user=colleague,
+                owner_user=colleague,
+                owner_team=colleague.teams.get(),
+                caller=services.CallerDetails("Pieter de Boer", "+31612345678"),
+                reason="Storing",
+                call_type="question",
+                tone="calm",
+                promise=services.Promise(
+                    deadline=clock.now() + timedelta(hours=4), policy_deadline=clock.now() + timedelta(hours=4)
+                ),
             )
             email = Notification.objects.get(message=message, channel="email")
             wait_until(lambda: list(tmp_path.glob("entered-*")), 30, "the worker entering the send")
@@ -267,8 +310,10 @@ def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(clock, pool, r
         for worker in workers:
             worker.stop()
     logs = "".join(worker.log.read_text() for worker in workers)
-    print(f"\nFIGURE worker-kill[{pool}]: delivered {recovered_in:.1f} s after SIGKILL with a "
-          f"{STALE_CLAIM_SECONDS} s stale-claim window; {redelivered} unacked task(s) redelivered")
+    print(
+        f"\nFIGURE worker-kill[{pool}]: delivered {recovered_in:.1f} s after SIGKILL with a "
+        f"{STALE_CLAIM_SECONDS} s stale-claim window; {redelivered} unacked task(s) redelivered"
+    )
     emails = _sent_emails(tmp_path)
     assert len(emails) == 1, emails
     assert "Subject: Bel Pieter de Boer terug" in emails[0]
@@ -331,15 +376,24 @@ class _Desk(threading.Thread):
         while time.monotonic() < give_up:
             started = time.monotonic()
             try:
-                response = browser.request(method, self.base_url + path, timeout=15, allow_redirects=False,
-                                           headers={"X-CSRFToken": browser.cookies.get("csrftoken", "")}, **kwargs)
+                response = browser.request(
+                    method,
+                    self.base_url + path,
+                    timeout=15,
+                    allow_redirects=False,
+                    headers={"X-CSRFToken": browser.cookies.get("csrftoken", "")},
+                    **kwargs,
+                )
             except requests.RequestException as problem:
                 self.hits.append(_Hit(started, time.monotonic(), what, 0, False))
                 self.problems.append(f"{what}: {problem!r}")
                 time.sleep(0.2)
                 continue
-            friendly = response.status_code == 500 and any(text in response.text for text in FRIENDLY) \
+            friendly = (
+                response.status_code == 500
+                and any(text in response.text for text in FRIENDLY)
                 and "Traceback" not in response.text
+            )
             self.hits.append(_Hit(started, time.monotonic(), what, response.status_code, friendly))
             if response.status_code != 500:
                 return response
@@ -359,8 +413,12 @@ class _Desk(threading.Thread):
             return
         data = {
             "recipient": {"recipient": "Bram", "decision": "message", "to_stand_in": "on"},
-            "caller": {"name": f"Beller {self.number}-{index}", "number": f"06{self.number}{index:07d}",
-                       "company": "", "email": ""},
+            "caller": {
+                "name": f"Beller {self.number}-{index}",
+                "number": f"06{self.number}{index:07d}",
+                "company": "",
+                "email": "",
+            },
             "reason": {"reason": "Storing", "call_type": "question", "tone": "calm", "wants_callback": "on"},
             "promise": {},
             "readback": {"confirmed": "on"},
@@ -374,9 +432,11 @@ class _Desk(threading.Thread):
             expected = "/callbacks/desk/" if following is None else f"/callbacks/call/{token}/{following}/"
             if response.status_code not in (302, 303) or response.headers.get("Location") != expected:
                 shown = re.search(r'data-step="(\w+)"', response.text)
-                self.problems.append(f"intake {token} {step}: {response.status_code} "
-                                     f"{response.headers.get('Location', '')} {shown.group(1) if shown else ''} "
-                                     f"instead of step {following}")
+                self.problems.append(
+                    f"intake {token} {step}: {response.status_code} "
+                    f"{response.headers.get('Location', '')} {shown.group(1) if shown else ''} "
+                    f"instead of step {following}"
+                )
                 return
         self.saved_tokens.append(token)
 
@@ -415,14 +475,25 @@ def web(request, tmp_path):
         yield request.param, request.getfixturevalue("live_server").url
         return
     port = port_for.select_random()
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DJANGO_SETTINGS_MODULE", "TERUGBEL_TEST_DB", "DATABASE_URL"}}
-    env.update(DJANGO_SETTINGS_MODULE="tests.fault_web_settings", DATABASE_URL=_database_url(),
-               TERUGBEL_VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(ROOT))
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "TERUGBEL_TEST_DB", "DATABASE_URL"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.fault_web_settings",
+        DATABASE_URL=_database_url(),
+        TERUGBEL_VAR_DIR=str(tmp_path / "var"),
+        PYTHONPATH=str(ROOT),
+    )
     log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", "2",
-                                "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_until(lambda: _answers(f"http://127.0.0.1:{port}/accounts/login/"), 60, "gunicorn start")
         yield request.param, f"http://127.0.0.1:{port}"
@@ -443,8 +514,7 @@ def _answers(url: str) -> bool:
 @pytest.mark.postgres_only  # restarts the PostgreSQL server of the PostgreSQL pass
 @pytest.mark.timeout(180)
 @pytest.mark.django_db(transaction=True)
-def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself(web, receptionist, colleague,
-                                                                                   request):
+def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself(web, receptionist, colleague, request):
     from django.test import Client
 
     from callbacks.models import CallLog, MessageEvent
@@ -460,8 +530,10 @@ def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself
 
     stop = threading.Event()
     kind, base_url = web
-    desks = [_Desk(base_url=base_url, sessions=(session_of(receptionist), session_of(colleague)), number=n,
-                   stop=stop) for n in range(1, 5)]
+    desks = [
+        _Desk(base_url=base_url, sessions=(session_of(receptionist), session_of(colleague)), number=n, stop=stop)
+        for n in range(1, 5)
+    ]
     for desk in desks:
         desk.start()
     time.sleep(3)
@@ -492,12 +564,14 @@ def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself
     after = [hit for hit in hits if hit.started >= ready_at]
     first_ok = min(hit.ended for hit in after if hit.status in (200, 302, 303)) - ready_at
     saved = [token for desk in desks for token in desk.saved_tokens]
-    print(f"\nFIGURE pg-restart[{kind}]: "
-          f"{len(hits)} requests, {len(errors)} error pages, all friendly: {all(h.friendly for h in errors)}; "
-          f"down {ready_at - halted_at:.1f} s; first success {first_ok:.2f} s after PostgreSQL was back; "
-          f"{len([h for h in after if h.status not in (200, 302, 303)])} failures after; "
-          f"slowest answer {max(h.ended - h.started for h in hits):.2f} s; {len(saved)} intakes saved; "
-          f"after a quiet restart {morning.count(200)}/6 first pages worked")
+    print(
+        f"\nFIGURE pg-restart[{kind}]: "
+        f"{len(hits)} requests, {len(errors)} error pages, all friendly: {all(h.friendly for h in errors)}; "
+        f"down {ready_at - halted_at:.1f} s; first success {first_ok:.2f} s after PostgreSQL was back; "
+        f"{len([h for h in after if h.status not in (200, 302, 303)])} failures after; "
+        f"slowest answer {max(h.ended - h.started for h in hits):.2f} s; {len(saved)} intakes saved; "
+        f"after a quiet restart {morning.count(200)}/6 first pages worked"
+    )
     assert not problems, problems[:10] + sorted({(h.what, h.status) for h in errors if not h.friendly})
     assert errors, "no request met the restart: the test did not test anything"
     assert all(hit.friendly for hit in errors), sorted({(h.what, h.status) for h in errors if not h.friendly})
@@ -514,11 +588,13 @@ def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself
 
 # The two moments of the restart above that a load test meets only by luck, made deterministic.
 
+
 def _intake_up_to_save(client) -> str:
     start_call(client)
     for step in ["recipient", "caller", "reason", "promise", "readback"]:
-        data = {"recipient": RECIPIENT, "caller": CALLER, "reason": REASON, "promise": PROMISE,
-                "readback": READBACK}[step]
+        data = {"recipient": RECIPIENT, "caller": CALLER, "reason": REASON, "promise": PROMISE, "readback": READBACK}[
+            step
+        ]
         response = post_step(client, step, data)
         assert response.status_code == 200, step
     return token_of(client)
@@ -550,8 +626,7 @@ def test_a_lost_connection_after_the_save_is_the_friendly_error_page(receptionis
 
 
 @pytest.mark.django_db
-def test_save_again_after_an_error_page_whose_save_went_through_keeps_one_message(receptionist, colleague,
-                                                                                    monkeypatch):
+def test_save_again_after_an_error_page_whose_save_went_through_keeps_one_message(receptionist, colleague, monkeypatch):
     from django.test import Client
 
     from callbacks.models import CallDraft, CallLog

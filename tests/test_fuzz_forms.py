@@ -30,22 +30,73 @@ from tests.intake_helpers import CALLER, DESK, REASON, RECIPIENT, URL, post_step
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("clock")]
 
 # Sized so that the whole file runs in well under a minute; each example is one to seven requests.
-FUZZ = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                      HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 FEW = settings(FUZZ, max_examples=10)  # for examples that take a whole call through the wizard
 
 # --- what hostile input looks like ---------------------------------------------------------------
 
 PAYLOADS = [
-    "<script>alert(1)</script>", '"><svg onload=alert(1)>', "' OR '1'='1", "1; DROP TABLE callbacks_message; --",
-    "=cmd|' /C calc'!A0", "{{ 7|add:7 }}{% debug %}", "%s%s%s%n", "../../../../etc/passwd", "\x00", "a\x00b",
-    "\r\nSet-Cookie: x=1", "\u202egnp.exe", "\ufeff", "😀" * 40, "ﷺ" * 30, " ", "\t\n", "null", "None", "true",
-    "-1", "0", "1e309", "NaN", "[]", "{}", "//evil.example/", "javascript:alert(1)",
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "' OR '1'='1",
+    "1; DROP TABLE callbacks_message; --",
+    "=cmd|' /C calc'!A0",
+    "{{ 7|add:7 }}{% debug %}",
+    "%s%s%s%n",
+    "../../../../etc/passwd",
+    "\x00",
+    "a\x00b",
+    "\r\nSet-Cookie: x=1",
+    "\u202egnp.exe",
+    "\ufeff",
+    "😀" * 40,
+    "ﷺ" * 30,
+    " ",
+    "\t\n",
+    "null",
+    "None",
+    "true",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "[]",
+    "{}",
+    "//evil.example/",
+    "javascript:alert(1)",
 ]
-DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%m/%d/%y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S",
-                "%d-%m-%Y %H:%M", "%H:%M", "%H:%M:%S", "%Y%m%d", "%d %B %Y", "%Y-%m-%dT%H:%M:%S.%f"]
-ODD_DATES = ["9999-12-31", "9999-12-31T23:59", "0001-01-01", "0001-01-01T00:00", "2024-02-30", "2024-13-01",
-             "00:00", "23:59", "24:00", "12:60", "2030-03-31T02:30", "2030-10-27T02:30", "0000-00-00", "today"]
+DATE_FORMATS = [
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d/%m/%Y",
+    "%m/%d/%y",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%H:%M",
+    "%H:%M:%S",
+    "%Y%m%d",
+    "%d %B %Y",
+    "%Y-%m-%dT%H:%M:%S.%f",
+]
+ODD_DATES = [
+    "9999-12-31",
+    "9999-12-31T23:59",
+    "0001-01-01",
+    "0001-01-01T00:00",
+    "2024-02-30",
+    "2024-13-01",
+    "00:00",
+    "23:59",
+    "24:00",
+    "12:60",
+    "2030-03-31T02:30",
+    "2030-10-27T02:30",
+    "0000-00-00",
+    "today",
+]
 
 # Lone surrogates (category Cs) cannot be encoded as UTF-8, so no browser can send them (nor the test client).
 characters = st.characters(exclude_categories=("Cs",))
@@ -81,13 +132,17 @@ def moments(fmt: str) -> st.SearchStrategy[str]:
     """Moments around now (a day ago to two years ahead), at the very ends of the calendar and anywhere
     in between, in `fmt`."""
     ends = st.sampled_from([datetime(9999, 12, 31, 23, 59), datetime(9999, 1, 1), datetime(1, 1, 1)])
-    return st.one_of(st.builds(_from_now, st.integers(-1, 800), st.integers(0, 24 * 60), st.just(fmt)),
-                     st.builds(_formatted, st.one_of(ends, any_moments), st.just(fmt)))
+    return st.one_of(
+        st.builds(_from_now, st.integers(-1, 800), st.integers(0, 24 * 60), st.just(fmt)),
+        st.builds(_formatted, st.one_of(ends, any_moments), st.just(fmt)),
+    )
 
 
 def _valid_values(valid: dict[str, object], prefix: str) -> dict[str, st.SearchStrategy]:
-    return {f"{prefix}{name}": value if isinstance(value, st.SearchStrategy) else st.just(value)
-            for name, value in valid.items()}
+    return {
+        f"{prefix}{name}": value if isinstance(value, st.SearchStrategy) else st.just(value)
+        for name, value in valid.items()
+    }
 
 
 def edges(valid: dict[str, object], *, prefix: str = "") -> st.SearchStrategy[dict]:
@@ -99,8 +154,11 @@ def hostile_form(valid: dict[str, object], *, prefix: str = "") -> st.SearchStra
     """Each field missing, valid or hostile, plus a few fields the form does not know."""
     fields = {name: st.one_of(st.none(), value, sent) for name, value in _valid_values(valid, prefix).items()}
     extra = st.dictionaries(st.text(characters, min_size=1, max_size=20), sent, max_size=2)
-    return st.builds(lambda known, unknown: {**unknown, **{k: v for k, v in known.items() if v is not None}},
-                     st.fixed_dictionaries(fields), extra)
+    return st.builds(
+        lambda known, unknown: {**unknown, **{k: v for k, v in known.items() if v is not None}},
+        st.fixed_dictionaries(fields),
+        extra,
+    )
 
 
 def form(valid: dict[str, object], *, prefix: str = "") -> st.SearchStrategy[dict]:
@@ -119,8 +177,10 @@ def _client(user=None) -> Client:
 def assert_no_server_error(response, data=None) -> None:
     if response.status_code >= 500:
         detail = "".join(traceback.format_exception(*response.exc_info)) if response.exc_info else ""
-        raise AssertionError(f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']} "
-                             f"answered {response.status_code} for {data!r}\n{detail}")
+        raise AssertionError(
+            f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']} "
+            f"answered {response.status_code} for {data!r}\n{detail}"
+        )
 
 
 def _get_and_check(client: Client, url: str, params=None) -> None:
@@ -165,8 +225,11 @@ def test_password_reset(office, data):
 
 
 @FUZZ
-@given(data=form({"new_password1": "Zeer-lang wachtwoord 42", "new_password2": "Zeer-lang wachtwoord 42"}),
-       uidb64=st.one_of(st.none(), texts), token=st.one_of(st.none(), texts))
+@given(
+    data=form({"new_password1": "Zeer-lang wachtwoord 42", "new_password2": "Zeer-lang wachtwoord 42"}),
+    uidb64=st.one_of(st.none(), texts),
+    token=st.one_of(st.none(), texts),
+)
 def test_password_reset_confirm(office, data, uidb64, token):
     """A real reset link (or a mangled one), then the new password form."""
     user = office["anna"]
@@ -179,15 +242,25 @@ def test_password_reset_confirm(office, data, uidb64, token):
 
 
 @FUZZ
-@given(data=form({"old_password": "correct horse battery", "new_password1": "Zeer-lang wachtwoord 42",
-                  "new_password2": "Zeer-lang wachtwoord 42"}))
+@given(
+    data=form(
+        {
+            "old_password": "correct horse battery",
+            "new_password1": "Zeer-lang wachtwoord 42",
+            "new_password2": "Zeer-lang wachtwoord 42",
+        }
+    )
+)
 def test_password_change(logged_in, data):
     assert_no_server_error(logged_in["daan"].post("/accounts/password/change/", data), data)
 
 
 @FUZZ
-@given(data=form({"full_name": "Bram Bakker", "email": "bram@example.test", "phone_extension": "214",
-                  "preferred_language": "en"}))
+@given(
+    data=form(
+        {"full_name": "Bram Bakker", "email": "bram@example.test", "phone_extension": "214", "preferred_language": "en"}
+    )
+)
 def test_profile(logged_in, data):
     client = logged_in["bram"]
     assert_no_server_error(client.post("/accounts/profile/", data), data)
@@ -228,10 +301,18 @@ def _window(name: str) -> dict[str, st.SearchStrategy[str]]:
 FUZZ_FIELDS = {
     **STEP_FIELDS,
     "recipient": {**RECIPIENT, "decision": st.sampled_from(["message", "helped"]), "note": "Uitgelegd"},
-    "reason": {**REASON, "call_type": st.sampled_from(CALL_TYPES),
-               "tone": st.sampled_from(["calm", "annoyed", "angry"])},
-    "promise": {**_window("between"), **_window("not_between"), "not_before": st.just("") | moments("%Y-%m-%d"),
-                "deadline": st.just("") | moments("%Y-%m-%dT%H:%M"), "later_reason": "Klant is op reis"},
+    "reason": {
+        **REASON,
+        "call_type": st.sampled_from(CALL_TYPES),
+        "tone": st.sampled_from(["calm", "annoyed", "angry"]),
+    },
+    "promise": {
+        **_window("between"),
+        **_window("not_between"),
+        "not_before": st.just("") | moments("%Y-%m-%d"),
+        "deadline": st.just("") | moments("%Y-%m-%dT%H:%M"),
+        "later_reason": "Klant is op reis",
+    },
 }
 
 
@@ -327,8 +408,10 @@ def _finish_call(client: Client, **typed) -> None:
 
 
 @FUZZ
-@given(params=form({"number": "0612345678", "for": "Bram"}),
-       status_params=form({"recipient": "Bram", "recipient-recipient": "Team Verkoop"}))
+@given(
+    params=form({"number": "0612345678", "for": "Bram"}),
+    status_params=form({"recipient": "Bram", "recipient-recipient": "Team Verkoop"}),
+)
 def test_intake_links_and_the_status_partial(logged_in, params, status_params):
     client = logged_in["anna"]
     _get_and_check(client, URL, params)
@@ -338,10 +421,18 @@ def test_intake_links_and_the_status_partial(logged_in, params, status_params):
 # --- the colleague's actions ------------------------------------------------------------------------------
 
 ACTIONS = {
-    "attempt": {"version": "1", "result": st.sampled_from(["no_answer", "voicemail", "wrong_number"]),
-                "note": "Voicemail ingesproken", "next_try_at": moments("%Y-%m-%dT%H:%M")},
-    "handle": {"version": "1", "outcome": st.sampled_from(["solved", "follow_up", "forwarded"]), "note": "Opgelost",
-               "follow_up_on": moments("%Y-%m-%d")},
+    "attempt": {
+        "version": "1",
+        "result": st.sampled_from(["no_answer", "voicemail", "wrong_number"]),
+        "note": "Voicemail ingesproken",
+        "next_try_at": moments("%Y-%m-%dT%H:%M"),
+    },
+    "handle": {
+        "version": "1",
+        "outcome": st.sampled_from(["solved", "follow_up", "forwarded"]),
+        "note": "Opgelost",
+        "follow_up_on": moments("%Y-%m-%d"),
+    },
     "reassign": {"version": "1", "recipient": "Daan", "reason": "Service gaat hierover"},
     "follow_up": {"version": "1", "note": "Werkt weer"},
 }
@@ -353,14 +444,16 @@ ACTIONS = {
 def test_colleague_action(clock, office, logged_in, action, data):
     bram, anna = office["bram"], office["anna"]
     if action == "follow_up":
-        message = MessageFactory(taken_by=anna, owner=bram, status=Status.HANDLED, handled_at=clock.now(),
-                                 follow_up_on=clock.today())
+        message = MessageFactory(
+            taken_by=anna, owner=bram, status=Status.HANDLED, handled_at=clock.now(), follow_up_on=clock.today()
+        )
     else:
         message = MessageFactory(taken_by=anna, owner=bram)
     fields = data.draw(form(ACTIONS[action], prefix=f"{action}-"), label="fields")
     htmx = data.draw(st.booleans(), label="htmx")
-    response = logged_in["bram"].post(f"/callbacks/{message.pk}/{action.replace('_', '-')}/", fields,
-                                      **({"HTTP_HX_REQUEST": "true"} if htmx else {}))
+    response = logged_in["bram"].post(
+        f"/callbacks/{message.pk}/{action.replace('_', '-')}/", fields, **({"HTTP_HX_REQUEST": "true"} if htmx else {})
+    )
     assert_no_server_error(response, fields)
     if response.status_code == 302:  # saved: the pages that show it must still work
         _get_and_check(logged_in["bram"], f"/callbacks/{message.pk}/")
@@ -369,9 +462,20 @@ def test_colleague_action(clock, office, logged_in, action, data):
 
 
 @FUZZ
-@given(data=form({"version": "1", "caller_name": "Pieter de Boer", "caller_number": "020-1234567",
-                  "caller_company": "Bakkerij", "caller_email": "pieter@example.test", "reason": "Offerte",
-                  "call_type": "complaint", "tone": "angry"}))
+@given(
+    data=form(
+        {
+            "version": "1",
+            "caller_name": "Pieter de Boer",
+            "caller_number": "020-1234567",
+            "caller_company": "Bakkerij",
+            "caller_email": "pieter@example.test",
+            "reason": "Offerte",
+            "call_type": "complaint",
+            "tone": "angry",
+        }
+    )
+)
 def test_correct(office, logged_in, data):
     message = MessageFactory(taken_by=office["anna"], owner=office["bram"])
     response = logged_in["anna"].post(f"/callbacks/{message.pk}/correct/", data)
@@ -390,8 +494,11 @@ def test_notification_inbox(logged_in, data):
 
 
 @FUZZ
-@given(params=form({"scope": "teams", "status": "all", "call_type": "complaint", "team": "TEAM", "period": "7",
-                    "page": "2"}))
+@given(
+    params=form(
+        {"scope": "teams", "status": "all", "call_type": "complaint", "team": "TEAM", "period": "7", "page": "2"}
+    )
+)
 def test_list_filters(office, logged_in, params):
     _get_and_check(logged_in["bram"], "/callbacks/", _with_team(params, office["team"]))
 
@@ -403,22 +510,34 @@ minutes = st.integers(15, 60 * 24 * 10).map(str)
 
 def _day(weekday: int) -> dict[str, st.SearchStrategy[str]]:
     """A day closed, or open from one time to a later one."""
-    hours = st.shared(st.just(None) | st.lists(times_of_day, min_size=2, max_size=2, unique=True).map(sorted),
-                      key=f"day-{weekday}")
-    return {f"open_{weekday}": hours.map(lambda pair: "on" if pair else ""),
-            f"opens_{weekday}": hours.map(lambda pair: pair[0] if pair else ""),
-            f"closes_{weekday}": hours.map(lambda pair: pair[1] if pair else "")}
+    hours = st.shared(
+        st.just(None) | st.lists(times_of_day, min_size=2, max_size=2, unique=True).map(sorted), key=f"day-{weekday}"
+    )
+    return {
+        f"open_{weekday}": hours.map(lambda pair: "on" if pair else ""),
+        f"opens_{weekday}": hours.map(lambda pair: pair[0] if pair else ""),
+        f"closes_{weekday}": hours.map(lambda pair: pair[1] if pair else ""),
+    }
 
 
 RULES = {
-    "action": "rules", "observed_holidays": st.lists(st.sampled_from(["King's Day", "Christmas Day", "Good Friday"])),
-    "escalation_minutes": st.one_of(st.just("120"), minutes), "hold_email_outside_hours": "on",
+    "action": "rules",
+    "observed_holidays": st.lists(st.sampled_from(["King's Day", "Christmas Day", "Good Friday"])),
+    "escalation_minutes": st.one_of(st.just("120"), minutes),
+    "hold_email_outside_hours": "on",
     "check_moments": st.lists(times_of_day, min_size=1, max_size=4).map(", ".join),
     **{name: value for weekday in range(7) for name, value in _day(weekday).items()},
     **{f"handling_{kind}": st.one_of(st.just(""), minutes) for kind in CALL_TYPES},
 }
-NARROW = {"action": "rules", "escalation_minutes": "120", "check_moments": "09:00", "open_0": "on",
-          "opens_0": "08:00", "closes_0": "08:01", "handling_complaint": "14400"}
+NARROW = {
+    "action": "rules",
+    "escalation_minutes": "120",
+    "check_moments": "09:00",
+    "open_0": "on",
+    "opens_0": "08:00",
+    "closes_0": "08:01",
+    "handling_complaint": "14400",
+}
 
 
 @FUZZ
@@ -438,8 +557,10 @@ def test_team_rules(office, logged_in, fields, call_type):
 
 
 @FEW
-@given(fields=form({"action": "add_closure", "date": moments("%Y-%m-%d"), "description": "Kerst"})
-       | form({"action": "remove_closure", "closure": st.integers(0, 50).map(str)}))
+@given(
+    fields=form({"action": "add_closure", "date": moments("%Y-%m-%d"), "description": "Kerst"})
+    | form({"action": "remove_closure", "closure": st.integers(0, 50).map(str)})
+)
 def test_team_closure_days(office, logged_in, fields):
     url = f"/dashboard/policies/{office['team'].pk}/"
     response = logged_in["mira"].post(url, fields)
@@ -475,7 +596,14 @@ def test_statistics(office, logged_in, url, params):
 def test_any_query_string_on_the_other_pages(office, logged_in, params):
     message = MessageFactory(taken_by=office["anna"], owner=office["bram"])
     client = logged_in["mira"]
-    for url in ("/", "/callbacks/badge/", f"/callbacks/{message.pk}/", "/dashboard/", "/dashboard/live/",
-                "/dashboard/policies/", "/accounts/login/", "/accounts/password/reset/"):
+    for url in (
+        "/",
+        "/callbacks/badge/",
+        f"/callbacks/{message.pk}/",
+        "/dashboard/",
+        "/dashboard/live/",
+        "/dashboard/policies/",
+        "/accounts/login/",
+        "/accounts/password/reset/",
+    ):
         _get_and_check(client, url, params)
-

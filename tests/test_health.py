@@ -13,15 +13,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _beat_ran(clock, minutes_ago: float) -> None:
-    Heartbeat.objects.update_or_create(name=Heartbeat.OVERDUE_SWEEP,
-                                       defaults={"last_run_at": clock.now() - timedelta(minutes=minutes_ago)})
+    Heartbeat.objects.update_or_create(
+        name=Heartbeat.OVERDUE_SWEEP, defaults={"last_run_at": clock.now() - timedelta(minutes=minutes_ago)}
+    )
 
 
 def _pending(recipient, *, now, minutes_ago: float, count: int = 1, **fields) -> None:
     created_at = now - timedelta(minutes=minutes_ago)
     Notification.objects.bulk_create(
-        Notification(recipient=recipient, kind=Notification.Kind.NEW_MESSAGE, channel=Notification.Channel.EMAIL,
-                     created_at=created_at, **fields)
+        Notification(
+            recipient=recipient,
+            kind=Notification.Kind.NEW_MESSAGE,
+            channel=Notification.Channel.EMAIL,
+            created_at=created_at,
+            **fields,
+        )
         for _ in range(count)
     )
 
@@ -50,8 +56,13 @@ def test_ready_when_beat_swept_recently_and_the_outbox_flows(client, clock, rece
     _pending(receptionist, minutes_ago=11, count=19, now=clock.now())
     response = client.get("/health/ready/")
     assert response.status_code == 200, response.json()
-    assert response.json()["checks"] == {"database": "ok", "cache": "ok", "broker": "ok",
-                                         "overdue_sweep": "ok", "outbox": "ok"}
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "cache": "ok",
+        "broker": "ok",
+        "overdue_sweep": "ok",
+        "outbox": "ok",
+    }
 
 
 def test_not_ready_when_beat_is_silent(client, clock):
@@ -60,8 +71,10 @@ def test_not_ready_when_beat_is_silent(client, clock):
     clock.shift(minutes=2)  # beat stopped: no sweep for six minutes now
     response = client.get("/health/ready/")
     assert response.status_code == 503
-    assert response.json() == {"status": "failing", "checks": {"database": "ok", "cache": "ok", "broker": "ok",
-                                                               "overdue_sweep": "failing", "outbox": "ok"}}
+    assert response.json() == {
+        "status": "failing",
+        "checks": {"database": "ok", "cache": "ok", "broker": "ok", "overdue_sweep": "failing", "outbox": "ok"},
+    }
 
 
 def test_not_ready_before_beat_ever_swept(client, clock):
@@ -91,8 +104,11 @@ def test_the_checks_cost_a_fixed_number_of_queries(client, clock, receptionist, 
 @pytest.mark.redis
 def test_not_ready_while_redis_is_stopped(client, clock, redis_server):
     _beat_ran(clock, minutes_ago=0)
-    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_server.url,
-                   "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1}}
+    redis_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_server.url,
+        "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+    }
     with celery_publishing_to(redis_server.url), override_settings(CACHES={"default": redis_cache}):
         assert client.get("/health/ready/").status_code == 200
         redis_server.halt()

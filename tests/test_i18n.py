@@ -60,7 +60,9 @@ def test_every_text_marked_in_python_is_in_the_catalogue():
     missing = sorted(
         f"{path.relative_to(root)}: {text}"
         for folder in ("accounts", "callbacks", "config")
-        for path in (root / folder).rglob("*.py") if "migrations" not in path.parts
-        for text in marked.findall(path.read_text(encoding="utf-8")) if text not in known
+        for path in (root / folder).rglob("*.py")
+        if "migrations" not in path.parts
+        for text in marked.findall(path.read_text(encoding="utf-8"))
+        if text not in known
     )
     assert missing == []

@@ -68,12 +68,16 @@ def test_the_first_step_uses_the_same_number_of_queries_for_2_and_12_colleagues(
         person = make_user(f"collega{index}", Role.COLLEAGUE)
         Team.objects.get(name="Verkoop" if index % 2 else "Service").members.add(person)
         if index == 3:
-            Absence.objects.create(user=person, starts_at=MONDAY_10 - timedelta(days=1),
-                                   ends_at=MONDAY_10 + timedelta(days=1), stand_in=colleague)
+            Absence.objects.create(
+                user=person,
+                starts_at=MONDAY_10 - timedelta(days=1),
+                ends_at=MONDAY_10 + timedelta(days=1),
+                stand_in=colleague,
+            )
     with CaptureQueriesContext(connection) as many:
         page = start_call(desk).content.decode()
     assert len(many) == len(few)
-    statuses = page[page.index('data-test="statuses"'):]
+    statuses = page[page.index('data-test="statuses"') :]
     assert statuses.count("<strong>Collega") == 10
 
 
@@ -301,10 +305,19 @@ def test_the_save_services_repeated_with_one_token_keep_the_first(receptionist, 
 
     token, helped = uuid.uuid4(), uuid.uuid4()
     caller = services.CallerDetails(name="Pieter", number="+31612345678", company="", email="")
+
     def take():
         return services.message_take(
-            token=token, taken_by=receptionist, intended_user=colleague, owner_user=colleague, owner_team=None,
-            caller=caller, reason="Offerte", call_type="question", tone="calm", promise=None,
+            token=token,
+            taken_by=receptionist,
+            intended_user=colleague,
+            owner_user=colleague,
+            owner_team=None,
+            caller=caller,
+            reason="Offerte",
+            call_type="question",
+            tone="calm",
+            promise=None,
         )
 
     first = take()
@@ -312,10 +325,14 @@ def test_the_save_services_repeated_with_one_token_keep_the_first(receptionist, 
     assert take().pk == first.pk and Message.objects.filter(intake_token=token).count() == 1
     assert CallLog.objects.filter(intake_token=token).count() == 1
     assert told > 0 and Notification.objects.filter(message=first).count() == told
-    assert (services.message_record_helped(token=helped, taken_by=receptionist, intended_user=colleague,
-                                           owner_team=None, note="Uitgelegd").pk
-            == services.message_record_helped(token=helped, taken_by=receptionist, intended_user=colleague,
-                                              owner_team=None, note="Nog eens").pk)
+    assert (
+        services.message_record_helped(
+            token=helped, taken_by=receptionist, intended_user=colleague, owner_team=None, note="Uitgelegd"
+        ).pk
+        == services.message_record_helped(
+            token=helped, taken_by=receptionist, intended_user=colleague, owner_team=None, note="Nog eens"
+        ).pk
+    )
     assert CallLog.objects.filter(intake_token=helped).count() == 1
 
 
@@ -395,8 +412,12 @@ def test_a_repeat_caller_can_still_get_a_new_message(desk):
 
 
 def test_the_stand_in_becomes_owner_while_the_colleague_is_away(desk, colleague, other_colleague):
-    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=MONDAY_10 - timedelta(days=1),
-                           ends_at=MONDAY_10 + timedelta(days=3))
+    Absence.objects.create(
+        user=colleague,
+        stand_in=other_colleague,
+        starts_at=MONDAY_10 - timedelta(days=1),
+        ends_at=MONDAY_10 + timedelta(days=3),
+    )
     start_call(desk)
     page = post_step(desk, "recipient", RECIPIENT).content.decode()
     assert "Bram is helaas afwezig tot" in page
@@ -413,8 +434,12 @@ def test_the_message_goes_where_the_caller_was_told_and_absences_are_read_once(d
     start_call(desk)
     assert "afwezig" not in post_step(desk, "recipient", RECIPIENT).content.decode()
     # Bram reports sick while the receptionist is still on the line, having said he will call back.
-    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=MONDAY_10 - timedelta(hours=1),
-                           ends_at=MONDAY_10 + timedelta(days=3))
+    Absence.objects.create(
+        user=colleague,
+        stand_in=other_colleague,
+        starts_at=MONDAY_10 - timedelta(hours=1),
+        ends_at=MONDAY_10 + timedelta(days=3),
+    )
     with CaptureQueriesContext(connection) as later_steps:
         for step, data in (("caller", CALLER), ("reason", REASON), ("promise", PROMISE), ("readback", READBACK)):
             post_step(desk, step, data)
@@ -458,11 +483,14 @@ def test_the_readback_needs_the_callers_confirmation(desk):
     assert response.context["current_step"] == "readback"
 
 
-@pytest.mark.parametrize("call_type, tone, line", [
-    ("complaint", "calm", "Nogmaals excuses voor het ongemak."),
-    ("question", "angry", "Nogmaals excuses voor het ongemak."),
-    ("question", "calm", "Een fijne dag en tot ziens."),
-])
+@pytest.mark.parametrize(
+    "call_type, tone, line",
+    [
+        ("complaint", "calm", "Nogmaals excuses voor het ongemak."),
+        ("question", "angry", "Nogmaals excuses voor het ongemak."),
+        ("question", "calm", "Een fijne dag en tot ziens."),
+    ],
+)
 def test_the_closing_line_fits_the_call(desk, call_type, tone, line):
     start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
@@ -474,8 +502,12 @@ def test_the_closing_line_fits_the_call(desk, call_type, tone, line):
 
 
 def test_the_status_partial_shows_availability(desk, colleague, other_colleague):
-    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=MONDAY_10 - timedelta(days=1),
-                           ends_at=MONDAY_10 + timedelta(days=3))
+    Absence.objects.create(
+        user=colleague,
+        stand_in=other_colleague,
+        starts_at=MONDAY_10 - timedelta(days=1),
+        ends_at=MONDAY_10 + timedelta(days=3),
+    )
     away = desk.get("/callbacks/new/status/?recipient-recipient=Bram").content.decode()
     here = desk.get("/callbacks/new/status/?recipient-recipient=Daan").content.decode()
     unknown = desk.get("/callbacks/new/status/?recipient-recipient=%3Cscript%3E")
@@ -488,6 +520,6 @@ def test_after_an_error_the_wrong_field_has_the_focus(desk):
     start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
     page = post_step(desk, "caller", {**CALLER, "number": "bel me"}).content.decode()
-    number_input = page[page.index('name="caller-number"') - 200:page.index('name="caller-number"') + 300]
-    name_input = page[page.index('name="caller-name"') - 200:page.index('name="caller-name"') + 200]
+    number_input = page[page.index('name="caller-number"') - 200 : page.index('name="caller-number"') + 300]
+    name_input = page[page.index('name="caller-name"') - 200 : page.index('name="caller-name"') + 200]
     assert "autofocus" in number_input and "autofocus" not in name_input

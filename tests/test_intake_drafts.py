@@ -63,10 +63,14 @@ def test_it_takes_two_calls_at_once_in_one_session_each_with_its_own_data(desk):
         post_step(desk, "promise", {}, token=token)
         post_step(desk, "readback", READBACK, token=token)
         assert saved(post_step(desk, "close", {"token": token}, token=token))
-    rows = {m.caller_name: (m.reason, m.owner_user.username, str(m.caller_number), str(m.intake_token))
-            for m in Message.objects.all()}
-    assert rows == {"Pieter de Boer": ("Eerste gesprek", "bram", "+31612345678", first),
-                    "Sara Smit": ("Tweede gesprek", "daan", "+31201234567", second)}
+    rows = {
+        m.caller_name: (m.reason, m.owner_user.username, str(m.caller_number), str(m.intake_token))
+        for m in Message.objects.all()
+    }
+    assert rows == {
+        "Pieter de Boer": ("Eerste gesprek", "bram", "+31612345678", first),
+        "Sara Smit": ("Tweede gesprek", "daan", "+31201234567", second),
+    }
     assert not CallDraft.objects.exists()
 
 
@@ -89,9 +93,12 @@ def test_a_caller_id_pop_up_during_a_call_leaves_that_call_intact(desk):
 def test_a_reload_of_every_step_shows_what_was_stored(desk):
     start_call(desk)
     token = token_of(desk)
-    typed = [("recipient", RECIPIENT, 'value="Bram"'), ("caller", CALLER, 'value="Bakkerij De Boer"'),
-             ("reason", {**REASON, "reason": "Offerte 42"}, 'value="Offerte 42"'),
-             ("promise", {"not_between_start": "17:30", "not_between_end": "19:00"}, 'value="17:30"')]
+    typed = [
+        ("recipient", RECIPIENT, 'value="Bram"'),
+        ("caller", CALLER, 'value="Bakkerij De Boer"'),
+        ("reason", {**REASON, "reason": "Offerte 42"}, 'value="Offerte 42"'),
+        ("promise", {"not_between_start": "17:30", "not_between_end": "19:00"}, 'value="17:30"'),
+    ]
     for step, data, _shown in typed:
         post_step(desk, step, data)
     for step, _data, shown in typed:
@@ -107,7 +114,7 @@ def test_an_unticked_box_stays_unticked_on_a_reload(desk):
     post_step(desk, "caller", CALLER)
     post_step(desk, "reason", {**REASON, "wants_callback": ""})
     page = desk.get(step_url(token_of(desk), "reason")).content.decode()
-    box = page[page.index('name="reason-wants_callback"') - 200:page.index('name="reason-wants_callback"') + 100]
+    box = page[page.index('name="reason-wants_callback"') - 200 : page.index('name="reason-wants_callback"') + 100]
     assert "checked" not in box
 
 
@@ -204,9 +211,11 @@ def test_the_desk_lists_calls_in_progress_and_messages_taken_today(desk, recepti
     post_step(desk, "recipient", RECIPIENT)
     post_step(desk, "caller", {**CALLER, "name": "Sara <b>Smit</b>", "number": "020-1234567"})
     page = desk.get(DESK).content.decode()
-    drafts = page[page.index('data-test="drafts"'):page.index('data-test="taken-today"')]
-    taken = page[page.index('data-test="taken-today"'):]
-    assert "Bram" in drafts and "Sara &lt;b&gt;Smit&lt;/b&gt;" in drafts and step_url(token_of(desk), "reason") in drafts
+    drafts = page[page.index('data-test="drafts"') : page.index('data-test="taken-today"')]
+    taken = page[page.index('data-test="taken-today"') :]
+    assert (
+        "Bram" in drafts and "Sara &lt;b&gt;Smit&lt;/b&gt;" in drafts and step_url(token_of(desk), "reason") in drafts
+    )
     assert "Reden" in drafts  # the step's title
     message = Message.objects.get()
     assert f"/callbacks/{message.pk}/" in taken and f"/callbacks/{message.pk}/correct/" in taken

@@ -34,8 +34,12 @@ def desk(client, receptionist, colleague):
 def _pages(desk) -> dict[str, Page]:
     """The page of each step, as the intake shows it after the step before."""
     pages = {"recipient": Page(start_call(desk).content.decode())}
-    for step, data, following in (("recipient", RECIPIENT, "caller"), ("caller", CALLER, "reason"),
-                                  ("reason", REASON, "promise"), ("promise", {}, "readback")):
+    for step, data, following in (
+        ("recipient", RECIPIENT, "caller"),
+        ("caller", CALLER, "reason"),
+        ("reason", REASON, "promise"),
+        ("promise", {}, "readback"),
+    ):
         response = post_step(desk, step, data)
         assert response.status_code == 200
         pages[following] = Page(response.content.decode())
@@ -67,8 +71,7 @@ def test_it_shows_an_error_beside_its_field_and_moves_the_focus_there(desk):
 
 
 def test_it_keeps_typed_text_and_an_open_messages_reason_as_text(desk, receptionist, colleague):
-    MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+31612345678",
-                   reason='Offerte <b>"dak"</b>')
+    MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+31612345678", reason='Offerte <b>"dak"</b>')
     start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
     response = post_step(desk, "caller", {**CALLER, "name": '"><script>x</script>'})

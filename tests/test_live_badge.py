@@ -18,14 +18,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=NOW), pytest.mark.usef
 
 
 def _attribute(html: str, name: str) -> str | None:
-    badge = html[html.index('id="callbacks-badge"'):]
-    badge = badge[:badge.index(">")]
+    badge = html[html.index('id="callbacks-badge"') :]
+    badge = badge[: badge.index(">")]
     found = re.search(rf"""{name}=(["'])(.*?)\1""", badge)
     return found.group(2) if found else None
 
 
 def _open_count(html: str) -> int:
-    badge = html[html.index('id="callbacks-badge"'):]
+    badge = html[html.index('id="callbacks-badge"') :]
     return int(re.search(r'title="Open terugbelverzoeken">(\d+)<', badge).group(1))
 
 
@@ -34,7 +34,7 @@ def test_every_page_polls_the_badge_every_30_seconds(client, colleague):
     page = client.get("/").content.decode()
     assert _attribute(page, "data-hx-trigger") == "callbacks-changed from:body, every 30s"
     assert _attribute(page, "data-hx-get") == "/callbacks/badge/"
-    assert 'id="nav-live"' in page and 'data-notify-enable' in page
+    assert 'id="nav-live"' in page and "data-notify-enable" in page
 
 
 def test_a_new_message_shows_in_the_polled_badge_and_is_announced_once(client, receptionist, colleague, clock):
@@ -57,7 +57,9 @@ def test_a_new_message_shows_in_the_polled_badge_and_is_announced_once(client, r
     assert _attribute(polled, "data-hx-vals") == f'{{"seen": "{notice.pk}"}}'
     live = re.search(r'<span id="nav-live" data-hx-swap-oob="innerHTML">([^<]*)</span>', polled)
     assert live and live.group(1) == "Nieuw bericht van Pieter de Boer"
-    assert re.search(r'<span id="nav-unread" data-hx-swap-oob="innerHTML"> <span [^>]*data-test="unread">1</span>', polled)
+    assert re.search(
+        r'<span id="nav-unread" data-hx-swap-oob="innerHTML"> <span [^>]*data-test="unread">1</span>', polled
+    )
 
     # The next poll already has it: nothing is announced again, the count stays.
     again = client.get("/callbacks/badge/", {"seen": str(notice.pk)}, headers={"HX-Request": "true"}).content.decode()
@@ -66,8 +68,9 @@ def test_a_new_message_shows_in_the_polled_badge_and_is_announced_once(client, r
 
 
 def test_do_not_disturb_marks_the_badge_quiet(client, receptionist, colleague, clock):
-    Presence.objects.create(user=colleague, state=Presence.State.DO_NOT_DISTURB, until=NOW + timedelta(hours=1),
-                            set_at=NOW)
+    Presence.objects.create(
+        user=colleague, state=Presence.State.DO_NOT_DISTURB, until=NOW + timedelta(hours=1), set_at=NOW
+    )
     login_across_time(client, receptionist)
     take_message(client)
     login_across_time(client, colleague)

@@ -38,19 +38,21 @@ def bram(client, colleague):
 
 
 def _badge(page: str) -> tuple[int, int]:
-    badge = page[page.index('id="callbacks-badge"'):]
-    badge = badge[:badge.index("</a>")]
+    badge = page[page.index('id="callbacks-badge"') :]
+    badge = badge[: badge.index("</a>")]
     overdue = re.search(r"(\d+) te laat", badge)
     return int(re.search(r">(\d+)</span>", badge).group(1)), int(overdue.group(1)) if overdue else 0
 
 
 def _listed(page: str) -> tuple[int, int]:
     """How many messages "My callbacks" lists in all, and in its overdue group."""
+
     def group(name: str) -> set[str]:
         if f'data-test="group-{name}"' not in page:
             return set()  # an empty group is not drawn
         start = page.index(f'data-test="group-{name}"')
-        return set(re.findall(r'data-message="(\d+)"', page[start:page.index("</section>", start)]))
+        return set(re.findall(r'data-message="(\d+)"', page[start : page.index("</section>", start)]))
+
     overdue, today, later = group("overdue"), group("today"), group("later")
     return len(overdue | today | later), len(overdue)
 
@@ -92,8 +94,9 @@ def _delete_one(message, **_):
 
 
 def _bulk_create(message, receptionist, colleague):
-    Message.objects.bulk_create([MessageFactory.build(taken_by=receptionist, owner=colleague,
-                                                      deadline=NOW + timedelta(hours=1))])
+    Message.objects.bulk_create(
+        [MessageFactory.build(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1))]
+    )
 
 
 def _bulk_update(message, **_):
@@ -125,7 +128,8 @@ def _take(message, receptionist, colleague):
 
 @pytest.mark.parametrize("add", [_take, _bulk_create])
 def test_a_new_message_moves_on_its_owners_generation_and_leaves_others_counts_kept(
-        receptionist, colleague, other_colleague, add):
+    receptionist, colleague, other_colleague, add
+):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1))
     assert _owed(colleague) == (1, 0) and _owed(other_colleague) == (0, 0)
     assert open_counts(now=NOW).per_colleague[0]["open"] == 1
@@ -139,7 +143,9 @@ def test_a_new_message_moves_on_its_owners_generation_and_leaves_others_counts_k
     MessageFactory(taken_by=receptionist, owner=other_colleague, deadline=NOW - timedelta(minutes=1))
     assert _owed(other_colleague) == (1, 1)
     assert {row["owner_user"]: row["overdue"] for row in open_counts(now=NOW).per_colleague} == {
-        colleague.pk: 0, other_colleague.pk: 1}
+        colleague.pk: 0,
+        other_colleague.pk: 1,
+    }
 
 
 def test_a_team_message_no_one_owns_moves_on_the_badges_of_the_teams_members(receptionist, colleague):
@@ -156,8 +162,9 @@ def test_a_team_message_no_one_owns_moves_on_the_badges_of_the_teams_members(rec
 def test_the_owed_counts_are_kept_until_a_message_changes(receptionist, colleague):
     _owed(colleague)  # his teams, read once and kept on the user
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
-    MessageFactory(taken_by=receptionist, owner=None, team=Team.objects.get(name="Verkoop"),
-                   deadline=NOW + timedelta(hours=1))
+    MessageFactory(
+        taken_by=receptionist, owner=None, team=Team.objects.get(name="Verkoop"), deadline=NOW + timedelta(hours=1)
+    )
     missed = _owed_queries(colleague)
     kept = _owed_queries(colleague)
     assert len(missed) == 3  # each half of owned_by, the unread notices
@@ -168,8 +175,9 @@ def test_the_owed_counts_are_kept_until_a_message_changes(receptionist, colleagu
     assert _owed(colleague) == (1, 0)
 
 
-def test_the_badge_equals_the_list_after_every_kind_of_change(bram, receptionist, colleague, other_colleague,
-                                                             manager, clock):
+def test_the_badge_equals_the_list_after_every_kind_of_change(
+    bram, receptionist, colleague, other_colleague, manager, clock
+):
     sales = Team.objects.get(name="Verkoop")
     own = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(minutes=2))
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
@@ -193,8 +201,14 @@ def test_the_badge_equals_the_list_after_every_kind_of_change(bram, receptionist
     services.attempt_log(message=own, version=own.version, by=colleague, result="reached", outcome=Outcome.SOLVED)
     check((3, 1))
     # Reassigned to him.
-    services.message_reassign(message=elsewhere, version=elsewhere.version, by=manager, to_user=colleague,
-                              to_team=None, reason="Hij kent de klant")
+    services.message_reassign(
+        message=elsewhere,
+        version=elsewhere.version,
+        by=manager,
+        to_user=colleague,
+        to_team=None,
+        reason="Hij kent de klant",
+    )
     check((4, 1))
     # The overdue sweep flags the late one: still owed, still overdue.
     overdue_sweep(now=clock.now())
@@ -205,8 +219,9 @@ def test_the_badge_equals_the_list_after_every_kind_of_change(bram, receptionist
     sales.members.add(colleague)
     check((4, 1))
     # An absence starts and the routing hands his own messages to a stand-in (the team's stays).
-    Absence.objects.create(user=colleague, starts_at=clock.now(), ends_at=clock.now() + timedelta(days=3),
-                           stand_in=other_colleague)
+    Absence.objects.create(
+        user=colleague, starts_at=clock.now(), ends_at=clock.now() + timedelta(days=3), stand_in=other_colleague
+    )
     assert messages_route_to_stand_ins(now=clock.now()) == 3
     check((1, 0))
     assert teams.pk  # the team's message, unowned by anyone, is what is left
@@ -215,8 +230,10 @@ def test_the_badge_equals_the_list_after_every_kind_of_change(bram, receptionist
 def test_the_badge_is_counted_from_the_database_when_the_cache_is_unreachable(receptionist, colleague):
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
     navigation_counts(user=colleague, now=NOW)  # kept: (1, 1)
-    with mock.patch.object(generations.cache, "get_many", side_effect=ConnectionError("down")), \
-            mock.patch.object(generations.cache, "set", side_effect=ConnectionError("down")):
+    with (
+        mock.patch.object(generations.cache, "get_many", side_effect=ConnectionError("down")),
+        mock.patch.object(generations.cache, "set", side_effect=ConnectionError("down")),
+    ):
         MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1))
         assert _owed(colleague) == (2, 1)
         assert len(_owed_queries(colleague)) == 3

@@ -21,7 +21,7 @@ def test_it_shows_the_admin_link_to_managers_only(client, receptionist, colleagu
 @pytest.mark.parametrize("fixture", ["receptionist", "colleague", "manager", "outsider"])
 def test_every_navigation_link_opens_a_real_page(client, request, fixture):
     html = _nav(client, request.getfixturevalue(fixture))
-    navigation = html[html.index("<nav"):html.index("</nav>")]
+    navigation = html[html.index("<nav") : html.index("</nav>")]
     links = set(re.findall(r'href="(/[^"]*)"', navigation))
     assert links
     for link in links:
@@ -43,8 +43,11 @@ def test_it_shows_each_user_their_roles_and_teams(client, colleague, manager):
 
 def test_it_shows_messages_from_django(client, colleague):
     client.force_login(colleague)
-    response = client.post("/accounts/profile/", {"full_name": "Bram", "email": "b@example.test",
-                                                  "phone_extension": "", "preferred_language": "nl"}, follow=True)
+    response = client.post(
+        "/accounts/profile/",
+        {"full_name": "Bram", "email": "b@example.test", "phone_extension": "", "preferred_language": "nl"},
+        follow=True,
+    )
     assert "Je profiel is opgeslagen." in response.content.decode()
 
 

@@ -19,8 +19,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=NOW), pytest.mark.usef
 
 def _badge(page: str) -> tuple[int, int]:
     """The badge's open and overdue numbers (no overdue part means none overdue)."""
-    badge = page[page.index('id="callbacks-badge"'):]
-    badge = badge[:badge.index("</a>")]
+    badge = page[page.index('id="callbacks-badge"') :]
+    badge = badge[: badge.index("</a>")]
     open_count = int(re.search(r">(\d+)</span>", badge).group(1))
     overdue = re.search(r"(\d+) te laat", badge)
     return open_count, int(overdue.group(1)) if overdue else 0
@@ -29,7 +29,7 @@ def _badge(page: str) -> tuple[int, int]:
 def _listed(page: str, group: str) -> set[str]:
     """The messages one group of the list shows (the same message may be drawn as a row and as a card)."""
     start = page.index(f'data-test="group-{group}"')
-    section = page[start:page.index("</section>", start)]
+    section = page[start : page.index("</section>", start)]
     return set(re.findall(r'data-message="(\d+)"', section))
 
 

@@ -26,8 +26,12 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 CALLER_DETAILS = {**CALLER, "name": "Pieter de Boer", "number": "06-12345678", "company": "Bakkerij De Boer"}
 REASON_TEXT = "Vraag over de offerte voor de nieuwe oven"
 PERSONAL = {
-    "number (E.164)": "+31612345678", "number (national)": "0612345678", "number (as typed)": "06-12345678",
-    "number (subscriber)": "612345678", "name": "Pieter de Boer", "company": "Bakkerij De Boer",
+    "number (E.164)": "+31612345678",
+    "number (national)": "0612345678",
+    "number (as typed)": "06-12345678",
+    "number (subscriber)": "612345678",
+    "name": "Pieter de Boer",
+    "company": "Bakkerij De Boer",
     "reason": REASON_TEXT,
 }
 TASK = "callbacks.tasks.notification_deliver_task"

@@ -35,8 +35,12 @@ def _queue(message, kind, recipients=None, **extra):
 
 def _friday(clock, receptionist, owner, count=1, **fields):
     """Messages taken Friday after closing, their notifications queued, the in-app ones shown at once."""
-    messages = [MessageFactory(taken_by=receptionist, owner=owner, caller_name=f"Beller {i}",
-                               caller_number=f"+3161234567{i}", **fields) for i in range(count)]
+    messages = [
+        MessageFactory(
+            taken_by=receptionist, owner=owner, caller_name=f"Beller {i}", caller_number=f"+3161234567{i}", **fields
+        )
+        for i in range(count)
+    ]
     for message in messages:
         _queue(message, Kind.NEW_MESSAGE)
     outbox_deliver(now=clock.now(), grace=timedelta(0))
@@ -64,21 +68,31 @@ def test_a_message_ticked_off_over_the_weekend_gets_no_mail(clock, receptionist,
     assert Notification.objects.get(message=message, channel="in_app").state == "sent"  # true when it was shown
 
 
-def test_a_message_passed_on_goes_to_nobody_twice_and_the_new_owner_hears_why(clock, receptionist, colleague,
-                                                                               other_colleague):
+def test_a_message_passed_on_goes_to_nobody_twice_and_the_new_owner_hears_why(
+    clock, receptionist, colleague, other_colleague
+):
     (message,) = _friday(clock, receptionist, colleague)
     clock.move_to(SATURDAY)
-    message_reassign(message=message, version=message.version, by=colleague, to_user=other_colleague, to_team=None,
-                     reason="Daan kent deze klant")
+    message_reassign(
+        message=message,
+        version=message.version,
+        by=colleague,
+        to_user=other_colleague,
+        to_team=None,
+        reason="Daan kent deze klant",
+    )
     _monday(clock)
     assert (_email(message, recipient=colleague).state, _email(message, recipient=colleague).outcome) == (
-        "dropped", "passed_on")
+        "dropped",
+        "passed_on",
+    )
     assert [m.to for m in mail.outbox] == [[other_colleague.email]]
     assert "Waarom doorgegeven: Daan kent deze klant" in mail.outbox[0].body
 
 
-def test_a_message_passed_on_without_telling_the_new_owner_goes_to_them_instead(clock, receptionist, colleague,
-                                                                                 other_colleague):
+def test_a_message_passed_on_without_telling_the_new_owner_goes_to_them_instead(
+    clock, receptionist, colleague, other_colleague
+):
     (message,) = _friday(clock, receptionist, colleague)
     Message.objects.filter(pk=message.pk).update(owner_user=other_colleague)
     _monday(clock)
@@ -91,8 +105,12 @@ def test_a_message_passed_on_without_telling_the_new_owner_goes_to_them_instead(
 def test_a_correction_over_the_weekend_is_what_the_mail_says(clock, receptionist, colleague):
     (message,) = _friday(clock, receptionist, colleague)
     clock.move_to(SATURDAY)
-    message_correct(message=message, version=message.version, by=receptionist,
-                    values={"reason": "Factuur klopt niet", "caller_number": "+31201234567"})
+    message_correct(
+        message=message,
+        version=message.version,
+        by=receptionist,
+        values={"reason": "Factuur klopt niet", "caller_number": "+31201234567"},
+    )
     _monday(clock)
     (sent,) = mail.outbox
     assert "Factuur klopt niet" in sent.body and "Vraag over de offerte" not in sent.body
@@ -124,10 +142,13 @@ def test_every_kind_about_a_handled_message_is_dropped(clock, receptionist, coll
     assert Notification.objects.get(channel="in_app").read_at == MONDAY_0831  # kept in the list, read
 
 
-def test_a_digest_lists_only_what_is_still_owed_and_none_when_nothing_is(clock, receptionist, colleague,
-                                                                          other_colleague):
-    first, second = (MessageFactory(taken_by=receptionist, owner=colleague, caller_name=name)
-                     for name in ("Anne Open", "Henk Handled"))
+def test_a_digest_lists_only_what_is_still_owed_and_none_when_nothing_is(
+    clock, receptionist, colleague, other_colleague
+):
+    first, second = (
+        MessageFactory(taken_by=receptionist, owner=colleague, caller_name=name)
+        for name in ("Anne Open", "Henk Handled")
+    )
     notification_queue(message=None, recipients=[colleague], kind=Kind.DIGEST, message_ids=[first.pk, second.pk])
     gone = MessageFactory(taken_by=receptionist, owner=other_colleague)
     notification_queue(message=None, recipients=[other_colleague], kind=Kind.DIGEST, message_ids=[gone.pk])
@@ -142,8 +163,9 @@ def test_a_digest_lists_only_what_is_still_owed_and_none_when_nothing_is(clock, 
 def test_someone_away_from_monday_gets_no_mail_their_stand_in_does(clock, receptionist, colleague, other_colleague):
     (message,) = _friday(clock, receptionist, colleague)
     # Reported sick on Saturday, after the mail was queued: decided when it is delivered.
-    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=SATURDAY,
-                           ends_at=MONDAY_0831 + timedelta(days=2))
+    Absence.objects.create(
+        user=colleague, stand_in=other_colleague, starts_at=SATURDAY, ends_at=MONDAY_0831 + timedelta(days=2)
+    )
     _monday(clock)
     assert [m.to for m in mail.outbox] == [[other_colleague.email]]
     assert "Je vervangt een collega die afwezig is." in mail.outbox[0].body
@@ -154,7 +176,9 @@ def test_someone_away_from_monday_gets_no_mail_their_stand_in_does(clock, recept
 
 def test_a_stand_in_told_already_by_the_routing_gets_no_second_mail(clock, receptionist, colleague, other_colleague):
     (message,) = _friday(clock, receptionist, colleague)
-    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=SATURDAY, ends_at=SATURDAY + timedelta(days=5))
+    Absence.objects.create(
+        user=colleague, stand_in=other_colleague, starts_at=SATURDAY, ends_at=SATURDAY + timedelta(days=5)
+    )
     clock.move_to(SATURDAY)
     notifications.notification_queue(message=message, recipients=[other_colleague], kind=Kind.REASSIGNED)
     _monday(clock)
@@ -187,10 +211,10 @@ def test_a_team_member_away_gets_nothing_for_a_team_message(clock, receptionist,
     assert _email(message).outcome == "away"
 
 
-def test_what_quiet_hours_held_goes_out_as_one_mail_and_the_app_keeps_one_notice_each(clock, receptionist,
-                                                                                       colleague):
-    messages = _friday(clock, receptionist, colleague, count=4, window_between_start=time(13, 0),
-                       window_between_end=time(15, 0))
+def test_what_quiet_hours_held_goes_out_as_one_mail_and_the_app_keeps_one_notice_each(clock, receptionist, colleague):
+    messages = _friday(
+        clock, receptionist, colleague, count=4, window_between_start=time(13, 0), window_between_end=time(15, 0)
+    )
     overdue = messages[0]
     Message.objects.filter(pk=overdue.pk).update(overdue_level=1, deadline=FRIDAY_18)
     _queue(overdue, Kind.OVERDUE)
@@ -242,8 +266,9 @@ def test_a_failed_send_of_the_one_mail_backs_off_every_row_and_sends_once_later(
 
 def test_with_the_broker_down_all_weekend_each_mail_goes_out_once(clock, receptionist, colleague, other_colleague):
     with mock.patch("callbacks.tasks.notification_deliver_task.apply_async", side_effect=OSError("broker down")):
-        messages = [MessageFactory(taken_by=receptionist, owner=owner) for owner in (colleague, colleague,
-                                                                                     other_colleague)]
+        messages = [
+            MessageFactory(taken_by=receptionist, owner=owner) for owner in (colleague, colleague, other_colleague)
+        ]
         for message in messages:
             notifications._publish([row.pk for row in _queue(message, Kind.NEW_MESSAGE)])
     _monday(clock)
@@ -252,13 +277,15 @@ def test_with_the_broker_down_all_weekend_each_mail_goes_out_once(clock, recepti
     assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}
 
 
-def test_an_escalation_for_a_manager_away_goes_to_their_stand_in(clock, receptionist, colleague, manager,
-                                                                 other_colleague):
+def test_an_escalation_for_a_manager_away_goes_to_their_stand_in(
+    clock, receptionist, colleague, manager, other_colleague
+):
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=FRIDAY_18 - timedelta(hours=3))
     Message.objects.filter(pk=message.pk).update(overdue_level=2)
     _queue(message, Kind.ESCALATED, [manager])
-    Absence.objects.create(user=manager, stand_in=other_colleague, starts_at=SATURDAY,
-                           ends_at=SATURDAY + timedelta(days=5))
+    Absence.objects.create(
+        user=manager, stand_in=other_colleague, starts_at=SATURDAY, ends_at=SATURDAY + timedelta(days=5)
+    )
     _monday(clock)
     assert [m.to for m in mail.outbox] == [[other_colleague.email]]
     assert "Geëscaleerd" in mail.outbox[0].subject

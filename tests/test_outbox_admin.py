@@ -20,13 +20,22 @@ LIST = "/admin/callbacks/notification/"
 def rows(clock, colleague, other_colleague):
     message = MessageFactory(owner=colleague, taken_by=colleague)
     failed = Notification.objects.create(
-        recipient=colleague, message=message, kind=Notification.Kind.NEW_MESSAGE, channel=Notification.Channel.EMAIL,
-        failures=3, not_before=clock.now() + timedelta(minutes=4), last_error="SMTPServerDisconnected: gone",
+        recipient=colleague,
+        message=message,
+        kind=Notification.Kind.NEW_MESSAGE,
+        channel=Notification.Channel.EMAIL,
+        failures=3,
+        not_before=clock.now() + timedelta(minutes=4),
+        last_error="SMTPServerDisconnected: gone",
         created_at=clock.now() - timedelta(minutes=10),
     )
     sent = Notification.objects.create(
-        recipient=other_colleague, message=message, kind=Notification.Kind.OVERDUE, channel=Notification.Channel.EMAIL,
-        state=Notification.State.SENT, sent_at=clock.now() - timedelta(minutes=5),
+        recipient=other_colleague,
+        message=message,
+        kind=Notification.Kind.OVERDUE,
+        channel=Notification.Channel.EMAIL,
+        state=Notification.State.SENT,
+        sent_at=clock.now() - timedelta(minutes=5),
         created_at=clock.now() - timedelta(minutes=6),
     )
     Heartbeat.objects.create(name=Heartbeat.OUTBOX_DELIVERY, last_run_at=clock.now(), last_count=7)
@@ -72,7 +81,9 @@ def _retry(client, *rows):
     return client.post(LIST, {"action": "retry", ACTION_CHECKBOX_NAME: [row.pk for row in rows]}, follow=True)
 
 
-def test_a_manager_sends_a_failed_notification_again_now(client, clock, manager, rows, django_capture_on_commit_callbacks):
+def test_a_manager_sends_a_failed_notification_again_now(
+    client, clock, manager, rows, django_capture_on_commit_callbacks
+):
     failed, sent = rows
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,8 +123,26 @@ def test_the_outbox_speaks_dutch(client, manager, rows):
     manager.save(update_fields=["preferred_language"])
     client.force_login(manager)
     text = _visible_text(client.get(LIST, HTTP_ACCEPT_LANGUAGE="nl").content.decode())
-    for dutch in ("Meldingen", "Status", "Soort", "Kanaal", "Laatste fout", "Volgende poging", "Mislukte pogingen",
-                  "Nu opnieuw versturen", "Wacht", "Verzonden", "Nieuw bericht · Bram"):
+    for dutch in (
+        "Meldingen",
+        "Status",
+        "Soort",
+        "Kanaal",
+        "Laatste fout",
+        "Volgende poging",
+        "Mislukte pogingen",
+        "Nu opnieuw versturen",
+        "Wacht",
+        "Verzonden",
+        "Nieuw bericht · Bram",
+    ):
         assert dutch.lower() in text.lower(), dutch
-    for english in ("Notifications", "Last error", "Next try", "Send again now", "Failed attempts", "Notification object"):
+    for english in (
+        "Notifications",
+        "Last error",
+        "Next try",
+        "Send again now",
+        "Failed attempts",
+        "Notification object",
+    ):
         assert english not in text, english

@@ -28,14 +28,19 @@ def _rows(**filters):
 
 @pytest.fixture
 def overdue(db, receptionist, colleague):
-    return MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 - timedelta(minutes=1),
-                          escalate_at=TUESDAY_10 + timedelta(hours=2))
+    return MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        deadline=TUESDAY_10 - timedelta(minutes=1),
+        escalate_at=TUESDAY_10 + timedelta(hours=2),
+    )
 
 
 def test_a_passed_deadline_is_flagged_once_and_the_owner_told(overdue, receptionist, colleague):
     not_yet = MessageFactory(taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=1))
-    handled = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
-                             deadline=TUESDAY_10 - timedelta(hours=1))
+    handled = MessageFactory(
+        taken_by=receptionist, owner=colleague, status=Status.HANDLED, deadline=TUESDAY_10 - timedelta(hours=1)
+    )
     first = overdue_sweep(now=TUESDAY_10)
     second = overdue_sweep(now=TUESDAY_10 + timedelta(seconds=30))
     assert (first.flagged, first.escalated, first.notifications) == (1, 0, 2)
@@ -186,10 +191,15 @@ def test_the_beat_schedule_flags_on_an_interval_not_a_crontab():
 def test_the_sweep_flags_exactly_what_the_queryset_calls_overdue(clock, receptionist, colleague):
     """The sweep's claim restates the overdue rule in SQL; it must agree with Message.objects.overdue_at."""
     now = clock.now()
-    for minutes, status in [(-60, Status.OPEN), (-1, Status.OPEN), (0, Status.OPEN), (1, Status.OPEN),
-                            (-30, Status.HANDLED), (60, Status.OPEN)]:
-        MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(minutes=minutes),
-                       status=status)
+    for minutes, status in [
+        (-60, Status.OPEN),
+        (-1, Status.OPEN),
+        (0, Status.OPEN),
+        (1, Status.OPEN),
+        (-30, Status.HANDLED),
+        (60, Status.OPEN),
+    ]:
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(minutes=minutes), status=status)
     expected = set(Message.objects.overdue_at(now).values_list("pk", flat=True))
     assert len(expected) == 3  # an hour, a minute and exactly now: the deadline has come
     assert overdue_sweep(now=now).flagged == 3

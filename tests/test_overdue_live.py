@@ -52,8 +52,10 @@ def _worker_on(redis_url: str):
     """A real Celery worker (solo pool, in this process) consuming from the given Redis."""
     from celery.contrib.testing.worker import start_worker
 
-    with celery_publishing_to(redis_url), start_worker(celery_app, pool="solo", perform_ping_check=False,
-                                                        shutdown_timeout=10):
+    with (
+        celery_publishing_to(redis_url),
+        start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
         yield
 
 
@@ -91,12 +93,18 @@ def test_a_redis_outage_loses_nothing_and_sends_nothing_twice(clock, redis_serve
             for index in range(3):
                 started = time.monotonic()
                 services.message_take(
-                    token=uuid.uuid4(), taken_by=receptionist, intended_user=colleague, owner_user=colleague,
+                    token=uuid.uuid4(),
+                    taken_by=receptionist,
+                    intended_user=colleague,
+                    owner_user=colleague,
                     owner_team=colleague.teams.get(),
                     caller=services.CallerDetails(f"Beller {index}", "+31612345678"),
-                    reason="Storing", call_type="question", tone="calm",
-                    promise=services.Promise(deadline=clock.now() + timedelta(hours=4),
-                                             policy_deadline=clock.now() + timedelta(hours=4)),
+                    reason="Storing",
+                    call_type="question",
+                    tone="calm",
+                    promise=services.Promise(
+                        deadline=clock.now() + timedelta(hours=4), policy_deadline=clock.now() + timedelta(hours=4)
+                    ),
                 )
                 waits.append(time.monotonic() - started)
         finally:

@@ -94,8 +94,9 @@ def test_the_reset_mail_is_not_held_for_quiet_hours(client, colleague, django_ca
     assert _reset_rows().get().state == "sent"
 
 
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                       "LOCATION": "redis://127.0.0.1:9/0"}})  # nothing listens there
+@override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"}}
+)  # nothing listens there
 def test_an_unreachable_cache_does_not_stop_a_reset(client, colleague):
     response = _ask(client, colleague.email)
     assert (response.status_code, response["Location"]) == (302, SENT)

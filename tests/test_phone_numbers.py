@@ -130,8 +130,14 @@ def test_what_is_shown_dials_the_same_number_again(e164):
 
 
 def test_the_correction_form_reads_numbers_like_the_intake():
-    data = {"version": 1, "caller_name": "Klaus Weber", "caller_number": "+49 (0)30 1234567",
-            "reason": "Rückruf", "call_type": "question", "tone": "calm"}
+    data = {
+        "version": 1,
+        "caller_name": "Klaus Weber",
+        "caller_number": "+49 (0)30 1234567",
+        "reason": "Rückruf",
+        "call_type": "question",
+        "tone": "calm",
+    }
     form = CorrectForm(data)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["caller_number"] == "+49301234567"
@@ -153,8 +159,13 @@ def bram(client, colleague):
 
 @pytest.fixture
 def berlin(clock, receptionist, colleague):
-    return MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Klaus Weber",
-                          caller_number="+49301234567", deadline=NOW.replace(hour=15))
+    return MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        caller_name="Klaus Weber",
+        caller_number="+49301234567",
+        deadline=NOW.replace(hour=15),
+    )
 
 
 @pytest.mark.django_db
@@ -187,8 +198,9 @@ def test_the_correction_form_offers_a_foreign_number_as_it_is_dialled(clock, cli
 
 @pytest.mark.django_db
 @pytest.mark.clock(at=NOW)
-def test_the_new_message_email_shows_a_german_number_international(clock, berlin, colleague,
-                                                                   django_capture_on_commit_callbacks):
+def test_the_new_message_email_shows_a_german_number_international(
+    clock, berlin, colleague, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         notification_queue(message=berlin, recipients=[colleague], kind=Notification.Kind.NEW_MESSAGE)
     assert len(mail.outbox) == 1
@@ -198,8 +210,7 @@ def test_the_new_message_email_shows_a_german_number_international(clock, berlin
 
 @pytest.mark.django_db
 @pytest.mark.clock(at=datetime(2026, 12, 1, 9, 1, tzinfo=AMS))
-def test_the_digest_shows_a_german_number_international(clock, berlin, colleague,
-                                                        django_capture_on_commit_callbacks):
+def test_the_digest_shows_a_german_number_international(clock, berlin, colleague, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         assert digests_send(now=clock.now()) == 1
     assert len(mail.outbox) == 1
@@ -230,8 +241,9 @@ def test_the_intake_refuses_a_short_number_and_says_why(clock, client, reception
 @pytest.mark.clock(at=NOW)
 def test_the_statistics_show_a_repeat_caller_from_berlin_international(clock, client, manager, receptionist, colleague):
     for days in (1, 2, 3):
-        MessageFactory(taken_by=receptionist, owner=colleague, caller_number="+49301234567",
-                       taken_at=NOW - timedelta(days=days))
+        MessageFactory(
+            taken_by=receptionist, owner=colleague, caller_number="+49301234567", taken_at=NOW - timedelta(days=days)
+        )
     login_across_time(client, manager)
     page = client.get("/dashboard/statistics/").content.decode()
     assert '<a href="tel:+49301234567">+49 30 1234567</a>' in page

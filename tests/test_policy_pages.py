@@ -44,8 +44,12 @@ def test_it_offers_the_default_rules_for_a_team_without_any(verkoop):
 
 def test_it_offers_the_saved_rules(verkoop):
     policy_services.team_policy_save(
-        team=verkoop, hours={0: (time(9), time(12)), 5: (time(10), time(14))}, observed_holidays=["King's Day"],
-        handling={CallType.COMPLAINT: 60}, escalation_minutes=30, hold_email_outside_hours=True,
+        team=verkoop,
+        hours={0: (time(9), time(12)), 5: (time(10), time(14))},
+        observed_holidays=["King's Day"],
+        handling={CallType.COMPLAINT: 60},
+        escalation_minutes=30,
+        hold_email_outside_hours=True,
         check_moments=[time(8, 15)],
     )
     initial = policy_selectors.team_policy_initial(team=verkoop)
@@ -54,7 +58,10 @@ def test_it_offers_the_saved_rules(verkoop):
     assert initial[f"handling_{CallType.COMPLAINT}"] == 60
     assert initial["check_moments"] == "08:15"
     assert (initial["observed_holidays"], initial["escalation_minutes"], initial["hold_email_outside_hours"]) == (
-        ["King's Day"], 30, True)
+        ["King's Day"],
+        30,
+        True,
+    )
 
 
 def test_the_team_page_lists_closure_days_in_order_at_a_constant_cost(client, manager, verkoop):
@@ -86,7 +93,9 @@ def test_phone_duty_candidates_are_the_active_people_who_take_messages_once_each
 def test_the_phone_duty_page_shows_the_saved_roster(client, receptionist, manager):
     policy_services.phone_duty_save(roster={(0, DayPart.MORNING): receptionist, (4, DayPart.AFTERNOON): manager})
     assert policy_selectors.phone_duty_roster() == {
-        (0, DayPart.MORNING): receptionist.pk, (4, DayPart.AFTERNOON): manager.pk}
+        (0, DayPart.MORNING): receptionist.pk,
+        (4, DayPart.AFTERNOON): manager.pk,
+    }
     client.force_login(manager)
     form = client.get(reverse("dashboard:phone_duty")).context["form"]
     assert form[f"duty_0_{DayPart.MORNING}"].value() == str(receptionist.pk)
@@ -104,10 +113,13 @@ def test_the_phone_duty_form_reads_back_the_roster_it_was_given(receptionist, ma
     assert [slot for slot, person in roster.items() if person is not None] == [(2, DayPart.AFTERNOON)]
 
 
-@pytest.mark.parametrize(("start", "end", "code"), [
-    ("2026-11-10", "2026-11-01", "reversed"),
-    ("1999-12-31", "2026-11-01", "out_of_range"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    [
+        ("2026-11-10", "2026-11-01", "reversed"),
+        ("1999-12-31", "2026-11-01", "out_of_range"),
+    ],
+)
 def test_the_period_form_refuses_an_unusable_period(start, end, code):
     form = PeriodForm({"start": start, "end": end}, today=date(2026, 11, 20))
     assert not form.is_valid()
@@ -122,8 +134,9 @@ def test_the_period_form_fills_an_empty_date_from_the_default_period():
     assert (form.cleaned_data["start"], form.cleaned_data["end"]) == (default.start, default.end)
 
 
-def test_the_message_export_has_the_teams_messages_oldest_first_without_the_caller(receptionist, colleague,
-                                                                                  other_colleague, verkoop):
+def test_the_message_export_has_the_teams_messages_oldest_first_without_the_caller(
+    receptionist, colleague, other_colleague, verkoop
+):
     later = MessageFactory(taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 12, 9, tzinfo=AMS))
     earlier = MessageFactory(taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 3, 9, tzinfo=AMS))
     MessageFactory(taken_by=receptionist, owner=other_colleague, taken_at=datetime(2026, 11, 5, 9, tzinfo=AMS))
@@ -134,4 +147,5 @@ def test_the_message_export_has_the_teams_messages_oldest_first_without_the_call
     assert all(row[6] == "Verkoop" for row in rows)
     assert len(list(exports.message_export_rows(period=november, team=None))) == 3
     assert not {"caller_name", "caller_number", "caller_email", "caller_company", "reason"} & set(
-        exports.MESSAGE_EXPORT_FIELDS)
+        exports.MESSAGE_EXPORT_FIELDS
+    )

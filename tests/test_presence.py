@@ -71,7 +71,7 @@ def test_the_status_control_is_in_the_navigation_of_every_page(client, clock, co
     login_across_time(client, colleague)
     account_services.presence_set(user=colleague, state="in_meeting", until=clock.at(11, 15), now=clock.now())
     page = client.get(path).content.decode()
-    summary = page[page.index('data-test="presence-summary"'):][:200]
+    summary = page[page.index('data-test="presence-summary"') :][:200]
     assert "In vergadering tot 11:15" in summary
     assert 'action="/accounts/status/"' in page
 
@@ -117,18 +117,22 @@ def test_only_colleagues_who_take_callbacks_have_a_status(client, receptionist, 
 # --- What the receptionist sees and says at step 1 -------------------------------------------------
 
 
-@pytest.mark.parametrize("state, until, said", [
-    ("on_call", "10:30", "Bram is in gesprek (tot 10:30)."),
-    ("in_meeting", "11:00", "Bram zit in een vergadering (tot 11:00)."),
-    ("do_not_disturb", "12:00", "Bram kan op dit moment geen gesprekken aannemen (tot 12:00)."),
-    ("in_meeting", None, "Bram zit in een vergadering."),
-])
+@pytest.mark.parametrize(
+    "state, until, said",
+    [
+        ("on_call", "10:30", "Bram is in gesprek (tot 10:30)."),
+        ("in_meeting", "11:00", "Bram zit in een vergadering (tot 11:00)."),
+        ("do_not_disturb", "12:00", "Bram kan op dit moment geen gesprekken aannemen (tot 12:00)."),
+        ("in_meeting", None, "Bram zit in een vergadering."),
+    ],
+)
 def test_the_status_partial_says_the_line_for_each_status(desk, clock, colleague, state, until, said):
     hour_minute = until and [int(part) for part in until.split(":")]
-    account_services.presence_set(user=colleague, state=state, now=clock.now(),
-                                  until=clock.at(*hour_minute) if until else None)
+    account_services.presence_set(
+        user=colleague, state=state, now=clock.now(), until=clock.at(*hour_minute) if until else None
+    )
     page = desk.get(PARTIAL, {"recipient-recipient": "Bram"}).content.decode()
-    line = page[page.index('data-test="unavailable-line"'):]
+    line = page[page.index('data-test="unavailable-line"') :]
     assert said in line
     assert "Kan ik u misschien zelf helpen, of zal ik een bericht voor Bram aannemen?" in line
     assert "beschikbaar" not in page
@@ -144,8 +148,12 @@ def test_without_a_status_there_is_no_available_claim_but_a_line_for_no_answer(d
 
 def test_an_absence_beats_a_status(desk, clock, colleague, other_colleague):
     account_services.presence_set(user=colleague, state="on_call", until=None, now=clock.now())
-    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=clock.now() - timedelta(hours=1),
-                           ends_at=clock.now() + timedelta(days=2))
+    Absence.objects.create(
+        user=colleague,
+        stand_in=other_colleague,
+        starts_at=clock.now() - timedelta(hours=1),
+        ends_at=clock.now() + timedelta(days=2),
+    )
     assert availability_of(user=colleague, team=team_of(colleague), now=clock.now()).state == "away"
     page = desk.get(PARTIAL, {"recipient-recipient": "Bram"}).content.decode()
     assert "Bram is helaas afwezig tot" in page and "in gesprek" not in page
@@ -160,10 +168,10 @@ def test_outside_business_hours_beats_a_status(clock, colleague):
 def test_the_list_beside_step_1_shows_each_status_with_its_line(desk, clock, colleague, other_colleague):
     account_services.presence_set(user=other_colleague, state="in_meeting", until=clock.at(11), now=clock.now())
     page = start_call(desk).content.decode()
-    listed = page[page.index('data-test="statuses"'):]
+    listed = page[page.index('data-test="statuses"') :]
     assert "<strong>Daan</strong>:" in listed and "in vergadering tot 11:00" in listed
     assert "Daan zit in een vergadering (tot 11:00). Kan ik u misschien zelf helpen" in listed
-    bram = listed[listed.index("<strong>Bram</strong>"):][:80]
+    bram = listed[listed.index("<strong>Bram</strong>") :][:80]
     assert "geen status ingesteld" in bram
 
 
@@ -195,8 +203,14 @@ def test_the_lines_are_said_in_english_too(client, clock, receptionist, colleagu
         english = unavailable_line(name="Bram", availability=availability)
     with translation.override("nl"):
         dutch = unavailable_line(name="Bram", availability=availability)
-    assert english == "Bram is on another call (until 10:30). May I help you myself, perhaps, or shall I take a message for Bram?"
-    assert dutch == "Bram is in gesprek (tot 10:30). Kan ik u misschien zelf helpen, of zal ik een bericht voor Bram aannemen?"
+    assert (
+        english
+        == "Bram is on another call (until 10:30). May I help you myself, perhaps, or shall I take a message for Bram?"
+    )
+    assert (
+        dutch
+        == "Bram is in gesprek (tot 10:30). Kan ik u misschien zelf helpen, of zal ik een bericht voor Bram aannemen?"
+    )
 
 
 def test_the_line_stays_beside_the_next_step_while_the_message_is_taken(desk, clock, colleague):
@@ -216,7 +230,7 @@ def test_the_navigation_keeps_the_status_in_the_cache_yet_shows_every_change_and
 
     def summary() -> str:
         page = client.get("/accounts/profile/").content.decode()
-        return page[page.index('data-test="presence-summary"'):][:120]
+        return page[page.index('data-test="presence-summary"') :][:120]
 
     assert "Beschikbaar" in summary()
     client.post(STATUS_URL, {"state": "on_call", "minutes": "15"})

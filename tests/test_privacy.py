@@ -52,28 +52,64 @@ def caller(receptionist, colleague, manager, clock):
     """Pieter, with a handled message, an open one from his second number, and a call in progress about him."""
     now = clock.now()
     handled = MessageFactory(
-        taken_by=receptionist, owner=colleague, status=Status.HANDLED, taken_at=now - timedelta(days=3),
-        handled_at=now - timedelta(days=1), deadline=now - timedelta(days=2), handled_by=colleague,
-        outcome="solved", caller_company="De Boer Bouw", caller_email="pieter@deboer.example",
-        handled_note="Pieter belt zijn vrouw terug", later_reason="Pieter is op vakantie",
-        promise_exception_reason="Pieter vroeg om de avond", call_type="complaint", tone="angry", attempt_count=1,
+        taken_by=receptionist,
+        owner=colleague,
+        status=Status.HANDLED,
+        taken_at=now - timedelta(days=3),
+        handled_at=now - timedelta(days=1),
+        deadline=now - timedelta(days=2),
+        handled_by=colleague,
+        outcome="solved",
+        caller_company="De Boer Bouw",
+        caller_email="pieter@deboer.example",
+        handled_note="Pieter belt zijn vrouw terug",
+        later_reason="Pieter is op vakantie",
+        promise_exception_reason="Pieter vroeg om de avond",
+        call_type="complaint",
+        tone="angry",
+        attempt_count=1,
     )
     CallLog.objects.filter(message=handled).update(note="Pieter klonk ziek")
-    Attempt.objects.create(message=handled, made_by=colleague, made_at=now - timedelta(days=1),
-                           result=Attempt.Result.REACHED, note="Voicemail van Pieter",
-                           exception_reason="Pieter werkt 's avonds")
-    MessageEvent.objects.create(message=handled, actor=receptionist, at=now - timedelta(days=3),
-                                kind=MessageEvent.Kind.CORRECTED, note="Naam van Pieter verbeterd",
-                                changes={"caller_name": ["Piet", "Pieter de Boer"], "tone": ["Calm", "Angry"],
-                                         "caller_number": ["", "06 12345678"]})
-    Notification.objects.create(recipient=colleague, message=handled, kind=Notification.Kind.NEW_MESSAGE,
-                                channel=Notification.Channel.IN_APP, created_at=now - timedelta(days=3))
-    open_one = MessageFactory(taken_by=receptionist, owner=colleague, caller_number=OTHER_NUMBER,
-                              reason="Pieter wil zijn offerte bespreken")
-    draft = CallDraft.objects.create(taken_by=receptionist, data={"caller": {"name": "Pieter de Boer",
-                                                                             "number": "06-12345678"}})
-    someone_else = MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Sanne Jansen",
-                                  caller_number="+31687654321", reason="Levering")
+    Attempt.objects.create(
+        message=handled,
+        made_by=colleague,
+        made_at=now - timedelta(days=1),
+        result=Attempt.Result.REACHED,
+        note="Voicemail van Pieter",
+        exception_reason="Pieter werkt 's avonds",
+    )
+    MessageEvent.objects.create(
+        message=handled,
+        actor=receptionist,
+        at=now - timedelta(days=3),
+        kind=MessageEvent.Kind.CORRECTED,
+        note="Naam van Pieter verbeterd",
+        changes={
+            "caller_name": ["Piet", "Pieter de Boer"],
+            "tone": ["Calm", "Angry"],
+            "caller_number": ["", "06 12345678"],
+        },
+    )
+    Notification.objects.create(
+        recipient=colleague,
+        message=handled,
+        kind=Notification.Kind.NEW_MESSAGE,
+        channel=Notification.Channel.IN_APP,
+        created_at=now - timedelta(days=3),
+    )
+    open_one = MessageFactory(
+        taken_by=receptionist, owner=colleague, caller_number=OTHER_NUMBER, reason="Pieter wil zijn offerte bespreken"
+    )
+    draft = CallDraft.objects.create(
+        taken_by=receptionist, data={"caller": {"name": "Pieter de Boer", "number": "06-12345678"}}
+    )
+    someone_else = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        caller_name="Sanne Jansen",
+        caller_number="+31687654321",
+        reason="Levering",
+    )
     return {"handled": handled, "open": open_one, "draft": draft, "someone_else": someone_else}
 
 
@@ -83,20 +119,25 @@ def _caller_url(name: str, *numbers: str) -> str:
 
 def _database_text() -> str:
     """Every row of every model, as JSON: what an erasure must leave without the caller."""
-    return "".join(serializers.serialize("json", model.objects.all()) for model in apps.get_models()
-                   if model._meta.app_label in {"callbacks", "accounts", "admin"})
+    return "".join(
+        serializers.serialize("json", model.objects.all())
+        for model in apps.get_models()
+        if model._meta.app_label in {"callbacks", "accounts", "admin"}
+    )
 
 
 def _erase(client, *numbers: str, confirm: str = "WISSEN"):
-    return client.post(_caller_url("dashboard:privacy_caller", *numbers),
-                       {"reason": "Verzoek per e-mail van 1 december", "confirm": confirm})
+    return client.post(
+        _caller_url("dashboard:privacy_caller", *numbers),
+        {"reason": "Verzoek per e-mail van 1 december", "confirm": confirm},
+    )
 
 
 # --- access -----------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["dashboard:privacy", "dashboard:privacy_caller", "dashboard:privacy_export"])
-def test_it_shows_the_privacy_pages_to_managers_only(client, caller, receptionist, colleague, outsider, manager,
-                                                     name):
+def test_it_shows_the_privacy_pages_to_managers_only(client, caller, receptionist, colleague, outsider, manager, name):
     url = _caller_url(name, NUMBER)
     for person in (receptionist, colleague, outsider):
         client.force_login(person)
@@ -110,6 +151,7 @@ def test_it_shows_the_privacy_pages_to_managers_only(client, caller, receptionis
 
 # --- the right of access ----------------------------------------------------------------------------------
 
+
 def test_it_exports_every_field_of_every_message_in_any_written_form(client, manager, caller):
     client.force_login(manager)
     response = client.get(_caller_url("dashboard:privacy_export", "06-12345678", "020 123 4567"))
@@ -118,9 +160,20 @@ def test_it_exports_every_field_of_every_message_in_any_written_form(client, man
     body = response.content.decode()
     for field in Message._meta.concrete_fields:
         assert f">{_label(field)}</th>" in body, field.name
-    for text in ("De Boer Bouw", "pieter@deboer.example", "Pieter klonk ziek", "Voicemail van Pieter",
-                 "Pieter werkt &#x27;s avonds", "Naam van Pieter verbeterd", "Pieter wil zijn offerte bespreken",
-                 "06 12345678", "020 123 4567", "Klacht", "Bericht ", str(caller["handled"].intake_token)):
+    for text in (
+        "De Boer Bouw",
+        "pieter@deboer.example",
+        "Pieter klonk ziek",
+        "Voicemail van Pieter",
+        "Pieter werkt &#x27;s avonds",
+        "Naam van Pieter verbeterd",
+        "Pieter wil zijn offerte bespreken",
+        "06 12345678",
+        "020 123 4567",
+        "Klacht",
+        "Bericht ",
+        str(caller["handled"].intake_token),
+    ):
         assert text in body, text
     assert "Sanne" not in body
     assert body.count("<caption>Bericht ") == 2  # both numbers' messages, not the other caller's
@@ -154,6 +207,7 @@ def test_the_caller_page_reads_a_constant_number_of_queries(client, manager, cal
 
 # --- the right to erasure ---------------------------------------------------------------------------------
 
+
 def test_it_erases_the_caller_from_every_table_and_keeps_the_statistics(client, manager, caller, clock):
     call_command("rebuild_statistics", stdout=StringIO())  # the statistics read the rollup
     before = statistics.statistics_for(period=DECEMBER, team=None, now=clock.now())
@@ -168,8 +222,12 @@ def test_it_erases_the_caller_from_every_table_and_keeps_the_statistics(client, 
     handled, open_one = caller["handled"], caller["open"]
     for message in (handled, open_one):
         message.refresh_from_db()
-        assert (message.caller_name, str(message.caller_number), message.caller_email, message.caller_company) == \
-            ("", "", "", "")
+        assert (message.caller_name, str(message.caller_number), message.caller_email, message.caller_company) == (
+            "",
+            "",
+            "",
+            "",
+        )
         assert message.anonymised_at == clock.now()
     assert open_one.status == Status.OPEN and handled.status == Status.HANDLED
     assert not CallLog.objects.exclude(note="").exists()
@@ -193,8 +251,12 @@ def test_the_erasure_is_logged_without_the_number(client, manager, caller):
     client.force_login(manager)
     _erase(client, NUMBER, OTHER_NUMBER)
     record = PrivacyRecord.objects.get()
-    assert (record.kind, record.by, record.message_count, record.reason) == \
-        (PrivacyRecord.Kind.ERASURE, manager, 2, "Verzoek per e-mail van 1 december")
+    assert (record.kind, record.by, record.message_count, record.reason) == (
+        PrivacyRecord.Kind.ERASURE,
+        manager,
+        2,
+        "Verzoek per e-mail van 1 december",
+    )
     assert sorted(record.number_hashes) == sorted([number_fingerprint(NUMBER), number_fingerprint(OTHER_NUMBER)])
     assert "12345678" not in serializers.serialize("json", [record])
 
@@ -234,6 +296,7 @@ def test_a_text_that_is_no_number_finds_nothing(client, manager, caller):
 
 # --- retention ----------------------------------------------------------------------------------------------
 
+
 @override_settings(RETENTION_DAYS=180)
 def test_without_a_setting_the_environment_decides(db):
     assert retention_days() == 180
@@ -252,9 +315,15 @@ def test_a_manager_sets_the_retention_and_it_is_logged(client, manager):
 
 @override_settings(RETENTION_DAYS=180)
 def test_the_nightly_task_uses_the_period_set_by_the_manager(client, manager, receptionist, colleague, clock):
-    old = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, handled_by=colleague,
-                         taken_at=clock.now() - timedelta(days=42), handled_at=clock.now() - timedelta(days=40),
-                         deadline=clock.now() - timedelta(days=41))
+    old = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        status=Status.HANDLED,
+        handled_by=colleague,
+        taken_at=clock.now() - timedelta(days=42),
+        handled_at=clock.now() - timedelta(days=40),
+        deadline=clock.now() - timedelta(days=41),
+    )
     clock.shift(timedelta(hours=12))  # 02:00 the next night
     assert tasks.messages_anonymise_task() == 0  # 40 days is within the 180 of the environment
     client.force_login(manager)
@@ -267,9 +336,15 @@ def test_the_nightly_task_uses_the_period_set_by_the_manager(client, manager, re
 
 
 def test_the_page_shows_the_next_run_and_what_it_will_anonymise(client, manager, receptionist, colleague, clock):
-    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, handled_by=colleague,
-                   taken_at=clock.now() - timedelta(days=400), handled_at=clock.now() - timedelta(days=399),
-                   deadline=clock.now() - timedelta(days=399))
+    MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        status=Status.HANDLED,
+        handled_by=colleague,
+        taken_at=clock.now() - timedelta(days=400),
+        handled_at=clock.now() - timedelta(days=399),
+        deadline=clock.now() - timedelta(days=399),
+    )
     client.force_login(manager)
     page = client.get(reverse("dashboard:privacy")).content.decode()
     assert "woensdag 2 december 2026, 01:00" in page
@@ -288,9 +363,15 @@ def test_the_next_run_is_the_coming_night_or_this_hour_during_the_night(clock):
 
 @override_settings(RETENTION_DAYS=180)
 def test_the_command_defaults_to_the_period_set_by_the_manager(manager, receptionist, colleague, clock):
-    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, handled_by=colleague,
-                   taken_at=clock.now() - timedelta(days=42), handled_at=clock.now() - timedelta(days=40),
-                   deadline=clock.now() - timedelta(days=41))
+    MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        status=Status.HANDLED,
+        handled_by=colleague,
+        taken_at=clock.now() - timedelta(days=42),
+        handled_at=clock.now() - timedelta(days=40),
+        deadline=clock.now() - timedelta(days=41),
+    )
     out = StringIO()
     call_command("anonymise_messages", "--dry-run", stdout=out)
     assert "Would anonymise 0 message(s) handled more than 180 days ago" in out.getvalue()

@@ -6,8 +6,12 @@ from playwright.sync_api import Page, expect
 from tests.factories import MessageFactory
 from tests.test_accessibility import VIEWPORTS, _audit, _log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True),
-              pytest.mark.clock(tick=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.clock(tick=True),
+]
 
 
 @VIEWPORTS

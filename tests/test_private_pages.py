@@ -22,16 +22,24 @@ def _no_store(response) -> bool:
 def test_pages_fragments_and_exports_of_a_logged_in_user_are_not_stored(client, receptionist, colleague, manager):
     message = MessageFactory(taken_by=receptionist, owner=colleague, caller_name=CALLER)
     login_across_time(client, colleague)
-    for url in (reverse("callbacks:list"), reverse("callbacks:detail", args=[message.pk]),
-                reverse("callbacks:inbox"), reverse("home")):
+    for url in (
+        reverse("callbacks:list"),
+        reverse("callbacks:detail", args=[message.pk]),
+        reverse("callbacks:inbox"),
+        reverse("home"),
+    ):
         response = client.get(url)
         assert response.status_code == 200 and _no_store(response), url
     badge = client.get(reverse("callbacks:badge"), headers={"hx-request": "true"})
     assert badge.status_code == 200 and _no_store(badge)
 
     login_across_time(client, manager)
-    for url in (reverse("dashboard:messages_csv"), reverse("dashboard:statistics_csv"),
-                reverse("dashboard:live"), reverse("dashboard:index")):
+    for url in (
+        reverse("dashboard:messages_csv"),
+        reverse("dashboard:statistics_csv"),
+        reverse("dashboard:live"),
+        reverse("dashboard:index"),
+    ):
         response = client.get(url, headers={"hx-request": "true"} if url.endswith("live/") else {})
         assert response.status_code == 200 and _no_store(response), url
 

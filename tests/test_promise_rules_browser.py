@@ -11,8 +11,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 INTAKE = "/callbacks/new/"
 
 
-def test_the_proposed_sentence_updates_as_the_wishes_are_entered(clock, page: Page, live_server, receptionist,
-                                                                  colleague):
+def test_the_proposed_sentence_updates_as_the_wishes_are_entered(
+    clock, page: Page, live_server, receptionist, colleague
+):
     page.goto(f"{live_server.url}{INTAKE}")
     page.fill("#id_username", "anna")
     page.fill("#id_password", PASSWORD)

@@ -1,4 +1,4 @@
-""""Put through": the third outcome of step 1, saved once, owed by no one, counted in the statistics."""
+""" "Put through": the third outcome of step 1, saved once, owed by no one, counted in the statistics."""
 
 import csv
 import io
@@ -31,8 +31,9 @@ def desk(client, receptionist, colleague):
 
 
 def _put_through(token, receptionist, colleague):
-    return services.message_record_put_through(token=token, taken_by=receptionist, intended_user=colleague,
-                                               owner_team=colleague.teams.get())
+    return services.message_record_put_through(
+        token=token, taken_by=receptionist, intended_user=colleague, owner_team=colleague.teams.get()
+    )
 
 
 def test_put_through_is_saved_once_however_often_it_is_repeated(receptionist, colleague):
@@ -75,11 +76,23 @@ def _office(receptionist, colleague):
         return datetime(2026, 11, day, 10, 0, tzinfo=AMS)
 
     MessageFactory(taken_by=receptionist, owner=colleague, taken_at=at(3), deadline=at(4))
-    MessageFactory(taken_by=receptionist, owner=colleague, taken_at=at(3), status=Status.HANDLED_AT_INTAKE,
-                   handled_at=at(3), wants_callback=False)
+    MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        taken_at=at(3),
+        status=Status.HANDLED_AT_INTAKE,
+        handled_at=at(3),
+        wants_callback=False,
+    )
     for day in (5, 6):
-        MessageFactory(taken_by=receptionist, owner=colleague, taken_at=at(day), status=Status.PUT_THROUGH,
-                       handled_at=at(day), wants_callback=False)
+        MessageFactory(
+            taken_by=receptionist,
+            owner=colleague,
+            taken_at=at(day),
+            status=Status.PUT_THROUGH,
+            handled_at=at(day),
+            wants_callback=False,
+        )
 
 
 def test_put_through_is_counted_in_the_statistics(receptionist, colleague):
@@ -97,8 +110,11 @@ def test_the_statistics_page_and_csv_show_put_through(client, manager, reception
     query = {"start": "2026-11-01", "end": "2026-11-30"}
     page = client.get("/dashboard/statistics/", query).content.decode()
     assert 'data-test="put-through">2<' in page
-    rows = list(csv.reader(io.StringIO(client.get("/dashboard/statistics.csv", query).content.decode("utf-8-sig")),
-                           delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/dashboard/statistics.csv", query).content.decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert rows[0][2:5] == ["Aangenomen berichten", "Direct geholpen", "Doorverbonden"]
     assert rows[1][2:5] == ["4", "1", "2"]
 
@@ -110,8 +126,9 @@ def test_put_through_falls_under_the_retention_rules_like_helped_directly(clock,
 
     old = _put_through(uuid.uuid4(), receptionist, colleague)
     recent = _put_through(uuid.uuid4(), receptionist, colleague)
-    Message.objects.filter(pk=old.pk).update(handled_at=clock.now() - timedelta(days=200),
-                                             taken_at=clock.now() - timedelta(days=200))
+    Message.objects.filter(pk=old.pk).update(
+        handled_at=clock.now() - timedelta(days=200), taken_at=clock.now() - timedelta(days=200)
+    )
     assert messages_anonymise(now=clock.now(), older_than_days=180) == 1
     old.refresh_from_db()
     recent.refresh_from_db()

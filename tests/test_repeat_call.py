@@ -113,8 +113,7 @@ def test_a_moment_in_the_past_is_refused(message, receptionist, clock):
 
 
 def repeat_form(data, deadline):
-    return RepeatCallForm({f"repeat-{name}": value for name, value in data.items()}, prefix="repeat",
-                          deadline=deadline)
+    return RepeatCallForm({f"repeat-{name}": value for name, value in data.items()}, prefix="repeat", deadline=deadline)
 
 
 def test_the_repeat_step_requires_a_note(message):
@@ -148,12 +147,16 @@ def test_open_message_is_none_once_handled(message):
     assert open_message(message.pk) is None
 
 
-@pytest.mark.parametrize(("language", "subject", "line"), [
-    ("nl", "Urgent: Pieter de Boer belde opnieuw (3 keer)", "Wat de beller nu zei: Nog steeds geen offerte"),
-    ("en", "Urgent: Pieter de Boer called again (3 calls)", "What they said now: Nog steeds geen offerte"),
-])
-def test_the_email_speaks_the_owners_language(message, receptionist, colleague, language, subject, line,
-                                              django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    ("language", "subject", "line"),
+    [
+        ("nl", "Urgent: Pieter de Boer belde opnieuw (3 keer)", "Wat de beller nu zei: Nog steeds geen offerte"),
+        ("en", "Urgent: Pieter de Boer called again (3 calls)", "What they said now: Nog steeds geen offerte"),
+    ],
+)
+def test_the_email_speaks_the_owners_language(
+    message, receptionist, colleague, language, subject, line, django_capture_on_commit_callbacks
+):
     type(colleague).objects.filter(pk=colleague.pk).update(preferred_language=language)
     add_call(message, receptionist)
     with django_capture_on_commit_callbacks(execute=True):

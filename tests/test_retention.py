@@ -25,8 +25,21 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=
 
 DAYS = 180
 NUMBER = "+31612345678"
-STATISTICS_FIELDS = ("status", "call_type", "tone", "taken_at", "handled_at", "deadline", "attempt_count",
-                     "call_count", "outcome", "owner_user_id", "owner_team_id", "overdue_level", "flagged_at")
+STATISTICS_FIELDS = (
+    "status",
+    "call_type",
+    "tone",
+    "taken_at",
+    "handled_at",
+    "deadline",
+    "attempt_count",
+    "call_count",
+    "outcome",
+    "owner_user_id",
+    "owner_team_id",
+    "overdue_level",
+    "flagged_at",
+)
 
 
 def _handled(taken_by, owner, *, days_ago: float, now: datetime = NOW, **fields) -> Message:
@@ -34,27 +47,61 @@ def _handled(taken_by, owner, *, days_ago: float, now: datetime = NOW, **fields)
     handled_at = now - timedelta(days=days_ago)
     taken_at = handled_at - timedelta(days=2)
     message = MessageFactory(
-        taken_by=taken_by, owner=owner, status=fields.pop("status", Status.HANDLED), taken_at=taken_at,
-        handled_at=handled_at, deadline=taken_at + timedelta(days=1), handled_by=owner, outcome="solved",
-        caller_company="De Boer Bouw", caller_email="pieter@deboer.example", caller_number=NUMBER,
-        handled_note="Pieter belt zijn vrouw terug", later_reason="Pieter is op vakantie", attempt_count=2,
-        call_type="complaint", tone="angry", **fields,
+        taken_by=taken_by,
+        owner=owner,
+        status=fields.pop("status", Status.HANDLED),
+        taken_at=taken_at,
+        handled_at=handled_at,
+        deadline=taken_at + timedelta(days=1),
+        handled_by=owner,
+        outcome="solved",
+        caller_company="De Boer Bouw",
+        caller_email="pieter@deboer.example",
+        caller_number=NUMBER,
+        handled_note="Pieter belt zijn vrouw terug",
+        later_reason="Pieter is op vakantie",
+        attempt_count=2,
+        call_type="complaint",
+        tone="angry",
+        **fields,
     )
     CallLog.objects.filter(message=message).update(note="Pieter klonk ziek")
-    Attempt.objects.create(message=message, made_by=owner, made_at=handled_at - timedelta(hours=1),
-                           result=Attempt.Result.NO_ANSWER, note="Voicemail van Pieter")
-    Attempt.objects.create(message=message, made_by=owner, made_at=handled_at, result=Attempt.Result.REACHED,
-                           note="Pieter belt zijn vrouw terug")
-    MessageEvent.objects.create(
-        message=message, actor=taken_by, at=taken_at, kind=MessageEvent.Kind.CORRECTED,
-        changes={"caller_name": ["Piet", "Pieter de Boer"], "caller_email": ["", "pieter@deboer.example"],
-                 "tone": ["Calm", "Angry"]},
+    Attempt.objects.create(
+        message=message,
+        made_by=owner,
+        made_at=handled_at - timedelta(hours=1),
+        result=Attempt.Result.NO_ANSWER,
+        note="Voicemail van Pieter",
+    )
+    Attempt.objects.create(
+        message=message,
+        made_by=owner,
+        made_at=handled_at,
+        result=Attempt.Result.REACHED,
+        note="Pieter belt zijn vrouw terug",
     )
     MessageEvent.objects.create(
-        message=message, actor=owner, at=handled_at, kind=MessageEvent.Kind.HANDLED,
+        message=message,
+        actor=taken_by,
+        at=taken_at,
+        kind=MessageEvent.Kind.CORRECTED,
+        changes={
+            "caller_name": ["Piet", "Pieter de Boer"],
+            "caller_email": ["", "pieter@deboer.example"],
+            "tone": ["Calm", "Angry"],
+        },
+    )
+    MessageEvent.objects.create(
+        message=message,
+        actor=owner,
+        at=handled_at,
+        kind=MessageEvent.Kind.HANDLED,
         note="Pieter belt zijn vrouw terug",
-        changes={"attempt": ["", "Reached"], "handled_note": ["", "Pieter belt zijn vrouw terug"],
-                 "status": ["Open", "Handled"]},
+        changes={
+            "attempt": ["", "Reached"],
+            "handled_note": ["", "Pieter belt zijn vrouw terug"],
+            "status": ["Open", "Handled"],
+        },
     )
     return message
 
@@ -81,10 +128,16 @@ def test_it_anonymises_a_message_handled_more_than_n_days_ago(receptionist, coll
     assert list(Attempt.objects.filter(message=message).values_list("note", flat=True)) == ["", ""]
     events = {event.kind: event for event in message.events.all()}
     assert {event.note for event in events.values()} == {""}
-    assert events["corrected"].changes == {"caller_name": [MARKER, MARKER], "caller_email": ["", MARKER],
-                                           "tone": ["Calm", "Angry"]}
-    assert events["handled"].changes == {"attempt": ["", "Reached"], "handled_note": ["", MARKER],
-                                         "status": ["Open", "Handled"]}
+    assert events["corrected"].changes == {
+        "caller_name": [MARKER, MARKER],
+        "caller_email": ["", MARKER],
+        "tone": ["Calm", "Angry"],
+    }
+    assert events["handled"].changes == {
+        "attempt": ["", "Reached"],
+        "handled_note": ["", MARKER],
+        "status": ["Open", "Handled"],
+    }
     assert "Pieter" not in str(_snapshot()) and "deboer" not in str(_snapshot())
 
 
@@ -99,8 +152,13 @@ def test_it_keeps_what_the_statistics_need(receptionist, colleague):
 
 def test_it_leaves_recently_handled_and_open_messages_alone(receptionist, colleague):
     _handled(receptionist, colleague, days_ago=DAYS - 1)
-    long_open = MessageFactory(taken_by=receptionist, owner=colleague, taken_at=NOW - timedelta(days=400),
-                               deadline=NOW - timedelta(days=399), handled_at=NOW - timedelta(days=400))
+    long_open = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        taken_at=NOW - timedelta(days=400),
+        deadline=NOW - timedelta(days=399),
+        handled_at=NOW - timedelta(days=400),
+    )
     before = _snapshot()
     assert messages_anonymise(now=NOW, older_than_days=DAYS) == 0
     assert _snapshot() == before

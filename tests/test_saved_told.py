@@ -48,14 +48,18 @@ def test_on_friday_evening_the_mail_waits_for_monday(client, receptionist, colle
 
 
 @pytest.mark.clock(at=TUESDAY_MORNING)
-def test_a_colleague_away_is_named_with_the_stand_in_who_was_told(client, clock, receptionist, colleague,
-                                                                   other_colleague):
+def test_a_colleague_away_is_named_with_the_stand_in_who_was_told(
+    client, clock, receptionist, colleague, other_colleague
+):
     now = clock.now()
-    Absence.objects.create(user=colleague, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2),
-                           stand_in=other_colleague)
+    Absence.objects.create(
+        user=colleague, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2), stand_in=other_colleague
+    )
     login_across_time(client, receptionist)
     text = _saved_text(take_message(client, recipient=RECIPIENT))
-    assert text.endswith("Daan is op de hoogte gebracht (in Terugbel nu; per mail nu); Bram is afwezig, Daan neemt waar.")
+    assert text.endswith(
+        "Daan is op de hoogte gebracht (in Terugbel nu; per mail nu); Bram is afwezig, Daan neemt waar."
+    )
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"daan"}
 
 

@@ -33,11 +33,18 @@ def as_user(client, user):
 
 @pytest.fixture
 def pieter(receptionist, colleague):
-    return MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Pieter de Boer",
-                          caller_company="Bakkerij De Boer", caller_number=NUMBER, reason="Vraag over de offerte")
+    return MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        caller_name="Pieter de Boer",
+        caller_company="Bakkerij De Boer",
+        caller_number=NUMBER,
+        reason="Vraag over de offerte",
+    )
 
 
 # Access -----------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ["receptionist", "colleague", "manager"])
 def test_it_finds_the_message_for_each_role_that_may_see_it(client, request, pieter, role):
@@ -51,8 +58,7 @@ def test_a_colleague_of_another_team_finds_nothing(client, pieter, other_colleag
     assert "de Boer" not in client.get(URL, {"q": "Pieter"}).content.decode()
 
 
-def test_a_receptionist_finds_what_she_took_and_not_what_others_took(client, pieter, receptionist, manager,
-                                                                     colleague):
+def test_a_receptionist_finds_what_she_took_and_not_what_others_took(client, pieter, receptionist, manager, colleague):
     other = MessageFactory(taken_by=manager, owner=colleague, caller_name="Pieter Jansen")
     assert found(as_user(client, receptionist), "Pieter") == [pieter.pk]
     assert set(found(as_user(client, colleague), "Pieter")) == {pieter.pk, other.pk}
@@ -70,8 +76,19 @@ def test_anonymised_messages_are_not_found(clock, client, manager, pieter):
 
 # Numbers ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("written", ["06-12345678", "0612345678", "+31 6 1234 5678", "+31612345678",
-                                     "0031 6 12345678", "+31 (0)6 12 34 56 78", "06 1234 5678"])
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "06-12345678",
+        "0612345678",
+        "+31 6 1234 5678",
+        "+31612345678",
+        "0031 6 12345678",
+        "+31 (0)6 12 34 56 78",
+        "06 1234 5678",
+    ],
+)
 def test_a_whole_number_in_any_written_form_finds_the_caller_first(client, manager, pieter, written):
     response = as_user(client, manager).get(URL, {"q": written})
     (row,) = response.context["page"]
@@ -92,8 +109,8 @@ def test_a_part_of_a_number_does_not_match_other_digits(client, manager, pieter)
 
 # Words ------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query", ["Pieter", "pieter de boer", "Bakkerij", "bakkerij de", "offerte",
-                                   "OFFERTE vraag"])
+
+@pytest.mark.parametrize("query", ["Pieter", "pieter de boer", "Bakkerij", "bakkerij de", "offerte", "OFFERTE vraag"])
 def test_names_companies_and_reason_words_are_found_whatever_the_case(client, manager, pieter, query):
     assert found(as_user(client, manager), query) == [pieter.pk]
 
@@ -105,11 +122,17 @@ def test_words_of_the_reason_need_not_stand_together(client, manager, pieter):
 
 # Ranking ----------------------------------------------------------------------------------------------------
 
-def test_name_and_company_rank_before_reason_words_and_newest_first_within_a_rank(clock, client, manager,
-                                                                                   receptionist, colleague):
+
+def test_name_and_company_rank_before_reason_words_and_newest_first_within_a_rank(
+    clock, client, manager, receptionist, colleague
+):
     def message(days_ago: int, **fields) -> Message:
-        return MessageFactory(taken_by=receptionist, owner=colleague, taken_at=clock.now() - timedelta(days=days_ago),
-                              **{"caller_name": "Jan", "caller_company": "", "reason": "Terugbellen", **fields})
+        return MessageFactory(
+            taken_by=receptionist,
+            owner=colleague,
+            taken_at=clock.now() - timedelta(days=days_ago),
+            **{"caller_name": "Jan", "caller_company": "", "reason": "Terugbellen", **fields},
+        )
 
     in_reason_newest = message(0, reason="Levering van Jansen komt niet")
     name_old = message(9, caller_name="Karel Jansen")
@@ -124,6 +147,7 @@ def test_name_and_company_rank_before_reason_words_and_newest_first_within_a_ran
 
 # Pagination and queries -------------------------------------------------------------------------------------
 
+
 def test_results_are_paginated_newest_first(clock, client, manager, receptionist, colleague):
     messages = make_messages(PAGE_SIZE + 5, taken_by=receptionist, owner=colleague, caller_name="Pieter")
     client = as_user(client, manager)
@@ -135,8 +159,9 @@ def test_results_are_paginated_newest_first(clock, client, manager, receptionist
     assert "page=2" in first.content.decode()
 
 
-def test_the_number_of_queries_does_not_grow_with_the_results(client, manager, receptionist, colleague,
-                                                              other_colleague):
+def test_the_number_of_queries_does_not_grow_with_the_results(
+    client, manager, receptionist, colleague, other_colleague
+):
     client = as_user(client, manager)
     make_messages(2, taken_by=receptionist, owner=colleague, caller_name="Pieter")
     client.get(URL, {"q": "Pieter"})  # the navigation's cached figures
@@ -150,6 +175,7 @@ def test_the_number_of_queries_does_not_grow_with_the_results(client, manager, r
 
 
 # Queries that ask for nothing -------------------------------------------------------------------------------
+
 
 def test_an_empty_query_shows_the_form_without_results_or_complaint(client, manager, pieter):
     response = as_user(client, manager).get(URL)
@@ -166,8 +192,19 @@ def test_a_query_too_short_to_search_says_so(client, manager, pieter, garbage):
     assert "page" not in response.context
 
 
-@pytest.mark.parametrize("garbage", ["x" * 5000, "'; DROP TABLE callbacks_message; --", "100%", "a_b", "<script>",
-                                     "\x00abc", "&|!():*", "06-12345678999999"])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        "x" * 5000,
+        "'; DROP TABLE callbacks_message; --",
+        "100%",
+        "a_b",
+        "<script>",
+        "\x00abc",
+        "&|!():*",
+        "06-12345678999999",
+    ],
+)
 def test_strange_queries_answer_without_error(client, manager, pieter, garbage):
     response = as_user(client, manager).get(URL, {"q": garbage, "page": "x"})
     assert response.status_code == 200
@@ -193,6 +230,7 @@ def test_the_navigation_has_the_search_box_for_those_who_may_search(client, rece
 
 # PostgreSQL: the indexes of migration 0008 answer the search ------------------------------------------------
 
+
 def _plan(query) -> str:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE callbacks_message")
@@ -206,15 +244,24 @@ def _plan(query) -> str:
 
 @pytest.mark.postgres
 @pytest.mark.postgres_only  # a PostgreSQL plan
-@pytest.mark.parametrize(("query", "indexes"), [
-    ("Jansen", ["msg_search_name", "msg_search_company", "msg_search_reason"]),
-    ("345678", ["msg_search_number"]),
-    ("06-12345678", ["msg_caller_history"]),
-])
+@pytest.mark.parametrize(
+    ("query", "indexes"),
+    [
+        ("Jansen", ["msg_search_name", "msg_search_company", "msg_search_reason"]),
+        ("345678", ["msg_search_number"]),
+        ("06-12345678", ["msg_caller_history"]),
+    ],
+)
 def test_the_search_uses_the_search_indexes(manager, receptionist, colleague, query, indexes):
     """Enough other callers that reading the whole table would cost more than the indexes."""
-    make_messages(3000, taken_by=receptionist, owner=colleague, caller_name="Karel", caller_company="Bakkerij",
-                  reason="Terugbellen")
+    make_messages(
+        3000,
+        taken_by=receptionist,
+        owner=colleague,
+        caller_name="Karel",
+        caller_company="Bakkerij",
+        reason="Terugbellen",
+    )
     plan = _plan(messages_found(user=manager, terms=terms_of(query)))
     for index in indexes:
         assert index in plan, plan

@@ -382,16 +382,40 @@ def test_production_makes_cookies_secure_and_sends_hsts():
     result = _run(_SECURITY_SETTINGS, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "True", "True", "True", "True", "31536000", "True", "True", "('HTTP_X_FORWARDED_PROTO',", "'https')",
-        "1", "0:15:00", "60", "DENY", "same-origin",
+        "True",
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+        "1",
+        "0:15:00",
+        "60",
+        "DENY",
+        "same-origin",
     ]
 
 
 def test_development_has_no_hsts_no_secure_cookies_and_no_proxy():
     result = _run(_SECURITY_SETTINGS.replace("s.SECURE_PROXY_SSL_HEADER, ", ""), DJANGO_DEBUG="true")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True", "False", "True", "0", "False", "False", "0", "0:15:00", "60",
-                                     "DENY", "same-origin"]
+    assert result.stdout.split() == [
+        "False",
+        "True",
+        "False",
+        "True",
+        "0",
+        "False",
+        "False",
+        "0",
+        "0:15:00",
+        "60",
+        "DENY",
+        "same-origin",
+    ]
 
 
 def test_lockout_idle_and_proxy_settings_come_from_the_environment():
@@ -401,8 +425,9 @@ def test_lockout_idle_and_proxy_settings_come_from_the_environment():
     assert result.stdout.split()[9:12] == ["2", "0:30:00", "20"]
 
 
-@pytest.mark.parametrize("name, value", [("TRUSTED_PROXY_COUNT", "-1"), ("LOGIN_LOCK_MINUTES", "0"),
-                                         ("SESSION_IDLE_MINUTES", "soon")])
+@pytest.mark.parametrize(
+    "name, value", [("TRUSTED_PROXY_COUNT", "-1"), ("LOGIN_LOCK_MINUTES", "0"), ("SESSION_IDLE_MINUTES", "soon")]
+)
 def test_unreadable_security_settings_stop_the_start(name, value):
     result = _run("import django; django.setup()", DJANGO_DEBUG="true", **{name: value})
     assert result.returncode != 0
@@ -419,7 +444,11 @@ def test_a_production_response_over_https_carries_hsts_and_the_other_headers():
     result = _run(code, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "405", "max-age=31536000; includeSubDomains; preload", "DENY", "nosniff", "same-origin",
+        "405",
+        "max-age=31536000; includeSubDomains; preload",
+        "DENY",
+        "nosniff",
+        "same-origin",
     ]
 
 

@@ -14,7 +14,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 def _snapshot() -> tuple:
     return (
         sorted(User.objects.values_list("username", "password", "full_name")),
-        sorted((t.name, sorted(t.members.values_list("username", flat=True)), sorted(t.managers.values_list("username", flat=True))) for t in Team.objects.all()),
+        sorted(
+            (
+                t.name,
+                sorted(t.members.values_list("username", flat=True)),
+                sorted(t.managers.values_list("username", flat=True)),
+            )
+            for t in Team.objects.all()
+        ),
         sorted(Absence.objects.values_list("user__username", "stand_in__username", "starts_at", "ends_at")),
         sorted(Message.objects.values_list("intake_token", "status", "deadline", "call_count")),
         CallLog.objects.count(),
@@ -31,7 +38,9 @@ def test_it_creates_the_demo_office(clock, settings, client):
     assert User.objects.get(username="anna").has_perm("accounts.take_messages")
     assert User.objects.get(username="mira").has_perm("accounts.view_dashboard")
     assert {status for _token, status, _deadline, _count in messages} == set(Status.values)
-    assert Message.objects.filter(status=Status.OPEN, owner_user__username="daan", intended_user__username="eva").exists()
+    assert Message.objects.filter(
+        status=Status.OPEN, owner_user__username="daan", intended_user__username="eva"
+    ).exists()
     assert Message.objects.filter(call_count__gte=3, priority="urgent").exists()
     # Sixty days of history: hundreds of messages, a few overdue right now, regular callers.
     assert Message.objects.count() > 300

@@ -13,7 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _settings_env(**overrides: str) -> dict[str, str]:
-    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "TERUGBEL_", "CELERY_", "TRUSTED_PROXY_COUNT", "LOGIN_", "TWO_FACTOR_", "SESSION_")
+    ours = (
+        "DJANGO_",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "TERUGBEL_",
+        "CELERY_",
+        "TRUSTED_PROXY_COUNT",
+        "LOGIN_",
+        "TWO_FACTOR_",
+        "SESSION_",
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
     clean.update(overrides)
@@ -22,7 +32,12 @@ def _settings_env(**overrides: str) -> dict[str, str]:
 
 def _run(code: str, **overrides: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=_settings_env(**overrides), capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_settings_env(**overrides),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -71,7 +86,9 @@ def test_it_refuses_production_without_a_secret_key():
 
 def test_it_refuses_production_with_a_short_or_development_key():
     short = _run("import django; django.setup()", **{**PRODUCTION, "DJANGO_SECRET_KEY": "short"})
-    insecure = _run("import django; django.setup()", **{**PRODUCTION, "DJANGO_SECRET_KEY": "django-insecure-" + "x" * 60})
+    insecure = _run(
+        "import django; django.setup()", **{**PRODUCTION, "DJANGO_SECRET_KEY": "django-insecure-" + "x" * 60}
+    )
     assert "DJANGO_SECRET_KEY" in short.stderr and short.returncode != 0
     assert "DJANGO_SECRET_KEY" in insecure.stderr and insecure.returncode != 0
 
@@ -83,21 +100,35 @@ def test_it_refuses_production_without_allowed_hosts():
 
 
 def test_it_starts_in_production_with_a_key_and_hosts():
-    result = _run("import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)", **PRODUCTION)
+    result = _run(
+        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)",
+        **PRODUCTION,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False True"
 
 
-@pytest.mark.parametrize("extra", [
-    {},
-    # Without the TLS proxy (gunicorn serving TLS itself) and with the lockout and idle settings moved.
-    {"DJANGO_BEHIND_TLS_PROXY": "false", "TRUSTED_PROXY_COUNT": "0", "LOGIN_LOCK_MINUTES": "30",
-     "SESSION_IDLE_MINUTES": "20"},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        # Without the TLS proxy (gunicorn serving TLS itself) and with the lockout and idle settings moved.
+        {
+            "DJANGO_BEHIND_TLS_PROXY": "false",
+            "TRUSTED_PROXY_COUNT": "0",
+            "LOGIN_LOCK_MINUTES": "30",
+            "SESSION_IDLE_MINUTES": "20",
+        },
+    ],
+)
 def test_it_passes_the_deploy_check_under_production_settings(extra):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=_settings_env(**PRODUCTION, **extra), capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=_settings_env(**PRODUCTION, **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -107,8 +138,11 @@ def test_it_passes_the_deploy_check_under_production_settings(extra):
 def test_it_uses_a_serverless_broker_without_redis_url_and_redis_with_it(tmp_path):
     code = "from django.conf import settings; print(settings.CELERY_BROKER_URL)"
     # The broker's folders are made when Celery's configuration is first used (config/celery.py).
-    embedded = _run("import django; django.setup(); from config.celery import app; app.conf.broker_url; " + code,
-                    DJANGO_DEBUG="true", TERUGBEL_VAR_DIR=str(tmp_path))
+    embedded = _run(
+        "import django; django.setup(); from config.celery import app; app.conf.broker_url; " + code,
+        DJANGO_DEBUG="true",
+        TERUGBEL_VAR_DIR=str(tmp_path),
+    )
     redis = _run("import django; django.setup(); " + code, DJANGO_DEBUG="true", REDIS_URL="redis://127.0.0.1:6390/0")
     assert embedded.stdout.strip().startswith("filesystem://"), embedded.stderr
     assert (tmp_path / "celery-broker" / "queue").is_dir()

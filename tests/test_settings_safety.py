@@ -20,8 +20,7 @@ def _settings(code: str, **environment: str) -> subprocess.CompletedProcess:
     ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "TERUGBEL_", "CELERY_", "SENTRY_")
     clean = {name: value for name, value in os.environ.items() if not name.startswith(ours)}
     clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", **environment})
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
 IMPORT = "import config.settings"
@@ -64,7 +63,9 @@ def test_the_filesystem_broker_makes_its_folders_when_celery_is_first_used(tmp_p
 
 
 def test_the_test_settings_still_run_tasks_eagerly():
-    result = _settings("import django; django.setup(); from django.conf import settings; "
-                       "print(settings.CELERY_TASK_ALWAYS_EAGER)", DJANGO_SETTINGS_MODULE="config.settings_test")
+    result = _settings(
+        "import django; django.setup(); from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
+        DJANGO_SETTINGS_MODULE="config.settings_test",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"

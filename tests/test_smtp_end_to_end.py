@@ -46,10 +46,16 @@ def smtp_server():
     controller.start()
     try:
         with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=controller.port, EMAIL_USE_TLS=False, EMAIL_USE_SSL=False, EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="", DEFAULT_FROM_EMAIL="Terugbel <terugbel@kantoor.example>",
-            CALLER_MAIL_FROM="Kantoor Één <balie@kantoor.example>", OFFICE_NAME="Kantoor Één",
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=controller.port,
+            EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            DEFAULT_FROM_EMAIL="Terugbel <terugbel@kantoor.example>",
+            CALLER_MAIL_FROM="Kantoor Één <balie@kantoor.example>",
+            OFFICE_NAME="Kantoor Één",
             OFFICE_PHONE_NUMBER="+31201234567",
         ):
             yield inbox
@@ -57,14 +63,18 @@ def smtp_server():
         controller.stop()
 
 
-def test_the_owner_and_the_caller_receive_well_formed_mails(client, receptionist, colleague, smtp_server,
-                                                            django_capture_on_commit_callbacks):
+def test_the_owner_and_the_caller_receive_well_formed_mails(
+    client, receptionist, colleague, smtp_server, django_capture_on_commit_callbacks
+):
     colleague.preferred_language = "nl"
     colleague.save(update_fields=["preferred_language"])
     login_across_time(client, receptionist)
     with django_capture_on_commit_callbacks(execute=True):
-        take_message(client, caller={**CALLER, "email": CALLER_ADDRESS},
-                     promise={**PROMISE, "confirm_to_caller": "on", "confirmation_language": "nl"})
+        take_message(
+            client,
+            caller={**CALLER, "email": CALLER_ADDRESS},
+            promise={**PROMISE, "confirm_to_caller": "on", "confirmation_language": "nl"},
+        )
     assert set(Notification.objects.filter(channel="email").values_list("state", flat=True)) == {"sent"}
     by_recipient = {tuple(rcpt): mail for rcpt, mail in smtp_server.received}
     assert set(by_recipient) == {(colleague.email,), (CALLER_ADDRESS,)}

@@ -58,8 +58,12 @@ def rolled_up(monkeypatch):
 def _attempts(message: Message, by, *moments: datetime) -> None:
     for index, moment in enumerate(moments):
         last = index == len(moments) - 1 and message.status == Status.HANDLED
-        Attempt.objects.create(message=message, made_by=by, made_at=moment,
-                               result=Attempt.Result.REACHED if last else Attempt.Result.NO_ANSWER)
+        Attempt.objects.create(
+            message=message,
+            made_by=by,
+            made_at=moment,
+            result=Attempt.Result.REACHED if last else Attempt.Result.NO_ANSWER,
+        )
 
 
 def _calls(message: Message, *moments: datetime) -> None:
@@ -75,9 +79,17 @@ def office(receptionist, colleague, other_colleague):
     numbers = iter(f"+3161000{index:04d}" for index in range(100))
 
     def handled(owner, taken_at, deadline, handled_at, attempts, **fields):
-        message = MessageFactory(taken_by=anna, owner=owner, taken_at=taken_at, deadline=deadline,
-                                 status=Status.HANDLED, handled_at=handled_at, attempt_count=len(attempts),
-                                 caller_number=fields.pop("caller_number", next(numbers)), **fields)
+        message = MessageFactory(
+            taken_by=anna,
+            owner=owner,
+            taken_at=taken_at,
+            deadline=deadline,
+            status=Status.HANDLED,
+            handled_at=handled_at,
+            attempt_count=len(attempts),
+            caller_number=fields.pop("caller_number", next(numbers)),
+            **fields,
+        )
         _attempts(message, owner, *attempts)
         return message
 
@@ -89,37 +101,67 @@ def office(receptionist, colleague, other_colleague):
     # Too late. First attempt 30 min, handled after 360 min.
     m[3] = handled(bram, T0, T0 + 4 * H, T0 + 6 * H, [T0 + 30 * M, T0 + 5 * H, T0 + 6 * H], call_type="complaint")
     # Still open long after its deadline: a broken promise.
-    m[4] = MessageFactory(taken_by=anna, owner=bram, taken_at=T0, deadline=T0 + H, call_type="sales",
-                          caller_number=next(numbers))
-    m[5] = MessageFactory(taken_by=anna, owner=bram, taken_at=T0, status=Status.HANDLED_AT_INTAKE, handled_at=T0,
-                          wants_callback=False, caller_number=next(numbers))
+    m[4] = MessageFactory(
+        taken_by=anna, owner=bram, taken_at=T0, deadline=T0 + H, call_type="sales", caller_number=next(numbers)
+    )
+    m[5] = MessageFactory(
+        taken_by=anna,
+        owner=bram,
+        taken_at=T0,
+        status=Status.HANDLED_AT_INTAKE,
+        handled_at=T0,
+        wants_callback=False,
+        caller_number=next(numbers),
+    )
     # Daan (Service). Within; first attempt 60 min, handled after 60 min.
     t6 = datetime(2026, 11, 11, 14, 0, tzinfo=AMS)
     m[6] = handled(daan, t6, t6 + 2 * H, t6 + H, [t6 + H], call_type="complaint")
     # Open and not yet due at NOW: left out of the percentage. First attempt after 10 min.
     t7 = datetime(2026, 11, 30, 23, 30, tzinfo=AMS)
-    m[7] = MessageFactory(taken_by=anna, owner=daan, taken_at=t7, deadline=NOW + 24 * H, attempt_count=1,
-                          caller_number=next(numbers))
+    m[7] = MessageFactory(
+        taken_by=anna, owner=daan, taken_at=t7, deadline=NOW + 24 * H, attempt_count=1, caller_number=next(numbers)
+    )
     _attempts(m[7], daan, t7 + 10 * M)
     # 00:15 on 1 November local time is still 31 October in UTC: inside the period.
-    m[8] = MessageFactory(taken_by=anna, owner=daan, taken_at=datetime(2026, 11, 1, 0, 15, tzinfo=AMS),
-                          status=Status.INFORMATIONAL, wants_callback=False, caller_number=next(numbers))
+    m[8] = MessageFactory(
+        taken_by=anna,
+        owner=daan,
+        taken_at=datetime(2026, 11, 1, 0, 15, tzinfo=AMS),
+        status=Status.INFORMATIONAL,
+        wants_callback=False,
+        caller_number=next(numbers),
+    )
     # For the Service team, no colleague; open past its deadline.
     t12 = datetime(2026, 11, 20, 12, 0, tzinfo=AMS)
-    m[12] = MessageFactory(taken_by=anna, team=service, taken_at=t12, deadline=t12 + 4 * H,
-                           caller_number=next(numbers))
+    m[12] = MessageFactory(taken_by=anna, team=service, taken_at=t12, deadline=t12 + 4 * H, caller_number=next(numbers))
     # Just outside the period on either side.
-    MessageFactory(taken_by=anna, owner=bram, taken_at=datetime(2026, 10, 31, 23, 59, tzinfo=AMS),
-                   status=Status.HANDLED, deadline=T0, handled_at=T0, caller_number="+31201234567")
-    MessageFactory(taken_by=anna, owner=bram, taken_at=datetime(2026, 12, 1, 0, 0, tzinfo=AMS),
-                   caller_number=next(numbers))
+    MessageFactory(
+        taken_by=anna,
+        owner=bram,
+        taken_at=datetime(2026, 10, 31, 23, 59, tzinfo=AMS),
+        status=Status.HANDLED,
+        deadline=T0,
+        handled_at=T0,
+        caller_number="+31201234567",
+    )
+    MessageFactory(
+        taken_by=anna, owner=bram, taken_at=datetime(2026, 12, 1, 0, 0, tzinfo=AMS), caller_number=next(numbers)
+    )
 
     # Repeat callers: +31201234567 called three times in November (m1 plus two repeat calls); the number
     # of m2 called twice in November and once in December; an anonymised message called three times.
     _calls(m[1], T0 + 3 * H, T0 + 26 * H)
     _calls(m[2], T0 + H, datetime(2026, 12, 1, 9, 0, tzinfo=AMS))
-    anonymised = MessageFactory(taken_by=anna, owner=bram, taken_at=T0, status=Status.INFORMATIONAL,
-                                wants_callback=False, caller_name="", caller_number="", anonymised_at=NOW)
+    anonymised = MessageFactory(
+        taken_by=anna,
+        owner=bram,
+        taken_at=T0,
+        status=Status.INFORMATIONAL,
+        wants_callback=False,
+        caller_name="",
+        caller_number="",
+        anonymised_at=NOW,
+    )
     _calls(anonymised, T0 + H, T0 + 2 * H)
     m[13] = anonymised
     return m
@@ -149,8 +191,9 @@ def test_the_office_figures_match_the_hand_computed_ones(office):
 
 
 def test_handled_exactly_at_the_deadline_counts_as_within_and_a_minute_later_does_not(receptionist, colleague):
-    on_time = MessageFactory(taken_by=receptionist, owner=colleague, taken_at=T0, deadline=T0 + H,
-                             status=Status.HANDLED, handled_at=T0 + H)
+    on_time = MessageFactory(
+        taken_by=receptionist, owner=colleague, taken_at=T0, deadline=T0 + H, status=Status.HANDLED, handled_at=T0 + H
+    )
     stats = statistics.statistics_for(period=NOVEMBER, team=None, now=NOW)
     assert (stats.total.within_promise, stats.total.promise_due) == (1, 1)
     Message.objects.filter(pk=on_time.pk).update(handled_at=T0 + H + timedelta(seconds=1))
@@ -215,11 +258,15 @@ def test_breakdowns_by_call_type_and_by_local_hour(office):
 
 def test_local_hours_follow_the_change_to_winter_time_within_the_period(receptionist, colleague):
     # Summer time ends on 25 October 2026: 09:00 is 07:00 UTC before and 08:00 UTC after.
-    for taken_at in (datetime(2026, 10, 20, 9, 0, tzinfo=AMS), datetime(2026, 10, 30, 9, 0, tzinfo=AMS),
-                     datetime(2026, 10, 1, 0, 30, tzinfo=AMS)):
+    for taken_at in (
+        datetime(2026, 10, 20, 9, 0, tzinfo=AMS),
+        datetime(2026, 10, 30, 9, 0, tzinfo=AMS),
+        datetime(2026, 10, 1, 0, 30, tzinfo=AMS),
+    ):
         MessageFactory(taken_by=receptionist, owner=colleague, taken_at=taken_at, deadline=NOW + H)
-    stats = statistics.statistics_for(period=Period(start=date(2026, 10, 1), end=date(2026, 10, 31)), team=None,
-                                      now=NOW)
+    stats = statistics.statistics_for(
+        period=Period(start=date(2026, 10, 1), end=date(2026, 10, 31)), team=None, now=NOW
+    )
     assert stats.hours[9] == 2 and stats.hours[0] == 1 and sum(stats.hours) == 3
 
 
@@ -263,14 +310,14 @@ def test_the_page_shows_the_figures_charts_and_tables(mira, office):
     assert response.status_code == 200
     page = response.content.decode()
     assert response.context["stats"].total.taken == 10
-    headline = page[page.index('data-test="headline"'):]
-    assert "50%" in headline[:headline.index("</div>\n    </div>")]
+    headline = page[page.index('data-test="headline"') :]
+    assert "50%" in headline[: headline.index("</div>\n    </div>")]
     assert "3 van 6" in headline
     assert "Teruggebeld binnen de beloofde tijd" in page
     # Two server-drawn charts, each labelled, with a table of the same numbers.
     for chart in ("hour-chart", "call-type-chart"):
-        svg = page[page.index(f'data-test="{chart}"'):]
-        svg = svg[:svg.index("</svg>")]
+        svg = page[page.index(f'data-test="{chart}"') :]
+        svg = svg[: svg.index("</svg>")]
         assert 'role="img"' in page and f'aria-labelledby="{chart}-title {chart}-desc"' in page
         assert svg.count("<rect") == (24 if chart == "hour-chart" else 5)
         # Coordinates stay SVG numbers in Dutch: no decimal commas.
@@ -288,13 +335,13 @@ def test_the_page_renders_the_rows_and_the_charts_text_alternative_escaped(mira,
     colleague.save(update_fields=["full_name"])
     page = mira.get(URL, NOVEMBER_QUERY).content.decode()
     assert "<i>Verkoop" not in page and "<b>Bram" not in page
-    teams = page[page.index('data-test="teams"'):]
-    teams = teams[:teams.index("</table>")]
+    teams = page[page.index('data-test="teams"') :]
+    teams = teams[: teams.index("</table>")]
     assert re.search(r'<th scope="row">&lt;i&gt;Verkoop&lt;/i&gt; &amp; Co</th>\s*<td class="text-end">6</td>', teams)
-    colleagues = page[page.index('data-test="colleagues"'):]
+    colleagues = page[page.index('data-test="colleagues"') :]
     assert re.search(r'<th scope="row">&lt;b&gt;Bram&lt;/b&gt;</th>\s*<td class="text-end">6</td>', colleagues)
-    chart = page[page.index('data-test="call-type-chart"'):]
-    chart = chart[:chart.index("</svg>")]
+    chart = page[page.index('data-test="call-type-chart"') :]
+    chart = chart[: chart.index("</svg>")]
     assert '<title id="call-type-chart-title">Aangenomen berichten per soort gesprek</title>' in chart
     assert '<desc id="call-type-chart-desc">' in chart
     # One bar per type of call, each with a tooltip saying its number: Klacht (complaint) twice.
@@ -302,10 +349,12 @@ def test_the_page_renders_the_rows_and_the_charts_text_alternative_escaped(mira,
 
 
 def test_without_input_the_page_shows_the_last_30_days(mira, receptionist, colleague):
-    MessageFactory(taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 2, 0, 5, tzinfo=AMS),
-                   deadline=NOW + H)
-    MessageFactory(taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 1, 23, 55, tzinfo=AMS),
-                   deadline=NOW + H)
+    MessageFactory(
+        taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 2, 0, 5, tzinfo=AMS), deadline=NOW + H
+    )
+    MessageFactory(
+        taken_by=receptionist, owner=colleague, taken_at=datetime(2026, 11, 1, 23, 55, tzinfo=AMS), deadline=NOW + H
+    )
     response = mira.get(URL)
     stats = response.context["stats"]
     assert stats.period == Period(start=date(2026, 11, 2), end=date(2026, 12, 1))
@@ -313,14 +362,17 @@ def test_without_input_the_page_shows_the_last_30_days(mira, receptionist, colle
     assert not response.context["fell_back"]
 
 
-@pytest.mark.parametrize("query, error", [
-    ({"start": "2026-11-30", "end": "2026-11-01"}, "De einddatum ligt vóór de begindatum."),
-    ({"start": "2025-01-01", "end": "2026-11-30"}, "Kies een periode van hoogstens 366 dagen."),
-    ({"start": "gisteren", "end": "2026-11-30"}, "Voer een geldige datum in."),
-    ({"start": "0001-01-01", "end": "2026-11-30"}, "Kies een datum vanaf het jaar 2000 tot een jaar na vandaag."),
-    ({"start": "2026-11-01", "end": "9999-12-31"}, "Kies een datum vanaf het jaar 2000 tot een jaar na vandaag."),
-    ({"start": "2026-11-01", "end": "2026-11-30", "team": "999999"}, "Selecteer een geldige keuze"),
-])
+@pytest.mark.parametrize(
+    "query, error",
+    [
+        ({"start": "2026-11-30", "end": "2026-11-01"}, "De einddatum ligt vóór de begindatum."),
+        ({"start": "2025-01-01", "end": "2026-11-30"}, "Kies een periode van hoogstens 366 dagen."),
+        ({"start": "gisteren", "end": "2026-11-30"}, "Voer een geldige datum in."),
+        ({"start": "0001-01-01", "end": "2026-11-30"}, "Kies een datum vanaf het jaar 2000 tot een jaar na vandaag."),
+        ({"start": "2026-11-01", "end": "9999-12-31"}, "Kies een datum vanaf het jaar 2000 tot een jaar na vandaag."),
+        ({"start": "2026-11-01", "end": "2026-11-30", "team": "999999"}, "Selecteer een geldige keuze"),
+    ],
+)
 def test_bad_period_input_explains_in_dutch_and_falls_back_to_the_default(mira, office, query, error):
     response = mira.get(URL, query)
     assert response.status_code == 200
@@ -339,10 +391,19 @@ def test_a_period_of_exactly_366_days_is_allowed(mira, office):
 @pytest.mark.parametrize("url", [URL, "/dashboard/statistics.csv", "/dashboard/messages.csv"])
 def test_the_number_of_queries_does_not_grow_with_the_messages(mira, receptionist, colleague, url):
     def add(count):
-        made = make_messages(count, taken_by=receptionist, owner=colleague, taken_at=T0, deadline=T0 + 4 * H,
-                             status=Status.HANDLED, handled_at=T0 + 2 * H, attempt_count=1)
-        Attempt.objects.bulk_create(Attempt(message=m, made_by=colleague, made_at=T0 + H,
-                                            result=Attempt.Result.REACHED) for m in made)
+        made = make_messages(
+            count,
+            taken_by=receptionist,
+            owner=colleague,
+            taken_at=T0,
+            deadline=T0 + 4 * H,
+            status=Status.HANDLED,
+            handled_at=T0 + 2 * H,
+            attempt_count=1,
+        )
+        Attempt.objects.bulk_create(
+            Attempt(message=m, made_by=colleague, made_at=T0 + H, result=Attempt.Result.REACHED) for m in made
+        )
 
     add(10)
     mira.get(url, NOVEMBER_QUERY)  # both measured requests find the office's configuration memoised
@@ -369,7 +430,7 @@ def _csv(response) -> list[list[str]]:
 
 
 def test_the_messages_export_has_one_safe_row_per_message(mira, office, colleague):
-    colleague.full_name = "=HYPERLINK(\"http://evil.test\") Bram"
+    colleague.full_name = '=HYPERLINK("http://evil.test") Bram'
     colleague.save(update_fields=["full_name"])
     Team.objects.filter(name="Service").update(name="Coördinatie & Zoë")
     response = mira.get("/dashboard/messages.csv", NOVEMBER_QUERY)
@@ -377,15 +438,27 @@ def test_the_messages_export_has_one_safe_row_per_message(mira, office, colleagu
     assert response["Content-Disposition"] == 'attachment; filename="berichten_2026-11-01_2026-11-30.csv"'
     rows = _csv(response)
     header, body = rows[0], rows[1:]
-    assert header == ["Bericht-ID", "Aangenomen op", "Aangenomen door", "Voor collega", "Team", "Soort gesprek",
-                      "Toon", "Status", "Terugbellen vóór", "Afgehandeld op", "Binnen de belofte", "Pogingen",
-                      "Gesprekken"]
+    assert header == [
+        "Bericht-ID",
+        "Aangenomen op",
+        "Aangenomen door",
+        "Voor collega",
+        "Team",
+        "Soort gesprek",
+        "Toon",
+        "Status",
+        "Terugbellen vóór",
+        "Afgehandeld op",
+        "Binnen de belofte",
+        "Pogingen",
+        "Gesprekken",
+    ]
     assert len(body) == 10
     by_id = {int(row[0]): row for row in body}
     on_deadline = by_id[office[2].pk]
     assert on_deadline[1] == "2026-11-10 09:00" and on_deadline[8] == "2026-11-10 13:00"
     assert on_deadline[9] == "2026-11-10 13:00" and on_deadline[10] == "ja" and on_deadline[11] == "2"
-    assert on_deadline[3] == "'=HYPERLINK(\"http://evil.test\") Bram"
+    assert on_deadline[3] == '\'=HYPERLINK("http://evil.test") Bram'
     assert by_id[office[3].pk][10] == "nee" and by_id[office[4].pk][10] == "nee"
     assert by_id[office[7].pk][10] == "" and by_id[office[5].pk][7] == "Direct geholpen door de receptie"
     assert by_id[office[6].pk][4] == "Coördinatie & Zoë"
@@ -403,8 +476,14 @@ def test_the_statistics_export_has_a_row_per_team_and_colleague(mira, office, co
     assert rows[0][:3] == ["Groep", "Naam", "Aangenomen berichten"]
     # The trend follows under its own heading row (tests/test_rollup.py).
     named = {(row[0], row[1]): row for row in rows[1:] if row[0] in ("Totaal", "Team", "Collega")}
-    assert set(named) == {("Totaal", "Iedereen"), ("Team", "Service"), ("Team", "Verkoop"),
-                          ("Collega", "'+Bram @home"), ("Collega", "Daan"), ("Collega", "Alleen team, geen collega")}
+    assert set(named) == {
+        ("Totaal", "Iedereen"),
+        ("Team", "Service"),
+        ("Team", "Verkoop"),
+        ("Collega", "'+Bram @home"),
+        ("Collega", "Daan"),
+        ("Collega", "Alleen team, geen collega"),
+    }
     total = named["Totaal", "Iedereen"]
     # Taken, helped, put through, called back, due, within, %, first attempt median/p90, handled median/p90, attempts.
     assert total[2:] == ["10", "1", "0", "4", "6", "3", "50,0", "60", "96", "180", "324", "1,8"]

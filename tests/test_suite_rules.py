@@ -21,7 +21,8 @@ WALL_CLOCK = re.compile(
 def _lines_reading_the_wall_clock() -> list[str]:
     return [
         f"{path.name}:{number}: {line.strip()}"
-        for path in sorted(TESTS.glob("*.py")) if path.name not in ("clock.py", "test_suite_rules.py")
+        for path in sorted(TESTS.glob("*.py"))
+        if path.name not in ("clock.py", "test_suite_rules.py")
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if WALL_CLOCK.search(line)
     ]

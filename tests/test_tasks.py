@@ -52,8 +52,10 @@ def test_a_real_worker_runs_tasks_through_redis(clock, redis_server):
 
     task_postrun.connect(record, weak=False)
     try:
-        with celery_publishing_to(redis_server.url), start_worker(celery_app, pool="solo", perform_ping_check=False,
-                                                                  shutdown_timeout=10):
+        with (
+            celery_publishing_to(redis_server.url),
+            start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+        ):
             sessions_clear_expired_task.delay()
             wait_until(lambda: eager_flags, 20, "the worker running the task")
     finally:

@@ -59,12 +59,16 @@ def _long_lines() -> dict[str, list[int]]:
 
 def test_no_template_line_is_longer_than_the_limit():
     too_long = {name: lines for name, lines in _long_lines().items() if len(lines) > LONG_FOR_NOW.get(name, 0)}
-    assert not too_long, "\n".join(f"templates/{name}: lines {lines} are over {LIMIT} characters"
-                                   for name, lines in too_long.items())
+    assert not too_long, "\n".join(
+        f"templates/{name}: lines {lines} are over {LIMIT} characters" for name, lines in too_long.items()
+    )
 
 
 def test_the_list_of_long_lines_only_shrinks():
     found = _long_lines()
-    stale = {name: (count, len(found.get(name, []))) for name, count in LONG_FOR_NOW.items()
-             if len(found.get(name, [])) < count}
+    stale = {
+        name: (count, len(found.get(name, [])))
+        for name, count in LONG_FOR_NOW.items()
+        if len(found.get(name, [])) < count
+    }
     assert not stale, f"fewer long lines than listed (listed, found): lower LONG_FOR_NOW: {stale}"

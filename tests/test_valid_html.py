@@ -50,13 +50,21 @@ class Pages:
 
 def _office(clock, receptionist, colleague, manager):
     """bram owes an open callback (a caller with two numbers) and has one handled; anna took both."""
-    message = MessageFactory(taken_by=receptionist, owner=colleague, caller_number=REPEAT_NUMBER,
-                             deadline=clock.now() + timedelta(hours=3))
-    MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, handled_by=colleague,
-                   handled_at=clock.now() - timedelta(hours=1), caller_number="+31201234567")
+    message = MessageFactory(
+        taken_by=receptionist, owner=colleague, caller_number=REPEAT_NUMBER, deadline=clock.now() + timedelta(hours=3)
+    )
+    MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        status=Status.HANDLED,
+        handled_by=colleague,
+        handled_at=clock.now() - timedelta(hours=1),
+        caller_number="+31201234567",
+    )
     caller = Caller.objects.create()
-    CallerNumber.objects.bulk_create([CallerNumber(caller=caller, number=message.caller_number),
-                                      CallerNumber(caller=caller, number="+31201234567")])
+    CallerNumber.objects.bulk_create(
+        [CallerNumber(caller=caller, number=message.caller_number), CallerNumber(caller=caller, number="+31201234567")]
+    )
     return message, caller
 
 
@@ -71,8 +79,11 @@ def _anonymous_pages(pages: Pages, colleague) -> None:
     for name in ("login", "password_reset", "password_reset_done", "password_reset_complete"):
         pages.get(client, f"anonymous: {name}", reverse(name))
     pages.add("anonymous: login with an error", client.post(reverse("login"), {"username": "anna", "password": "x"}))
-    pages.get(client, "anonymous: password reset, a bad link",
-              reverse("password_reset_confirm", kwargs={"uidb64": "MQ", "token": "not-a-real-token"}))
+    pages.get(
+        client,
+        "anonymous: password reset, a bad link",
+        reverse("password_reset_confirm", kwargs={"uidb64": "MQ", "token": "not-a-real-token"}),
+    )
     recovery_codes_create(user=colleague)  # a second factor: the password leads to the code page
     client.post(reverse("login"), {"username": colleague.username, "password": PASSWORD})
     pages.get(client, "bram: login code", reverse("login_code"))
@@ -82,8 +93,14 @@ def _anonymous_pages(pages: Pages, colleague) -> None:
 def _everyone_pages(pages: Pages, people: dict) -> None:
     for who, user in people.items():
         client = _logged_in(user)
-        for name in ("home", "profile", "two_factor_setup", "password_change", "password_change_done",
-                     "callbacks:inbox"):
+        for name in (
+            "home",
+            "profile",
+            "two_factor_setup",
+            "password_change",
+            "password_change_done",
+            "callbacks:inbox",
+        ):
             pages.get(client, f"{who}: {name}", reverse(name))
 
 
@@ -104,12 +121,16 @@ def _intake_pages(pages: Pages, receptionist, message) -> None:
     # A caller with an open message: the offer, its error (no choice made) and the repeat step.
     start_call(desk)
     post_step(desk, "recipient", RECIPIENT)
-    pages.add("anna: caller step offering the open message",
-              post_step(desk, "caller", {**CALLER, "number": REPEAT_NUMBER}))
-    pages.add("anna: caller step, open message not chosen",
-              post_step(desk, "caller", {**CALLER, "number": REPEAT_NUMBER, "add_to": ""}))
-    pages.add("anna: repeat step", post_step(desk, "caller", {**CALLER, "number": REPEAT_NUMBER,
-                                                               "add_to": str(message.pk)}))
+    pages.add(
+        "anna: caller step offering the open message", post_step(desk, "caller", {**CALLER, "number": REPEAT_NUMBER})
+    )
+    pages.add(
+        "anna: caller step, open message not chosen",
+        post_step(desk, "caller", {**CALLER, "number": REPEAT_NUMBER, "add_to": ""}),
+    )
+    pages.add(
+        "anna: repeat step", post_step(desk, "caller", {**CALLER, "number": REPEAT_NUMBER, "add_to": str(message.pk)})
+    )
     pages.get(desk, "anna: correct", reverse("callbacks:correct", kwargs={"pk": message.pk}))
 
 
@@ -132,14 +153,20 @@ def _work_pages(pages: Pages, people: dict, message, caller) -> None:
 def _manager_pages(pages: Pages, manager, number: str) -> None:
     client = _logged_in(manager)
     team = Team.objects.get(name="Verkoop")
-    for name in ("dashboard:index", "dashboard:statistics", "dashboard:policies", "dashboard:phone_duty",
-                 "dashboard:privacy"):
+    for name in (
+        "dashboard:index",
+        "dashboard:statistics",
+        "dashboard:policies",
+        "dashboard:phone_duty",
+        "dashboard:privacy",
+    ):
         pages.get(client, f"mira: {name}", reverse(name))
     pages.get(client, "mira: team policy", reverse("dashboard:team_policy", kwargs={"team_id": team.pk}))
     pages.get(client, "mira: privacy, a caller", reverse("dashboard:privacy_caller") + f"?number={number}")
     pages.get(client, "mira: privacy, no number", reverse("dashboard:privacy_caller"))
-    pages.add("mira: team policy, empty post",
-              client.post(reverse("dashboard:team_policy", kwargs={"team_id": team.pk}), {}))
+    pages.add(
+        "mira: team policy, empty post", client.post(reverse("dashboard:team_policy", kwargs={"team_id": team.pk}), {})
+    )
 
 
 def _vnu_errors(pages: Pages, folder: Path) -> list[str]:
@@ -150,8 +177,12 @@ def _vnu_errors(pages: Pages, folder: Path) -> list[str]:
         names[path.resolve().as_uri()] = (name, html.splitlines())
         if KEEP:
             (Path(KEEP) / f"{''.join(c if c.isalnum() else '-' for c in name)}.html").write_text(html, encoding="utf-8")
-    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, sorted(
-        folder.glob("*.html")))], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, sorted(folder.glob("*.html")))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(result.stderr or result.stdout)["messages"]
     errors = []
     for message in messages:
@@ -179,5 +210,6 @@ def test_every_page_of_every_role_is_valid_html(clock, receptionist, colleague, 
 
     errors = _vnu_errors(pages, tmp_path)
 
-    assert not errors, "\n".join([f"{len(errors)} errors from the Nu Html Checker on {len(pages.html)} pages:",
-                                  *errors])
+    assert not errors, "\n".join(
+        [f"{len(errors)} errors from the Nu Html Checker on {len(pages.html)} pages:", *errors]
+    )

@@ -59,7 +59,12 @@ def test_anonymous_pages_have_no_inline_code(client, url):
 def test_static_assets_come_from_the_installed_packages(client):
     from django.contrib.staticfiles import finders
 
-    for asset in ("vendor/htmx/htmx.min.js", "vendor/bootstrap/css/bootstrap.min.css", "css/terugbel.css", "js/terugbel.js"):
+    for asset in (
+        "vendor/htmx/htmx.min.js",
+        "vendor/bootstrap/css/bootstrap.min.css",
+        "css/terugbel.css",
+        "js/terugbel.js",
+    ):
         assert finders.find(asset), asset
 
 

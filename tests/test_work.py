@@ -82,8 +82,13 @@ def test_filters_narrow_the_list_and_bad_values_are_ignored(bram, receptionist, 
 
 
 def test_a_follow_up_reminder_appears_on_its_day(clock, bram, receptionist, colleague):
-    message = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
-                             follow_up_on=date(2026, 12, 3), outcome=Outcome.FOLLOW_UP)
+    message = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        status=Status.HANDLED,
+        follow_up_on=date(2026, 12, 3),
+        outcome=Outcome.FOLLOW_UP,
+    )
     before = bram.get("/callbacks/").context["worklist"]
     clock.move_to(NOW + timedelta(days=2))
     on_the_day = bram.get("/callbacks/")
@@ -96,8 +101,8 @@ def test_the_navigation_badge_counts_open_and_overdue(bram, receptionist, collea
     _open(receptionist, colleague, NOW - timedelta(hours=1))
     _open(receptionist, colleague, NOW + timedelta(hours=1))
     page = bram.get("/accounts/profile/").content.decode()
-    badge = page[page.index('id="callbacks-badge"'):]
-    badge = badge[:badge.index("</a>")]
+    badge = page[page.index('id="callbacks-badge"') :]
+    badge = badge[: badge.index("</a>")]
     assert ">2</span>" in badge and "1 te laat" in badge
 
 
@@ -150,8 +155,9 @@ def _post(client, message, action, data, **headers):
 @pytest.mark.parametrize("result", ["no_answer", "voicemail", "wrong_number"])
 def test_an_unanswered_attempt_keeps_the_message_open(bram, receptionist, colleague, result):
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    response = _post(bram, message, "attempt", {"result": result, "note": "ging over",
-                                                "next_try_at": "2026-12-01T14:00"})
+    response = _post(
+        bram, message, "attempt", {"result": result, "note": "ging over", "next_try_at": "2026-12-01T14:00"}
+    )
     assert response.status_code == 302 and response["Location"] == f"/callbacks/{message.pk}/"
     message.refresh_from_db()
     assert message.status == Status.OPEN and message.attempt_count == 1
@@ -189,8 +195,9 @@ def test_follow_up_needed_sets_a_check_back_day_that_can_be_completed(clock, bra
 
 def test_a_check_back_date_in_the_past_is_refused_and_the_note_kept(bram, receptionist, colleague):
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    response = _post(bram, message, "handle", {"outcome": "solved", "note": "Mijn notitie",
-                                               "follow_up_on": "2026-11-01"})
+    response = _post(
+        bram, message, "handle", {"outcome": "solved", "note": "Mijn notitie", "follow_up_on": "2026-11-01"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Kies vandaag of een latere dag." in page and 'value="Mijn notitie"' in page
@@ -264,8 +271,9 @@ def test_actions_need_a_csrf_token(receptionist, colleague):
     client = Client(enforce_csrf_checks=True)
     client.force_login(colleague)
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    response = client.post(f"/callbacks/{message.pk}/attempt/", {"attempt-result": "no_answer",
-                                                                 "attempt-version": message.version})
+    response = client.post(
+        f"/callbacks/{message.pk}/attempt/", {"attempt-result": "no_answer", "attempt-version": message.version}
+    )
     assert response.status_code == 403
     assert Message.objects.get(pk=message.pk).attempt_count == 0
 
@@ -276,17 +284,25 @@ def test_actions_need_a_csrf_token(receptionist, colleague):
 def test_the_receptionist_corrects_a_message_until_it_is_handled(client, receptionist, colleague):
     login_across_time(client, receptionist)
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
-    form = {"version": message.version, "caller_name": "Piet de Boer", "caller_number": "06-87654321",
-            "caller_company": "", "caller_email": "", "reason": "Vraag over de offerte", "call_type": "question",
-            "tone": "calm"}
+    form = {
+        "version": message.version,
+        "caller_name": "Piet de Boer",
+        "caller_number": "06-87654321",
+        "caller_company": "",
+        "caller_email": "",
+        "reason": "Vraag over de offerte",
+        "call_type": "question",
+        "tone": "calm",
+    }
     response = client.post(f"/callbacks/{message.pk}/correct/", form)
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.caller_name == "Piet de Boer" and str(message.caller_number) == "+31687654321"
     event = message.events.get(kind=MessageEvent.Kind.CORRECTED)
     assert event.changes["caller_name"] == ["Pieter de Boer", "Piet de Boer"]
-    bad = client.post(f"/callbacks/{message.pk}/correct/", {**form, "caller_number": "bel me",
-                                                             "version": message.version})
+    bad = client.post(
+        f"/callbacks/{message.pk}/correct/", {**form, "caller_number": "bel me", "version": message.version}
+    )
     assert "Een telefoonnummer bestaat alleen uit cijfers" in bad.content.decode()
     assert 'value="bel me"' in bad.content.decode()
     services.attempt_log(message=message, version=message.version, by=colleague, result="reached", outcome="solved")
@@ -299,8 +315,9 @@ def test_the_receptionist_corrects_a_message_until_it_is_handled(client, recepti
 def test_open_messages_move_to_the_stand_in_while_someone_is_away(receptionist, colleague, other_colleague):
     message = _open(receptionist, colleague, NOW + timedelta(hours=3))
     handled = MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED)
-    Absence.objects.create(user=colleague, stand_in=other_colleague, starts_at=NOW - timedelta(hours=1),
-                           ends_at=NOW + timedelta(days=2))
+    Absence.objects.create(
+        user=colleague, stand_in=other_colleague, starts_at=NOW - timedelta(hours=1), ends_at=NOW + timedelta(days=2)
+    )
     assert services.messages_route_to_stand_ins(now=NOW) == 1
     assert services.messages_route_to_stand_ins(now=NOW) == 0
     message.refresh_from_db()

@@ -31,11 +31,23 @@ TYPED = {
     "handle": {"outcome": "follow_up", "note": "Offerte toegelicht", "follow_up_on": "2026-12-03"},
     "reassign": {"recipient": "Daan", "reason": "Daan kent deze klant"},
     "follow_up": {"note": "Werkt weer prima"},
-    "correct": {"caller_name": "Piet de Boer", "caller_number": "06-87654321", "caller_company": "Boer BV",
-                "caller_email": "", "reason": "Vraag over de offerte", "call_type": "sales", "tone": "annoyed"},
+    "correct": {
+        "caller_name": "Piet de Boer",
+        "caller_number": "06-87654321",
+        "caller_company": "Boer BV",
+        "caller_email": "",
+        "reason": "Vraag over de offerte",
+        "call_type": "sales",
+        "tone": "annoyed",
+    },
 }
-TEXTS = {"attempt": "Mailbox vol, morgen weer", "handle": "Offerte toegelicht", "reassign": "Daan kent deze klant",
-         "follow_up": "Werkt weer prima", "correct": "Vraag over de offerte"}
+TEXTS = {
+    "attempt": "Mailbox vol, morgen weer",
+    "handle": "Offerte toegelicht",
+    "reassign": "Daan kent deze klant",
+    "follow_up": "Werkt weer prima",
+    "correct": "Vraag over de offerte",
+}
 
 
 @pytest.fixture
@@ -47,25 +59,43 @@ def people(client, receptionist, colleague, other_colleague, manager):
     login_across_time(client, colleague)
     anna = Client()
     login_across_time(anna, receptionist)
-    return {"bram": client, "anna": anna, "carla": carla, "receptionist": receptionist, "colleague": colleague,
-            "daan": other_colleague, "manager": manager}
+    return {
+        "bram": client,
+        "anna": anna,
+        "carla": carla,
+        "receptionist": receptionist,
+        "colleague": colleague,
+        "daan": other_colleague,
+        "manager": manager,
+    }
 
 
 def _message(people, action):
     """The message as its colleague opens it: open and past its deadline, or ticked off with a check-back due."""
     if action == "follow_up":
-        return MessageFactory(taken_by=people["receptionist"], owner=people["colleague"], status=Status.HANDLED,
-                              outcome=Outcome.FOLLOW_UP, follow_up_on=date(2026, 12, 1),
-                              deadline=NOW - timedelta(minutes=1), escalate_at=NOW - timedelta(seconds=1))
-    return MessageFactory(taken_by=people["receptionist"], owner=people["colleague"],
-                          deadline=NOW - timedelta(minutes=1), escalate_at=NOW + timedelta(hours=2))
+        return MessageFactory(
+            taken_by=people["receptionist"],
+            owner=people["colleague"],
+            status=Status.HANDLED,
+            outcome=Outcome.FOLLOW_UP,
+            follow_up_on=date(2026, 12, 1),
+            deadline=NOW - timedelta(minutes=1),
+            escalate_at=NOW - timedelta(seconds=1),
+        )
+    return MessageFactory(
+        taken_by=people["receptionist"],
+        owner=people["colleague"],
+        deadline=NOW - timedelta(minutes=1),
+        escalate_at=NOW + timedelta(hours=2),
+    )
 
 
 def _submit(people, message, action, version, **headers):
     """The form as the person saw it (its version) with what they typed."""
     if action == "correct":
-        return people["anna"].post(f"/callbacks/{message.pk}/correct/", {**TYPED["correct"], "version": version},
-                                   **headers)
+        return people["anna"].post(
+            f"/callbacks/{message.pk}/correct/", {**TYPED["correct"], "version": version}, **headers
+        )
     payload = {f"{action}-{name}": value for name, value in TYPED[action].items()}
     payload[f"{action}-version"] = version
     return people["bram"].post(f"/callbacks/{message.pk}/{action.replace('_', '-')}/", payload, **headers)
@@ -98,8 +128,12 @@ def _escalate(people, message):
 
 def _route(people, message):
     """Bram is away from now on: his message goes to Daan while Bram still has it open (and is on the phone)."""
-    Absence.objects.create(user=people["colleague"], stand_in=people["daan"], starts_at=NOW - timedelta(hours=1),
-                           ends_at=NOW + timedelta(days=1))
+    Absence.objects.create(
+        user=people["colleague"],
+        stand_in=people["daan"],
+        starts_at=NOW - timedelta(hours=1),
+        ends_at=NOW + timedelta(days=1),
+    )
     services.messages_route_to_stand_ins(now=NOW)
 
 
@@ -147,27 +181,43 @@ def _handled_by_someone_else(people, message):
     if message.status == Status.HANDLED:  # a check-back: someone else checked back already
         services.follow_up_complete(message=message, version=message.version, by=people["manager"], note="Gebeld")
     else:
-        services.attempt_log(message=message, version=message.version, by=people["manager"], result="reached",
-                             outcome=Outcome.SOLVED, note="Zelf gebeld")
+        services.attempt_log(
+            message=message,
+            version=message.version,
+            by=people["manager"],
+            result="reached",
+            outcome=Outcome.SOLVED,
+            note="Zelf gebeld",
+        )
     return "Mira"
 
 
 def _reassigned_by_someone_else(people, message):
     message = Message.objects.get(pk=message.pk)
-    services.message_reassign(message=message, version=message.version, by=people["manager"], to_user=people["carla"],
-                              to_team=message.owner_team, reason="Carla heeft tijd")
+    services.message_reassign(
+        message=message,
+        version=message.version,
+        by=people["manager"],
+        to_user=people["carla"],
+        to_team=message.owner_team,
+        reason="Carla heeft tijd",
+    )
     return "Mira"
 
 
 def _corrected_by_the_receptionist(people, message):
     message = Message.objects.get(pk=message.pk)
-    services.message_correct(message=message, version=message.version, by=people["receptionist"],
-                             values={"caller_name": "Pieter Jansen"})
+    services.message_correct(
+        message=message, version=message.version, by=people["receptionist"], values={"caller_name": "Pieter Jansen"}
+    )
     return "Anna"
 
 
-HUMAN = {"handled": _handled_by_someone_else, "reassigned": _reassigned_by_someone_else,
-         "corrected": _corrected_by_the_receptionist}
+HUMAN = {
+    "handled": _handled_by_someone_else,
+    "reassigned": _reassigned_by_someone_else,
+    "corrected": _corrected_by_the_receptionist,
+}
 # Whether the action still fits the message after the change, so its form comes back to submit again.
 STILL_FITS = {"handled": False, "reassigned": True, "corrected": True}
 
@@ -181,8 +231,16 @@ def _human_cases():
 
 
 def _snapshot(message):
-    fields = ("status", "owner_user_id", "caller_name", "reason", "attempt_count", "handled_note",
-              "follow_up_done_at", "version")
+    fields = (
+        "status",
+        "owner_user_id",
+        "caller_name",
+        "reason",
+        "attempt_count",
+        "handled_note",
+        "follow_up_done_at",
+        "version",
+    )
     stored = Message.objects.get(pk=message.pk)
     return {name: getattr(stored, name) for name in fields}, stored.events.count()
 

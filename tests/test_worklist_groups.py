@@ -45,18 +45,32 @@ def small_caps(monkeypatch):
 
 def _office(receptionist, colleague, *, overdue=5, today=4, later=3, follow_ups=3) -> dict[str, list[Message]]:
     """Messages for bram in every group, each group's deadlines in a shuffled order."""
+
     def opened(count, first, step):
-        return [MessageFactory(taken_by=receptionist, owner=colleague, deadline=first + step * ((i * 7) % count),
-                               caller_name=f"Beller {first:%H%M} {i}") for i in range(count)]
+        return [
+            MessageFactory(
+                taken_by=receptionist,
+                owner=colleague,
+                deadline=first + step * ((i * 7) % count),
+                caller_name=f"Beller {first:%H%M} {i}",
+            )
+            for i in range(count)
+        ]
 
     return {
         OVERDUE: opened(overdue, NOW - timedelta(hours=5), timedelta(minutes=20)),
         TODAY: opened(today, NOW + timedelta(hours=1), timedelta(minutes=30)),
         LATER: opened(later, datetime(2026, 12, 2, 0, 0, tzinfo=AMS), timedelta(days=1)),  # midnight is later
-        FOLLOW_UP: [MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED,
-                                   outcome=Outcome.SOLVED,
-                                   follow_up_on=date(2026, 11, 28) + timedelta(days=(i * 2) % follow_ups))
-                    for i in range(follow_ups)],
+        FOLLOW_UP: [
+            MessageFactory(
+                taken_by=receptionist,
+                owner=colleague,
+                status=Status.HANDLED,
+                outcome=Outcome.SOLVED,
+                follow_up_on=date(2026, 11, 28) + timedelta(days=(i * 2) % follow_ups),
+            )
+            for i in range(follow_ups)
+        ],
     }
 
 
@@ -67,7 +81,7 @@ def _in_order(messages: list[Message], due: str) -> list[int]:
 
 def _section(page: str, data_test: str) -> str:
     start = page.index(f'data-test="{data_test}"')
-    return page[start:page.index("</section>", start)]
+    return page[start : page.index("</section>", start)]
 
 
 def _groups(worklist) -> dict[str, selectors.WorkGroup]:
@@ -81,7 +95,7 @@ def test_each_group_shows_its_first_rows_and_its_true_total(bram, receptionist, 
     office = _office(receptionist, colleague)
     response = bram.get("/callbacks/")
     for due, group in _groups(response.context["worklist"]).items():
-        assert [row.pk for row in group] == _in_order(office[due], due)[:SMALL_CAPS[due]], due
+        assert [row.pk for row in group] == _in_order(office[due], due)[: SMALL_CAPS[due]], due
         assert group.total == len(office[due]) and group.capped
     page = response.content.decode()
     assert len(re.findall(r'data-test="message-row"', page)) == sum(SMALL_CAPS.values())
@@ -157,8 +171,10 @@ def _all_pages(client, query: str) -> tuple[list[int], int]:
         number += 1
 
 
-@pytest.mark.parametrize(("due", "section"), [(OVERDUE, "group-overdue"), (TODAY, "group-today"),
-                                              (LATER, "group-later"), (FOLLOW_UP, "follow-ups")])
+@pytest.mark.parametrize(
+    ("due", "section"),
+    [(OVERDUE, "group-overdue"), (TODAY, "group-today"), (LATER, "group-later"), (FOLLOW_UP, "follow-ups")],
+)
 def test_show_all_lists_exactly_that_group_in_the_worklists_order(
     bram, receptionist, colleague, small_caps, monkeypatch, due, section
 ):
@@ -171,10 +187,10 @@ def test_show_all_lists_exactly_that_group_in_the_worklists_order(
     pks, count = _all_pages(bram, query)
     assert pks == _in_order(office[due], due) and count == len(office[due])
     shown = [row.pk for row in _groups(overview.context["worklist"])[due]]
-    assert pks[:len(shown)] == shown
+    assert pks[: len(shown)] == shown
     page = first.content.decode()
     assert f'<input type="hidden" name="due" value="{due}" id="id_due">' in page  # the filters keep the group
-    assert re.search(r'<h2[^>]*>[^<]+\(' + str(len(office[due])) + r"\)</h2>", page)
+    assert re.search(r"<h2[^>]*>[^<]+\(" + str(len(office[due])) + r"\)</h2>", page)
     assert 'data-test="overview"' in page and "Terug naar het overzicht" in page
 
 
@@ -182,9 +198,16 @@ def test_show_all_keeps_the_filters_and_the_tab(bram, receptionist, colleague, s
     mate = make_user("carla", "colleague")
     team = colleague.teams.get()
     team.members.add(mate)
-    complaints = [MessageFactory(taken_by=receptionist, owner=owner, team=team, call_type="complaint",
-                                 deadline=NOW - timedelta(minutes=10 * i)) for i, owner in
-                  enumerate([colleague, mate, None, colleague, mate], start=1)]
+    complaints = [
+        MessageFactory(
+            taken_by=receptionist,
+            owner=owner,
+            team=team,
+            call_type="complaint",
+            deadline=NOW - timedelta(minutes=10 * i),
+        )
+        for i, owner in enumerate([colleague, mate, None, colleague, mate], start=1)
+    ]
     MessageFactory(taken_by=receptionist, owner=mate, call_type="question", deadline=NOW - timedelta(hours=2))
     overview = bram.get("/callbacks/?scope=teams&call_type=complaint")
     assert overview.context["worklist"].overdue.total == 5
@@ -213,19 +236,37 @@ def busy_office(receptionist, colleague, other_colleague):
     carla = make_user("carla", "colleague")
     verkoop, service = colleague.teams.get(), other_colleague.teams.get()
     verkoop.members.add(carla)
-    deadlines = [NOW - timedelta(days=2), NOW - timedelta(minutes=1), NOW, NOW + timedelta(minutes=1),
-                 datetime(2026, 12, 1, 23, 59, tzinfo=AMS), datetime(2026, 12, 2, 0, 0, tzinfo=AMS),
-                 NOW + timedelta(days=9)]
+    deadlines = [
+        NOW - timedelta(days=2),
+        NOW - timedelta(minutes=1),
+        NOW,
+        NOW + timedelta(minutes=1),
+        datetime(2026, 12, 1, 23, 59, tzinfo=AMS),
+        datetime(2026, 12, 2, 0, 0, tzinfo=AMS),
+        NOW + timedelta(days=9),
+    ]
     owners = [(colleague, verkoop), (carla, verkoop), (None, verkoop), (other_colleague, service), (None, service)]
     types = ["question", "complaint", "sales"]
     for i, deadline in enumerate(deadlines * 3):
         owner, team = owners[i % len(owners)]
-        MessageFactory(taken_by=receptionist, owner=owner, team=team, deadline=deadline, call_type=types[i % 3],
-                       taken_at=NOW - timedelta(days=(i * 5) % 40))
+        MessageFactory(
+            taken_by=receptionist,
+            owner=owner,
+            team=team,
+            deadline=deadline,
+            call_type=types[i % 3],
+            taken_at=NOW - timedelta(days=(i * 5) % 40),
+        )
     for i, (owner, team) in enumerate(owners * 2):
-        MessageFactory(taken_by=receptionist, owner=owner, team=team, status=Status.HANDLED, call_type=types[i % 3],
-                       follow_up_on=date(2026, 11, 30) + timedelta(days=i % 4),
-                       follow_up_done_at=NOW - timedelta(hours=1) if i == 3 else None)
+        MessageFactory(
+            taken_by=receptionist,
+            owner=owner,
+            team=team,
+            status=Status.HANDLED,
+            call_type=types[i % 3],
+            follow_up_on=date(2026, 11, 30) + timedelta(days=i % 4),
+            follow_up_done_at=NOW - timedelta(hours=1) if i == 3 else None,
+        )
     MessageFactory(taken_by=receptionist, owner=colleague, status=Status.INFORMATIONAL)
     return verkoop
 
@@ -241,14 +282,20 @@ def _expected_group(colleague, work_filter: selectors.WorkFilter, due: str) -> l
         return m.owner_user_id == colleague.pk or (m.owner_user_id is None and m.owner_team_id in teams)
 
     def narrowed(m: Message) -> bool:
-        return ((not work_filter.call_type or m.call_type == work_filter.call_type)
-                and (not work_filter.team_id or m.owner_team_id == work_filter.team_id)
-                and (not work_filter.period_days or m.taken_at >= NOW - timedelta(days=work_filter.period_days)))
+        return (
+            (not work_filter.call_type or m.call_type == work_filter.call_type)
+            and (not work_filter.team_id or m.owner_team_id == work_filter.team_id)
+            and (not work_filter.period_days or m.taken_at >= NOW - timedelta(days=work_filter.period_days))
+        )
 
     def in_group(m: Message) -> bool:
         if due == FOLLOW_UP:
-            return (m.status == Status.HANDLED and m.follow_up_on is not None
-                    and m.follow_up_on <= NOW.date() and m.follow_up_done_at is None)
+            return (
+                m.status == Status.HANDLED
+                and m.follow_up_on is not None
+                and m.follow_up_on <= NOW.date()
+                and m.follow_up_done_at is None
+            )
         if m.status != Status.OPEN or not narrowed(m):
             return False
         return {OVERDUE: m.deadline <= NOW, TODAY: NOW < m.deadline < midnight, LATER: m.deadline >= midnight}[due]
@@ -267,13 +314,14 @@ def test_the_groups_hold_what_the_rules_say(colleague, busy_office, monkeypatch,
     worklist = selectors.worklist(user=colleague, now=NOW, work_filter=work_filter)
     for due, group in _groups(worklist).items():
         expected = _expected_group(colleague, work_filter, due)
-        assert [m.pk for m in group] == expected[:caps[due]], due
+        assert [m.pk for m in group] == expected[: caps[due]], due
         assert group.total == len(expected), due
         # The "Show all" page of the group lists the same messages, in the same order.
         status = Status.HANDLED if due == FOLLOW_UP else Status.OPEN
         twin = work_filter if due != FOLLOW_UP else selectors.WorkFilter(scope=scope)
-        everything = selectors.work_messages(user=colleague, now=NOW, work_filter=selectors.WorkFilter(
-            **{**twin.__dict__, "status": status, "due": due}))
+        everything = selectors.work_messages(
+            user=colleague, now=NOW, work_filter=selectors.WorkFilter(**{**twin.__dict__, "status": status, "due": due})
+        )
         assert [m.pk for m in everything] == expected, due
     assert worklist.today or worklist.overdue  # the data reaches the groups at all
 
@@ -283,8 +331,10 @@ def test_the_groups_hold_what_the_rules_say(colleague, busy_office, monkeypatch,
 
 def _rows(page: str) -> dict[int, str]:
     """Each message row of the page by its message id, as HTML."""
-    return {int(pk): row for pk, row in re.findall(r'<tr data-test="message-row" data-message="(\d+)"[^>]*>(.*?)</tr>',
-                                                   page, re.DOTALL)}
+    return {
+        int(pk): row
+        for pk, row in re.findall(r'<tr data-test="message-row" data-message="(\d+)"[^>]*>(.*?)</tr>', page, re.DOTALL)
+    }
 
 
 def _text(markup: str) -> str:
@@ -299,14 +349,35 @@ def odd_messages(receptionist, colleague):
     team = colleague.teams.get()
     team.members.add(carla)
     specs = {
-        "unknown": dict(owner=colleague, caller_name="", caller_number="", caller_company="", reason="x" * 89,
-                        deadline=NOW - timedelta(days=2, minutes=3)),
-        "script": dict(owner=carla, caller_name="<script>alert(1)</script>", caller_company="<i>ACME</i>",
-                       reason="é" * 91 + "<script>", deadline=NOW + timedelta(hours=2), priority=Priority.URGENT),
-        "team": dict(owner=None, team=team, caller_name="Teambeller", caller_number="+31201234567",
-                     reason="Offerte", deadline=NOW + timedelta(days=3), tone="angry", call_count=3),
-        "check_back": dict(owner=colleague, caller_name="Check back", status=Status.HANDLED,
-                           follow_up_on=date(2026, 11, 30)),
+        "unknown": dict(
+            owner=colleague,
+            caller_name="",
+            caller_number="",
+            caller_company="",
+            reason="x" * 89,
+            deadline=NOW - timedelta(days=2, minutes=3),
+        ),
+        "script": dict(
+            owner=carla,
+            caller_name="<script>alert(1)</script>",
+            caller_company="<i>ACME</i>",
+            reason="é" * 91 + "<script>",
+            deadline=NOW + timedelta(hours=2),
+            priority=Priority.URGENT,
+        ),
+        "team": dict(
+            owner=None,
+            team=team,
+            caller_name="Teambeller",
+            caller_number="+31201234567",
+            reason="Offerte",
+            deadline=NOW + timedelta(days=3),
+            tone="angry",
+            call_count=3,
+        ),
+        "check_back": dict(
+            owner=colleague, caller_name="Check back", status=Status.HANDLED, follow_up_on=date(2026, 11, 30)
+        ),
     }
     return {name: MessageFactory(taken_by=receptionist, **spec) for name, spec in specs.items()}
 
@@ -350,16 +421,23 @@ def test_the_paged_rows_render_as_the_overview_does(bram, odd_messages):
 
 def test_the_unfiltered_list_hands_the_navigation_the_badges_own_figures(bram, receptionist, colleague, clock):
     team = colleague.teams.get()
-    for deadline in (NOW - timedelta(hours=1), NOW - timedelta(hours=2), NOW + timedelta(hours=3),
-                     NOW + timedelta(days=2)):
+    for deadline in (
+        NOW - timedelta(hours=1),
+        NOW - timedelta(hours=2),
+        NOW + timedelta(hours=3),
+        NOW + timedelta(days=2),
+    ):
         MessageFactory(taken_by=receptionist, owner=colleague, deadline=deadline)
     MessageFactory(taken_by=receptionist, owner=None, team=team, deadline=NOW - timedelta(minutes=5))
     MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED)
 
     response = bram.get("/callbacks/")
     counts = selectors.navigation_counts(user=colleague, now=clock.now())
-    assert response.wsgi_request.worklist_totals == {"open": counts.open, "overdue": counts.overdue} == {
-        "open": 5, "overdue": 3}
+    assert (
+        response.wsgi_request.worklist_totals
+        == {"open": counts.open, "overdue": counts.overdue}
+        == {"open": 5, "overdue": 3}
+    )
     # A filtered list, the teams' tab or one group counts something else: no figures for the badge then.
     for query in ("?call_type=question", "?scope=teams", "?due=overdue", "?status=handled"):
         assert not hasattr(bram.get(f"/callbacks/{query}").wsgi_request, "worklist_totals"), query

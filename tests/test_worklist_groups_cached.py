@@ -35,8 +35,12 @@ def _row(page: str, message: Message) -> str:
 
 
 def _two_overdue(receptionist, colleague) -> tuple[Message, Message]:
-    return tuple(MessageFactory(taken_by=receptionist, owner=colleague, caller_name=f"Beller {i}",
-                                deadline=NOW - timedelta(hours=i)) for i in (1, 2))
+    return tuple(
+        MessageFactory(
+            taken_by=receptionist, owner=colleague, caller_name=f"Beller {i}", deadline=NOW - timedelta(hours=i)
+        )
+        for i in (1, 2)
+    )
 
 
 def test_the_table_is_cached_so_a_change_no_one_versions_does_not_show(bram, receptionist, colleague):
@@ -51,8 +55,9 @@ def test_a_message_ticked_off_leaves_the_cached_table(bram, receptionist, collea
     first, second = _two_overdue(receptionist, colleague)
     page = bram.get("/callbacks/").content.decode()
     assert _row(page, first) and _row(page, second)
-    work.attempt_log(message=first, version=first.version, by=colleague, result=Attempt.Result.REACHED,
-                     outcome=Outcome.SOLVED)
+    work.attempt_log(
+        message=first, version=first.version, by=colleague, result=Attempt.Result.REACHED, outcome=Outcome.SOLVED
+    )
     page = bram.get("/callbacks/").content.decode()
     assert not _row(page, first) and _row(page, second)
 
@@ -76,11 +81,13 @@ def test_routing_to_a_stand_in_shows_the_new_owner_in_the_cached_table(bram, rec
     """Routing leaves the version alone, so the owner is part of the key: the "My teams" tab shows it."""
     carla = make_user("carla", "colleague", full_name="Carla Visser")
     colleague.teams.get().members.add(carla)
-    message = MessageFactory(taken_by=receptionist, owner=carla, team=colleague.teams.get(),
-                             deadline=NOW - timedelta(hours=1))
+    message = MessageFactory(
+        taken_by=receptionist, owner=carla, team=colleague.teams.get(), deadline=NOW - timedelta(hours=1)
+    )
     assert "Carla Visser" in _row(bram.get("/callbacks/?scope=teams").content.decode(), message)
-    Absence.objects.create(user=carla, stand_in=colleague, starts_at=NOW - timedelta(hours=1),
-                           ends_at=NOW + timedelta(days=1))
+    Absence.objects.create(
+        user=carla, stand_in=colleague, starts_at=NOW - timedelta(hours=1), ends_at=NOW + timedelta(days=1)
+    )
     assert work.messages_route_to_stand_ins(now=clock.now()) == 1
     row = _row(bram.get("/callbacks/?scope=teams").content.decode(), message)
     assert "Carla Visser" not in row and str(colleague) in row
@@ -105,8 +112,9 @@ def test_a_cached_table_is_not_served_in_another_language(bram, receptionist, co
 def test_when_the_minute_turns_only_the_call_back_cells_are_drawn_again(bram, receptionist, colleague, clock):
     """Each row's other cells stay cached under the row's key, so the new minute reads no message; the cell
     with the time left shows the new minute all the same."""
-    message = MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Beller 1",
-                             deadline=NOW + timedelta(minutes=30))
+    message = MessageFactory(
+        taken_by=receptionist, owner=colleague, caller_name="Beller 1", deadline=NOW + timedelta(minutes=30)
+    )
     bram.get("/callbacks/")
     with CaptureQueriesContext(connection) as cached:
         bram.get("/callbacks/")

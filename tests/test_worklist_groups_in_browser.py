@@ -28,8 +28,12 @@ def test_show_all_opens_the_whole_group_and_both_pages_pass_axe(
     monkeypatch.setattr(worklist_views, "PAGE_SIZE", 2)
     now = clock.local()
     for minutes in (150, 120, 90, 60, 30):
-        MessageFactory(taken_by=receptionist, owner=colleague, deadline=now - timedelta(minutes=minutes),
-                       caller_name=f"Te laat {minutes}")
+        MessageFactory(
+            taken_by=receptionist,
+            owner=colleague,
+            deadline=now - timedelta(minutes=minutes),
+            caller_name=f"Te laat {minutes}",
+        )
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(minutes=40))
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(days=3))
     MessageFactory(taken_by=receptionist, owner=colleague, status=Status.HANDLED, follow_up_on=now.date())
@@ -69,10 +73,16 @@ def test_on_a_phone_each_message_is_a_card_that_fits_and_the_filters_fold_away(
 ):
     page.set_viewport_size({"width": 360, "height": 740})
     now = clock.local()
-    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(hours=3),
-                             caller_name="Pieter de Boer-van Hoogstraten", caller_company="Installatiebedrijf " * 3,
-                             caller_number="+31612345678", reason="Wil graag weten wanneer de monteur komt " * 3,
-                             call_count=3)
+    message = MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        deadline=now + timedelta(hours=3),
+        caller_name="Pieter de Boer-van Hoogstraten",
+        caller_company="Installatiebedrijf " * 3,
+        caller_number="+31612345678",
+        reason="Wil graag weten wanneer de monteur komt " * 3,
+        call_count=3,
+    )
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=now - timedelta(minutes=30))
     log_in(page, live_server.url, "bram")
     page.goto(f"{live_server.url}/callbacks/")

@@ -63,30 +63,45 @@ def day(receptionist, colleague, other_colleague, manager, django_capture_on_com
     User.objects.filter(pk=receptionist.pk).update(full_name=RECEPTIONIST_NAME)
     User.objects.filter(pk=other_colleague.pk).update(full_name=STAND_IN_NAME)
     desk, bram = _logged_in(receptionist), _logged_in(colleague)
-    hostile = {"recipient": {**RECIPIENT, "recipient": "bram"},
-               "caller": {**CALLER, "name": CALLER_NAME, "company": COMPANY},
-               "reason": {**REASON, "reason": REASON_TEXT}}
+    hostile = {
+        "recipient": {**RECIPIENT, "recipient": "bram"},
+        "caller": {**CALLER, "name": CALLER_NAME, "company": COMPANY},
+        "reason": {**REASON, "reason": REASON_TEXT},
+    }
     with django_capture_on_commit_callbacks(execute=True):
         intake_pages = take_message(desk, **hostile)
         take_message(desk, **{**hostile, "caller": {**hostile["caller"], "number": "020-1234567"}})
         # A caller who gave an address and agreed: the confirmation names the colleague and the office.
-        take_message(desk, **{**hostile, "caller": {**hostile["caller"], "number": "030-1234567",
-                                                    "email": "pieter@example.test"}},
-                     promise={"confirm_to_caller": "on", "confirmation_language": "nl"})
+        take_message(
+            desk,
+            **{**hostile, "caller": {**hostile["caller"], "number": "030-1234567", "email": "pieter@example.test"}},
+            promise={"confirm_to_caller": "on", "confirmation_language": "nl"},
+        )
         first, second = Message.objects.order_by("pk")[:2]
         message_add_call(token=uuid.uuid4(), message_id=first.pk, taken_by=receptionist, note=REASON_TEXT)
-        bram.post(f"/callbacks/{second.pk}/reassign/", {"reassign-version": "1", "reassign-recipient": "daan",
-                                                         "reassign-reason": ATTRIBUTE})
+        bram.post(
+            f"/callbacks/{second.pk}/reassign/",
+            {"reassign-version": "1", "reassign-recipient": "daan", "reassign-reason": ATTRIBUTE},
+        )
         digests_send(now=TUESDAY_0905)
-    Message.objects.filter(pk=first.pk).update(deadline=TUESDAY_0905 - timedelta(hours=3),
-                                               escalate_at=TUESDAY_0905 - timedelta(hours=1))
+    Message.objects.filter(pk=first.pk).update(
+        deadline=TUESDAY_0905 - timedelta(hours=3), escalate_at=TUESDAY_0905 - timedelta(hours=1)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         overdue_sweep(now=TUESDAY_0905)  # the owner is told, and the manager
         outbox_deliver(now=TUESDAY_0905, grace=timedelta(0))
     statistics_rollup_refresh(now=TUESDAY_0905)  # the beat's run: the statistics read the rollup
-    return SimpleNamespace(first=first, second=second, intake_pages=intake_pages, clients={
-        "anna": desk, "bram": bram, "daan": _logged_in(other_colleague), "mira": _logged_in(manager),
-    })
+    return SimpleNamespace(
+        first=first,
+        second=second,
+        intake_pages=intake_pages,
+        clients={
+            "anna": desk,
+            "bram": bram,
+            "daan": _logged_in(other_colleague),
+            "mira": _logged_in(manager),
+        },
+    )
 
 
 class _ActiveContent(HTMLParser):
@@ -164,8 +179,9 @@ def test_the_intake_steps_show_hostile_text_as_text(day):
 
 
 def test_a_htmx_action_answers_with_escaped_text(day):
-    response = day.clients["bram"].post(f"/callbacks/{day.first.pk}/attempt/", {"attempt-version": "x"},
-                                        HTTP_HX_REQUEST="true")
+    response = day.clients["bram"].post(
+        f"/callbacks/{day.first.pk}/attempt/", {"attempt-version": "x"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert_inert(response.content.decode(), shows=(CALLER_NAME, REASON_TEXT))
 
@@ -198,19 +214,25 @@ def _assert_plain_text_only(email) -> None:
     assert email.message().get_content_type() == "text/plain"
     assert "\n" not in email.subject and "\r" not in email.subject
     # Plain text is not HTML: no escaping either, or "'t Hart" would arrive as "&#x27;t Hart".
-    assert [entity for entity in ("&lt;", "&gt;", "&quot;", "&#x27;", "&amp;")
-            if entity in email.subject + email.body] == []
+    assert [
+        entity for entity in ("&lt;", "&gt;", "&quot;", "&#x27;", "&amp;") if entity in email.subject + email.body
+    ] == []
 
 
 def test_every_email_is_plain_text_with_no_html_alternative(day):
-    sent = set(Notification.objects.filter(channel=Notification.Channel.EMAIL, state=Notification.State.SENT)
-               .values_list("kind", flat=True))
+    sent = set(
+        Notification.objects.filter(channel=Notification.Channel.EMAIL, state=Notification.State.SENT).values_list(
+            "kind", flat=True
+        )
+    )
     # Every kind about a message: new message, called again, passed on, digest, overdue, escalated (the reset
     # mail is below).
     assert sent == set(Notification.Kind.values) - {Notification.Kind.PASSWORD_RESET}
     # One mail per sent row; the new-message mail for the message passed on before its delivery is dropped.
-    assert len(mail.outbox) == Notification.objects.filter(channel=Notification.Channel.EMAIL,
-                                                           state=Notification.State.SENT).count()
+    assert (
+        len(mail.outbox)
+        == Notification.objects.filter(channel=Notification.Channel.EMAIL, state=Notification.State.SENT).count()
+    )
     for email in mail.outbox:
         _assert_plain_text_only(email)
     new_message = next(email for email in mail.outbox if email.to == ["bram@example.test"])
@@ -229,10 +251,17 @@ def test_the_password_reset_email_is_plain_text(colleague, client, django_captur
 
 def test_a_corrected_caller_name_stays_on_one_line(day):
     """The intake puts the name on one line; the correction form must too."""
-    response = day.clients["anna"].post(f"/callbacks/{day.first.pk}/correct/", {
-        "version": Message.objects.get(pk=day.first.pk).version, "caller_name": "Piet\r\nBcc: all@example.test",
-        "caller_number": "0612345678", "reason": "Offerte", "call_type": "question", "tone": "calm",
-    })
+    response = day.clients["anna"].post(
+        f"/callbacks/{day.first.pk}/correct/",
+        {
+            "version": Message.objects.get(pk=day.first.pk).version,
+            "caller_name": "Piet\r\nBcc: all@example.test",
+            "caller_number": "0612345678",
+            "reason": "Offerte",
+            "call_type": "question",
+            "tone": "calm",
+        },
+    )
     assert response.status_code == 302
     assert Message.objects.get(pk=day.first.pk).caller_name == "Piet Bcc: all@example.test"
 
@@ -244,10 +273,14 @@ def test_a_line_break_in_a_name_cannot_break_into_the_email_headers(day, django_
     User.objects.filter(username="daan").update(full_name="Daan\nBcc: all@example.test")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = day.clients["bram"].post(f"/callbacks/{day.first.pk}/reassign/", {
-            "reassign-version": Message.objects.get(pk=day.first.pk).version, "reassign-recipient": "daan",
-            "reassign-reason": "Service",
-        })
+        response = day.clients["bram"].post(
+            f"/callbacks/{day.first.pk}/reassign/",
+            {
+                "reassign-version": Message.objects.get(pk=day.first.pk).version,
+                "reassign-recipient": "daan",
+                "reassign-reason": "Service",
+            },
+        )
     assert response.status_code == 302
     (email,) = mail.outbox
     _assert_plain_text_only(email)

@@ -61,8 +61,15 @@ def tick_step(top: int) -> int:
     return math.ceil(top / 5)
 
 
-def bar_chart(*, title: str, description: str, items: Sequence[tuple[str, int, str]], width: int = 640,
-              height: int = 240, top: int | None = None) -> BarChart:
+def bar_chart(
+    *,
+    title: str,
+    description: str,
+    items: Sequence[tuple[str, int, str]],
+    width: int = 640,
+    height: int = 240,
+    top: int | None = None,
+) -> BarChart:
     """Vertical bars for ``(label, value, tooltip)`` items, laid out in a ``width`` × ``height`` viewBox.
 
     ``top``: a fixed top of the scale (100 for percentages), instead of the highest value rounded up."""
@@ -77,43 +84,70 @@ def bar_chart(*, title: str, description: str, items: Sequence[tuple[str, int, s
     for index, (label, value, tooltip) in enumerate(items):
         bar_height = plot_height * value / scale_top
         x = LEFT + index * slot + (slot - bar_width) / 2
-        bars.append(Bar(
-            label=label, value=value, title=tooltip, x=_coordinate(x), y=_coordinate(baseline - bar_height),
-            width=_coordinate(bar_width), height=_coordinate(bar_height), label_x=_coordinate(x + bar_width / 2),
-            value_y=_coordinate(baseline - bar_height - 3),
-        ))
-    ticks = [Tick(y=_coordinate(baseline - plot_height * value / scale_top), label=str(value))
-             for value in range(0, scale_top + 1, step)]
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                title=tooltip,
+                x=_coordinate(x),
+                y=_coordinate(baseline - bar_height),
+                width=_coordinate(bar_width),
+                height=_coordinate(bar_height),
+                label_x=_coordinate(x + bar_width / 2),
+                value_y=_coordinate(baseline - bar_height - 3),
+            )
+        )
+    ticks = [
+        Tick(y=_coordinate(baseline - plot_height * value / scale_top), label=str(value))
+        for value in range(0, scale_top + 1, step)
+    ]
     return BarChart(
-        title=title, description=description, bars=bars, ticks=ticks, width=width, height=height, plot_left=LEFT,
-        plot_right=width - RIGHT, baseline=_coordinate(baseline), label_y=_coordinate(baseline + 16),
+        title=title,
+        description=description,
+        bars=bars,
+        ticks=ticks,
+        width=width,
+        height=height,
+        plot_left=LEFT,
+        plot_right=width - RIGHT,
+        baseline=_coordinate(baseline),
+        label_y=_coordinate(baseline + 16),
     )
 
 
 def hour_chart(hours: Sequence[int]) -> BarChart:
     """Messages taken per local hour, 0 to 23."""
     items = [
-        (str(hour), count, ngettext("%(from)s:00–%(to)s:00: %(count)s message",
-                                    "%(from)s:00–%(to)s:00: %(count)s messages", count)
-         % {"from": f"{hour:02d}", "to": f"{(hour + 1) % 24:02d}", "count": count})
+        (
+            str(hour),
+            count,
+            ngettext("%(from)s:00–%(to)s:00: %(count)s message", "%(from)s:00–%(to)s:00: %(count)s messages", count)
+            % {"from": f"{hour:02d}", "to": f"{(hour + 1) % 24:02d}", "count": count},
+        )
         for hour, count in enumerate(hours)
     ]
     return bar_chart(
         title=_("Messages taken per hour of the day"),
-        description=_("Bar chart; the table next to it lists the same numbers."), items=items,
+        description=_("Bar chart; the table next to it lists the same numbers."),
+        items=items,
     )
 
 
 def call_type_chart(taken: Sequence[tuple[str, int]]) -> BarChart:
     """Messages taken per type of call, given as ``(label, taken)``."""
     items = [
-        (label, count, ngettext("%(type)s: %(count)s message", "%(type)s: %(count)s messages", count)
-         % {"type": label, "count": count})
+        (
+            label,
+            count,
+            ngettext("%(type)s: %(count)s message", "%(type)s: %(count)s messages", count)
+            % {"type": label, "count": count},
+        )
         for label, count in taken
     ]
     return bar_chart(
         title=_("Messages taken per type of call"),
-        description=_("Bar chart; the table next to it lists the same numbers."), items=items,
+        description=_("Bar chart; the table next to it lists the same numbers."),
+        items=items,
     )
 
 
@@ -127,10 +161,18 @@ def trend_chart(*, team: str, weeks: Sequence[tuple[date, float | None, int, int
             tooltip = _("Week %(week)s: no promise fell due") % {"week": week}
         else:
             tooltip = _("Week %(week)s: %(within)s of %(due)s promises kept (%(percentage)s%%)") % {
-                "week": week, "within": within, "due": due, "percentage": round(percentage)}
+                "week": week,
+                "within": within,
+                "due": due,
+                "percentage": round(percentage),
+            }
         items.append((_("wk %(week)s") % {"week": week}, round(percentage or 0), tooltip))
     return bar_chart(
         title=_("Promise kept per week: %(team)s") % {"team": team},
-        description=_("Bar chart of the percentage of promises kept per week; the table next to it lists the same numbers."),
-        items=items, top=100, height=200,
+        description=_(
+            "Bar chart of the percentage of promises kept per week; the table next to it lists the same numbers."
+        ),
+        items=items,
+        top=100,
+        height=200,
     )

@@ -20,8 +20,17 @@ GOOD_FRIDAY = "Good Friday"
 LIBERATION_DAY = "Liberation Day"
 LIBERATION_DAY_EVERY_YEAR = "Liberation Day (every year)"
 DUTCH_HOLIDAY_KEYS = (
-    "New Year's Day", GOOD_FRIDAY, "Easter Sunday", "Easter Monday", "King's Day", LIBERATION_DAY,
-    LIBERATION_DAY_EVERY_YEAR, "Ascension Day", "Pentecost", "Pentecost Monday", "Christmas Day",
+    "New Year's Day",
+    GOOD_FRIDAY,
+    "Easter Sunday",
+    "Easter Monday",
+    "King's Day",
+    LIBERATION_DAY,
+    LIBERATION_DAY_EVERY_YEAR,
+    "Ascension Day",
+    "Pentecost",
+    "Pentecost Monday",
+    "Christmas Day",
     "Second Day of Christmas",
 )
 # By default Good Friday and the yearly Liberation Day are working days: the Algemene termijnenwet

@@ -35,8 +35,10 @@ def rule_breaches(moment: datetime, calendar: BusinessCalendar, window: Preferre
     else:
         opens, closes = calendar.hours[day.weekday()]
         if not opens <= clock <= closes:
-            breaches.append(_("%(time)s is outside the team's opening hours (%(opens)s to %(closes)s).") % {
-                "time": _hhmm(clock), "opens": _hhmm(opens), "closes": _hhmm(closes)})
+            breaches.append(
+                _("%(time)s is outside the team's opening hours (%(opens)s to %(closes)s).")
+                % {"time": _hhmm(clock), "opens": _hhmm(opens), "closes": _hhmm(closes)}
+            )
     breaches.extend(_window_breaches(day, clock, window))
     return breaches
 
@@ -46,16 +48,22 @@ def _window_breaches(day: date, clock: time, window: PreferredWindow | None) -> 
         return []
     breaches = []
     if window.not_before is not None and day < window.not_before:
-        breaches.append(_("%(day)s is before the caller's “not before %(not_before)s”.") % {
-            "day": _day(day), "not_before": _day(window.not_before)})
+        breaches.append(
+            _("%(day)s is before the caller's “not before %(not_before)s”.")
+            % {"day": _day(day), "not_before": _day(window.not_before)}
+        )
     if window.between is not None and not window.between[0] <= clock <= window.between[1]:
         start, end = window.between
-        breaches.append(_("%(time)s is outside the caller's “only between %(start)s and %(end)s”.") % {
-            "time": _hhmm(clock), "start": _hhmm(start), "end": _hhmm(end)})
+        breaches.append(
+            _("%(time)s is outside the caller's “only between %(start)s and %(end)s”.")
+            % {"time": _hhmm(clock), "start": _hhmm(start), "end": _hhmm(end)}
+        )
     if window.not_between is not None and window.not_between[0] < clock < window.not_between[1]:
         start, end = window.not_between
-        breaches.append(_("%(time)s is inside the caller's “not between %(start)s and %(end)s”.") % {
-            "time": _hhmm(clock), "start": _hhmm(start), "end": _hhmm(end)})
+        breaches.append(
+            _("%(time)s is inside the caller's “not between %(start)s and %(end)s”.")
+            % {"time": _hhmm(clock), "start": _hhmm(start), "end": _hhmm(end)}
+        )
     return breaches
 
 
@@ -65,11 +73,15 @@ def wish_phrases(window: PreferredWindow | None) -> list[str]:
         return []
     phrases = []
     if window.between is not None:
-        phrases.append(_("only between %(start)s and %(end)s") % {
-            "start": _hhmm(window.between[0]), "end": _hhmm(window.between[1])})
+        phrases.append(
+            _("only between %(start)s and %(end)s")
+            % {"start": _hhmm(window.between[0]), "end": _hhmm(window.between[1])}
+        )
     if window.not_between is not None:
-        phrases.append(_("not between %(start)s and %(end)s") % {
-            "start": _hhmm(window.not_between[0]), "end": _hhmm(window.not_between[1])})
+        phrases.append(
+            _("not between %(start)s and %(end)s")
+            % {"start": _hhmm(window.not_between[0]), "end": _hhmm(window.not_between[1])}
+        )
     if window.not_before is not None:
         phrases.append(_("not before %(day)s") % {"day": _day(window.not_before)})
     return phrases
@@ -81,11 +93,15 @@ def wish_sentences(window: PreferredWindow | None) -> list[str]:
         return []
     sentences = []
     if window.between is not None:
-        sentences.append(_("You will only be called between %(start)s and %(end)s.") % {
-            "start": _hhmm(window.between[0]), "end": _hhmm(window.between[1])})
+        sentences.append(
+            _("You will only be called between %(start)s and %(end)s.")
+            % {"start": _hhmm(window.between[0]), "end": _hhmm(window.between[1])}
+        )
     if window.not_between is not None:
-        sentences.append(_("You will not be called between %(start)s and %(end)s.") % {
-            "start": _hhmm(window.not_between[0]), "end": _hhmm(window.not_between[1])})
+        sentences.append(
+            _("You will not be called between %(start)s and %(end)s.")
+            % {"start": _hhmm(window.not_between[0]), "end": _hhmm(window.not_between[1])}
+        )
     if window.not_before is not None:
         sentences.append(_("You will not be called before %(day)s.") % {"day": _day(window.not_before)})
     return sentences

@@ -8,11 +8,33 @@ from django.utils.translation import gettext_lazy as _
 
 # The Dutch telephone spelling alphabet ("spelalfabet"), as used on the phone in the Netherlands.
 DUTCH_ALPHABET = {
-    "A": "Anton", "B": "Bernard", "C": "Cornelis", "D": "Dirk", "E": "Eduard", "F": "Ferdinand",
-    "G": "Gerard", "H": "Hendrik", "I": "Izaak", "J": "Johan", "K": "Karel", "L": "Lodewijk",
-    "M": "Maria", "N": "Nico", "O": "Otto", "P": "Pieter", "Q": "Quotiënt", "R": "Rudolf",
-    "S": "Simon", "T": "Teunis", "U": "Utrecht", "V": "Victor", "W": "Willem", "X": "Xantippe",
-    "Y": "Ypsilon", "Z": "Zaandam", "IJ": "IJmuiden",
+    "A": "Anton",
+    "B": "Bernard",
+    "C": "Cornelis",
+    "D": "Dirk",
+    "E": "Eduard",
+    "F": "Ferdinand",
+    "G": "Gerard",
+    "H": "Hendrik",
+    "I": "Izaak",
+    "J": "Johan",
+    "K": "Karel",
+    "L": "Lodewijk",
+    "M": "Maria",
+    "N": "Nico",
+    "O": "Otto",
+    "P": "Pieter",
+    "Q": "Quotiënt",
+    "R": "Rudolf",
+    "S": "Simon",
+    "T": "Teunis",
+    "U": "Utrecht",
+    "V": "Victor",
+    "W": "Willem",
+    "X": "Xantippe",
+    "Y": "Ypsilon",
+    "Z": "Zaandam",
+    "IJ": "IJmuiden",
 }
 ACCENTS = {
     "\N{COMBINING ACUTE ACCENT}": _("accent aigu"),
@@ -39,7 +61,7 @@ def spell_name(name: str) -> list[SpelledLetter]:
     text = " ".join(name.split())
     index = 0
     while index < len(text):
-        pair = text[index:index + 2]
+        pair = text[index : index + 2]
         if pair.upper() == "IJ":
             spelled.append(SpelledLetter(pair, DUTCH_ALPHABET["IJ"]))
             index += 2
@@ -76,6 +98,6 @@ def spoken_phone(e164: str) -> str:
 def _digit_groups(digits: str) -> str:
     """Pairs, with one group of three in front when the count is odd: 1234567 -> 123 45 67."""
     head = digits[:3] if len(digits) % 2 else ""
-    tail = digits[len(head):]
-    groups = ([head] if head else []) + [tail[i:i + 2] for i in range(0, len(tail), 2)]
+    tail = digits[len(head) :]
+    groups = ([head] if head else []) + [tail[i : i + 2] for i in range(0, len(tail), 2)]
     return " ".join(groups)

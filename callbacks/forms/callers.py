@@ -7,5 +7,7 @@ from callbacks.forms.fields import DialledNumberField
 
 
 class LinkNumberForm(forms.Form):
-    other = DialledNumberField(label=_("Another number of this caller"),
-                               help_text=_("For example the mobile number of someone who called from the office."))
+    other = DialledNumberField(
+        label=_("Another number of this caller"),
+        help_text=_("For example the mobile number of someone who called from the office."),
+    )

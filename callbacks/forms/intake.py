@@ -76,23 +76,28 @@ class RecipientForm(RecipientLookup, KeyboardFirst, forms.Form):
         label=_("For whom?"),
         max_length=160,
         help_text=_("Type a colleague's or team's name and pick it from the list."),
-        widget=forms.TextInput(attrs={
-            "list": "recipient-options", "autocomplete": "off",
-            # htmx shows the colleague's status as soon as a name is picked; without JS the list beside it does.
-            "data-hx-get": reverse_lazy("callbacks:intake_status"),
-            "data-hx-trigger": "change, input changed delay:400ms", "data-hx-target": "#recipient-status",
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "list": "recipient-options",
+                "autocomplete": "off",
+                # htmx shows the colleague's status as soon as a name is picked; without JS the list beside it does.
+                "data-hx-get": reverse_lazy("callbacks:intake_status"),
+                "data-hx-trigger": "change, input changed delay:400ms",
+                "data-hx-target": "#recipient-status",
+            }
+        ),
     )
     decision = forms.ChoiceField(
         label=_("Can you help the caller yourself?"),
-        choices=[(TAKE_MESSAGE, _("No: take a message")), (HELPED, _("Yes: helped directly")),
-                 (PUT_THROUGH, _("Put through to the colleague"))],
+        choices=[
+            (TAKE_MESSAGE, _("No: take a message")),
+            (HELPED, _("Yes: helped directly")),
+            (PUT_THROUGH, _("Put through to the colleague")),
+        ],
         initial=TAKE_MESSAGE,
         widget=OneFocusRadioSelect,
     )
-    note = forms.CharField(
-        label=_("How did you help? (short note)"), max_length=500, required=False
-    )
+    note = forms.CharField(label=_("How did you help? (short note)"), max_length=500, required=False)
     to_stand_in = forms.BooleanField(
         label=_("If the colleague is away, give the message to their stand-in"), required=False, initial=True
     )
@@ -116,8 +121,9 @@ class CallerForm(KeyboardFirst, forms.Form):
     name = forms.CharField(label=_("Caller's name"), max_length=150)
     company = forms.CharField(label=_("Company"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
-    add_to = forms.ChoiceField(label=_("This caller already has an open message"), required=False,
-                               widget=OneFocusRadioSelect)
+    add_to = forms.ChoiceField(
+        label=_("This caller already has an open message"), required=False, widget=OneFocusRadioSelect
+    )
 
     def __init__(self, *args, find_open: Callable[[str], list[Message]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -127,17 +133,26 @@ class CallerForm(KeyboardFirst, forms.Form):
         self._focus_first_field()
         # As soon as a number is typed the caller's details, history and open messages are shown
         # (callbacks/views/callers.py); the step itself works without it.
-        self.fields["number"].widget.attrs.update({
-            "data-hx-get": reverse("callbacks:caller_known"), "data-hx-trigger": "change, blur",
-            "data-hx-target": "#caller-known", "data-hx-sync": "this:replace",
-        })
+        self.fields["number"].widget.attrs.update(
+            {
+                "data-hx-get": reverse("callbacks:caller_known"),
+                "data-hx-trigger": "change, blur",
+                "data-hx-target": "#caller-known",
+                "data-hx-sync": "this:replace",
+            }
+        )
         if self.open_messages:
             # Any colleague's open message from this number: the caller may ask for someone else this time.
             self.fields["add_to"].choices = [
-                (str(message.pk), _("Add this call to the message for %(owner)s of %(date)s: %(reason)s") % {
-                    "owner": message.owner_label, "date": timezone.localtime(message.taken_at).strftime("%d-%m %H:%M"),
-                    "reason": message.reason[:80],
-                })
+                (
+                    str(message.pk),
+                    _("Add this call to the message for %(owner)s of %(date)s: %(reason)s")
+                    % {
+                        "owner": message.owner_label,
+                        "date": timezone.localtime(message.taken_at).strftime("%d-%m %H:%M"),
+                        "reason": message.reason[:80],
+                    },
+                )
                 for message in self.open_messages
             ] + [(NEW_MESSAGE, _("Take a new message"))]
         else:
@@ -159,10 +174,12 @@ class CallerForm(KeyboardFirst, forms.Form):
 class ReasonForm(KeyboardFirst, forms.Form):
     # One line, so Enter moves on; 500 characters is plenty for "why call back".
     reason = forms.CharField(label=_("Short reason"), max_length=500)
-    call_type = forms.ChoiceField(label=_("Type of call"), choices=CallType.choices, initial=CallType.QUESTION,
-                                  widget=OneFocusRadioSelect)
-    tone = forms.ChoiceField(label=_("The caller sounds"), choices=Tone.choices, initial=Tone.CALM,
-                             widget=OneFocusRadioSelect)
+    call_type = forms.ChoiceField(
+        label=_("Type of call"), choices=CallType.choices, initial=CallType.QUESTION, widget=OneFocusRadioSelect
+    )
+    tone = forms.ChoiceField(
+        label=_("The caller sounds"), choices=Tone.choices, initial=Tone.CALM, widget=OneFocusRadioSelect
+    )
     wants_callback = forms.BooleanField(label=_("The caller wants to be called back"), required=False, initial=True)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -178,32 +195,44 @@ class ReasonForm(KeyboardFirst, forms.Form):
 
 class PromiseForm(KeyboardFirst, forms.Form):
     # "Not between" first: it is the wish callers voice most ("not during dinner"), so it has the focus.
-    not_between_start = forms.TimeField(label=_("Not between"), required=False,
-                                        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    not_between_end = forms.TimeField(label=_("and"), required=False,
-                                      widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    between_start = forms.TimeField(label=_("Only between"), required=False,
-                                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    between_end = forms.TimeField(label=_("and"), required=False,
-                                  widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    not_before = forms.DateField(label=_("Not before"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    not_between_start = forms.TimeField(
+        label=_("Not between"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    not_between_end = forms.TimeField(
+        label=_("and"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    between_start = forms.TimeField(
+        label=_("Only between"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    between_end = forms.TimeField(
+        label=_("and"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    not_before = forms.DateField(
+        label=_("Not before"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     deadline = forms.DateTimeField(
-        label=_("Call back before"), required=False,
+        label=_("Call back before"),
+        required=False,
         help_text=_("Leave empty to promise the team's handling time. An earlier time is always fine."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     later_reason = forms.CharField(label=_("Why later than the team's promise?"), max_length=200, required=False)
     # Hidden until a typed deadline breaks the team's hours or the caller's wishes (rule_exception_field).
-    exception_reason = forms.CharField(label=_("Why promise it anyway?"), max_length=200, required=False,
-                                       widget=forms.HiddenInput)
+    exception_reason = forms.CharField(
+        label=_("Why promise it anyway?"), max_length=200, required=False, widget=forms.HiddenInput
+    )
     # Offered only when the caller gave an email address (views/intake_call.py leaves them out otherwise).
     confirm_to_caller = forms.BooleanField(
-        label=_("The caller wants a confirmation by email"), required=False,
+        label=_("The caller wants a confirmation by email"),
+        required=False,
         help_text=_("One mail now: who calls back, from which number and by when. Nothing else is sent."),
     )
-    confirmation_language = forms.ChoiceField(label=_("Language of the confirmation"), initial="nl", required=False,
-                                              choices=[("nl", "Nederlands"), ("en", "English")])
+    confirmation_language = forms.ChoiceField(
+        label=_("Language of the confirmation"),
+        initial="nl",
+        required=False,
+        choices=[("nl", "Nederlands"), ("en", "English")],
+    )
 
     def __init__(self, *args, team: Team | None, call_type: str, started_at: datetime, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -230,8 +259,9 @@ class PromiseForm(KeyboardFirst, forms.Form):
         try:
             policy = proposed_deadline(team=self.team, call_type=self.call_type, start=self.started_at, window=window)
         except ValueError:
-            raise forms.ValidationError(_("These wishes leave no time within business hours to call back."),
-                                        code="impossible_window") from None
+            raise forms.ValidationError(
+                _("These wishes leave no time within business hours to call back."), code="impossible_window"
+            ) from None
         deadline = cleaned.get("deadline") or policy
         self.promised, self.wishes = deadline, window
         if deadline <= timezone.now():
@@ -244,8 +274,14 @@ class PromiseForm(KeyboardFirst, forms.Form):
         if cleaned.get("deadline"):
             self.breaches = rule_breaches(deadline, calendar_for(self.team), window)
         exception = rule_exception_field(self, self.breaches)
-        cleaned.update(window=window, policy_deadline=policy, final_deadline=deadline,
-                       between=between, not_between=not_between, exception_reason=exception)
+        cleaned.update(
+            window=window,
+            policy_deadline=policy,
+            final_deadline=deadline,
+            between=between,
+            not_between=not_between,
+            exception_reason=exception,
+        )
         return cleaned
 
     def _pair(self, start_field: str, end_field: str):

@@ -11,11 +11,17 @@ from callbacks.domain.deadlines import DUTCH_HOLIDAY_KEYS
 from callbacks.models import CallType, DayPart
 
 HOLIDAY_LABELS = {
-    "New Year's Day": _("New Year's Day"), "Good Friday": _("Good Friday"), "Easter Sunday": _("Easter Sunday"),
-    "Easter Monday": _("Easter Monday"), "King's Day": _("King's Day"),
+    "New Year's Day": _("New Year's Day"),
+    "Good Friday": _("Good Friday"),
+    "Easter Sunday": _("Easter Sunday"),
+    "Easter Monday": _("Easter Monday"),
+    "King's Day": _("King's Day"),
     "Liberation Day": _("Liberation Day (lustrum years: 2025, 2030, …)"),
-    "Liberation Day (every year)": _("Liberation Day (every year)"), "Ascension Day": _("Ascension Day"),
-    "Pentecost": _("Whit Sunday"), "Pentecost Monday": _("Whit Monday"), "Christmas Day": _("Christmas Day"),
+    "Liberation Day (every year)": _("Liberation Day (every year)"),
+    "Ascension Day": _("Ascension Day"),
+    "Pentecost": _("Whit Sunday"),
+    "Pentecost Monday": _("Whit Monday"),
+    "Christmas Day": _("Christmas Day"),
     "Second Day of Christmas": _("Boxing Day"),
 }
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -27,17 +33,23 @@ WEEKS_TO_FIT = 26
 
 class TeamPolicyForm(forms.Form):
     observed_holidays = forms.MultipleChoiceField(
-        label=_("Public holidays the team is closed on"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Public holidays the team is closed on"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(key, HOLIDAY_LABELS[key]) for key in DUTCH_HOLIDAY_KEYS],
     )
     escalation_minutes = forms.IntegerField(
         label=_("Tell the manager when a callback is still open this many business minutes after its deadline"),
-        min_value=15, max_value=60 * 24 * 5,
+        min_value=15,
+        max_value=60 * 24 * 5,
     )
     hold_email_outside_hours = forms.BooleanField(label=_("Hold emails until business hours"), required=False)
     check_moments = forms.CharField(
-        label=_("Check moments"), max_length=100,
-        help_text=_("Times on business days when everyone gets a list of their open callbacks, e.g. 09:00, 13:00, 16:00."),
+        label=_("Check moments"),
+        max_length=100,
+        help_text=_(
+            "Times on business days when everyone gets a list of their open callbacks, e.g. 09:00, 13:00, 16:00."
+        ),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -48,7 +60,10 @@ class TeamPolicyForm(forms.Form):
             self.fields[f"closes_{weekday}"] = forms.TimeField(label=_("closes"), required=False, widget=TIME_INPUT)
         for value, label in CallType.choices:
             self.fields[f"handling_{value}"] = forms.IntegerField(
-                label=label, required=False, min_value=15, max_value=60 * 24 * 10,
+                label=label,
+                required=False,
+                min_value=15,
+                max_value=60 * 24 * 10,
                 help_text=_("Business minutes; empty means by the end of the next business day."),
             )
 
@@ -93,17 +108,26 @@ class TeamPolicyForm(forms.Form):
         cleaned["handling"] = {value: cleaned.get(f"handling_{value}") for value, _label in CallType.choices}
         if not self.errors and not self._times_fit(hours, cleaned):
             raise forms.ValidationError(
-                _("The team is open too few hours for these handling and escalation times: each must fit in "
-                  "%(weeks)s weeks of opening hours.") % {"weeks": WEEKS_TO_FIT}
+                _(
+                    "The team is open too few hours for these handling and escalation times: each must fit in "
+                    "%(weeks)s weeks of opening hours."
+                )
+                % {"weeks": WEEKS_TO_FIT}
             )
         return cleaned
 
     @staticmethod
     def _times_fit(hours: dict[int, tuple[time, time]], cleaned: dict) -> bool:
-        weekly = sum((datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
-                      for opens, closes in hours.values()), timedelta())
-        longest = max([minutes for minutes in cleaned["handling"].values() if minutes]
-                      + [cleaned.get("escalation_minutes") or 0])
+        weekly = sum(
+            (
+                datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
+                for opens, closes in hours.values()
+            ),
+            timedelta(),
+        )
+        longest = max(
+            [minutes for minutes in cleaned["handling"].values() if minutes] + [cleaned.get("escalation_minutes") or 0]
+        )
         return timedelta(minutes=longest) <= weekly * WEEKS_TO_FIT
 
 
@@ -136,5 +160,6 @@ class PhoneDutyForm(forms.Form):
     def roster(self) -> dict[tuple[int, str], User | None]:
         return {
             (weekday, part): self.people.get(self.cleaned_data.get(f"duty_{weekday}_{part}") or "")
-            for weekday in range(5) for part, _label in DayPart.choices
+            for weekday in range(5)
+            for part, _label in DayPart.choices
         }

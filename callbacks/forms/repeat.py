@@ -17,17 +17,25 @@ class RepeatCallForm(KeyboardFirst, forms.Form):
 
     note = forms.CharField(label=_("What does the caller say now?"), max_length=500)
     earlier_deadline = forms.DateTimeField(
-        label=_("Urgent: call back earlier, before"), required=False,
+        label=_("Urgent: call back earlier, before"),
+        required=False,
         help_text=_("Leave empty to keep the promise already made."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
     # Hidden until the earlier moment breaks the team's hours or the caller's wishes (rule_exception_field).
-    exception_reason = forms.CharField(label=_("Why promise it anyway?"), max_length=200, required=False,
-                                       widget=forms.HiddenInput)
+    exception_reason = forms.CharField(
+        label=_("Why promise it anyway?"), max_length=200, required=False, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, deadline: datetime, calendar: BusinessCalendar | None = None,
-                 wishes: PreferredWindow | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        deadline: datetime,
+        calendar: BusinessCalendar | None = None,
+        wishes: PreferredWindow | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.deadline = deadline  # the promise already made
         self.calendar, self.wishes = calendar, wishes
@@ -48,7 +56,8 @@ class RepeatCallForm(KeyboardFirst, forms.Form):
         if self.deadline is not None and earlier >= self.deadline:
             raise forms.ValidationError(
                 _("Choose a moment before the promise already made (%(deadline)s).")
-                % {"deadline": timezone.localtime(self.deadline).strftime("%d-%m %H:%M")}, code="not_earlier",
+                % {"deadline": timezone.localtime(self.deadline).strftime("%d-%m %H:%M")},
+                code="not_earlier",
             )
         return earlier
 

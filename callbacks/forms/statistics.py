@@ -13,12 +13,18 @@ from callbacks.domain.figures import EARLIEST_DAY, MAX_DAYS, Period
 class PeriodForm(forms.Form):
     """From and to, both included; an empty date means the default period's."""
 
-    start = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=gettext_lazy("To"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=Team.objects.order_by("name"),
-                                  required=False, empty_label=gettext_lazy("All teams"))
+    start = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"),
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label=gettext_lazy("All teams"),
+    )
 
     def __init__(self, *args, today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -28,8 +34,9 @@ class PeriodForm(forms.Form):
     def _clean_day(self, name: str) -> date:
         day = self.cleaned_data[name] or getattr(self.default, name)
         if not EARLIEST_DAY <= day <= self.today + timedelta(days=MAX_DAYS):
-            raise forms.ValidationError(_("Choose a date from the year 2000 up to a year from today."),
-                                        code="out_of_range")
+            raise forms.ValidationError(
+                _("Choose a date from the year 2000 up to a year from today."), code="out_of_range"
+            )
         return day
 
     def clean_start(self) -> date:

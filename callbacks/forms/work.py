@@ -56,20 +56,25 @@ class AttemptForm(Versioned):
     prefix = "attempt"
 
     result = forms.ChoiceField(
-        label=_("Result"), widget=forms.RadioSelect, initial=Attempt.Result.NO_ANSWER,
+        label=_("Result"),
+        widget=forms.RadioSelect,
+        initial=Attempt.Result.NO_ANSWER,
         choices=[(value, label) for value, label in Attempt.Result.choices if value != Attempt.Result.REACHED],
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
     next_try_at = forms.DateTimeField(
-        label=_("Try again at"), required=False,
+        label=_("Try again at"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     # Hidden until "try again at" breaks the team's hours or the caller's wishes (rule_exception_field).
-    exception_reason = forms.CharField(label=_("Why try then anyway?"), max_length=200, required=False,
-                                       widget=forms.HiddenInput)
+    exception_reason = forms.CharField(
+        label=_("Why try then anyway?"), max_length=200, required=False, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, calendar: BusinessCalendar | None = None, wishes: PreferredWindow | None = None,
-                 **kwargs) -> None:
+    def __init__(
+        self, *args, calendar: BusinessCalendar | None = None, wishes: PreferredWindow | None = None, **kwargs
+    ) -> None:
         """`calendar` and `wishes`: the message's team calendar and the caller's wishes; without a calendar
         (a form only drawn, never validated) the moment is checked against nothing but the clock."""
         super().__init__(*args, **kwargs)
@@ -95,11 +100,13 @@ class AttemptForm(Versioned):
 class HandleForm(Versioned):
     prefix = "handle"
 
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect,
-                                initial=Outcome.SOLVED)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect, initial=Outcome.SOLVED
+    )
     note = forms.CharField(label=_("What was agreed?"), max_length=500, required=False)
     follow_up_on = forms.DateField(
-        label=_("Check back on"), required=False,
+        label=_("Check back on"),
+        required=False,
         help_text=_("Optional: a reminder on this day to ask the caller whether the solution worked."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -115,7 +122,8 @@ class ReassignForm(RecipientLookup, Versioned):
     prefix = "reassign"
 
     recipient = forms.CharField(
-        label=_("Pass to"), max_length=160,
+        label=_("Pass to"),
+        max_length=160,
         widget=forms.TextInput(attrs={"list": "reassign-options", "autocomplete": "off"}),
     )
     reason = forms.CharField(label=_("Why?"), max_length=200)
@@ -152,20 +160,31 @@ PERIODS = [("", _("Any time")), ("1", _("Today")), ("7", _("Last 7 days")), ("30
 
 
 class WorkFilterForm(forms.Form):
-    scope = forms.ChoiceField(choices=[("mine", _("Mine")), ("teams", _("My teams"))], required=False,
-                              widget=forms.HiddenInput)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[(Status.OPEN, _("Open")), *[c for c in Status.choices if c[0] != Status.OPEN],
-                                        ("all", _("All"))])
-    call_type = forms.ChoiceField(label=_("Type of call"), required=False,
-                                  choices=[("", _("All types")), *CallType.choices])
-    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None, error_messages={
-        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"],  # as when it was one
-    })
+    scope = forms.ChoiceField(
+        choices=[("mine", _("Mine")), ("teams", _("My teams"))], required=False, widget=forms.HiddenInput
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[(Status.OPEN, _("Open")), *[c for c in Status.choices if c[0] != Status.OPEN], ("all", _("All"))],
+    )
+    call_type = forms.ChoiceField(
+        label=_("Type of call"), required=False, choices=[("", _("All types")), *CallType.choices]
+    )
+    team = forms.TypedChoiceField(
+        label=_("Team"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"],  # as when it was one
+        },
+    )
     period = forms.ChoiceField(label=_("Taken"), required=False, choices=PERIODS)
     # One group of the worklist in full, paginated: set by its "Show all" link, kept by the filters.
-    due = forms.ChoiceField(choices=[("", ""), *[(due, due) for due in WORKLIST_CAPS]], required=False,
-                            widget=forms.HiddenInput)
+    due = forms.ChoiceField(
+        choices=[("", ""), *[(due, due) for due in WORKLIST_CAPS]], required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, teams: list[Team], **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -65,8 +65,13 @@ def owner_generation_key(owner_user_id: int | None) -> str:
     return OWNER_GENERATION_KEY.format(owner_user_id)
 
 
-def kept_while_true(key: str, count: Callable[[], tuple[T, datetime | None]], *, now: datetime,
-                    owners: Iterable[int | None] | None = None) -> T:
+def kept_while_true(
+    key: str,
+    count: Callable[[], tuple[T, datetime | None]],
+    *,
+    now: datetime,
+    owners: Iterable[int | None] | None = None,
+) -> T:
     """The figure kept under ``key``, or ``count()`` kept anew.
 
     ``count`` returns the figure and the moment it stops being true by the clock (None: not before a
@@ -136,8 +141,9 @@ def _bump(keys: list[str]) -> None:
         logger.error("Messages generation not moved on: the cache is unreachable", exc_info=True)
 
 
-def kept_per_owner(key: str, owners: list[int | None], count: Callable[[list[int | None]], dict], *,
-                   now: datetime) -> dict[int | None, T]:
+def kept_per_owner(
+    key: str, owners: list[int | None], count: Callable[[list[int | None]], dict], *, now: datetime
+) -> dict[int | None, T]:
     """One figure per owner (an owner_user id, None for the teams' messages no one person owns), each kept
     as kept_while_true keeps one, under its owner's generation: after a new message only its owner's figure
     is counted again.
@@ -152,8 +158,10 @@ def kept_per_owner(key: str, owners: list[int | None], count: Callable[[list[int
     try:
         found = cache.get_many([*common, *map(owner_generation_key, owners), *entries.values()])
         common_stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in common)
-        stamps = {owner: (*common_stamp, found.get(owner_generation_key(owner)) or _started(owner_generation_key(owner)))
-                  for owner in owners}
+        stamps = {
+            owner: (*common_stamp, found.get(owner_generation_key(owner)) or _started(owner_generation_key(owner)))
+            for owner in owners
+        }
     except Exception:
         note_cache_unreachable()
         logger.warning("%s counted from the database: the cache is unreachable", key, exc_info=True)
@@ -170,8 +178,10 @@ def kept_per_owner(key: str, owners: list[int | None], count: Callable[[list[int
         counted = count(stale)
         figures.update({owner: figure for owner, (figure, _) in counted.items()})
         try:
-            cache.set_many({entries[owner]: (stamps[owner], until, figure) for owner, (figure, until) in counted.items()},
-                           MAX_AGE_SECONDS)
+            cache.set_many(
+                {entries[owner]: (stamps[owner], until, figure) for owner, (figure, until) in counted.items()},
+                MAX_AGE_SECONDS,
+            )
         except Exception:
             note_cache_unreachable()
             logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)

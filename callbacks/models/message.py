@@ -24,11 +24,19 @@ class Message(models.Model):
     taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
     # Whom the caller asked for; the owner differs when a stand-in takes over.
     intended_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("asked for"),
     )
     owner_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="messages_owned",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages_owned",
         verbose_name=_("for colleague"),
     )
     owner_team = models.ForeignKey(
@@ -62,7 +70,11 @@ class Message(models.Model):
 
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("handled by"),
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
@@ -115,8 +127,11 @@ class Message(models.Model):
             # taken in a period, a few percent of the table, instead of every message ever taken.
             models.Index(fields=["taken_at"], name="msg_taken_at"),
             # Follow-up reminders due on a day.
-            models.Index(fields=["follow_up_on"], condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
-                         name="msg_follow_up_due"),
+            models.Index(
+                fields=["follow_up_on"],
+                condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
+                name="msg_follow_up_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,8 +227,9 @@ class MessageEvent(models.Model):
         ROUTED = "routed", _("Passed to stand-in")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # {"field": [before, after]} as display strings.

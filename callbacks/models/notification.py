@@ -34,13 +34,25 @@ class Notification(models.Model):
         DROPPED = "dropped", _("Dropped")
 
     # Empty only for a mail to the caller, who has no account: then `address` and `language` say where and how.
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="notifications", verbose_name=_("recipient"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
     # Database defaults too: the overdue sweep writes rows with a plain INSERT ... SELECT (services/overdue.py).
     address = models.EmailField(_("caller's address"), blank=True, default="", db_default="")
     language = models.CharField(_("language"), max_length=10, blank=True, default="", db_default="")
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications",
-                                verbose_name=_("message"))
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("message"),
+    )
     # The repeat call a "called again" notification reports: its note is what the caller said that time,
     # even when the mail waits for quiet hours and the caller rings once more meanwhile.
     call = models.ForeignKey(CallLog, on_delete=models.CASCADE, null=True, blank=True, related_name="+")

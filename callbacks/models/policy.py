@@ -96,8 +96,9 @@ class PhoneDuty(models.Model):
 
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=[(i, str(i)) for i in range(7)])
     day_part = models.CharField(_("day part"), max_length=10, choices=DayPart.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_duties",
-                             verbose_name=_("on duty"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_duties", verbose_name=_("on duty")
+    )
 
     class Meta:
         ordering = ["weekday", "day_part"]

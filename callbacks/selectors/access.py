@@ -1,6 +1,5 @@
 """Who may see and act on which message: the rule lives on Message.objects (visible_to, actionable_by)."""
 
-
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User

@@ -62,23 +62,30 @@ def caller_visible(*, numbers: list[str], user: User) -> bool:
     return caller_messages(numbers=numbers, user=user).exists()
 
 
-def caller_page(*, numbers: list[str], caller: Caller | None, user: User, now: datetime,
-                page_number: object = 1) -> CallerPage | None:
+def caller_page(
+    *, numbers: list[str], caller: Caller | None, user: User, now: datetime, page_number: object = 1
+) -> CallerPage | None:
     """The page, or None when the person sees no message of this caller (the view answers 404)."""
     visible = caller_messages(numbers=numbers, user=user)
     figures = visible.aggregate(
-        total=Count("pk"), kept=Count("pk", filter=KEPT), due=Count("pk", filter=KEPT | LATE | _overdue(now)),
+        total=Count("pk"),
+        kept=Count("pk", filter=KEPT),
+        due=Count("pk", filter=KEPT | LATE | _overdue(now)),
     )
     if not figures["total"]:
         return None
     newest = visible.exclude(caller_name="").order_by("-taken_at").values("caller_name", "caller_company").first()
     calls = CallLog.objects.filter(message__in=visible, called_at__gte=now - timedelta(days=RECENT_DAYS)).count()
     return CallerPage(
-        caller=caller, numbers=numbers,
+        caller=caller,
+        numbers=numbers,
         name=(caller.display_name if caller else "") or (newest or {}).get("caller_name", ""),
         company=(newest or {}).get("caller_company", ""),
         messages=Paginator(_listed(visible, now), PAGE_SIZE).get_page(page_number),
-        total=figures["total"], calls_recent=calls, kept=figures["kept"], promises_due=figures["due"],
+        total=figures["total"],
+        calls_recent=calls,
+        kept=figures["kept"],
+        promises_due=figures["due"],
         links=list(CallerNumber.objects.filter(caller=caller).select_related("linked_by")) if caller else [],
     )
 
@@ -91,11 +98,15 @@ def _listed(visible: QuerySet[Message], now: datetime) -> QuerySet[Message]:
             Prefetch("calls", queryset=CallLog.objects.select_related("taken_by").order_by("called_at")),
             Prefetch("attempts", queryset=Attempt.objects.select_related("made_by").order_by("made_at")),
         )
-        .annotate(promise=Case(
-            When(KEPT, then=Value("kept")), When(LATE, then=Value("late")),
-            When(_overdue(now), then=Value("overdue")),
-            When(status=Status.OPEN, then=Value("open")),
-            default=Value(""), output_field=CharField(),
-        ))
+        .annotate(
+            promise=Case(
+                When(KEPT, then=Value("kept")),
+                When(LATE, then=Value("late")),
+                When(_overdue(now), then=Value("overdue")),
+                When(status=Status.OPEN, then=Value("open")),
+                default=Value(""),
+                output_field=CharField(),
+            )
+        )
         .order_by("-taken_at", "-pk")
     )

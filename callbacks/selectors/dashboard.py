@@ -35,6 +35,7 @@ FRAGMENT_SECONDS = 120
 @dataclass(frozen=True)
 class Listed:
     """What the two lists show of a message (templates/callbacks/dashboard/index.html)."""
+
     pk: int
     caller_name: str
     caller_number: str  # E.164, or "" (anonymised): the link to the caller page
@@ -92,11 +93,19 @@ def open_counts(*, now: datetime) -> OpenCounts:
     """
     # Every user may own messages; a new user moves the configuration version on (callbacks/apps.py).
     owners = [None, *remembered("user_pks", lambda: list(User.objects.order_by("pk").values_list("pk", flat=True)))]
-    rows = [row for row in kept_per_owner("dashboard_open_counts", owners, lambda stale: _open_counts(now, stale),
-                                          now=now).values() if row is not None]
+    rows = [
+        row
+        for row in kept_per_owner(
+            "dashboard_open_counts", owners, lambda stale: _open_counts(now, stale), now=now
+        ).values()
+        if row is not None
+    ]
     per_colleague = sorted(
-        ({key: row[key] for key in ("owner_user", "owner_user__full_name", "open", "overdue")}
-         for row in rows if row["owner_user"] is not None),
+        (
+            {key: row[key] for key in ("owner_user", "owner_user__full_name", "open", "overdue")}
+            for row in rows
+            if row["owner_user"] is not None
+        ),
         key=lambda row: (-row["overdue"], -row["open"], row["owner_user__full_name"]),
     )
     return OpenCounts(per_colleague, sum(row["overdue"] for row in rows), sum(row["soon"] for row in rows))
@@ -118,7 +127,9 @@ def _open_counts(now: datetime, owners: list[int | None]) -> dict[int | None, tu
     if None in owners:
         of_owners |= Q(owner_user__isnull=True)
     rows = (
-        Message.objects.open().filter(of_owners).order_by()
+        Message.objects.open()
+        .filter(of_owners)
+        .order_by()
         .values("owner_user")
         .annotate(
             open=Count("deadline"),
@@ -141,16 +152,22 @@ def _open_counts(now: datetime, owners: list[int | None]) -> dict[int | None, tu
 
 def engine_health(*, now: datetime) -> EngineHealth:
     """When the overdue sweep and the delivery last ran, and how many notifications wait too long."""
-    last_runs = dict(Heartbeat.objects.filter(name__in=[Heartbeat.OVERDUE_SWEEP, Heartbeat.OUTBOX_DELIVERY])
-                     .values_list("name", "last_run_at"))
+    last_runs = dict(
+        Heartbeat.objects.filter(name__in=[Heartbeat.OVERDUE_SWEEP, Heartbeat.OUTBOX_DELIVERY]).values_list(
+            "name", "last_run_at"
+        )
+    )
     lagging = now - OUTBOX_LAG
     backlog = Notification.objects.filter(
         Q(not_before__isnull=True) | Q(not_before__lte=lagging),
-        state=Notification.State.PENDING, created_at__lte=lagging,
+        state=Notification.State.PENDING,
+        created_at__lte=lagging,
     ).count()
     sweep = last_runs.get(Heartbeat.OVERDUE_SWEEP)
     return EngineHealth(
-        sweep_last_run=sweep, delivery_last_run=last_runs.get(Heartbeat.OUTBOX_DELIVERY), backlog=backlog,
+        sweep_last_run=sweep,
+        delivery_last_run=last_runs.get(Heartbeat.OUTBOX_DELIVERY),
+        backlog=backlog,
         sweep_silent=sweep is None or sweep < now - SWEEP_SILENT_AFTER,
     )
 
@@ -161,16 +178,31 @@ def _first(messages, limit: int) -> list[Listed]:
     Up to 100 rows every 30 seconds per open dashboard: reading them as values skips building a message
     and its owners for each, and the rows are what the fragment keys are made of.
     """
-    rows = (messages.order_by("deadline", "pk")
-            .values_list("pk", "caller_name", "caller_number", "reason", "deadline", "overdue_level", "version",
-                         "owner_user__full_name", "owner_user__username", "owner_team__name")[:limit])
+    rows = messages.order_by("deadline", "pk").values_list(
+        "pk",
+        "caller_name",
+        "caller_number",
+        "reason",
+        "deadline",
+        "overdue_level",
+        "version",
+        "owner_user__full_name",
+        "owner_user__username",
+        "owner_team__name",
+    )[:limit]
     # A colleague's name as str(User): the full name, else the username.
-    return [Listed(pk, caller, str(number or ""), reason, deadline, level, version, full_name or username or "", team or "")
-            for pk, caller, number, reason, deadline, level, version, full_name, username, team in rows]
+    return [
+        Listed(pk, caller, str(number or ""), reason, deadline, level, version, full_name or username or "", team or "")
+        for pk, caller, number, reason, deadline, level, version, full_name, username, team in rows
+    ]
 
 
-def overdue_and_due_soon(*, now: datetime, counts: OpenCounts, limit: int = SHOWN,
-                         ) -> tuple[list[OverdueGroup], list[Listed]]:
+def overdue_and_due_soon(
+    *,
+    now: datetime,
+    counts: OpenCounts,
+    limit: int = SHOWN,
+) -> tuple[list[OverdueGroup], list[Listed]]:
     """The ``limit`` longest overdue open messages, by team and then colleague, the longest first in each;
     and the first ``limit`` open messages due within the hour.
 
@@ -180,8 +212,10 @@ def overdue_and_due_soon(*, now: datetime, counts: OpenCounts, limit: int = SHOW
     overdue = _first(Message.objects.overdue_at(now), limit) if counts.overdue else []
     due_soon = _first(_due_soon(now), limit) if counts.due_soon else []
     overdue.sort(key=lambda m: (not m.team, m.team, not m.owner, m.owner, m.deadline, m.pk))
-    groups = [OverdueGroup(team_name, owner_name, list(items))
-              for (team_name, owner_name), items in groupby(overdue, key=lambda m: (m.team, m.owner))]
+    groups = [
+        OverdueGroup(team_name, owner_name, list(items))
+        for (team_name, owner_name), items in groupby(overdue, key=lambda m: (m.team, m.owner))
+    ]
     return groups, due_soon
 
 
@@ -191,17 +225,35 @@ def overdue_and_due_soon(*, now: datetime, counts: OpenCounts, limit: int = SHOW
 # change without it (the sweep, routing to a stand-in, a renamed colleague or team), so they are in the key
 # themselves. How late a message is shows to the minute, so the overdue list's key moves on every minute.
 def overdue_fragment_key(groups: list[OverdueGroup], *, now: datetime) -> str:
-    return _digest([
-        (group.team, group.owner, [(m.pk, m.version, m.overdue_level, m.deadline.isoformat(),
-                                    (now - m.deadline) // timedelta(minutes=1)) for m in group.messages])
-        for group in groups
-    ])
+    return _digest(
+        [
+            (
+                group.team,
+                group.owner,
+                [
+                    (
+                        m.pk,
+                        m.version,
+                        m.overdue_level,
+                        m.deadline.isoformat(),
+                        (now - m.deadline) // timedelta(minutes=1),
+                    )
+                    for m in group.messages
+                ],
+            )
+            for group in groups
+        ]
+    )
 
 
 def due_soon_fragment_key(messages: list[Listed]) -> str:
     # The deadline shows as local time.
-    return _digest([timezone.get_current_timezone_name(),
-                    [(m.pk, m.version, m.owner_display, m.deadline.isoformat()) for m in messages]])
+    return _digest(
+        [
+            timezone.get_current_timezone_name(),
+            [(m.pk, m.version, m.owner_display, m.deadline.isoformat()) for m in messages],
+        ]
+    )
 
 
 def _digest(shown: list) -> str:

@@ -25,9 +25,13 @@ def drafts_in_progress(*, user: User) -> list[DraftRow]:
     rows = CallDraft.objects.filter(taken_by=user).order_by("started_at")
     return [
         DraftRow(
-            token=draft.token, started_at=draft.started_at, step=draft.step, step_title=draft.get_step_display(),
+            token=draft.token,
+            started_at=draft.started_at,
+            step=draft.step,
+            step_title=draft.get_step_display(),
             recipient=draft.data.get("recipient", {}).get("recipient") or draft.prefill_for,
-            caller=draft.data.get("caller", {}).get("name") or draft.data.get("caller", {}).get("number")
+            caller=draft.data.get("caller", {}).get("name")
+            or draft.data.get("caller", {}).get("number")
             or draft.prefill_number,
         )
         for draft in rows
@@ -40,5 +44,6 @@ def messages_taken_today(*, user: User, now: datetime) -> list[Message]:
     start = timezone.make_aware(datetime.combine(day, time.min))
     return list(
         Message.objects.filter(taken_by=user, taken_at__gte=start, taken_at__lt=start + timedelta(days=1))
-        .select_related("owner_user", "owner_team").order_by("-taken_at")
+        .select_related("owner_user", "owner_team")
+        .order_by("-taken_at")
     )

@@ -9,9 +9,21 @@ from callbacks.selectors.statistics import messages_in
 # One tuple a message, in this order; the caller's name, number, company, email and the reason are left
 # out on purpose (see the view's docstring).
 MESSAGE_EXPORT_FIELDS = (
-    "pk", "taken_at", "taken_by__full_name", "taken_by__username", "owner_user__full_name",
-    "owner_user__username", "owner_team__name", "call_type", "tone", "status", "wants_callback", "deadline",
-    "handled_at", "attempt_count", "call_count",
+    "pk",
+    "taken_at",
+    "taken_by__full_name",
+    "taken_by__username",
+    "owner_user__full_name",
+    "owner_user__username",
+    "owner_team__name",
+    "call_type",
+    "tone",
+    "status",
+    "wants_callback",
+    "deadline",
+    "handled_at",
+    "attempt_count",
+    "call_count",
 )
 
 

@@ -121,16 +121,21 @@ def _absences(*, user_ids: list[int], now: datetime) -> dict[int, Availability]:
     Columns only, and stand-ins from the memoised recipients when they are among them: an absence read
     as model instances with their stand-ins joined cost three times as much, on every intake step.
     """
-    rows = (Absence.objects.filter(user_id__in=user_ids, starts_at__lte=now, ends_at__gt=now)
-            .order_by("ends_at").values_list("user_id", "ends_at", "stand_in_id"))
+    rows = (
+        Absence.objects.filter(user_id__in=user_ids, starts_at__lte=now, ends_at__gt=now)
+        .order_by("ends_at")
+        .values_list("user_id", "ends_at", "stand_in_id")
+    )
     latest = {user_id: (ends_at, stand_in_id) for user_id, ends_at, stand_in_id in rows}  # the latest end wins
     if not latest:
         return {}
     wanted = {stand_in_id for _ends_at, stand_in_id in latest.values() if stand_in_id is not None}
     known = {user.pk: user for user in recipients_all()[0] if user.pk in wanted}
     known.update(User.objects.in_bulk(wanted - known.keys()) if wanted - known.keys() else {})
-    return {user_id: Availability("away", ends_at, known.get(stand_in_id))
-            for user_id, (ends_at, stand_in_id) in latest.items()}
+    return {
+        user_id: Availability("away", ends_at, known.get(stand_in_id))
+        for user_id, (ends_at, stand_in_id) in latest.items()
+    }
 
 
 def caller_history(*, number: str, now: datetime, limit: int = 10) -> tuple[list[Message], int]:
@@ -164,14 +169,30 @@ class OpenMessage:
 
     def kept(self) -> list:
         """As JSON, for an intake that reads the open messages once per call and keeps them (its draft)."""
-        return [self.pk, self.taken_at.isoformat(), self.reason, self.owner_label,
-                self.deadline.isoformat() if self.deadline else None, self.call_count, self.call_type, self.tone]
+        return [
+            self.pk,
+            self.taken_at.isoformat(),
+            self.reason,
+            self.owner_label,
+            self.deadline.isoformat() if self.deadline else None,
+            self.call_count,
+            self.call_type,
+            self.tone,
+        ]
 
     @classmethod
     def from_kept(cls, row: list) -> "OpenMessage":
         pk, taken_at, reason, owner_label, deadline, call_count, call_type, tone = row
-        return cls(pk, datetime.fromisoformat(taken_at), reason, owner_label,
-                   datetime.fromisoformat(deadline) if deadline else None, call_count, call_type, tone)
+        return cls(
+            pk,
+            datetime.fromisoformat(taken_at),
+            reason,
+            owner_label,
+            datetime.fromisoformat(deadline) if deadline else None,
+            call_count,
+            call_type,
+            tone,
+        )
 
 
 def open_messages_for(*, number: str, recipient: Recipient | None = None) -> list[OpenMessage]:
@@ -210,8 +231,16 @@ def rules_of(pk: int) -> tuple[BusinessCalendar, PreferredWindow] | None:
 
 
 def _offered(message: Message) -> OpenMessage:
-    return OpenMessage(message.pk, message.taken_at, message.reason, message.owner_display, message.deadline,
-                       message.call_count, message.call_type, message.tone)
+    return OpenMessage(
+        message.pk,
+        message.taken_at,
+        message.reason,
+        message.owner_display,
+        message.deadline,
+        message.call_count,
+        message.call_type,
+        message.tone,
+    )
 
 
 @dataclass(frozen=True)
@@ -237,7 +266,11 @@ def caller_profile(*, number: str, user: User, now: datetime) -> CallerProfile:
     last = next((m for m in history if m.anonymised_at is None and m.caller_name), None)
     may_open = Message.objects.visible_to(user).filter(pk__in=[m.pk for m in history]).values_list("pk", flat=True)
     return CallerProfile(
-        number=number, name=last.caller_name if last else "", company=last.caller_company if last else "",
-        history=history, recent_calls=recent_calls, open_messages=open_messages_for(number=number),
+        number=number,
+        name=last.caller_name if last else "",
+        company=last.caller_company if last else "",
+        history=history,
+        recent_calls=recent_calls,
+        open_messages=open_messages_for(number=number),
         may_open=frozenset(may_open) if history else frozenset(),
     )

@@ -34,8 +34,9 @@ from callbacks.domain.figures import Figures, Period, local_zone
 from callbacks.models import Attempt, Message, Status
 
 
-def promise_kept(*, wants_callback: bool, deadline: datetime | None, status: str, handled_at: datetime | None,
-                 now: datetime) -> bool | None:
+def promise_kept(
+    *, wants_callback: bool, deadline: datetime | None, status: str, handled_at: datetime | None, now: datetime
+) -> bool | None:
     """One message's part in the promise percentage: kept, broken, or None when it does not count (yet)."""
     if not wants_callback or deadline is None:
         return None
@@ -93,11 +94,14 @@ def local_hour(period: Period):
         if not offsets or offsets[-1][1] != offset:
             offsets.append((moment, offset))
         moment += timedelta(hours=1)
-    modifier = Case(*(When(taken_at__lt=until, then=Value(f"{offset.total_seconds():+.0f} seconds"))
-                      for (_since, offset), (until, _next) in zip(offsets, offsets[1:])),
-                    default=Value(f"{offsets[-1][1].total_seconds():+.0f} seconds"))
-    return Cast(Func(Value("%H"), "taken_at", modifier, function="strftime", output_field=CharField()),
-                IntegerField())
+    modifier = Case(
+        *(
+            When(taken_at__lt=until, then=Value(f"{offset.total_seconds():+.0f} seconds"))
+            for (_since, offset), (until, _next) in zip(offsets, offsets[1:])
+        ),
+        default=Value(f"{offsets[-1][1].total_seconds():+.0f} seconds"),
+    )
+    return Cast(Func(Value("%H"), "taken_at", modifier, function="strftime", output_field=CharField()), IntegerField())
 
 
 def _hours(found: QuerySet[Message], period: Period) -> list[int]:
@@ -116,12 +120,18 @@ class _Seconds(Func):
     output_field = FloatField()
 
     def as_sql(self, compiler, connection, **extra):  # PostgreSQL: interval to seconds, exact
-        return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8",
-                              arg_joiner=" - ", **extra)
+        return super().as_sql(
+            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8", arg_joiner=" - ", **extra
+        )
 
     def as_sqlite(self, compiler, connection, **extra):  # julianday is a double: rounded to the millisecond
-        return super().as_sql(compiler, connection, template="ROUND((julianday(%(expressions)s)) * 86400.0, 3)",
-                              arg_joiner=") - julianday(", **extra)
+        return super().as_sql(
+            compiler,
+            connection,
+            template="ROUND((julianday(%(expressions)s)) * 86400.0, 3)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
 
 
 def durations(found: QuerySet[Message]) -> list[tuple]:
@@ -130,10 +140,14 @@ def durations(found: QuerySet[Message]) -> list[tuple]:
     The earliest attempt comes from the attempt_first index, one lookup per message."""
     first_attempt = Attempt.objects.filter(message=OuterRef("pk")).order_by("made_at").values("made_at")[:1]
     called_back = callback_done() & Q(handled_at__isnull=False)
-    return list(found.order_by().values_list(
-        "owner_team_id", "owner_user_id", _Seconds(Subquery(first_attempt), "taken_at"),
-        Case(When(called_back, then=_Seconds("handled_at", "taken_at"))),
-    ))
+    return list(
+        found.order_by().values_list(
+            "owner_team_id",
+            "owner_user_id",
+            _Seconds(Subquery(first_attempt), "taken_at"),
+            Case(When(called_back, then=_Seconds("handled_at", "taken_at"))),
+        )
+    )
 
 
 def statistics_from_messages(*, period: Period, team: Team | None, now: datetime):
@@ -156,9 +170,15 @@ def statistics_from_messages(*, period: Period, team: Team | None, now: datetime
             handled.append(to_handled)
     statistics.spread_into(pairs, total, teams, colleagues)
     return statistics.Statistics(
-        period=period, team=team, now=now, total=total, teams=list(teams.values()),
-        colleagues=list(colleagues.values()), call_types=statistics.call_type_rows(groups),
-        hours=_hours(found, period), repeat_callers=statistics.repeat_callers(period, team),
+        period=period,
+        team=team,
+        now=now,
+        total=total,
+        teams=list(teams.values()),
+        colleagues=list(colleagues.values()),
+        call_types=statistics.call_type_rows(groups),
+        hours=_hours(found, period),
+        repeat_callers=statistics.repeat_callers(period, team),
     )
 
 
@@ -166,8 +186,20 @@ def message_rows(period: Period) -> QuerySet:
     """Per message of the period, what the rollup needs: team, colleague, call type, local hour, status,
     wants callback, deadline, handled at, attempts, seconds to first attempt, seconds to handled (or None)."""
     first_attempt = Attempt.objects.filter(message=OuterRef("pk")).order_by("made_at").values("made_at")[:1]
-    return messages_in(period).order_by().values_list(
-        "owner_team_id", "owner_user_id", "call_type", local_hour(period), "status", "wants_callback", "deadline",
-        "handled_at", "attempt_count", _Seconds(Subquery(first_attempt), "taken_at"),
-        Case(When(callback_done() & Q(handled_at__isnull=False), then=_Seconds("handled_at", "taken_at"))),
+    return (
+        messages_in(period)
+        .order_by()
+        .values_list(
+            "owner_team_id",
+            "owner_user_id",
+            "call_type",
+            local_hour(period),
+            "status",
+            "wants_callback",
+            "deadline",
+            "handled_at",
+            "attempt_count",
+            _Seconds(Subquery(first_attempt), "taken_at"),
+            Case(When(callback_done() & Q(handled_at__isnull=False), then=_Seconds("handled_at", "taken_at"))),
+        )
     )

@@ -37,8 +37,9 @@ def navigation_counts(*, user: User, now: datetime, owed_totals: dict[str, int] 
         owed, overdue = owed_totals["open"], owed_totals["overdue"]
     else:
         # owned_by counts the person's own messages and the teams' that no one person owns (owner None).
-        owed, overdue = kept_while_true(f"owed:{user.pk}", lambda: _owed_counts(user, now), now=now,
-                                        owners=(user.pk, None))
+        owed, overdue = kept_while_true(
+            f"owed:{user.pk}", lambda: _owed_counts(user, now), now=now, owners=(user.pk, None)
+        )
     unread = _unread_of(user).aggregate(count=Count("pk"), newest=Max("pk"))
     return NavigationCounts(open=owed, overdue=overdue, unread=unread["count"], newest_unread=unread["newest"])
 

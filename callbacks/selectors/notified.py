@@ -42,7 +42,9 @@ def notified_by_save(*, token: uuid.UUID, now: datetime) -> Notified:
     rows = list(
         Notification.objects.filter(
             Q(message_id__in=message_ids, kind=Notification.Kind.NEW_MESSAGE) | Q(call_id__in=call_ids)
-        ).select_related("recipient", "message__intended_user").order_by("recipient__full_name", "recipient_id", "pk")
+        )
+        .select_related("recipient", "message__intended_user")
+        .order_by("recipient__full_name", "recipient_id", "pk")
     )
     in_app = [row for row in rows if row.channel == Notification.Channel.IN_APP]
     mails = {row.recipient_id: row for row in rows if row.channel == Notification.Channel.EMAIL}

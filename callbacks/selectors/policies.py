@@ -45,20 +45,25 @@ def _read_calendar(team: Team) -> BusinessCalendar:
     hours = {row.weekday: (row.opens, row.closes) for row in OpeningHours.objects.filter(team=team)}
     closures = frozenset(ClosureDay.objects.filter(team=team).values_list("date", flat=True))
     observed = frozenset(team_settings(team).observed_holidays)
-    return BusinessCalendar(tz=tz, hours=hours or DEFAULT_HOURS, closure_dates=closures,
-                            observed_holidays=dutch_holidays(observed))
+    return BusinessCalendar(
+        tz=tz, hours=hours or DEFAULT_HOURS, closure_dates=closures, observed_holidays=dutch_holidays(observed)
+    )
 
 
 def handling_for(team: Team | None, call_type: str) -> timedelta | None:
     minutes = DEFAULT_HANDLING_MINUTES.get(call_type)
     if team is not None:
-        rows = remembered(f"handling:{team.pk}", lambda: dict(
-            HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes")))
+        rows = remembered(
+            f"handling:{team.pk}",
+            lambda: dict(HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes")),
+        )
         minutes = rows.get(call_type, minutes)
     return None if minutes is None else timedelta(minutes=minutes)
 
 
-def proposed_deadline(*, team: Team | None, call_type: str, start: datetime, window: PreferredWindow | None) -> datetime:
+def proposed_deadline(
+    *, team: Team | None, call_type: str, start: datetime, window: PreferredWindow | None
+) -> datetime:
     return callback_deadline(
         start=start, handling=handling_for(team, call_type), calendar=calendar_for(team), window=window
     )
@@ -72,13 +77,15 @@ def team_settings(team: Team | None) -> TeamSettings:
 
 def escalation_moment(*, team: Team | None, deadline: datetime) -> datetime:
     """When a still-open message goes to the manager: the escalation delay in business time after the deadline."""
-    minutes = remembered(f"escalation:{team.pk if team else None}",
-                         lambda: team_settings(team).escalation_business_minutes)
+    minutes = remembered(
+        f"escalation:{team.pk if team else None}", lambda: team_settings(team).escalation_business_minutes
+    )
     delay = timedelta(minutes=minutes)
     return add_business_time(deadline, delay, calendar_for(team))
 
 
 # --- The managers' pages (callbacks.views.policies) ----------------------------------------------------
+
 
 def team_policy_initial(*, team: Team) -> dict[str, object]:
     """The team's rules as the initial data of TeamPolicyForm; the defaults where the team set none.
@@ -86,9 +93,10 @@ def team_policy_initial(*, team: Team) -> dict[str, object]:
     Read from the database, not from the configuration cache, so the page shows what is saved.
     """
     hours = {row.weekday: (row.opens, row.closes) for row in OpeningHours.objects.filter(team=team)} or DEFAULT_HOURS
-    handling = {**DEFAULT_HANDLING_MINUTES, **dict(
-        HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes")
-    )}
+    handling = {
+        **DEFAULT_HANDLING_MINUTES,
+        **dict(HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes")),
+    }
     settings_row = team_settings(team)
     moments = list(CheckMoment.objects.filter(team=team).values_list("at", flat=True)) or DEFAULT_CHECK_MOMENTS
     initial: dict[str, object] = {
@@ -123,8 +131,10 @@ def phone_duty_candidates() -> list[User]:
 
 def phone_duty_roster() -> dict[tuple[int, str], int]:
     """Who has phone duty: the user id for each (weekday, day part) in the roster."""
-    return {(weekday, part): user_id for weekday, part, user_id
-            in PhoneDuty.objects.values_list("weekday", "day_part", "user_id")}
+    return {
+        (weekday, part): user_id
+        for weekday, part, user_id in PhoneDuty.objects.values_list("weekday", "day_part", "user_id")
+    }
 
 
 def quiet_until(user: User, now: datetime) -> datetime | None:

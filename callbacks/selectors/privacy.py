@@ -57,7 +57,9 @@ def retention_overview(*, now: datetime) -> RetentionOverview:
     days = setting.days if setting else settings.RETENTION_DAYS
     next_run = next_retention_run(now=now)
     return RetentionOverview(
-        days=days, set_by_manager=setting is not None, next_run=next_run,
+        days=days,
+        set_by_manager=setting is not None,
+        next_run=next_run,
         next_run_count=messages_to_anonymise(now=next_run, older_than_days=days).count(),
         last_run=Heartbeat.objects.filter(name=Heartbeat.RETENTION).first(),
         records=list(PrivacyRecord.objects.select_related("by")[:RECORDS_SHOWN]),
@@ -102,8 +104,11 @@ def drafts_holding(*, numbers: list[str]) -> list[CallDraft]:
     Drafts live an hour or so (callbacks.services.drafts.drafts_expire), so there are few to read; their
     numbers are raw typed text, so they are compared after parsing rather than in SQL."""
     wanted = set(numbers)
-    return [draft for draft in CallDraft.objects.select_related("taken_by").order_by("started_at", "pk")
-            if wanted & set(numbers_from([draft.prefill_number, *_strings(draft.data)]))]
+    return [
+        draft
+        for draft in CallDraft.objects.select_related("taken_by").order_by("started_at", "pk")
+        if wanted & set(numbers_from([draft.prefill_number, *_strings(draft.data)]))
+    ]
 
 
 @dataclass
@@ -129,8 +134,9 @@ class CallerData:
 
 
 def caller_data(*, numbers: list[str]) -> CallerData:
-    return CallerData(numbers=numbers, messages=list(caller_messages(numbers=numbers)),
-                      drafts=drafts_holding(numbers=numbers))
+    return CallerData(
+        numbers=numbers, messages=list(caller_messages(numbers=numbers)), drafts=drafts_holding(numbers=numbers)
+    )
 
 
 def messages_to_anonymise(*, now: datetime, older_than_days: int) -> QuerySet[Message]:
@@ -143,7 +149,10 @@ def messages_to_anonymise(*, now: datetime, older_than_days: int) -> QuerySet[Me
         raise ValueError("older_than_days must be at least 1.")
     closed_at = Case(
         When(status=Status.HANDLED, then=F("handled_at")),
-        When(status__in=(Status.INFORMATIONAL, Status.HANDLED_AT_INTAKE, Status.PUT_THROUGH), then=Coalesce("handled_at", "taken_at")),
+        When(
+            status__in=(Status.INFORMATIONAL, Status.HANDLED_AT_INTAKE, Status.PUT_THROUGH),
+            then=Coalesce("handled_at", "taken_at"),
+        ),
         default=None,
         output_field=DateTimeField(),
     )

@@ -14,14 +14,35 @@ from callbacks.selectors.privacy import CallerData
 
 # Fields declared without a (translated) label; the export names them in the reader's language.
 LABELS = {
-    "id": _("Record number"), "intake_token": _("Intake code"), "version": _("Version"), "message": _("Message"),
-    "called_at": _("Called at"), "taken_by": _("Taken by"), "note": _("Note"), "made_by": _("Made by"),
-    "made_at": _("Made at"), "actor": _("By"), "at": _("At"), "kind": _("Kind"), "changes": _("Changes"),
-    "recipient": _("Recipient"), "call": _("Call"), "channel": _("Channel"), "state": _("State"),
-    "created_at": _("Created at"), "claimed_at": _("Claimed for sending at"), "sent_at": _("Sent at"),
-    "read_at": _("Read at"), "not_before": _("Held until"), "failures": _("Failed sends"),
-    "message_ids": _("Messages listed"), "token": _("Call code"), "data": _("Typed so far"),
-    "prefill_number": _("Number passed in"), "prefill_for": _("Asked for (passed in)"), "kept": _("Told the caller"),
+    "id": _("Record number"),
+    "intake_token": _("Intake code"),
+    "version": _("Version"),
+    "message": _("Message"),
+    "called_at": _("Called at"),
+    "taken_by": _("Taken by"),
+    "note": _("Note"),
+    "made_by": _("Made by"),
+    "made_at": _("Made at"),
+    "actor": _("By"),
+    "at": _("At"),
+    "kind": _("Kind"),
+    "changes": _("Changes"),
+    "recipient": _("Recipient"),
+    "call": _("Call"),
+    "channel": _("Channel"),
+    "state": _("State"),
+    "created_at": _("Created at"),
+    "claimed_at": _("Claimed for sending at"),
+    "sent_at": _("Sent at"),
+    "read_at": _("Read at"),
+    "not_before": _("Held until"),
+    "failures": _("Failed sends"),
+    "message_ids": _("Messages listed"),
+    "token": _("Call code"),
+    "data": _("Typed so far"),
+    "prefill_number": _("Number passed in"),
+    "prefill_for": _("Asked for (passed in)"),
+    "kept": _("Told the caller"),
 }
 
 
@@ -69,7 +90,9 @@ def _value(instance: models.Model, field: models.Field) -> str:
 
 
 def record_of(instance: models.Model, title: str) -> Record:
-    return Record(title=title, rows=[Row(_label(field), _value(instance, field)) for field in instance._meta.concrete_fields])
+    return Record(
+        title=title, rows=[Row(_label(field), _value(instance, field)) for field in instance._meta.concrete_fields]
+    )
 
 
 def caller_export(data: CallerData) -> list[Section]:
@@ -77,15 +100,27 @@ def caller_export(data: CallerData) -> list[Section]:
     messages, calls, attempts, events, notifications = [], [], [], [], []
     for message in data.messages:
         messages.append(record_of(message, f"{_('Message')} {message.pk}"))
-        calls += [record_of(call, f"{_('Call')} {call.pk} ({_('message')} {message.pk})") for call in message.calls.all()]
-        attempts += [record_of(attempt, f"{_('Attempt')} {attempt.pk} ({_('message')} {message.pk})")
-                     for attempt in message.attempts.all()]
-        events += [record_of(event, f"{_('Change')} {event.pk} ({_('message')} {message.pk})") for event in message.events.all()]
-        notifications += [record_of(note, f"{_('Notification')} {note.pk} ({_('message')} {message.pk})")
-                          for note in message.notifications.all()]
+        calls += [
+            record_of(call, f"{_('Call')} {call.pk} ({_('message')} {message.pk})") for call in message.calls.all()
+        ]
+        attempts += [
+            record_of(attempt, f"{_('Attempt')} {attempt.pk} ({_('message')} {message.pk})")
+            for attempt in message.attempts.all()
+        ]
+        events += [
+            record_of(event, f"{_('Change')} {event.pk} ({_('message')} {message.pk})")
+            for event in message.events.all()
+        ]
+        notifications += [
+            record_of(note, f"{_('Notification')} {note.pk} ({_('message')} {message.pk})")
+            for note in message.notifications.all()
+        ]
     drafts = [record_of(draft, f"{_('Call in progress')} {draft.pk}") for draft in data.drafts]
     return [
-        Section(str(_("Messages")), messages), Section(str(_("Calls")), calls),
-        Section(str(_("Call-back attempts")), attempts), Section(str(_("History of changes")), events),
-        Section(str(_("Notifications to colleagues")), notifications), Section(str(_("Calls in progress")), drafts),
+        Section(str(_("Messages")), messages),
+        Section(str(_("Calls")), calls),
+        Section(str(_("Call-back attempts")), attempts),
+        Section(str(_("History of changes")), events),
+        Section(str(_("Notifications to colleagues")), notifications),
+        Section(str(_("Calls in progress")), drafts),
     ]

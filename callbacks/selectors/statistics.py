@@ -117,8 +117,10 @@ def team_rows(groups: list[dict], team: Team | None) -> dict[object, Figures]:
 def colleague_rows(groups: list[dict]) -> dict[object, Figures]:
     # The names in a query of their own: joined, every message of the period would carry them.
     keys = {row["owner_user_id"] for row in groups}
-    names = {user.pk: user.full_name or user.username
-             for user in User.objects.filter(pk__in=keys - {None}).only("full_name", "username")}
+    names = {
+        user.pk: user.full_name or user.username
+        for user in User.objects.filter(pk__in=keys - {None}).only("full_name", "username")
+    }
     rows: dict[object, Figures] = {}
     for row in groups:
         key = row["owner_user_id"]
@@ -140,8 +142,9 @@ def duration_pairs() -> defaultdict:
     return defaultdict(lambda: ([], []))
 
 
-def spread_into(pairs: dict[tuple, tuple[list[float], list[float]]], total: Figures, teams: dict,
-                colleagues: dict) -> None:
+def spread_into(
+    pairs: dict[tuple, tuple[list[float], list[float]]], total: Figures, teams: dict, colleagues: dict
+) -> None:
     first_of: dict[tuple, list[float]] = defaultdict(list)
     handled_of: dict[tuple, list[float]] = defaultdict(list)
     for (team_id, user_id), (first, handled) in pairs.items():
@@ -166,11 +169,17 @@ def repeat_callers(period: Period, team: Team | None = None) -> list[RepeatCalle
     if team is not None:
         of_message = of_message.filter(owner_team=team)
     grouped = (
-        calls.order_by().values(number=Subquery(of_message.values("caller_number")[:1]))
-        .annotate(calls=Count("pk")).filter(calls__gte=REPEAT_CALLS).order_by("-calls", "number")
+        calls.order_by()
+        .values(number=Subquery(of_message.values("caller_number")[:1]))
+        .annotate(calls=Count("pk"))
+        .filter(calls__gte=REPEAT_CALLS)
+        .order_by("-calls", "number")
     )
-    return [RepeatCaller(number=phone_number(row["number"]) or row["number"], calls=row["calls"])
-            for row in grouped if row["number"] is not None]
+    return [
+        RepeatCaller(number=phone_number(row["number"]) or row["number"], calls=row["calls"])
+        for row in grouped
+        if row["number"] is not None
+    ]
 
 
 def _due_since_rebuild(period: Period, team: Team | None, now: datetime) -> tuple[list[dict], dict]:
@@ -180,7 +189,8 @@ def _due_since_rebuild(period: Period, team: Team | None, now: datetime) -> tupl
     now_micros = microseconds(now)
     pairs = duration_pairs()
     rows = _days(period, team, DaySpread).values_list(
-        "team_id", "user_id", "first_attempt_seconds", "handled_seconds", "open_deadlines")
+        "team_id", "user_id", "first_attempt_seconds", "handled_seconds", "open_deadlines"
+    )
     for team_id, user_id, first, handled, open_deadlines in rows:
         into_first, into_handled = pairs[team_id, user_id]
         into_first += first
@@ -188,9 +198,16 @@ def _due_since_rebuild(period: Period, team: Team | None, now: datetime) -> tupl
         for call_type, deadlines in open_deadlines.items():
             if fallen := bisect_left(deadlines, now_micros):  # deadline < now
                 due[team_id, user_id, call_type] += fallen
-    extra = [{"owner_team_id": team_id, "owner_user_id": user_id, "call_type": call_type,
-              **dict.fromkeys(COUNTS, 0), "promise_due": count}
-             for (team_id, user_id, call_type), count in due.items()]
+    extra = [
+        {
+            "owner_team_id": team_id,
+            "owner_user_id": user_id,
+            "call_type": call_type,
+            **dict.fromkeys(COUNTS, 0),
+            "promise_due": count,
+        }
+        for (team_id, user_id, call_type), count in due.items()
+    ]
     return extra, pairs
 
 
@@ -216,8 +233,14 @@ def statistics_for(*, period: Period, team: Team | None, now: datetime, breakdow
         for row in _days(period, team, DayFigures).order_by().values("hour").annotate(taken=Sum("taken")):
             hours[row["hour"]] = row["taken"]
     return Statistics(
-        period=period, team=team, now=now, total=total, teams=list(teams.values()),
-        colleagues=list(colleagues.values()), call_types=call_type_rows(groups), hours=hours,
+        period=period,
+        team=team,
+        now=now,
+        total=total,
+        teams=list(teams.values()),
+        colleagues=list(colleagues.values()),
+        call_types=call_type_rows(groups),
+        hours=hours,
         repeat_callers=repeat_callers(period, team) if breakdowns else [],
     )
 
@@ -231,8 +254,12 @@ def trends_for(*, today: date, team: Team | None, now: datetime) -> list[Trend]:
     now_micros = microseconds(now)
     within: dict[tuple, int] = defaultdict(int)
     due: dict[tuple, int] = defaultdict(int)
-    per_day = _days(period, team, DayFigures).order_by().values("day", "team_id").annotate(
-        within=Sum("within_promise"), due=Sum("promise_due"))
+    per_day = (
+        _days(period, team, DayFigures)
+        .order_by()
+        .values("day", "team_id")
+        .annotate(within=Sum("within_promise"), due=Sum("promise_due"))
+    )
     for row in per_day:
         monday = row["day"] - timedelta(days=row["day"].weekday())
         within[row["team_id"], monday] += row["within"]
@@ -244,6 +271,14 @@ def trends_for(*, today: date, team: Team | None, now: datetime) -> list[Trend]:
     labels = {t.pk: t.name for t in teams}
     if team is None and any(team_id is None for team_id, _monday in due):
         labels[None] = _("No team")
-    return [Trend(label=label, key=key, weeks=[Week(start=monday, within_promise=within[key, monday],
-                                                    promise_due=due[key, monday]) for monday in mondays])
-            for key, label in labels.items()]
+    return [
+        Trend(
+            label=label,
+            key=key,
+            weeks=[
+                Week(start=monday, within_promise=within[key, monday], promise_due=due[key, monday])
+                for monday in mondays
+            ],
+        )
+        for key, label in labels.items()
+    ]

@@ -26,10 +26,15 @@ def message_timeline(message: Message) -> dict[str, object]:
     earlier = _earlier(message)
     earlier_total = earlier[0].total if earlier else 0
     return {
-        "earlier": earlier, "earlier_total": earlier_total,
+        "earlier": earlier,
+        "earlier_total": earlier_total,
         "calls": SimpleLazyObject(lambda: list(message.calls.select_related("taken_by").order_by("called_at", "pk"))),
-        "attempts": SimpleLazyObject(lambda: list(message.attempts.select_related("made_by").order_by("made_at", "pk"))),
-        "events": SimpleLazyObject(lambda: [_with_change_rows(event) for event in message.events.select_related("actor")]),
+        "attempts": SimpleLazyObject(
+            lambda: list(message.attempts.select_related("made_by").order_by("made_at", "pk"))
+        ),
+        "events": SimpleLazyObject(
+            lambda: [_with_change_rows(event) for event in message.events.select_related("actor")]
+        ),
     }
 
 

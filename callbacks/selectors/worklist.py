@@ -36,8 +36,8 @@ class WorkRow:
     """
 
     def __init__(self, values: tuple, read_rows: Callable[[], dict[int, Message]]) -> None:
-        self.key = values[:len(ROW_KEY_FIELDS)]
-        self.status, self.deadline, self.follow_up_on = values[len(ROW_KEY_FIELDS):]
+        self.key = values[: len(ROW_KEY_FIELDS)]
+        self.status, self.deadline, self.follow_up_on = values[len(ROW_KEY_FIELDS) :]
         self._read_rows = read_rows
 
     @property
@@ -213,9 +213,12 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     open_messages = in_scope.open().filter(_narrowing(work_filter, now))
     by_deadline = _open_groups(now)
     groups = {due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in by_deadline.items()}
-    groups[FOLLOW_UP] = _follow_ups(in_scope, now)  # follow-ups ignore the filters other than the tab, as they always have
+    groups[FOLLOW_UP] = _follow_ups(
+        in_scope, now
+    )  # follow-ups ignore the filters other than the tab, as they always have
     keys = {
-        due: list(group.values_list(*ROW_KEY_FIELDS, *DUE_FIELDS)[:WORKLIST_CAPS[due]]) for due, group in groups.items()
+        due: list(group.values_list(*ROW_KEY_FIELDS, *DUE_FIELDS)[: WORKLIST_CAPS[due]])
+        for due, group in groups.items()
     }
     totals = _open_totals(user, work_filter, now, by_deadline)
     # Follow-ups rarely fill their cap: then the keys already read are all of them, and no count is needed.
@@ -223,8 +226,12 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     totals[FOLLOW_UP] = follow_ups_read if follow_ups_read < WORKLIST_CAPS[FOLLOW_UP] else groups[FOLLOW_UP].count()
     # Read once, for the first row to miss. A row changed in between shows as it is now, under its old key,
     # which the next request no longer asks for (the change gave it a new version or owner).
-    read_rows = functools.cache(lambda: in_scope.in_bulk([key[0] for group_keys in keys.values() for key in group_keys]))
-    return Worklist(*(
-        WorkGroup([WorkRow(values, read_rows) for values in keys[due]], totals[due])
-        for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)
-    ))
+    read_rows = functools.cache(
+        lambda: in_scope.in_bulk([key[0] for group_keys in keys.values() for key in group_keys])
+    )
+    return Worklist(
+        *(
+            WorkGroup([WorkRow(values, read_rows) for values in keys[due]], totals[due])
+            for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)
+        )
+    )

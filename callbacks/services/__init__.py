@@ -1,7 +1,14 @@
 """Every write of the callback log, each safe to repeat. Views and tasks call these, nothing else writes."""
 
 from callbacks.services.digests import digests_send
-from callbacks.services.drafts import draft_discard, draft_forget, draft_keep, draft_start, draft_step_store, drafts_expire
+from callbacks.services.drafts import (
+    draft_discard,
+    draft_forget,
+    draft_keep,
+    draft_start,
+    draft_step_store,
+    drafts_expire,
+)
 from callbacks.services.intake import (
     URGENT_FROM_CALL,
     CallerDetails,
@@ -22,9 +29,25 @@ from callbacks.services.work import (
 )
 
 __all__ = [
-    "URGENT_FROM_CALL", "CallerDetails", "digests_send", "draft_discard", "draft_forget", "draft_keep", "draft_start",
-    "draft_step_store", "drafts_expire", "MessageChanged", "Promise", "attempt_log", "follow_up_complete",
-    "message_add_call", "message_correct", "message_reassign", "message_record_helped",
-    "message_record_put_through", "message_take",
-    "messages_route_to_stand_ins", "notifications_mark_read",
+    "URGENT_FROM_CALL",
+    "CallerDetails",
+    "digests_send",
+    "draft_discard",
+    "draft_forget",
+    "draft_keep",
+    "draft_start",
+    "draft_step_store",
+    "drafts_expire",
+    "MessageChanged",
+    "Promise",
+    "attempt_log",
+    "follow_up_complete",
+    "message_add_call",
+    "message_correct",
+    "message_reassign",
+    "message_record_helped",
+    "message_record_put_through",
+    "message_take",
+    "messages_route_to_stand_ins",
+    "notifications_mark_read",
 ]

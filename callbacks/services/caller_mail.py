@@ -22,8 +22,12 @@ def caller_confirmation_queue(*, message: Message, language: str) -> Notificatio
     if not message.caller_email or message.deadline is None:
         return None
     row = Notification.objects.create(
-        recipient=None, address=message.caller_email, language=language if language in LANGUAGES else "nl",
-        message=message, kind=Notification.Kind.CALLER_CONFIRMATION, channel=Notification.Channel.EMAIL,
+        recipient=None,
+        address=message.caller_email,
+        language=language if language in LANGUAGES else "nl",
+        message=message,
+        kind=Notification.Kind.CALLER_CONFIRMATION,
+        channel=Notification.Channel.EMAIL,
     )
     publish_on_commit([row.pk])
     return row
@@ -40,14 +44,16 @@ def caller_confirmation_send(*, notification: Notification) -> bool:
     language = notification.language or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {
-            "owner": message.owner_display, "office": settings.OFFICE_NAME,
+            "owner": message.owner_display,
+            "office": settings.OFFICE_NAME,
             "office_number": phone.display(settings.OFFICE_PHONE_NUMBER) if settings.OFFICE_PHONE_NUMBER else "",
             "deadline": timezone.localtime(message.deadline),
         }
         # One line whatever the office's name holds: a line break in a header fails every send.
         subject = " ".join(render_to_string("callbacks/email/caller_confirmation_subject.txt", context).split())
         body = render_to_string("callbacks/email/caller_confirmation.txt", context)
-    mail = EmailMessage(subject, body, settings.CALLER_MAIL_FROM, [notification.address],
-                        headers={"Content-Language": language})
+    mail = EmailMessage(
+        subject, body, settings.CALLER_MAIL_FROM, [notification.address], headers={"Content-Language": language}
+    )
     mail.send()
     return True

@@ -29,8 +29,9 @@ def caller_number_unlink(*, caller: Caller, number: str, actor: User, now: datet
         removed, _ = CallerNumber.objects.filter(caller=caller, number=number).delete()
         if not removed:
             return False
-        CallerLinkEvent.objects.create(caller=caller, number=number, action=CallerLinkEvent.Action.UNLINKED,
-                                       actor=actor, at=now)
+        CallerLinkEvent.objects.create(
+            caller=caller, number=number, action=CallerLinkEvent.Action.UNLINKED, actor=actor, at=now
+        )
         if not CallerNumber.objects.filter(caller=caller).exists():
             caller.delete()
     return True
@@ -47,11 +48,13 @@ def _caller_with(*, number: str, actor: User, now: datetime) -> Caller:
 def _number_attach(*, caller: Caller, number: str, actor: User, now: datetime, orphan_on_loss: bool = False) -> Caller:
     """The number's caller after attaching it to ``caller``; the unique number settles two people at once."""
     row, created = CallerNumber.objects.select_related("caller").get_or_create(
-        number=number, defaults={"caller": caller, "linked_by": actor, "linked_at": now},
+        number=number,
+        defaults={"caller": caller, "linked_by": actor, "linked_at": now},
     )
     if created:
-        CallerLinkEvent.objects.create(caller=caller, number=number, action=CallerLinkEvent.Action.LINKED,
-                                       actor=actor, at=now)
+        CallerLinkEvent.objects.create(
+            caller=caller, number=number, action=CallerLinkEvent.Action.LINKED, actor=actor, at=now
+        )
         return caller
     if row.caller_id == caller.pk:
         return caller

@@ -25,9 +25,7 @@ def check_moment_due(*, user: User, now: datetime) -> datetime | None:
         return None
     today = calendar.local_date(now)
     times = [row.at for row in CheckMoment.objects.filter(team=team)] if team else []
-    moments = [
-        datetime.combine(today, at, tzinfo=calendar.tz) for at in (times or DEFAULT_CHECK_MOMENTS)
-    ]
+    moments = [datetime.combine(today, at, tzinfo=calendar.tz) for at in (times or DEFAULT_CHECK_MOMENTS)]
     passed = [moment for moment in moments if moment <= now and calendar.is_open_at(moment)]
     return max(passed, default=None)
 
@@ -43,9 +41,11 @@ def digests_send(*, now: datetime | None = None) -> int:
     # Only people who may owe something: an open message in their name or in one of their teams. Whether
     # they owe it is open_callbacks_of's question (Message.objects.owed_by).
     open_messages = Message.objects.open()
-    people = User.objects.filter(is_active=True).filter(
-        Q(pk__in=open_messages.values("owner_user")) | Q(teams__in=open_messages.values("owner_team"))
-    ).distinct()
+    people = (
+        User.objects.filter(is_active=True)
+        .filter(Q(pk__in=open_messages.values("owner_user")) | Q(teams__in=open_messages.values("owner_team")))
+        .distinct()
+    )
     away = set(Absence.objects.filter(starts_at__lte=now, ends_at__gt=now).values_list("user_id", flat=True))
     sent = 0
     for user in people:

@@ -17,9 +17,12 @@ from callbacks.models import CallDraft
 def draft_start(*, taken_by: User, now: datetime, prefill_number: str = "", prefill_for: str = "") -> CallDraft:
     """A new call: always its own draft, whatever other calls this receptionist has open."""
     return CallDraft.objects.create(
-        taken_by=taken_by, started_at=now, updated_at=now,
+        taken_by=taken_by,
+        started_at=now,
+        updated_at=now,
         # As any typed text, without NUL (PostgreSQL refuses it).
-        prefill_number=prefill_number.replace("\x00", "")[:40], prefill_for=prefill_for.replace("\x00", "")[:160],
+        prefill_number=prefill_number.replace("\x00", "")[:40],
+        prefill_for=prefill_for.replace("\x00", "")[:160],
     )
 
 

@@ -12,8 +12,11 @@ from callbacks.services.outbox import digest_still_owed
 def notification_mail(notification: Notification) -> tuple[str, str]:
     """(subject, body) of one notification, in the recipient's language."""
     context = {
-        "message": notification.message, "recipient": notification.recipient, "notification": notification,
-        "listed": _listed_messages(notification), "passed_on": _pass_on_note(notification.message),
+        "message": notification.message,
+        "recipient": notification.recipient,
+        "notification": notification,
+        "listed": _listed_messages(notification),
+        "passed_on": _pass_on_note(notification.message),
     }
     return _render(notification.recipient, notification.kind, context)
 
@@ -63,5 +66,10 @@ def _pass_on_note(message: Message | None) -> str:
     """Why the message was last passed on, as the colleague who passed it wrote it."""
     if message is None:
         return ""
-    return MessageEvent.objects.filter(message=message, kind=MessageEvent.Kind.REASSIGNED).order_by(
-        "-at", "-pk").values_list("note", flat=True).first() or ""
+    return (
+        MessageEvent.objects.filter(message=message, kind=MessageEvent.Kind.REASSIGNED)
+        .order_by("-at", "-pk")
+        .values_list("note", flat=True)
+        .first()
+        or ""
+    )

@@ -60,20 +60,33 @@ def message_take(
     """
     now = timezone.now()
     fields = dict(
-        intake_token=token, taken_by=taken_by, taken_at=now, intended_user=intended_user, owner_user=owner_user,
-        owner_team=owner_team, caller_name=caller.name, caller_number=caller.number, caller_company=caller.company,
-        caller_email=caller.email, reason=reason, call_type=call_type, tone=tone,
+        intake_token=token,
+        taken_by=taken_by,
+        taken_at=now,
+        intended_user=intended_user,
+        owner_user=owner_user,
+        owner_team=owner_team,
+        caller_name=caller.name,
+        caller_number=caller.number,
+        caller_company=caller.company,
+        caller_email=caller.email,
+        reason=reason,
+        call_type=call_type,
+        tone=tone,
         wants_callback=promise is not None,
         status=Status.OPEN if promise is not None else Status.INFORMATIONAL,
     )
     if promise is not None:
         fields.update(
-            deadline=promise.deadline, policy_deadline=promise.policy_deadline, later_reason=promise.later_reason,
+            deadline=promise.deadline,
+            policy_deadline=promise.policy_deadline,
+            later_reason=promise.later_reason,
             window_between_start=promise.between[0] if promise.between else None,
             window_between_end=promise.between[1] if promise.between else None,
             window_not_between_start=promise.not_between[0] if promise.not_between else None,
             window_not_between_end=promise.not_between[1] if promise.not_between else None,
-            window_not_before=promise.not_before, promise_exception_reason=promise.exception_reason,
+            window_not_before=promise.not_before,
+            promise_exception_reason=promise.exception_reason,
             escalate_at=escalation_moment(team=owner_team, deadline=promise.deadline),
         )
     try:
@@ -81,8 +94,13 @@ def message_take(
             message = Message.objects.create(**fields)
             CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token)
             exception = message.promise_exception_reason
-            MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.TAKEN,
-                                        changes={"promise_exception_reason": ["", exception]} if exception else {})
+            MessageEvent.objects.create(
+                message=message,
+                actor=taken_by,
+                at=now,
+                kind=MessageEvent.Kind.TAKEN,
+                changes={"promise_exception_reason": ["", exception]} if exception else {},
+            )
             notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.NEW_MESSAGE)
             if caller.confirmation_language and promise is not None:
                 caller_confirmation_queue(message=message, language=caller.confirmation_language)
@@ -99,8 +117,15 @@ def message_record_helped(
 
     Repeating it returns the first one: the token is unique.
     """
-    return _record_finished_call(token=token, taken_by=taken_by, intended_user=intended_user, owner_team=owner_team,
-                                 note=note, status=Status.HANDLED_AT_INTAKE, event=MessageEvent.Kind.HELPED)
+    return _record_finished_call(
+        token=token,
+        taken_by=taken_by,
+        intended_user=intended_user,
+        owner_team=owner_team,
+        note=note,
+        status=Status.HANDLED_AT_INTAKE,
+        event=MessageEvent.Kind.HELPED,
+    )
 
 
 def message_record_put_through(
@@ -110,22 +135,42 @@ def message_record_put_through(
 
     Repeating it returns the first one: the token is unique.
     """
-    return _record_finished_call(token=token, taken_by=taken_by, intended_user=intended_user, owner_team=owner_team,
-                                 note=note, status=Status.PUT_THROUGH, event=MessageEvent.Kind.PUT_THROUGH)
+    return _record_finished_call(
+        token=token,
+        taken_by=taken_by,
+        intended_user=intended_user,
+        owner_team=owner_team,
+        note=note,
+        status=Status.PUT_THROUGH,
+        event=MessageEvent.Kind.PUT_THROUGH,
+    )
 
 
 def _record_finished_call(
-    *, token: uuid.UUID, taken_by: User, intended_user: User | None, owner_team: Team | None, note: str,
-    status: str, event: str,
+    *,
+    token: uuid.UUID,
+    taken_by: User,
+    intended_user: User | None,
+    owner_team: Team | None,
+    note: str,
+    status: str,
+    event: str,
 ) -> Message:
     """A call that ended at the intake (helped or put through): a handled row, its call-log line and event."""
     now = timezone.now()
     try:
         with transaction.atomic():
             message = Message.objects.create(
-                intake_token=token, taken_by=taken_by, taken_at=now, intended_user=intended_user,
-                owner_user=intended_user, owner_team=owner_team, reason=note, wants_callback=False,
-                status=status, handled_at=now,
+                intake_token=token,
+                taken_by=taken_by,
+                taken_at=now,
+                intended_user=intended_user,
+                owner_user=intended_user,
+                owner_team=owner_team,
+                reason=note,
+                wants_callback=False,
+                status=status,
+                handled_at=now,
             )
             CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token, note=note)
             MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=event)
@@ -151,9 +196,16 @@ def message_add_call(
         raise ValueError("A deadline brought forward must lie in the future (RepeatCallForm checks it).")
     try:
         with transaction.atomic():
-            updated = Message.objects.open().filter(pk=message_id).update(
-                call_count=F("call_count") + 1, version=F("version") + 1,
-                priority=Case(When(call_count__gte=URGENT_FROM_CALL - 1, then=Value(Priority.URGENT)), default=F("priority")),
+            updated = (
+                Message.objects.open()
+                .filter(pk=message_id)
+                .update(
+                    call_count=F("call_count") + 1,
+                    version=F("version") + 1,
+                    priority=Case(
+                        When(call_count__gte=URGENT_FROM_CALL - 1, then=Value(Priority.URGENT)), default=F("priority")
+                    ),
+                )
             )
             if updated != 1:
                 return None
@@ -162,12 +214,20 @@ def message_add_call(
             if earlier_deadline is not None and earlier_deadline < message.deadline:
                 changes["deadline"] = [message.deadline.isoformat(), earlier_deadline.isoformat()]
                 _deadline_bring_forward(message=message, deadline=earlier_deadline)
-            call = CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token, note=note)
-            MessageEvent.objects.create(
-                message=message, actor=taken_by, at=now, kind=MessageEvent.Kind.CALL_ADDED, changes=changes, note=note,
+            call = CallLog.objects.create(
+                message=message, called_at=now, taken_by=taken_by, intake_token=token, note=note
             )
-            notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.CALLED_AGAIN,
-                               call=call)
+            MessageEvent.objects.create(
+                message=message,
+                actor=taken_by,
+                at=now,
+                kind=MessageEvent.Kind.CALL_ADDED,
+                changes=changes,
+                note=note,
+            )
+            notification_queue(
+                message=message, recipients=recipients_of(message), kind=Notification.Kind.CALLED_AGAIN, call=call
+            )
     except IntegrityError:
         # The same intake added this call a moment ago (double click); its update and notification stand.
         return Message.objects.get(pk=message_id)

@@ -25,16 +25,26 @@ SWEEP_GRACE = timedelta(minutes=1)
 BACKOFF_START = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 # The kinds whose emails to one person go out together as one mail (emails_deliver_together).
-BATCHED_KINDS = frozenset({
-    Notification.Kind.NEW_MESSAGE, Notification.Kind.REASSIGNED, Notification.Kind.DIGEST, Notification.Kind.OVERDUE,
-    Notification.Kind.ESCALATED, Notification.Kind.CALLED_AGAIN,
-})
+BATCHED_KINDS = frozenset(
+    {
+        Notification.Kind.NEW_MESSAGE,
+        Notification.Kind.REASSIGNED,
+        Notification.Kind.DIGEST,
+        Notification.Kind.OVERDUE,
+        Notification.Kind.ESCALATED,
+        Notification.Kind.CALLED_AGAIN,
+    }
+)
 
 logger = logging.getLogger(__name__)
 
 
 def notification_queue(
-    *, message: Message | None, recipients: list[User], kind: str, message_ids: list[int] | None = None,
+    *,
+    message: Message | None,
+    recipients: list[User],
+    kind: str,
+    message_ids: list[int] | None = None,
     call: CallLog | None = None,
 ) -> list[Notification]:
     """Record one in-app and one email notification per recipient; publish ids once committed.
@@ -45,8 +55,14 @@ def notification_queue(
     for recipient in recipients:
         channels = [Notification.Channel.IN_APP] + ([Notification.Channel.EMAIL] if recipient.email else [])
         rows.extend(
-            Notification(recipient=recipient, message=message, kind=kind, channel=channel,
-                         message_ids=message_ids or [], call=call)
+            Notification(
+                recipient=recipient,
+                message=message,
+                kind=kind,
+                channel=channel,
+                message_ids=message_ids or [],
+                call=call,
+            )
             for channel in channels
         )
     created = Notification.objects.bulk_create(rows)
@@ -85,8 +101,9 @@ def _publish(ids: list[int]) -> None:
         try:
             signature(DELIVER_TASK, args=(notification_id,)).apply_async(retry=False)
         except Exception:
-            logger.warning("Broker unreachable; %s notification(s) wait for the delivery sweep", len(ids),
-                           exc_info=True)
+            logger.warning(
+                "Broker unreachable; %s notification(s) wait for the delivery sweep", len(ids), exc_info=True
+            )
             return
 
 
@@ -101,7 +118,8 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
     for _attempt in range(2):  # a second time only for a row just sent on to another person
         claimed = Notification.objects.filter(_due(now), pk=notification_id, state=Notification.State.PENDING).update(
             # The moment of the claim itself, not the sweep's start: a long sweep must not look like a dead worker.
-            state=Notification.State.SENDING, claimed_at=timezone.now()
+            state=Notification.State.SENDING,
+            claimed_at=timezone.now(),
         )
         if claimed != 1:
             return False
@@ -138,15 +156,30 @@ def _settle(notification: Notification, verdict: Verdict, now: datetime) -> bool
         return True
     mine = Notification.objects.filter(pk=notification.pk, state=Notification.State.SENDING)
     if verdict.to is not None:
-        mine.update(state=Notification.State.PENDING, recipient=verdict.to, outcome=verdict.outcome,
-                    claimed_at=None, claim_token=None, not_before=None)
+        mine.update(
+            state=Notification.State.PENDING,
+            recipient=verdict.to,
+            outcome=verdict.outcome,
+            claimed_at=None,
+            claim_token=None,
+            not_before=None,
+        )
     elif verdict.hold_until is not None:
-        mine.update(state=Notification.State.PENDING, outcome=verdict.outcome, claimed_at=None, claim_token=None,
-                    not_before=verdict.hold_until)
+        mine.update(
+            state=Notification.State.PENDING,
+            outcome=verdict.outcome,
+            claimed_at=None,
+            claim_token=None,
+            not_before=verdict.hold_until,
+        )
     else:
         # An in-app notice stays in the person's list, read: it was true when it was written.
-        mine.update(state=Notification.State.DROPPED, outcome=verdict.outcome, sent_at=now,
-                    read_at=now if notification.channel == Notification.Channel.IN_APP else None)
+        mine.update(
+            state=Notification.State.DROPPED,
+            outcome=verdict.outcome,
+            sent_at=now,
+            read_at=now if notification.channel == Notification.Channel.IN_APP else None,
+        )
     return False
 
 
@@ -164,7 +197,9 @@ def _hold_for_quiet_hours(rows: list[Notification], now: datetime) -> bool:
 
 def _back_off(rows: list[Notification], now: datetime, *, error: Exception) -> None:
     """Pending again, later each time; the admin's outbox shows the last error."""
-    Notification.objects.filter(pk__in=[row.pk for row in rows]).update(last_error=f"{type(error).__name__}: {error}"[:500])
+    Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+        last_error=f"{type(error).__name__}: {error}"[:500]
+    )
     for row in rows:
         failures = row.failures + 1
         _release(row.pk, not_before=now + min(BACKOFF_START * 2 ** (failures - 1), BACKOFF_MAX), failures=failures)
@@ -210,10 +245,15 @@ def outbox_deliver(*, now: datetime | None = None, grace: timedelta = SWEEP_GRAC
             else:
                 delivered += _logged(partial(notification_deliver, notification_id=pk, now=now), [pk])
         for ids in emails.values():
-            deliver = partial(notification_deliver, notification_id=ids[0]) if len(ids) == 1 else partial(
-                emails_deliver_together, ids=ids)
+            deliver = (
+                partial(notification_deliver, notification_id=ids[0])
+                if len(ids) == 1
+                else partial(emails_deliver_together, ids=ids)
+            )
             delivered += _logged(partial(deliver, now=now), ids)
-    Heartbeat.objects.update_or_create(name=Heartbeat.OUTBOX_DELIVERY, defaults={"last_run_at": now, "last_count": delivered})
+    Heartbeat.objects.update_or_create(
+        name=Heartbeat.OUTBOX_DELIVERY, defaults={"last_run_at": now, "last_count": delivered}
+    )
     return delivered
 
 
@@ -238,8 +278,11 @@ def emails_deliver_together(*, ids: list[int], now: datetime | None = None) -> i
     )
     if not claimed:
         return 0
-    rows = list(_with_relations(Notification.objects.filter(claim_token=token, state=Notification.State.SENDING))
-                .order_by("created_at", "pk"))
+    rows = list(
+        _with_relations(Notification.objects.filter(claim_token=token, state=Notification.State.SENDING)).order_by(
+            "created_at", "pk"
+        )
+    )
     kept = []
     for row in rows:
         verdict = delivery_check(notification=row, now=now)

@@ -107,7 +107,8 @@ def _digest_check(notification: Notification, now: datetime) -> Verdict:
 def digest_still_owed(notification: Notification) -> list[int]:
     """The ids a digest listed that the person still owes, in the digest's order."""
     owed = set(
-        Message.objects.owed_by(notification.recipient).filter(pk__in=notification.message_ids)
+        Message.objects.owed_by(notification.recipient)
+        .filter(pk__in=notification.message_ids)
         .values_list("pk", flat=True)
     )
     return [pk for pk in notification.message_ids if pk in owed]
@@ -129,10 +130,16 @@ def _stands_in(user: User, for_ids: set[int], now: datetime) -> bool:
 
 
 def _told(notification: Notification, user: User) -> bool:
-    rows = Notification.objects.filter(
-        message_id=notification.message_id, recipient=user, channel=notification.channel,
-        kind__in=TOLD_BY.get(notification.kind, {notification.kind}),
-    ).exclude(pk=notification.pk).exclude(state=Notification.State.DROPPED)
+    rows = (
+        Notification.objects.filter(
+            message_id=notification.message_id,
+            recipient=user,
+            channel=notification.channel,
+            kind__in=TOLD_BY.get(notification.kind, {notification.kind}),
+        )
+        .exclude(pk=notification.pk)
+        .exclude(state=Notification.State.DROPPED)
+    )
     if notification.kind == Kind.CALLED_AGAIN:
         rows = rows.filter(call_id=notification.call_id)
     return rows.exists()
@@ -142,5 +149,7 @@ def _absence_of(user: User, now: datetime) -> Absence | None:
     """The person's current absence, the one that lasts longest."""
     return (
         Absence.objects.filter(user=user, starts_at__lte=now, ends_at__gt=now)
-        .select_related("stand_in").order_by("-ends_at").first()
+        .select_related("stand_in")
+        .order_by("-ends_at")
+        .first()
     )

@@ -93,8 +93,16 @@ def _db_time(moment: datetime) -> object:
 
 def _outbox_params(kind: str, now: datetime) -> list[object]:
     pending = str(Notification.State.PENDING)
-    return [str(kind), str(Notification.Channel.IN_APP), pending, _db_time(now),
-            str(kind), str(Notification.Channel.EMAIL), pending, _db_time(now)]
+    return [
+        str(kind),
+        str(Notification.Channel.IN_APP),
+        pending,
+        _db_time(now),
+        str(kind),
+        str(Notification.Channel.EMAIL),
+        pending,
+        _db_time(now),
+    ]
 
 
 def _claim_and_notify(claim_sql: str, recipients, kind: str, now: datetime) -> tuple[int, int]:

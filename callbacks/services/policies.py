@@ -34,12 +34,15 @@ def team_policy_save(
     for weekday, (opens, closes) in hours.items():
         OpeningHours.objects.update_or_create(team=team, weekday=weekday, defaults={"opens": opens, "closes": closes})
     for call_type, minutes in handling.items():
-        HandlingPolicy.objects.update_or_create(team=team, call_type=call_type,
-                                                defaults={"business_minutes": minutes})
-    TeamSettings.objects.update_or_create(team=team, defaults={
-        "observed_holidays": sorted(observed_holidays), "escalation_business_minutes": escalation_minutes,
-        "hold_email_outside_hours": hold_email_outside_hours,
-    })
+        HandlingPolicy.objects.update_or_create(team=team, call_type=call_type, defaults={"business_minutes": minutes})
+    TeamSettings.objects.update_or_create(
+        team=team,
+        defaults={
+            "observed_holidays": sorted(observed_holidays),
+            "escalation_business_minutes": escalation_minutes,
+            "hold_email_outside_hours": hold_email_outside_hours,
+        },
+    )
     CheckMoment.objects.filter(team=team).exclude(at__in=check_moments).delete()
     for moment in check_moments:
         CheckMoment.objects.get_or_create(team=team, at=moment)
@@ -73,11 +76,16 @@ def phone_duty_save(*, roster: dict[tuple[int, str], User | None]) -> None:
 
 
 # The admin log shows these through Django's own change-message format, translated with our catalogue.
-RULES, CLOSURE_DAY, ROSTER = gettext_noop("promise rules"), gettext_noop("closure day"), gettext_noop("phone-duty roster")
+RULES, CLOSURE_DAY, ROSTER = (
+    gettext_noop("promise rules"),
+    gettext_noop("closure day"),
+    gettext_noop("phone-duty roster"),
+)
 
 
-def team_rules_change_log(*, by: User, team: Team, added: ClosureDay | None = None,
-                          removed: ClosureDay | None = None) -> None:
+def team_rules_change_log(
+    *, by: User, team: Team, added: ClosureDay | None = None, removed: ClosureDay | None = None
+) -> None:
     """Record a change made on a team's promise-rule page in the admin log, next to the admin's own changes:
     the rules (no closure day given), or one closure day added or removed."""
     if added or removed:
@@ -90,6 +98,10 @@ def team_rules_change_log(*, by: User, team: Team, added: ClosureDay | None = No
 
 
 def phone_duty_change_log(*, by: User) -> None:
-    LogEntry.objects.create(user=by, content_type=ContentType.objects.get_for_model(PhoneDuty),
-                            object_repr=ROSTER, action_flag=CHANGE,
-                            change_message=json.dumps([{"changed": {"fields": [ROSTER]}}]))
+    LogEntry.objects.create(
+        user=by,
+        content_type=ContentType.objects.get_for_model(PhoneDuty),
+        object_repr=ROSTER,
+        action_flag=CHANGE,
+        change_message=json.dumps([{"changed": {"fields": [ROSTER]}}]),
+    )

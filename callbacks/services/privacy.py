@@ -20,7 +20,10 @@ from callbacks.services.retention import BATCH_SIZE, message_batch_anonymise
 def caller_export_log(*, by: User, numbers: list[str], message_count: int, now: datetime) -> PrivacyRecord:
     """Who exported whose data (as fingerprints) and how many messages, not the data itself."""
     return PrivacyRecord.objects.create(
-        kind=PrivacyRecord.Kind.EXPORT, by=by, at=now, message_count=message_count,
+        kind=PrivacyRecord.Kind.EXPORT,
+        by=by,
+        at=now,
+        message_count=message_count,
         number_hashes=sorted(number_fingerprint(number) for number in numbers),
     )
 
@@ -33,14 +36,20 @@ def caller_erase(*, by: User, numbers: list[str], reason: str, now: datetime) ->
     run finds no message with these numbers, changes nothing and logs nothing."""
     with transaction.atomic():
         ids = list(Message.objects.filter(caller_number__in=numbers).order_by("pk").values_list("pk", flat=True))
-        erased = sum(message_batch_anonymise(ids=ids[start:start + BATCH_SIZE], now=now)
-                     for start in range(0, len(ids), BATCH_SIZE))
+        erased = sum(
+            message_batch_anonymise(ids=ids[start : start + BATCH_SIZE], now=now)
+            for start in range(0, len(ids), BATCH_SIZE)
+        )
         drafts = [draft.pk for draft in drafts_holding(numbers=numbers)]
         CallDraft.objects.filter(pk__in=drafts).delete()
         linked = _caller_links_delete(numbers=numbers)
         if erased or drafts or linked:
             PrivacyRecord.objects.create(
-                kind=PrivacyRecord.Kind.ERASURE, by=by, at=now, message_count=erased, reason=reason,
+                kind=PrivacyRecord.Kind.ERASURE,
+                by=by,
+                at=now,
+                message_count=erased,
+                reason=reason,
                 number_hashes=sorted(number_fingerprint(number) for number in numbers),
             )
     return erased
@@ -67,7 +76,7 @@ def retention_period_set(*, by: User, days: int, now: datetime) -> bool:
         )
         if before == days:
             return False
-        PrivacyRecord.objects.create(kind=PrivacyRecord.Kind.RETENTION, by=by, at=now, days_before=before,
-                                     days_after=days)
+        PrivacyRecord.objects.create(
+            kind=PrivacyRecord.Kind.RETENTION, by=by, at=now, days_before=before, days_after=days
+        )
     return True
-

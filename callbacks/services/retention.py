@@ -22,14 +22,28 @@ BATCH_SIZE = 1_000
 # in every language.
 MARKER = "—"
 # Fields whose values, also as before/after strings in the audit trail, may name or describe the caller.
-PERSONAL_FIELDS = ("caller_name", "caller_number", "caller_company", "caller_email", "reason", "handled_note",
-                   "later_reason", "promise_exception_reason")
+PERSONAL_FIELDS = (
+    "caller_name",
+    "caller_number",
+    "caller_company",
+    "caller_email",
+    "reason",
+    "handled_note",
+    "later_reason",
+    "promise_exception_reason",
+)
 # The nightly task works only in these local hours; it runs hourly, and a repeat changes nothing.
 NIGHT_START, NIGHT_END = time(1, 0), time(5, 0)
 
 _ANONYMOUS = {
-    "caller_name": "", "caller_number": "", "caller_company": "", "caller_email": "", "reason": MARKER,
-    "handled_note": "", "later_reason": "", "promise_exception_reason": "",
+    "caller_name": "",
+    "caller_number": "",
+    "caller_company": "",
+    "caller_email": "",
+    "reason": MARKER,
+    "handled_note": "",
+    "later_reason": "",
+    "promise_exception_reason": "",
 }
 
 
@@ -45,7 +59,9 @@ def retention_night_run(*, now: datetime) -> int:
     if not is_retention_night(now):
         return 0
     anonymised = messages_anonymise(now=now, older_than_days=retention_days())
-    Heartbeat.objects.update_or_create(name=Heartbeat.RETENTION, defaults={"last_run_at": now, "last_count": anonymised})
+    Heartbeat.objects.update_or_create(
+        name=Heartbeat.RETENTION, defaults={"last_run_at": now, "last_count": anonymised}
+    )
     return anonymised
 
 

@@ -24,15 +24,35 @@ from callbacks.domain.figures import Period, local_zone, microseconds
 from callbacks.models import DayFigures, DaySpread, Message, Status
 from callbacks.selectors.message_figures import message_rows
 
-COUNTS = ("taken", "helped_at_intake", "put_through", "called_back", "within_promise", "promise_due", "attempts",
-          "open", "late")
+COUNTS = (
+    "taken",
+    "helped_at_intake",
+    "put_through",
+    "called_back",
+    "within_promise",
+    "promise_due",
+    "attempts",
+    "open",
+    "late",
+)
 
 
 def _day_rows(day: date, now: datetime) -> tuple[list[DayFigures], list[DaySpread]]:
     counts: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     spreads: dict[tuple, tuple[list, list, dict]] = defaultdict(lambda: ([], [], defaultdict(list)))
-    for (team_id, user_id, call_type, hour, status, wants_callback, deadline, handled_at, attempt_count, to_first,
-         to_handled) in message_rows(Period(start=day, end=day)).iterator(chunk_size=5000):
+    for (
+        team_id,
+        user_id,
+        call_type,
+        hour,
+        status,
+        wants_callback,
+        deadline,
+        handled_at,
+        attempt_count,
+        to_first,
+        to_handled,
+    ) in message_rows(Period(start=day, end=day)).iterator(chunk_size=5000):
         row = counts[team_id, user_id, call_type, hour]
         promised = wants_callback and deadline is not None
         callback = status == Status.HANDLED and wants_callback
@@ -58,12 +78,20 @@ def _day_rows(day: date, now: datetime) -> tuple[list[DayFigures], list[DaySprea
             first.append(to_first)
         if to_handled is not None:
             handled.append(to_handled)
-    figures = [DayFigures(day=day, team_id=team_id, user_id=user_id, call_type=call_type, hour=hour, **values)
-               for (team_id, user_id, call_type, hour), values in counts.items()]
+    figures = [
+        DayFigures(day=day, team_id=team_id, user_id=user_id, call_type=call_type, hour=hour, **values)
+        for (team_id, user_id, call_type, hour), values in counts.items()
+    ]
     spread_rows = [
-        DaySpread(day=day, team_id=team_id, user_id=user_id, first_attempt_seconds=sorted(first),
-                  handled_seconds=sorted(handled), rebuilt_at=now,
-                  open_deadlines={call_type: sorted(moments) for call_type, moments in open_deadlines.items()})
+        DaySpread(
+            day=day,
+            team_id=team_id,
+            user_id=user_id,
+            first_attempt_seconds=sorted(first),
+            handled_seconds=sorted(handled),
+            rebuilt_at=now,
+            open_deadlines={call_type: sorted(moments) for call_type, moments in open_deadlines.items()},
+        )
         for (team_id, user_id), (first, handled, open_deadlines) in spreads.items()
     ]
     return figures, spread_rows
@@ -100,8 +128,9 @@ def days_to_refresh(*, now: datetime) -> list[date]:
     return sorted({today, today - timedelta(days=1), *still_open})
 
 
-def rollup_history_rebuild(*, now: datetime | None = None, start: date | None = None,
-                           end: date | None = None) -> tuple[date, date, int]:
+def rollup_history_rebuild(
+    *, now: datetime | None = None, start: date | None = None, end: date | None = None
+) -> tuple[date, date, int]:
     """Rebuild from the first message's day (or `start`) to today (or `end`), and drop rollup rows of days
     before it (messages deleted since); returns the range and the messages counted."""
     now = now or timezone.now()

@@ -74,24 +74,41 @@ def attempt_log(
         if outcome == Outcome.FOLLOW_UP and follow_up_on is None:
             follow_up_on = end_of_next_business_day(now, calendar_for(message.owner_team)).date()
         fields = dict(
-            status=Status.HANDLED, handled_at=now, handled_by=by, outcome=outcome, handled_note=note,
-            follow_up_on=follow_up_on, next_try_at=None,
+            status=Status.HANDLED,
+            handled_at=now,
+            handled_by=by,
+            outcome=outcome,
+            handled_note=note,
+            follow_up_on=follow_up_on,
+            next_try_at=None,
         )
     else:
         fields = dict(next_try_at=next_try_at)
     with transaction.atomic():
         changes = _changes(message, fields)
-        _claim(message=message, version=version, statuses=(Status.OPEN,),
-               attempt_count=F("attempt_count") + 1, **fields)
+        _claim(
+            message=message, version=version, statuses=(Status.OPEN,), attempt_count=F("attempt_count") + 1, **fields
+        )
         exception_reason = "" if reached else exception_reason
-        Attempt.objects.create(message=message, made_by=by, made_at=now, result=result, note=note,
-                               next_try_at=None if reached else next_try_at, exception_reason=exception_reason)
+        Attempt.objects.create(
+            message=message,
+            made_by=by,
+            made_at=now,
+            result=result,
+            note=note,
+            next_try_at=None if reached else next_try_at,
+            exception_reason=exception_reason,
+        )
         if exception_reason:
             # Under the message's field of the same meaning, so the timeline labels it "reason for the exception".
             changes["promise_exception_reason"] = ["", exception_reason]
         MessageEvent.objects.create(
-            message=message, actor=by, at=now, kind=MessageEvent.Kind.HANDLED if reached else MessageEvent.Kind.ATTEMPT,
-            changes={"attempt": ["", str(Attempt.Result(result).label)], **changes}, note=note,
+            message=message,
+            actor=by,
+            at=now,
+            kind=MessageEvent.Kind.HANDLED if reached else MessageEvent.Kind.ATTEMPT,
+            changes={"attempt": ["", str(Attempt.Result(result).label)], **changes},
+            note=note,
         )
     return Message.objects.get(pk=message.pk)
 
@@ -117,8 +134,9 @@ def message_reassign(
         changes = _changes(message, fields)
         _claim(message=message, version=version, statuses=(Status.OPEN,), **fields)
         message = Message.objects.select_related("owner_user", "owner_team").get(pk=message.pk)
-        MessageEvent.objects.create(message=message, actor=by, at=now, kind=MessageEvent.Kind.REASSIGNED,
-                                    changes=changes, note=reason)
+        MessageEvent.objects.create(
+            message=message, actor=by, at=now, kind=MessageEvent.Kind.REASSIGNED, changes=changes, note=reason
+        )
         notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.REASSIGNED)
     return message
 
@@ -148,14 +166,18 @@ def messages_route_to_stand_ins(*, now: datetime) -> int:
             with transaction.atomic():
                 # No new version: routing is the system's doing, so whoever has the message open can still
                 # act on it (the person away ticking off a call they made just before leaving).
-                claimed = Message.objects.open().filter(pk=message.pk, owner_user=absence.user).update(
-                    owner_user=absence.stand_in
+                claimed = (
+                    Message.objects.open()
+                    .filter(pk=message.pk, owner_user=absence.user)
+                    .update(owner_user=absence.stand_in)
                 )
                 if claimed != 1:
                     continue
                 message.owner_user = absence.stand_in
                 MessageEvent.objects.create(
-                    message=message, at=now, kind=MessageEvent.Kind.ROUTED,
+                    message=message,
+                    at=now,
+                    kind=MessageEvent.Kind.ROUTED,
                     changes={"owner_user": [str(absence.user), str(absence.stand_in)]},
                 )
                 notification_queue(message=message, recipients=[absence.stand_in], kind=Notification.Kind.REASSIGNED)

@@ -56,8 +56,9 @@ def caller_link(request: HttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return _render(request, caller=caller, numbers=numbers, form=form)
     try:
-        caller = caller_number_link(number=e164, other=form.cleaned_data["other"], actor=request.user,
-                                    now=timezone.now())
+        caller = caller_number_link(
+            number=e164, other=form.cleaned_data["other"], actor=request.user, now=timezone.now()
+        )
     except NumberOfAnotherCaller:
         form.add_error("other", _("This number belongs to another caller. Unlink it on that caller's page first."))
         return _render(request, caller=caller, numbers=numbers, form=form)
@@ -91,14 +92,21 @@ def _number_or_404(written: str) -> str:
 
 
 def _render(request: HttpRequest, *, caller: Caller | None, numbers: list[str], form: LinkNumberForm) -> HttpResponse:
-    page = selectors.caller_page(numbers=numbers, caller=caller, user=request.user, now=timezone.now(),
-                                 page_number=request.GET.get("page", 1))
+    page = selectors.caller_page(
+        numbers=numbers, caller=caller, user=request.user, now=timezone.now(), page_number=request.GET.get("page", 1)
+    )
     if page is None:
         raise Http404
-    return render(request, "callbacks/caller.html", {
-        "page": page, "form": form, "now": timezone.now(),
-        "privacy_url": _privacy_url(request, numbers),
-    })
+    return render(
+        request,
+        "callbacks/caller.html",
+        {
+            "page": page,
+            "form": form,
+            "now": timezone.now(),
+            "privacy_url": _privacy_url(request, numbers),
+        },
+    )
 
 
 def _privacy_url(request: HttpRequest, numbers: list[str]) -> str | None:

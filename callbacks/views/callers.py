@@ -25,9 +25,15 @@ def caller_known(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(f"accounts.{TAKE_MESSAGES}"):
         raise Http404
     field, typed = next(((key, value) for key, value in request.GET.items() if key.endswith("number")), ("number", ""))
-    return render(request, "callbacks/partials/caller_known.html#caller_known", caller_known_context(
-        number=normalise_number(typed), user=request.user, prefix=field.removesuffix("number"),
-    ))
+    return render(
+        request,
+        "callbacks/partials/caller_known.html#caller_known",
+        caller_known_context(
+            number=normalise_number(typed),
+            user=request.user,
+            prefix=field.removesuffix("number"),
+        ),
+    )
 
 
 def caller_known_context(*, number: str, user, prefix: str = "caller-") -> dict:
@@ -43,8 +49,8 @@ def repeat_context(*, message: OpenMessage) -> dict:
     now = timezone.now()
     return {
         "repeat_of": message,
-        "promise_sentence": sentences.promise_sentence(deadline=message.deadline, name=message.owner_label,
-                                                       now=now),
-        "closing_line": sentences.closing_line(path=closing.REPEAT_CALL, call_type=message.call_type,
-                                               tone=message.tone, now=now),
+        "promise_sentence": sentences.promise_sentence(deadline=message.deadline, name=message.owner_label, now=now),
+        "closing_line": sentences.closing_line(
+            path=closing.REPEAT_CALL, call_type=message.call_type, tone=message.tone, now=now
+        ),
     }

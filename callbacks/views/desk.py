@@ -26,10 +26,14 @@ def desk(request: HttpRequest) -> HttpResponse:
     if not can_take_messages(request):
         raise Http404
     taken = desk_selectors.messages_taken_today(user=request.user, now=timezone.now())
-    return render(request, "callbacks/desk.html", {
-        "drafts": desk_selectors.drafts_in_progress(user=request.user),
-        "taken": [(message, selectors.can_correct(request.user, message)) for message in taken],
-    })
+    return render(
+        request,
+        "callbacks/desk.html",
+        {
+            "drafts": desk_selectors.drafts_in_progress(user=request.user),
+            "taken": [(message, selectors.can_correct(request.user, message)) for message in taken],
+        },
+    )
 
 
 @login_required

@@ -30,8 +30,12 @@ def call_new(request: HttpRequest) -> HttpResponse:
         raise Http404
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    draft = services.draft_start(taken_by=request.user, now=timezone.now(),
-                                 prefill_number=request.GET.get("number", ""), prefill_for=request.GET.get("for", ""))
+    draft = services.draft_start(
+        taken_by=request.user,
+        now=timezone.now(),
+        prefill_number=request.GET.get("number", ""),
+        prefill_for=request.GET.get("for", ""),
+    )
     return _see_other(draft, "recipient")
 
 
@@ -106,7 +110,9 @@ def _render(call: Call, step: str, form) -> HttpResponse:
     steps = call.steps()
     index = steps.index(step) if step in steps else 0
     context = {
-        "form": form, "token": call.draft.token, "current_step": step,
+        "form": form,
+        "token": call.draft.token,
+        "current_step": step,
         "previous_step": steps[index - 1] if index else None,
         "step_titles": [(name, STEP_TITLES[name]) for name in steps],
     }

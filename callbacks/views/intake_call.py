@@ -28,8 +28,15 @@ from callbacks.selectors import Recipient
 from callbacks.selectors.notified import notified_by_save
 from callbacks.views.saved_text import notified_sentence
 
-FORMS = {"recipient": RecipientForm, "caller": CallerForm, "reason": ReasonForm, "promise": PromiseForm,
-         "readback": ReadbackForm, "close": CloseForm, "repeat": RepeatCallForm}
+FORMS = {
+    "recipient": RecipientForm,
+    "caller": CallerForm,
+    "reason": ReasonForm,
+    "promise": PromiseForm,
+    "readback": ReadbackForm,
+    "close": CloseForm,
+    "repeat": RepeatCallForm,
+}
 STEP_TITLES = dict(CallDraft.Step.choices)
 CALLER_MAIL_FIELDS = ("confirm_to_caller", "confirmation_language")
 
@@ -65,7 +72,7 @@ class Call:
 
     def _valid_up_to(self, step: str) -> bool:
         steps = self.steps()
-        return all(self.checked(earlier).is_valid() for earlier in steps[:steps.index(step)])
+        return all(self.checked(earlier).is_valid() for earlier in steps[: steps.index(step)])
 
     # --- forms ----------------------------------------------------------------------------------
 
@@ -83,8 +90,12 @@ class Call:
     def checked(self, step: str) -> forms.Form:
         if step not in self._checked:
             stored = self.draft.data.get(step)
-            form = self.form(step, data={f"{step}-{name}": value for name, value in (stored or {}).items()}
-                             if stored is not None else None)
+            form = self.form(
+                step,
+                data={f"{step}-{name}": value for name, value in (stored or {}).items()}
+                if stored is not None
+                else None,
+            )
             form.is_valid()
             self._checked[step] = form
         return self._checked[step]
@@ -102,8 +113,9 @@ class Call:
         last = go_to is None and step == steps[-1]
         if go_to is None:
             go_to = step if last else steps[steps.index(step) + 1]
-        services.draft_step_store(draft=self.draft, step=step, data=self.draft.data[step], go_to=go_to,
-                                  now=timezone.now())
+        services.draft_step_store(
+            draft=self.draft, step=step, data=self.draft.data[step], go_to=go_to, now=timezone.now()
+        )
         return None if last else go_to
 
     def _posted(self, step: str) -> dict[str, str]:
@@ -118,7 +130,7 @@ class Call:
 
     def _forget_from(self, step: str) -> None:
         names = list(FORMS)
-        for later in names[names.index(step):]:
+        for later in names[names.index(step) :]:
             self._checked.pop(later, None)
 
     def _initial(self, step: str) -> dict:
@@ -143,8 +155,11 @@ class Call:
                 return {"find_open": lambda number: []}
             return {"find_open": lambda number: self._open_messages(number, recipient)}
         if step == "promise":
-            return {"team": self.policy_team(), "call_type": self.cleaned("reason").get("call_type", "other"),
-                    "started_at": self.draft.started_at}
+            return {
+                "team": self.policy_team(),
+                "call_type": self.cleaned("reason").get("call_type", "other"),
+                "started_at": self.draft.started_at,
+            }
         if step == "repeat":
             offered = self.offered()
             rules = selectors.rules_of(offered.pk) if offered else None
@@ -186,16 +201,24 @@ class Call:
         kept = self.draft.kept.get("availability")
         if kept is None or kept["user"] != user.pk:
             found = selectors.availability_of(user=user, team=selectors.team_of(user), now=timezone.now())
-            services.draft_keep(draft=self.draft, key="availability", value={
-                "user": user.pk, "state": found.state, "back_at": found.back_at.isoformat() if found.back_at else None,
-                "stand_in": found.stand_in.pk if found.stand_in else None,
-            })
+            services.draft_keep(
+                draft=self.draft,
+                key="availability",
+                value={
+                    "user": user.pk,
+                    "state": found.state,
+                    "back_at": found.back_at.isoformat() if found.back_at else None,
+                    "stand_in": found.stand_in.pk if found.stand_in else None,
+                },
+            )
             return found
         stand_in = None
         if kept["stand_in"] is not None:
             users, _teams = self.recipients_all()
-            stand_in = next((u for u in users if u.pk == kept["stand_in"]), None) or User.objects.filter(
-                pk=kept["stand_in"]).first()
+            stand_in = (
+                next((u for u in users if u.pk == kept["stand_in"]), None)
+                or User.objects.filter(pk=kept["stand_in"]).first()
+            )
         back_at = parse_datetime(kept["back_at"]) if kept["back_at"] else None
         return selectors.Availability(kept["state"], back_at, stand_in)
 
@@ -220,6 +243,7 @@ class Call:
 
 # --- saving: one function per path -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Saved:
     text: str
@@ -239,19 +263,28 @@ def _save_finished_at_intake(call: Call) -> Saved:
     data = call.cleaned("recipient")
     record, text = (
         (services.message_record_put_through, _("Saved: you put the caller through."))
-        if data["decision"] == PUT_THROUGH else
-        (services.message_record_helped, _("Saved: you helped the caller directly."))
+        if data["decision"] == PUT_THROUGH
+        else (services.message_record_helped, _("Saved: you helped the caller directly."))
     )
-    record(token=call.draft.token, taken_by=call.request.user, intended_user=data["recipient"].user,
-           owner_team=call.policy_team(), note=data["note"].strip())
+    record(
+        token=call.draft.token,
+        taken_by=call.request.user,
+        intended_user=data["recipient"].user,
+        owner_team=call.policy_team(),
+        note=data["note"].strip(),
+    )
     return Saved(text)
 
 
 def _save_added_call(call: Call) -> Saved:
     repeat = call.cleaned("repeat")
-    message = services.message_add_call(token=call.draft.token, message_id=int(call.cleaned("caller")["add_to"]),
-                                        taken_by=call.request.user, note=repeat["note"],
-                                        earlier_deadline=repeat.get("earlier_deadline"))
+    message = services.message_add_call(
+        token=call.draft.token,
+        message_id=int(call.cleaned("caller")["add_to"]),
+        taken_by=call.request.user,
+        note=repeat["note"],
+        earlier_deadline=repeat.get("earlier_deadline"),
+    )
     if message is None:
         # Back to the caller step with everything typed kept, and the caller's open messages read again.
         services.draft_forget(draft=call.draft, key="open_messages", go_to="caller")
@@ -270,18 +303,31 @@ def _save_new_message(call: Call) -> Saved:
         if caller.get("email") and data.get("confirm_to_caller"):
             confirmation_language = data.get("confirmation_language") or "nl"
         promise = services.Promise(
-            deadline=data["final_deadline"], policy_deadline=data["policy_deadline"],
-            later_reason=data.get("later_reason", "").strip(), between=data["between"],
-            not_between=data["not_between"], not_before=data.get("not_before"),
+            deadline=data["final_deadline"],
+            policy_deadline=data["policy_deadline"],
+            later_reason=data.get("later_reason", "").strip(),
+            between=data["between"],
+            not_between=data["not_between"],
+            not_before=data.get("not_before"),
             exception_reason=data["exception_reason"],
         )
     services.message_take(
-        token=call.draft.token, taken_by=call.request.user, intended_user=asked_for.user,
-        owner_user=owner.user, owner_team=owner.team or call.policy_team(),
-        caller=services.CallerDetails(name=caller["name"], number=str(caller["number"]),
-                                      company=caller.get("company", ""), email=caller.get("email", ""),
-                                      confirmation_language=confirmation_language),
-        reason=reason["reason"], call_type=reason["call_type"], tone=reason["tone"], promise=promise,
+        token=call.draft.token,
+        taken_by=call.request.user,
+        intended_user=asked_for.user,
+        owner_user=owner.user,
+        owner_team=owner.team or call.policy_team(),
+        caller=services.CallerDetails(
+            name=caller["name"],
+            number=str(caller["number"]),
+            company=caller.get("company", ""),
+            email=caller.get("email", ""),
+            confirmation_language=confirmation_language,
+        ),
+        reason=reason["reason"],
+        call_type=reason["call_type"],
+        tone=reason["tone"],
+        promise=promise,
     )
     return Saved(_told(_("Message for %(owner)s saved.") % {"owner": owner.label}, call))
 

@@ -20,9 +20,16 @@ def _context_recipient(call: Call, form) -> dict:
     number = normalise_number(call.draft.prefill_number)
     history, recent_calls = selectors.caller_history(number=number, now=now)
     # The paths that end here say their goodbye here: the step shows the line of the outcome chosen.
-    closing_lines = [(path, sentences.closing_line(path=path, now=now)) for path in (closing.HELPED, closing.PUT_THROUGH)]
-    return {"statuses": selectors.availabilities(users=users, now=now), "history": history,
-            "recent_calls": recent_calls, "history_number": number, "closing_lines": closing_lines}
+    closing_lines = [
+        (path, sentences.closing_line(path=path, now=now)) for path in (closing.HELPED, closing.PUT_THROUGH)
+    ]
+    return {
+        "statuses": selectors.availabilities(users=users, now=now),
+        "history": history,
+        "recent_calls": recent_calls,
+        "history_number": number,
+        "closing_lines": closing_lines,
+    }
 
 
 def _context_caller(call: Call, form) -> dict:
@@ -46,12 +53,15 @@ def _context_readback(call: Call, form) -> dict:
     recipient, _availability = call.owner()
     number = str(caller.get("number", ""))
     return {
-        "caller": caller, "reason": reason, "owner": recipient,
+        "caller": caller,
+        "reason": reason,
+        "owner": recipient,
         "spelled_name": spelled_lines(caller.get("name", "")),
         "spoken_number": readback.spoken_phone(number) if number else "",
         "promise_sentence": (
             sentences.promise_sentence(deadline=promise["final_deadline"], name=recipient.label, now=timezone.now())
-            if promise and "promise" in call.steps() else sentences.informational_sentence(name=recipient.label)
+            if promise and "promise" in call.steps()
+            else sentences.informational_sentence(name=recipient.label)
         ),
         "wish_sentences": promises.wish_sentences(promise["window"]) if promise and "promise" in call.steps() else [],
     }
@@ -59,8 +69,11 @@ def _context_readback(call: Call, form) -> dict:
 
 def _context_close(call: Call, form) -> dict:
     reason = call.cleaned("reason")
-    return {"closing_line": sentences.closing_line(path=closing.MESSAGE_TAKEN, call_type=reason.get("call_type"),
-                                                   tone=reason.get("tone"), now=timezone.now())}
+    return {
+        "closing_line": sentences.closing_line(
+            path=closing.MESSAGE_TAKEN, call_type=reason.get("call_type"), tone=reason.get("tone"), now=timezone.now()
+        )
+    }
 
 
 def _context_repeat(call: Call, form) -> dict:
@@ -69,8 +82,12 @@ def _context_repeat(call: Call, form) -> dict:
 
 
 contexts: dict[str, Callable[[Call, forms.Form], dict]] = {
-    "recipient": _context_recipient, "caller": _context_caller, "promise": _context_promise,
-    "readback": _context_readback, "close": _context_close, "repeat": _context_repeat,
+    "recipient": _context_recipient,
+    "caller": _context_caller,
+    "promise": _context_promise,
+    "readback": _context_readback,
+    "close": _context_close,
+    "repeat": _context_repeat,
 }
 
 

@@ -39,19 +39,29 @@ def team_policy(request: HttpRequest, team_id: int) -> HttpResponse:
             if form.is_valid():
                 data = form.cleaned_data
                 policy_services.team_policy_save(
-                    team=team, hours=data["hours"], observed_holidays=data["observed_holidays"],
-                    handling=data["handling"], escalation_minutes=data["escalation_minutes"],
-                    hold_email_outside_hours=data["hold_email_outside_hours"], check_moments=data["check_moments"],
+                    team=team,
+                    hours=data["hours"],
+                    observed_holidays=data["observed_holidays"],
+                    handling=data["handling"],
+                    escalation_minutes=data["escalation_minutes"],
+                    hold_email_outside_hours=data["hold_email_outside_hours"],
+                    check_moments=data["check_moments"],
                 )
                 policy_services.team_rules_change_log(by=request.user, team=team)
-                messages.success(request, _("The rules of %(team)s were saved. They apply to messages taken from now "
-                                            "on.") % {"team": team.name})
+                messages.success(
+                    request,
+                    _("The rules of %(team)s were saved. They apply to messages taken from now on.")
+                    % {"team": team.name},
+                )
                 return redirect("dashboard:team_policy", team_id=team.pk)
         elif action == "add_closure":
             closure_form = ClosureDayForm(request.POST)
             if closure_form.is_valid():
-                added = policy_services.closure_day_add(team=team, day=closure_form.cleaned_data["date"],
-                                                        description=closure_form.cleaned_data["description"].strip())
+                added = policy_services.closure_day_add(
+                    team=team,
+                    day=closure_form.cleaned_data["date"],
+                    description=closure_form.cleaned_data["description"].strip(),
+                )
                 policy_services.team_rules_change_log(by=request.user, team=team, added=added)
                 messages.success(request, _("Closure day saved."))
                 return redirect("dashboard:team_policy", team_id=team.pk)
@@ -65,10 +75,16 @@ def team_policy(request: HttpRequest, team_id: int) -> HttpResponse:
                 policy_services.team_rules_change_log(by=request.user, team=team, removed=removed)
             messages.success(request, _("Closure day removed."))
             return redirect("dashboard:team_policy", team_id=team.pk)
-    return render(request, "callbacks/dashboard/team_policy.html", {
-        "team": team, "form": form, "closure_form": closure_form,
-        "closures": policy_selectors.closure_days(team=team),
-    })
+    return render(
+        request,
+        "callbacks/dashboard/team_policy.html",
+        {
+            "team": team,
+            "form": form,
+            "closure_form": closure_form,
+            "closures": policy_selectors.closure_days(team=team),
+        },
+    )
 
 
 @login_required

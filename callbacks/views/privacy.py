@@ -42,12 +42,19 @@ def privacy(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             days = form.cleaned_data["days"]
             privacy_services.retention_period_set(by=request.user, days=days, now=now)
-            messages.success(request, _("Caller data is now kept for %(days)s days after a message is closed.")
-                             % {"days": days})
+            messages.success(
+                request, _("Caller data is now kept for %(days)s days after a message is closed.") % {"days": days}
+            )
             return redirect("dashboard:privacy")
-    return render(request, "callbacks/dashboard/privacy.html", {
-        "form": form, "search_form": CallerNumberForm(), "retention": privacy_selectors.retention_overview(now=now),
-    })
+    return render(
+        request,
+        "callbacks/dashboard/privacy.html",
+        {
+            "form": form,
+            "search_form": CallerNumberForm(),
+            "retention": privacy_selectors.retention_overview(now=now),
+        },
+    )
 
 
 @login_required
@@ -58,16 +65,27 @@ def privacy_caller(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ErasureForm(request.POST)
         if numbers and form.is_valid():
-            erased = privacy_services.caller_erase(by=request.user, numbers=numbers,
-                                                   reason=form.cleaned_data["reason"], now=timezone.now())
-            messages.success(request, ngettext("%(count)s message erased.", "%(count)s messages erased.", erased)
-                             % {"count": erased} if erased else _("Nothing left to erase for these numbers."))
+            erased = privacy_services.caller_erase(
+                by=request.user, numbers=numbers, reason=form.cleaned_data["reason"], now=timezone.now()
+            )
+            messages.success(
+                request,
+                ngettext("%(count)s message erased.", "%(count)s messages erased.", erased) % {"count": erased}
+                if erased
+                else _("Nothing left to erase for these numbers."),
+            )
             return redirect(_caller_url("dashboard:privacy_caller", numbers))
-    return render(request, "callbacks/dashboard/privacy_caller.html", {
-        "numbers": numbers, "asked": request.GET.getlist("number"), "form": form,
-        "data": privacy_selectors.caller_data(numbers=numbers) if numbers else None,
-        "export_url": _caller_url("dashboard:privacy_export", numbers),
-    })
+    return render(
+        request,
+        "callbacks/dashboard/privacy_caller.html",
+        {
+            "numbers": numbers,
+            "asked": request.GET.getlist("number"),
+            "form": form,
+            "data": privacy_selectors.caller_data(numbers=numbers) if numbers else None,
+            "export_url": _caller_url("dashboard:privacy_export", numbers),
+        },
+    )
 
 
 @login_required
@@ -81,9 +99,16 @@ def privacy_export(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     data = privacy_selectors.caller_data(numbers=numbers)
     privacy_services.caller_export_log(by=request.user, numbers=numbers, message_count=len(data.messages), now=now)
-    body = render_to_string("callbacks/dashboard/privacy_export.html", {
-        "numbers": numbers, "now": now, "sections": caller_export(data), "by": request.user,
-    }, request=request)
+    body = render_to_string(
+        "callbacks/dashboard/privacy_export.html",
+        {
+            "numbers": numbers,
+            "now": now,
+            "sections": caller_export(data),
+            "by": request.user,
+        },
+        request=request,
+    )
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     filename = f"gegevens-beller-{timezone.localdate(now).isoformat()}.html"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

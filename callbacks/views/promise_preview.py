@@ -29,8 +29,11 @@ def preview_context(form: PromiseForm, *, name: str) -> dict:
         promised = form.promised
     deadline = promised or form.policy_without_window()
     query = {
-        "team": form.team.pk if form.team else "", "call_type": form.call_type,
-        "started": form.started_at.isoformat(), "owner": name, "prefix": form.prefix or "",
+        "team": form.team.pk if form.team else "",
+        "call_type": form.call_type,
+        "started": form.started_at.isoformat(),
+        "owner": name,
+        "prefix": form.prefix or "",
     }
     return {
         "proposal": deadline,
@@ -52,7 +55,9 @@ def promise_sentence(request: HttpRequest) -> HttpResponse:
     call_type = request.GET.get("call_type", "")
     started = parse_datetime(request.GET.get("started", "")) if len(request.GET.get("started", "")) < 40 else None
     form = PromiseForm(
-        request.GET, prefix=request.GET.get("prefix") or None, team=team,
+        request.GET,
+        prefix=request.GET.get("prefix") or None,
+        team=team,
         call_type=call_type if call_type in CallType.values else CallType.OTHER,
         # The call's start moves the team's promise by the time the call has lasted: at most a few minutes.
         started_at=started if started and timezone.is_aware(started) else timezone.now(),

@@ -15,7 +15,7 @@ NAMES_SHOWN = 3
 
 
 def notified_sentence(notified: Notified, *, now: datetime) -> str:
-    """"Bram is op de hoogte gebracht (in Terugbel nu; per mail nu)", or "" when nobody was told."""
+    """ "Bram is op de hoogte gebracht (in Terugbel nu; per mail nu)", or "" when nobody was told."""
     told = notified.told
     if not told:
         return ""
@@ -26,9 +26,11 @@ def notified_sentence(notified: Notified, *, now: datetime) -> str:
         "%(names)s has been notified (%(ways)s).", "%(names)s have been notified (%(ways)s).", len(told)
     ) % {"names": _names(told), "ways": "; ".join(ways)}
     if notified.away is not None:
-        sentence = sentence.removesuffix(".") + "; " + _("%(away)s is away, %(names)s stands in.") % {
-            "away": _name(notified.away), "names": _names(told)
-        }
+        sentence = (
+            sentence.removesuffix(".")
+            + "; "
+            + _("%(away)s is away, %(names)s stands in.") % {"away": _name(notified.away), "names": _names(told)}
+        )
     return sentence
 
 
@@ -39,7 +41,8 @@ def _mail_phrase(item: Told, now: datetime) -> str:
     if moment.date() == timezone.localtime(now).date():
         return _("by email at %(time)s at opening") % {"time": moment.strftime("%H:%M")}
     return _("by email on %(day)s at %(time)s at opening") % {
-        "day": formats.date_format(moment, "l"), "time": moment.strftime("%H:%M")
+        "day": formats.date_format(moment, "l"),
+        "time": moment.strftime("%H:%M"),
     }
 
 

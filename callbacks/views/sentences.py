@@ -23,7 +23,10 @@ def offer_line(*, name: str) -> str:
 def _situation(name: str, availability: Availability) -> str:
     state, until = availability.state, availability.back_at
     if state == "away" and until is not None:
-        return _("%(name)s is unfortunately away until %(back)s.") % {"name": name, "back": back_phrase(until, timezone.now())}
+        return _("%(name)s is unfortunately away until %(back)s.") % {
+            "name": name,
+            "back": back_phrase(until, timezone.now()),
+        }
     if state == "closed":
         return _("%(name)s cannot be reached right now.") % {"name": name}
     if state == "available":
@@ -54,7 +57,9 @@ def _is_end_of_day(moment: datetime) -> bool:
 def promise_sentence(*, deadline: datetime, name: str, now: datetime) -> str:
     local = timezone.localtime(deadline)
     return _("You will be called back by %(name)s before %(time)s %(day)s at the latest.") % {
-        "name": name, "time": date_format(local, "H:i"), "day": _day_phrase(local, now),
+        "name": name,
+        "time": date_format(local, "H:i"),
+        "day": _day_phrase(local, now),
     }
 
 

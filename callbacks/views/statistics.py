@@ -125,9 +125,18 @@ def _figure_cells(figures: Figures) -> list[object]:
         return None if duration is None else duration.minutes
 
     return [
-        figures.taken, figures.helped_at_intake, figures.put_through, figures.called_back, figures.promise_due, figures.within_promise,
-        figures.promise_rate, minutes(figures.first_attempt.median), minutes(figures.first_attempt.p90),
-        minutes(figures.handled.median), minutes(figures.handled.p90), figures.attempts_per_callback,
+        figures.taken,
+        figures.helped_at_intake,
+        figures.put_through,
+        figures.called_back,
+        figures.promise_due,
+        figures.within_promise,
+        figures.promise_rate,
+        minutes(figures.first_attempt.median),
+        minutes(figures.first_attempt.p90),
+        minutes(figures.handled.median),
+        minutes(figures.handled.p90),
+        figures.attempts_per_callback,
     ]
 
 
@@ -140,20 +149,40 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     stats = statistics.statistics_for(period=period, team=team, now=now, breakdowns=False)
     trends = statistics.trends_for(today=timezone.localdate(now, timezone=local_zone()), team=team, now=now)
     header = [
-        _("Group"), _("Name"), _("Messages taken"), _("Helped directly"), _("Put through"),
-        _("Called back"), _("Promises due"),
-        _("Within promise"), _("Within promise (%)"), _("First attempt, median (min)"),
-        _("First attempt, 90th percentile (min)"), _("Handled, median (min)"), _("Handled, 90th percentile (min)"),
+        _("Group"),
+        _("Name"),
+        _("Messages taken"),
+        _("Helped directly"),
+        _("Put through"),
+        _("Called back"),
+        _("Promises due"),
+        _("Within promise"),
+        _("Within promise (%)"),
+        _("First attempt, median (min)"),
+        _("First attempt, 90th percentile (min)"),
+        _("Handled, median (min)"),
+        _("Handled, 90th percentile (min)"),
         _("Attempts per callback"),
     ]
     rows = [[_("Total"), stats.total.label, *_figure_cells(stats.total)]]
     rows += [[_("Team"), figures.label, *_figure_cells(figures)] for figures in stats.teams]
     rows += [[_("Colleague"), figures.label, *_figure_cells(figures)] for figures in stats.colleagues]
     # The trend below the figures, under a heading row of its own: the last weeks whatever the period chosen.
-    rows += [[_("Trend: promise kept per week"), _("Team"), _("Week starting"), _("Promises due"),
-                  _("Within promise"), _("Within promise (%)")]]
-    rows += [[_("Trend"), trend.label, week.start.isoformat(), week.promise_due, week.within_promise, week.promise_rate]
-             for trend in trends for week in trend.weeks]
+    rows += [
+        [
+            _("Trend: promise kept per week"),
+            _("Team"),
+            _("Week starting"),
+            _("Promises due"),
+            _("Within promise"),
+            _("Within promise (%)"),
+        ]
+    ]
+    rows += [
+        [_("Trend"), trend.label, week.start.isoformat(), week.promise_due, week.within_promise, week.promise_rate]
+        for trend in trends
+        for week in trend.weeks
+    ]
     return _csv_response(_("statistics"), period, header, rows)
 
 
@@ -165,8 +194,9 @@ def messages_csv(request: HttpRequest) -> HttpResponse:
     found = exports.message_export_rows(period=period, team=team)  # in the order of MESSAGE_EXPORT_FIELDS
     # Labels translated and the zone looked up once, not per cell of up to half a million rows: per cell,
     # that took most of a year's export (19 s of gunicorn's default 30-second timeout; 10 s without it).
-    call_types, tones, statuses = ({value: str(label) for value, label in choices.choices}
-                                   for choices in (CallType, Tone, Status))
+    call_types, tones, statuses = (
+        {value: str(label) for value, label in choices.choices} for choices in (CallType, Tone, Status)
+    )
     answers = {True: _("yes"), False: _("no"), None: None}
     zone = local_zone()
     now = timezone.now()
@@ -176,19 +206,56 @@ def messages_csv(request: HttpRequest) -> HttpResponse:
         return value.astimezone(zone).replace(tzinfo=None).isoformat(" ", "minutes") if value is not None else None
 
     header = [
-        _("Message ID"), _("Taken at"), _("Taken by"), _("For colleague"), _("Team"), _("Type of call"), _("Tone"),
-        _("Status"), _("Call back before"), _("Handled at"), _("Within promise"), _("Attempts"), _("Calls"),
+        _("Message ID"),
+        _("Taken at"),
+        _("Taken by"),
+        _("For colleague"),
+        _("Team"),
+        _("Type of call"),
+        _("Tone"),
+        _("Status"),
+        _("Call back before"),
+        _("Handled at"),
+        _("Within promise"),
+        _("Attempts"),
+        _("Calls"),
     ]
 
     def rows():
-        for (pk, taken_at, taker_name, taker_username, owner_name, owner_username, team_name, call_type, tone,
-             status, wants_callback, deadline, handled_at, attempts, calls) in found.iterator(chunk_size=2000):
-            kept = statistics.promise_kept(wants_callback=wants_callback, deadline=deadline, status=status,
-                                           handled_at=handled_at, now=now)
+        for (
+            pk,
+            taken_at,
+            taker_name,
+            taker_username,
+            owner_name,
+            owner_username,
+            team_name,
+            call_type,
+            tone,
+            status,
+            wants_callback,
+            deadline,
+            handled_at,
+            attempts,
+            calls,
+        ) in found.iterator(chunk_size=2000):
+            kept = statistics.promise_kept(
+                wants_callback=wants_callback, deadline=deadline, status=status, handled_at=handled_at, now=now
+            )
             yield [
-                pk, moment(taken_at), taker_name or taker_username, owner_name or owner_username, team_name,
-                call_types.get(call_type, call_type), tones.get(tone, tone), statuses.get(status, status),
-                moment(deadline), moment(handled_at), answers[kept], attempts, calls,
+                pk,
+                moment(taken_at),
+                taker_name or taker_username,
+                owner_name or owner_username,
+                team_name,
+                call_types.get(call_type, call_type),
+                tones.get(tone, tone),
+                statuses.get(status, status),
+                moment(deadline),
+                moment(handled_at),
+                answers[kept],
+                attempts,
+                calls,
             ]
 
     return _csv_response(_("messages"), period, header, rows())

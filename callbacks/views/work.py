@@ -43,7 +43,9 @@ def _detail_context(request: HttpRequest, message: Message, **forms) -> dict:
         "now": timezone.now(),
         "can_act": can_act and message.status == Status.OPEN,
         "can_correct": selectors.can_correct(request.user, message),
-        "follow_up_due": can_act and message.status == Status.HANDLED and message.follow_up_on is not None
+        "follow_up_due": can_act
+        and message.status == Status.HANDLED
+        and message.follow_up_on is not None
         and message.follow_up_done_at is None,
         **selectors.message_timeline(message),
     }
@@ -90,13 +92,14 @@ def _done(request: HttpRequest, message: Message, text: str) -> HttpResponse:
 
 # The event each action writes (callbacks.services.work), to recognise the same action sent twice.
 _ACTION_KINDS = {
-    "attempt": (MessageEvent.Kind.ATTEMPT,), "handle": (MessageEvent.Kind.HANDLED,),
-    "reassign": (MessageEvent.Kind.REASSIGNED,), "follow_up": (MessageEvent.Kind.FOLLOWED_UP,),
+    "attempt": (MessageEvent.Kind.ATTEMPT,),
+    "handle": (MessageEvent.Kind.HANDLED,),
+    "reassign": (MessageEvent.Kind.REASSIGNED,),
+    "follow_up": (MessageEvent.Kind.FOLLOWED_UP,),
 }
 
 
-def _already_done(request: HttpRequest, message: Message, form: work_forms.Versioned, seen: int,
-                  events: list) -> bool:
+def _already_done(request: HttpRequest, message: Message, form: work_forms.Versioned, seen: int, events: list) -> bool:
     """The change made meanwhile is this person's own, this same action: a double click or a browser retry.
 
     Every change since the version they saw is theirs, and the latest is this action with the same note,
@@ -130,8 +133,7 @@ def _changed_meanwhile(request: HttpRequest, message: Message, form: work_forms.
     name, again = f"{form.prefix}_form", form.resubmitted(message.version)
     context = _detail_context(request, message, **{name: again})
     shown = context.get(name) is again
-    context["conflict"] = {"form": name if shown else "", "typed": [] if shown else form.typed(),
-                           "events": events}
+    context["conflict"] = {"form": name if shown else "", "typed": [] if shown else form.typed(), "events": events}
     return _detail_response(request, context, status=200 if request.htmx else 409)
 
 
@@ -146,8 +148,13 @@ def callback_attempt(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         message = services.attempt_log(
-            message=message, version=data["version"], by=request.user, result=data["result"],
-            note=data["note"].strip(), next_try_at=data["next_try_at"], exception_reason=data["exception_reason"],
+            message=message,
+            version=data["version"],
+            by=request.user,
+            result=data["result"],
+            note=data["note"].strip(),
+            next_try_at=data["next_try_at"],
+            exception_reason=data["exception_reason"],
         )
     except services.MessageChanged:
         return _changed_meanwhile(request, message, form)
@@ -164,8 +171,13 @@ def callback_handle(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         message = services.attempt_log(
-            message=message, version=data["version"], by=request.user, result=Attempt.Result.REACHED,
-            note=data["note"].strip(), outcome=data["outcome"], follow_up_on=data["follow_up_on"],
+            message=message,
+            version=data["version"],
+            by=request.user,
+            result=Attempt.Result.REACHED,
+            note=data["note"].strip(),
+            outcome=data["outcome"],
+            follow_up_on=data["follow_up_on"],
         )
     except services.MessageChanged:
         return _changed_meanwhile(request, message, form)
@@ -185,7 +197,11 @@ def callback_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     to_team = target.team or (selectors.team_of(target.user) if target.user else None)
     try:
         message = services.message_reassign(
-            message=message, version=data["version"], by=request.user, to_user=target.user, to_team=to_team,
+            message=message,
+            version=data["version"],
+            by=request.user,
+            to_user=target.user,
+            to_team=to_team,
             reason=data["reason"].strip(),
         )
     except services.MessageChanged:
@@ -206,7 +222,9 @@ def callback_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, message, follow_up_form=form)
     try:
         message = services.follow_up_complete(
-            message=message, version=form.cleaned_data["version"], by=request.user,
+            message=message,
+            version=form.cleaned_data["version"],
+            by=request.user,
             note=form.cleaned_data["note"].strip(),
         )
     except services.MessageChanged:
@@ -218,10 +236,17 @@ def _correction_conflict(request: HttpRequest, pk: int, form: CorrectForm) -> Ht
     """As _changed_meanwhile, for the correction page: the typed correction stays on screen."""
     message = Message.objects.get(pk=pk)
     shown = selectors.can_correct(request.user, message)
-    conflict = {"form": "form" if shown else "", "typed": [] if shown else form.typed(),
-                "events": selectors.changes_since(message, form.seen_version())}
-    return render(request, "callbacks/correct.html", {
-        "message": message, "form": form.resubmitted(message.version), "conflict": conflict}, status=409)
+    conflict = {
+        "form": "form" if shown else "",
+        "typed": [] if shown else form.typed(),
+        "events": selectors.changes_since(message, form.seen_version()),
+    }
+    return render(
+        request,
+        "callbacks/correct.html",
+        {"message": message, "form": form.resubmitted(message.version), "conflict": conflict},
+        status=409,
+    )
 
 
 @login_required
@@ -244,12 +269,18 @@ def callback_correct(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The message was corrected."))
             return redirect("callbacks:detail", pk=message.pk)
     else:
-        form = CorrectForm(initial={
-            "version": message.version, "caller_name": message.caller_name,
-            "caller_number": phone.display(message.caller_number),
-            "caller_company": message.caller_company, "caller_email": message.caller_email,
-            "reason": message.reason, "call_type": message.call_type, "tone": message.tone,
-        })
+        form = CorrectForm(
+            initial={
+                "version": message.version,
+                "caller_name": message.caller_name,
+                "caller_number": phone.display(message.caller_number),
+                "caller_company": message.caller_company,
+                "caller_email": message.caller_email,
+                "reason": message.reason,
+                "call_type": message.call_type,
+                "tone": message.tone,
+            }
+        )
     return render(request, "callbacks/correct.html", {"message": message, "form": form})
 
 

@@ -49,9 +49,12 @@ def _work_filter(filter_form: WorkFilterForm) -> selectors.WorkFilter:
         return selectors.WorkFilter()
     data = filter_form.cleaned_data
     return selectors.WorkFilter(
-        scope=data.get("scope") or "mine", status=data.get("status") or Status.OPEN,
-        call_type=data.get("call_type") or "", team_id=data.get("team"),
-        period_days=int(data["period"]) if data.get("period") else None, due=data.get("due") or "",
+        scope=data.get("scope") or "mine",
+        status=data.get("status") or Status.OPEN,
+        call_type=data.get("call_type") or "",
+        team_id=data.get("team"),
+        period_days=int(data["period"]) if data.get("period") else None,
+        due=data.get("due") or "",
     )
 
 
@@ -67,9 +70,14 @@ def callback_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "filter_form": filter_form, "work_filter": work_filter, "now": now, "has_teams": bool(teams),
-        "show_owner": work_filter.scope == "teams", "filters_chosen": bool(_without(query, "scope", "due")),
-        "query_without_page": query.urlencode(), "query_without_scope": _without(query, "scope"),
+        "filter_form": filter_form,
+        "work_filter": work_filter,
+        "now": now,
+        "has_teams": bool(teams),
+        "show_owner": work_filter.scope == "teams",
+        "filters_chosen": bool(_without(query, "scope", "due")),
+        "query_without_page": query.urlencode(),
+        "query_without_scope": _without(query, "scope"),
     }
     if work_filter.status == Status.OPEN and not work_filter.due:
         context["worklist"] = worklist = selectors.worklist(user=request.user, now=now, work_filter=work_filter)
@@ -101,6 +109,5 @@ def callback_badge(request: HttpRequest) -> HttpResponse:
     if seen.isdigit() and counts.newest_unread is not None and counts.newest_unread > int(seen):
         notice = unread_notice(user=request.user, notice_id=counts.newest_unread)
     # The fragment's part of the navigation, counted once here rather than again by the context processor.
-    nav = {"badge": counts, "unread": counts.unread,
-           "presence": presence_for_navigation(user=request.user, now=now)}
+    nav = {"badge": counts, "unread": counts.unread, "presence": presence_for_navigation(user=request.user, now=now)}
     return render(request, "callbacks/partials/badge.html#polled", {"notice": notice, "nav": nav})

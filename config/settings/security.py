@@ -90,6 +90,7 @@ def production_problems() -> list[str]:
 
 if _problems := production_problems():
     raise ImproperlyConfigured(
-        "Production settings (DJANGO_DEBUG is off) cannot start: " + "; ".join(_problems)
+        "Production settings (DJANGO_DEBUG is off) cannot start: "
+        + "; ".join(_problems)
         + ". For development, set DJANGO_DEBUG=true."
     )

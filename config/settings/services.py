@@ -96,7 +96,8 @@ else:
 # The worklist keeps each row (about a kilobyte) as well as each table: room for a few thousand, as the default
 # 300 would be culled by the second or third colleague's page.
 CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
 if REDIS_URL:

@@ -14,13 +14,16 @@ from callbacks.services.retention import messages_anonymise
 
 
 class Command(BaseCommand):
-    help = ("Anonymise caller data of messages handled more than --days ago (default: the period set on the "
-            "privacy page, else RETENTION_DAYS).")
+    help = (
+        "Anonymise caller data of messages handled more than --days ago (default: the period set on the "
+        "privacy page, else RETENTION_DAYS)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         # Read when the command runs, not when it is defined: a manager may have changed it since.
-        parser.add_argument("--days", type=int, default=None,
-                            help="retention in days (default: the office's retention period)")
+        parser.add_argument(
+            "--days", type=int, default=None, help="retention in days (default: the office's retention period)"
+        )
         parser.add_argument("--dry-run", action="store_true", help="only show what would be anonymised")
 
     def handle(self, *args, days: int | None, dry_run: bool, verbosity: int, **options) -> None:

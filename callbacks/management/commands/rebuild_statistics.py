@@ -7,8 +7,10 @@ from callbacks.services.rollups import rollup_history_rebuild
 
 
 class Command(BaseCommand):
-    help = ("Rebuild the statistics' rollup per day from the messages: every day from the first message (or "
-            "rollup row) to today, or --start/--end (local dates, inclusive). Safe to repeat.")
+    help = (
+        "Rebuild the statistics' rollup per day from the messages: every day from the first message (or "
+        "rollup row) to today, or --start/--end (local dates, inclusive). Safe to repeat."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--start", type=date.fromisoformat, help="first local date, YYYY-MM-DD")

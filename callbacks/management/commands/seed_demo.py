@@ -19,12 +19,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
-            raise CommandError("seed_demo creates logins with the password 'demo' and only runs with DJANGO_DEBUG=true.")
+            raise CommandError(
+                "seed_demo creates logins with the password 'demo' and only runs with DJANGO_DEBUG=true."
+            )
         with transaction.atomic():
             users = demo_office_create()
             created = demo_messages_create(users) + demo_history_create(users)
         rollup_history_rebuild()  # the statistics read the daily rollup: the demo's history is in it at once
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo office ready ({created} new messages): log in as anna, bram, carla, daan, eva or mira "
-            "with password 'demo'."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo office ready ({created} new messages): log in as anna, bram, carla, daan, eva or mira "
+                "with password 'demo'."
+            )
+        )
