@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from callbacks.domain import closing
 from callbacks.domain.deadlines import BusinessCalendar, PreferredWindow, _allowed_intervals, callback_deadline
 from callbacks.domain.promises import rule_breaches, wish_phrases, wish_sentences
-from callbacks.forms.intake import PromiseForm
+from callbacks.forms.promise import PromiseForm
 from callbacks.forms.work import AttemptForm
 from callbacks.models import Attempt, Message
 from callbacks.selectors.policies import calendar_for

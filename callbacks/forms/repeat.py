@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from callbacks.domain.deadlines import BusinessCalendar, PreferredWindow
 from callbacks.domain.promises import rule_breaches
-from callbacks.forms.intake import KeyboardFirst, rule_exception_field
+from callbacks.forms.intake import KeyboardFirst
+from callbacks.forms.promise import rule_exception_field
 
 
 class RepeatCallForm(KeyboardFirst, forms.Form):

@@ -8,7 +8,8 @@ from accounts.models import Team, User
 from callbacks.domain.deadlines import BusinessCalendar, PreferredWindow
 from callbacks.domain.promises import rule_breaches
 from callbacks.forms.fields import DialledNumberField
-from callbacks.forms.intake import RecipientLookup, rule_exception_field
+from callbacks.forms.intake import RecipientLookup
+from callbacks.forms.promise import rule_exception_field
 from callbacks.models import Attempt, CallType, Outcome, Status, Tone
 from callbacks.selectors import FOLLOW_UP, WORKLIST_CAPS
 

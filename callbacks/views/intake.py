@@ -19,7 +19,8 @@ from callbacks import selectors, services
 from callbacks.forms.intake import RecipientForm
 from callbacks.models import CallDraft, CallLog
 from callbacks.views.desk import can_take_messages
-from callbacks.views.intake_call import STEP_TITLES, Call, save_call
+from callbacks.views.intake_call import STEP_TITLES, Call
+from callbacks.views.intake_save import save_call
 from callbacks.views.intake_pages import contexts
 
 

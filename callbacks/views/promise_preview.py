@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Team
 from accounts.roles import TAKE_MESSAGES
 from callbacks.domain import promises
-from callbacks.forms.intake import PromiseForm
+from callbacks.forms.promise import PromiseForm
 from callbacks.models import CallType
 from callbacks.views import sentences
 
