@@ -10,7 +10,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from callbacks.services import digests_send, messages_route_to_stand_ins, notifications, retention, rollups
+from callbacks.services import digests_send, messages_route_to_stand_ins, delivery, retention, rollups
 from callbacks.services.drafts import drafts_expire
 from callbacks.services.overdue import overdue_sweep
 
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 def notification_deliver_task(notification_id: int) -> None:
     """Deliver one row right after its commit; a failure leaves it to the delivery sweep's backoff."""
     try:
-        notifications.notification_deliver(notification_id=notification_id)
+        delivery.notification_deliver(notification_id=notification_id)
     except Exception:
         logger.warning("Notification %s not delivered now; the sweep retries it", notification_id, exc_info=True)
 
@@ -29,8 +29,8 @@ def notification_deliver_task(notification_id: int) -> None:
 @shared_task(ignore_result=True)
 def outbox_deliver_task(fresh: bool = False) -> int:
     """The delivery sweep; `fresh` also takes rows just written (right after the overdue sweep)."""
-    grace = timedelta(0) if fresh else notifications.SWEEP_GRACE
-    return notifications.outbox_deliver(grace=grace)
+    grace = timedelta(0) if fresh else delivery.SWEEP_GRACE
+    return delivery.outbox_deliver(grace=grace)
 
 
 @shared_task(ignore_result=True)

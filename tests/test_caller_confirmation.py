@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from callbacks.models import Message, Notification, Status
 from callbacks.services.caller_mail import caller_confirmation_queue
-from callbacks.services.notifications import notification_deliver, outbox_deliver
+from callbacks.services.delivery import notification_deliver, outbox_deliver
 from callbacks.services.retention import messages_anonymise
 from tests.conftest import login_across_time
 from tests.factories import MessageFactory

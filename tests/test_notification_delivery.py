@@ -14,8 +14,9 @@ from django.core import mail
 
 from accounts.models import Absence
 from callbacks.models import Message, Notification, Status
-from callbacks.services import notifications
-from callbacks.services.notifications import emails_deliver_together, notification_queue, outbox_deliver
+from callbacks.services import delivery, notifications
+from callbacks.services.delivery import emails_deliver_together, outbox_deliver
+from callbacks.services.notifications import notification_queue
 from callbacks.templatetags.phone_numbers import phone_display
 from callbacks.services.work import message_correct, message_reassign
 from tests.factories import MessageFactory
@@ -245,7 +246,7 @@ def test_rows_another_sweep_claimed_first_are_never_in_a_second_mail(clock, rece
     messages = _friday(clock, receptionist, colleague, count=3)
     clock.move_to(MONDAY_0831)
     ids = list(Notification.objects.filter(channel="email").order_by("pk").values_list("pk", flat=True))
-    assert notifications.notification_deliver(notification_id=ids[0], now=MONDAY_0831)  # a retried task, alone
+    assert delivery.notification_deliver(notification_id=ids[0], now=MONDAY_0831)  # a retried task, alone
     assert emails_deliver_together(ids=ids, now=MONDAY_0831) == 2
     assert emails_deliver_together(ids=ids, now=MONDAY_0831) == 0
     assert len(mail.outbox) == 2
@@ -255,7 +256,7 @@ def test_rows_another_sweep_claimed_first_are_never_in_a_second_mail(clock, rece
 def test_a_failed_send_of_the_one_mail_backs_off_every_row_and_sends_once_later(clock, receptionist, colleague):
     _friday(clock, receptionist, colleague, count=2)
     clock.move_to(MONDAY_0831)
-    with mock.patch("callbacks.services.notifications.send_mail", side_effect=OSError("smtp down")):
+    with mock.patch("callbacks.services.delivery.send_mail", side_effect=OSError("smtp down")):
         assert outbox_deliver(now=MONDAY_0831) == 0
     rows = Notification.objects.filter(channel="email")
     assert set(rows.values_list("state", "failures")) == {("pending", 1)}
@@ -295,5 +296,5 @@ def test_an_escalation_for_a_manager_away_goes_to_their_stand_in(
 def test_a_reset_link_is_never_held_or_dropped(clock, colleague):
     Absence.objects.create(user=colleague, starts_at=FRIDAY_18 - timedelta(hours=1), ends_at=SATURDAY)
     row = notifications.password_reset_queue(user_id=colleague.pk)
-    assert notifications.notification_deliver(notification_id=row.pk, now=FRIDAY_18)
+    assert delivery.notification_deliver(notification_id=row.pk, now=FRIDAY_18)
     assert [m.to for m in mail.outbox] == [[colleague.email]]

@@ -14,7 +14,7 @@ from django.core import mail
 from django.db import transaction
 
 from callbacks.models import Notification
-from callbacks.services import notifications
+from callbacks.services import delivery, notifications
 from tests.broker_helpers import celery_publishing_to
 from tests.factories import MessageFactory
 
@@ -70,8 +70,8 @@ def test_the_delivery_sweep_sends_what_a_failed_publish_left(clock, receptionist
     owed = MessageFactory(taken_by=receptionist, owner=colleague)
     with mock.patch(PUBLISH, side_effect=OSError("broker down")):
         notifications.notification_queue(message=None, recipients=[colleague], kind="digest", message_ids=[owed.pk])
-    assert notifications.outbox_deliver(now=clock.now() + timedelta(seconds=30)) == 0  # still in its grace
-    assert notifications.outbox_deliver(now=clock.now() + notifications.SWEEP_GRACE) == 2
+    assert delivery.outbox_deliver(now=clock.now() + timedelta(seconds=30)) == 0  # still in its grace
+    assert delivery.outbox_deliver(now=clock.now() + delivery.SWEEP_GRACE) == 2
     assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}
     assert len(mail.outbox) == 1
 

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from callbacks.models import Heartbeat, Message, Notification, Status, TeamSettings
-from callbacks.services import notifications
+from callbacks.services import delivery
 from callbacks.services.overdue import overdue_sweep
 from tests.conftest import make_user
 from tests.factories import MessageFactory
@@ -132,13 +132,13 @@ def test_email_waits_for_business_hours_but_the_app_shows_it_at_once(db, recepti
     evening = datetime(2026, 12, 1, 19, 0, tzinfo=AMS)
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=evening - timedelta(minutes=1))
     overdue_sweep(now=evening)
-    assert notifications.outbox_deliver(now=evening, grace=timedelta(0)) == 1
+    assert delivery.outbox_deliver(now=evening, grace=timedelta(0)) == 1
     email = Notification.objects.get(channel="email")
     assert email.state == "pending" and email.not_before == datetime(2026, 12, 2, 8, 30, tzinfo=AMS)
     assert Notification.objects.get(channel="in_app").state == "sent"
-    assert notifications.outbox_deliver(now=evening + timedelta(hours=2)) == 0
+    assert delivery.outbox_deliver(now=evening + timedelta(hours=2)) == 0
     assert mail.outbox == []
-    assert notifications.outbox_deliver(now=datetime(2026, 12, 2, 8, 31, tzinfo=AMS)) == 1
+    assert delivery.outbox_deliver(now=datetime(2026, 12, 2, 8, 31, tzinfo=AMS)) == 1
     assert len(mail.outbox) == 1 and "Te laat: bel Pieter de Boer terug" in mail.outbox[0].subject
 
 
@@ -147,38 +147,38 @@ def test_a_team_that_opts_out_of_quiet_hours_gets_email_at_once(db, receptionist
     evening = datetime(2026, 12, 1, 19, 0, tzinfo=AMS)
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=evening - timedelta(minutes=1))
     overdue_sweep(now=evening)
-    assert notifications.outbox_deliver(now=evening, grace=timedelta(0)) == 2
+    assert delivery.outbox_deliver(now=evening, grace=timedelta(0)) == 2
     assert len(mail.outbox) == 1
 
 
 def test_a_failed_send_is_retried_with_backoff_and_never_sent_twice(overdue):
     overdue_sweep(now=TUESDAY_10)
-    with mock.patch("callbacks.services.notifications.send_mail", side_effect=OSError("smtp down")):
-        assert notifications.outbox_deliver(now=TUESDAY_10, grace=timedelta(0)) == 1  # in-app only
+    with mock.patch("callbacks.services.delivery.send_mail", side_effect=OSError("smtp down")):
+        assert delivery.outbox_deliver(now=TUESDAY_10, grace=timedelta(0)) == 1  # in-app only
     email = Notification.objects.get(channel="email")
     assert (email.state, email.failures) == ("pending", 1)
     assert email.not_before == TUESDAY_10 + timedelta(minutes=1)
-    with mock.patch("callbacks.services.notifications.send_mail", side_effect=OSError("smtp down")):
-        notifications.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=1))
+    with mock.patch("callbacks.services.delivery.send_mail", side_effect=OSError("smtp down")):
+        delivery.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=1))
     email.refresh_from_db()
     assert email.failures == 2 and email.not_before == TUESDAY_10 + timedelta(minutes=3)
-    assert notifications.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=2)) == 0  # still backing off
-    assert notifications.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=3)) == 1
-    assert notifications.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=10)) == 0
+    assert delivery.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=2)) == 0  # still backing off
+    assert delivery.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=3)) == 1
+    assert delivery.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=10)) == 0
     assert len(mail.outbox) == 1
 
 
 def test_a_row_left_sending_by_a_dead_worker_is_handed_out_again(overdue):
     overdue_sweep(now=TUESDAY_10)
     Notification.objects.update(state="sending", claimed_at=TUESDAY_10)
-    assert notifications.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=5)) == 0
-    assert notifications.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=11)) == 2
+    assert delivery.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=5)) == 0
+    assert delivery.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=11)) == 2
 
 
 def test_the_sweep_leaves_fresh_rows_to_their_own_task(overdue):
     overdue_sweep(now=TUESDAY_10)
-    assert notifications.outbox_deliver(now=TUESDAY_10 + timedelta(seconds=30)) == 0
-    assert notifications.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=1)) == 2
+    assert delivery.outbox_deliver(now=TUESDAY_10 + timedelta(seconds=30)) == 0
+    assert delivery.outbox_deliver(now=TUESDAY_10 + timedelta(minutes=1)) == 2
 
 
 def test_the_beat_schedule_flags_on_an_interval_not_a_crontab():

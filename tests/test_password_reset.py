@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from callbacks.models import Notification
-from callbacks.services import notifications
+from callbacks.services import delivery
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -35,7 +35,7 @@ def test_the_request_sends_no_mail_the_outbox_delivers_it(client, colleague):
     assert (row.recipient_id, row.channel, row.state) == (colleague.pk, "email", "pending")
     assert row.message_id is None and row.message_ids == []  # the row holds the account only
 
-    assert notifications.notification_deliver(notification_id=row.pk)
+    assert delivery.notification_deliver(notification_id=row.pk)
     row.refresh_from_db()
     assert row.state == "sent"
     assert mail.outbox[0].to == [colleague.email]

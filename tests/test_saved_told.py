@@ -9,7 +9,7 @@ import pytest
 from accounts.models import Absence, Team
 from callbacks.models import Notification
 from callbacks.selectors.notified import notified_by_save
-from callbacks.services.notifications import notification_deliver
+from callbacks.services.delivery import notification_deliver
 from tests.conftest import login_across_time, make_user
 from tests.intake_helpers import CALLER, RECIPIENT, post_step, saved, start_call, take_message, token_of
 

@@ -24,7 +24,7 @@ from django.utils.html import escape
 from accounts.models import User
 from callbacks.models import Message, Notification
 from callbacks.services import digests_send, message_add_call
-from callbacks.services.notifications import outbox_deliver
+from callbacks.services.delivery import outbox_deliver
 from callbacks.services.overdue import overdue_sweep
 from callbacks.services.rollups import statistics_rollup_refresh
 from callbacks.views.statistics import FORMULA_STARTS

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from callbacks.services.notifications import outbox_deliver
+from callbacks.services.delivery import outbox_deliver
 from callbacks.services.overdue import overdue_sweep
 
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from callbacks.models import Heartbeat
-from callbacks.services.notifications import outbox_pending_count
+from callbacks.services.delivery import outbox_pending_count
 
 
 class Command(BaseCommand):
