@@ -29,7 +29,9 @@ def test_in_the_browser_the_number_brings_the_known_caller_and_one_key_fills_the
     page.focus("#id_caller-number")
     page.keyboard.type("06 12345678")
     page.keyboard.press("Tab")  # leaving the number asks who it is
-    expect(page.locator("[data-test=known-open]")).to_contain_text("voor Daan")
+    expect(page.locator("[data-test=known-open]")).to_contain_text(
+        "voor Daan", timeout=15_000
+    )  # htmx, on a loaded machine
     expect(page.locator("[data-test=history]")).to_contain_text("Daan")
     _press_accesskey(page, "k")
     expect(page.locator("#id_caller-name")).to_have_value("Pieter de Boer")
