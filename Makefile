@@ -84,8 +84,8 @@ run: seed $(VENV)/.test-installed
 # lint-imports reads .importlinter: callbacks' layers (views and tasks over services over selectors over
 # models over domain) and accounts never importing callbacks. CI runs it through `make test`.
 lint: install-test
-	$(BIN)/ruff check accounts callbacks config tests bench
-	$(BIN)/ruff format --check accounts callbacks config tests bench
+	$(BIN)/ruff check accounts callbacks config telephony tests bench
+	$(BIN)/ruff format --check accounts callbacks config telephony tests bench
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
@@ -117,7 +117,7 @@ bench: install-test
 # not be checked fails the audit instead of being skipped with "No known vulnerabilities found".
 .PHONY: audit
 audit: $(VENV)/.test-installed
-	$(BIN)/bandit -q -r accounts callbacks config -x tests
+	$(BIN)/bandit -q -r accounts callbacks config telephony -x tests
 	$(BIN)/pip-audit --strict -r requirements.txt
 
 # The other benchmarks (docs/PERFORMANCE.md); each starts its own throw-away PostgreSQL (and Redis),

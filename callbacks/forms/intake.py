@@ -168,7 +168,11 @@ class ReasonForm(KeyboardFirst, forms.Form):
     # One line, so Enter moves on; 500 characters is plenty for "why call back".
     reason = forms.CharField(label=_("Short reason"), max_length=500)
     call_type = forms.ChoiceField(
-        label=_("Type of call"), choices=CallType.choices, initial=CallType.QUESTION, widget=OneFocusRadioSelect
+        label=_("Type of call"),
+        # A missed call is filed by the phone system (telephony/), never typed at the intake.
+        choices=[choice for choice in CallType.choices if choice[0] != CallType.MISSED_CALL],
+        initial=CallType.QUESTION,
+        widget=OneFocusRadioSelect,
     )
     tone = forms.ChoiceField(
         label=_("The caller sounds"), choices=Tone.choices, initial=Tone.CALM, widget=OneFocusRadioSelect

@@ -10,6 +10,8 @@ class CallType(models.TextChoices):
     SALES = "sales", _("Quote / sales")
     APPOINTMENT = "appointment", _("Appointment")
     OTHER = "other", _("Other")
+    # Filed by the phone system (telephony/): nobody took the call, so nobody typed a reason.
+    MISSED_CALL = "missed_call", _("Missed call")
 
 
 class Tone(models.TextChoices):
