@@ -246,7 +246,9 @@ def test_the_team_filter_narrows_every_figure(office, colleague):
 def test_breakdowns_by_call_type_and_by_local_hour(office):
     stats = statistics.statistics_for(period=NOVEMBER, team=None, now=NOW)
     types = {row.key: row for row in stats.call_types}
-    assert list(types) == ["question", "complaint", "sales", "appointment", "other"]
+    # Every type, also one with no message in the period: the phone system's missed calls (issue 18) included.
+    assert list(types) == ["question", "complaint", "sales", "appointment", "other", "missed_call"]
+    assert types["missed_call"].taken == 0
     assert (types["complaint"].taken, types["complaint"].within_promise, types["complaint"].promise_due) == (2, 1, 2)
     assert (types["sales"].taken, types["sales"].promise_rate) == (1, 0)
     assert (types["question"].taken, types["question"].within_promise, types["question"].promise_due) == (7, 2, 3)
@@ -319,7 +321,7 @@ def test_the_page_shows_the_figures_charts_and_tables(mira, office):
         svg = page[page.index(f'data-test="{chart}"') :]
         svg = svg[: svg.index("</svg>")]
         assert 'role="img"' in page and f'aria-labelledby="{chart}-title {chart}-desc"' in page
-        assert svg.count("<rect") == (24 if chart == "hour-chart" else 5)
+        assert svg.count("<rect") == (24 if chart == "hour-chart" else 6)
         # Coordinates stay SVG numbers in Dutch: no decimal commas.
         assert not re.search(r'(?:x|y|width|height)="[^"]*,', svg)
     assert 'data-test="hours"' in page and 'data-test="call-types"' in page
