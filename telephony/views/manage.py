@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import MANAGE_OFFICE
 from telephony.forms.manage import PhoneRouteForm, PhoneSystemForm
@@ -40,6 +40,7 @@ def _token_page(request: HttpRequest, system: PhoneSystem, token: str) -> HttpRe
 
 
 @login_required
+@require_GET
 def phone_index(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     return render(request, "telephony/index.html", {"systems": selectors.phone_systems_overview(now=timezone.now())})
