@@ -1,6 +1,7 @@
 """The manager's call log: the recent calls of every phone system, and one call with its raw events."""
 
 import json
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,7 +22,7 @@ def phone_call_log(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     result = request.GET.get("result", "")
     result = result if result in selectors.RESULT_FILTERS else ""
-    day = parse_date(request.GET.get("day", "") or "") if _is_date(request.GET.get("day")) else None
+    day = _day(request.GET.get("day"))
     calls = selectors.phone_calls(result=result, day=day)
     page = Paginator(calls, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "telephony/calls.html", {"page": page, "result": result, "day": day})
@@ -40,8 +41,8 @@ def phone_call_detail(request: HttpRequest, phone_call_id: int) -> HttpResponse:
     return render(request, "telephony/call.html", {"call": call, "events": events})
 
 
-def _is_date(text: str | None) -> bool:
+def _day(text: str | None) -> date | None:
     try:
-        return bool(text) and parse_date(text) is not None
-    except ValueError:  # a date-shaped but impossible day, such as 2026-02-30
-        return False
+        return parse_date(text or "")
+    except ValueError:  # a date-shaped but impossible day, such as 2026-02-30: no filter
+        return None
