@@ -71,12 +71,14 @@ migrate: install
 
 seed: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py phone_demo
 
 # honcho comes with the dev group (requirements-test.txt), not with the runtime set.
 run: seed $(VENV)/.test-installed
 	@echo
 	@echo "Terugbel runs at http://127.0.0.1:8000/"
 	@echo "Demo logins (password 'demo'): anna (receptionist), bram, carla, daan, eva (colleagues), mira (manager)"
+	@echo "Demo phone system webhook (README.md, Phone system): http://127.0.0.1:8000/cti/demo-token-alleen-voor-ontwikkeling/"
 	@echo "Ctrl-C stops the web server, the Celery worker and beat together."
 	@echo
 	$(DEV_ENV) $(BIN)/honcho --procfile Procfile.dev start

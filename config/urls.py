@@ -23,6 +23,7 @@ urlpatterns = [
     path("callers/", include(caller_patterns)),
     path("dashboard/", include(dashboard_patterns)),
     path("dashboard/phone-statistics/", include("telephony.urls_stats")),
+    path("dashboard/phone/", include("telephony.urls_manage")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),
 ]

@@ -101,6 +101,18 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "dashboard:privacy": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
     "dashboard:privacy_caller": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
     "dashboard:privacy_export": {"GET": (LOGIN, 404, 404, 404, REDIRECT, 404), "POST": (LOGIN, *[405] * 5)},
+    # The phone systems (issue 18): managers only. An empty POST of a form shows it again with its errors; renew
+    # answers with the new token's page; revoke asks first, then revokes and goes back; an empty route removal
+    # (no such route) says so and goes back.
+    "phone:index": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "phone:system_new": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
+    "phone:system": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
+    "phone:system_renew": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 404, 404, 200, 404)},
+    "phone:system_revoke": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, REDIRECT, 404)},
+    "phone:route_new": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 404, 404, 200, 404)},
+    "phone:route_delete": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 404, 404, REDIRECT, 404)},
+    "phone:calls": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "phone:call": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
 }
 
 
@@ -161,8 +173,20 @@ def office(clock, receptionist, colleague, other_colleague, manager, outsider):
         "call_token": CallDraft.objects.create(taken_by=receptionist).token,
         "caller_id": caller.pk,
         "number": str(message.caller_number),
+        **_phone_arguments(),
     }
     return people, message, arguments
+
+
+def _phone_arguments() -> dict:
+    """A phone system with a route and a call, for the phone-system pages' arguments."""
+    from telephony.models import PhoneCall, PhoneRoute
+    from tests.phone_helpers import make_phone_system
+
+    system, _ = make_phone_system(team=Team.objects.get(name="Verkoop"))
+    route = PhoneRoute.objects.create(phone_system=system, kind="queue", value="sales", team=system.default_team)
+    call = PhoneCall.objects.create(phone_system=system, call_id="c1", direction="in")
+    return {"system_id": system.pk, "route_id": route.pk, "phone_call_id": call.pk}
 
 
 def _outcome(response) -> object:

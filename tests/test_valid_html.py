@@ -167,6 +167,31 @@ def _manager_pages(pages: Pages, manager, number: str) -> None:
     pages.add(
         "mira: team policy, empty post", client.post(reverse("dashboard:team_policy", kwargs={"team_id": team.pk}), {})
     )
+    _phone_pages(pages, client, team)
+
+
+def _phone_pages(pages: Pages, client: Client, team) -> None:
+    """The phone-system pages (issue 18): a system with a route, a call with its events, the token page."""
+    from telephony.models import PhoneCall, PhoneCallEvent, PhoneRoute
+    from tests.phone_helpers import make_phone_system
+
+    system, _ = make_phone_system(team=team)
+    PhoneRoute.objects.create(phone_system=system, kind="number", value="+31201234567", team=team)
+    call = PhoneCall.objects.create(
+        phone_system=system, call_id="c1", direction="in", party_number="+31612345678", result="missed", team=team
+    )
+    PhoneCallEvent.objects.create(call=call, kind="newCall", payload={"callId": "c1", "user": ["Anna"]})
+    for name in ("phone:index", "phone:system_new", "phone:calls"):
+        pages.get(client, f"mira: {name}", reverse(name))
+    pages.get(client, "mira: phone system", reverse("phone:system", kwargs={"system_id": system.pk}))
+    pages.get(client, "mira: phone call", reverse("phone:call", kwargs={"phone_call_id": call.pk}))
+    pages.get(client, "mira: revoke phone system", reverse("phone:system_revoke", kwargs={"system_id": system.pk}))
+    pages.add("mira: phone system, empty post", client.post(reverse("phone:system_new"), {}))
+    pages.add(
+        "mira: phone route with an error",
+        client.post(reverse("phone:route_new", kwargs={"system_id": system.pk}), {"kind": "number", "value": "x"}),
+    )
+    pages.add("mira: phone token", client.post(reverse("phone:system_renew", kwargs={"system_id": system.pk})))
 
 
 def _vnu_errors(pages: Pages, folder: Path) -> list[str]:
