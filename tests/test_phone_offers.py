@@ -88,7 +88,11 @@ def test_the_poll_is_one_query_when_nothing_changed(client, clock, system, anna,
 
 def test_the_offer_shows_the_caller_and_their_history(client, clock, system, anna, colleague):
     MessageFactory(
-        taken_by=anna, owner=colleague, caller_company="De Boer Bouw", reason="Vraag over de offerte", status=Status.OPEN
+        taken_by=anna,
+        owner=colleague,
+        caller_company="De Boer Bouw",
+        reason="Vraag over de offerte",
+        status=Status.OPEN,
     )
     earlier = answered(system, anna, clock)
     PhoneCall.objects.filter(pk=earlier.pk).update(offer_closed_at=clock.now())

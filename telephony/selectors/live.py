@@ -63,6 +63,8 @@ def open_questions(*, user: User) -> list[PhoneCall]:
 
 def question_of(*, user: User, pk: int) -> PhoneCall | None:
     """One of the colleague's own calls with a question; anyone else's is not found."""
-    return PhoneCall.objects.filter(
-        pk=pk, agent=user, direction=Direction.OUT, message__isnull=False
-    ).select_related("message", "attempt").first()
+    return (
+        PhoneCall.objects.filter(pk=pk, agent=user, direction=Direction.OUT, message__isnull=False)
+        .select_related("message", "attempt")
+        .first()
+    )

@@ -33,9 +33,7 @@ def outgoing_call_ended(*, call: PhoneCall) -> None:
     agent = call.agent
     if call.direction != Direction.OUT or agent is None or not call.party_number:
         return
-    message = (
-        Message.objects.owed_by(agent).open_for_number(str(call.party_number)).order_by("deadline", "pk").first()
-    )
+    message = Message.objects.owed_by(agent).open_for_number(str(call.party_number)).order_by("deadline", "pk").first()
     if message is None:
         return
     with transaction.atomic():
