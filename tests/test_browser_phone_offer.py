@@ -1,4 +1,5 @@
-"""A receptionist's open page offers the intake within a second or two of her answering a call (issue 18)."""
+"""A receptionist's open page offers the intake within a second or two of her answering a call; a colleague who
+called a caller is asked on the next page to tick the message off (issue 18)."""
 
 import time
 import uuid
@@ -7,8 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Team
-from telephony.models import CallState, Direction, PhoneCall
+from callbacks.models import Status
+from telephony.models import CallResult, CallState, Direction, PhoneCall
 from telephony.services.offers import incoming_call_answered
+from telephony.services.outgoing import outgoing_call_ended
 from tests.browser_helpers import log_in
 from tests.factories import MessageFactory
 from tests.phone_helpers import make_phone_system
@@ -66,3 +69,38 @@ def test_the_answered_call_pops_up_and_one_key_starts_the_intake_with_its_number
     page.keyboard.press("Enter")
     expect(page.locator("#id_caller-number")).to_have_value("+31612345678", timeout=15_000)
     expect(page.locator("[data-test=phone-offer]")).to_have_count(0)  # taken: it is gone
+
+
+def test_after_calling_a_caller_the_colleague_is_asked_to_tick_off_on_the_next_page(
+    clock, page: Page, live_server, receptionist, colleague
+):
+    message = MessageFactory(taken_by=receptionist, owner=colleague)
+    system, _token = make_phone_system(team=Team.objects.get_or_create(name="Receptie")[0])
+    call = PhoneCall.objects.create(
+        phone_system=system,
+        call_id=uuid.uuid4().hex,
+        direction=Direction.OUT,
+        party_number="+31612345678",
+        agent=colleague,
+        state=CallState.ENDED,
+        started_at=clock.now(),
+        answered_at=clock.now(),
+        ended_at=clock.now(),
+        cause="normalClearing",
+        result=CallResult.TALKED,
+    )
+    outgoing_call_ended(call=call)
+    log_in(page, live_server.url, "bram")
+    question = page.locator("[data-test=phone-question]")
+    expect(question).to_contain_text("Je belde Pieter de Boer (06 12345678)", timeout=15_000)
+
+    page.get_by_text("Niet nu").click()
+    expect(question).to_have_count(0, timeout=15_000)
+    page.goto(f"{live_server.url}/callbacks/")  # asked again on the next page view
+    expect(question).to_be_visible(timeout=15_000)
+
+    question.locator("[data-test=question-tick-off]").click()
+    question.get_by_role("button", name="Afvinken").click()
+    expect(page.locator("[data-test=question-done]")).to_contain_text("Afgevinkt", timeout=15_000)
+    message.refresh_from_db()
+    assert message.status == Status.HANDLED

@@ -21,8 +21,7 @@ REACHED_CAUSE = "normalClearing"
 
 def attempt_result(call: PhoneCall) -> str:
     """Reached when the call was answered and hung up normally after a conversation; no answer otherwise."""
-    talked = call.result == CallResult.TALKED and call.answered_at is not None
-    if talked and call.cause in ("", REACHED_CAUSE):
+    if call.result == CallResult.TALKED and call.answered_at is not None and call.cause == REACHED_CAUSE:
         return Attempt.Result.REACHED
     return Attempt.Result.NO_ANSWER
 
