@@ -24,6 +24,7 @@ urlpatterns = [
     path("dashboard/", include(dashboard_patterns)),
     path("dashboard/phone-statistics/", include("telephony.urls_stats")),
     path("dashboard/phone/", include("telephony.urls_manage")),
+    path("phone/", include("telephony.urls_live")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),
 ]

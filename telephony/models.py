@@ -140,6 +140,11 @@ class PhoneCall(models.Model):
     message = models.ForeignKey("callbacks.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     # An outgoing call about an open message: when its colleague answered "tick off or add a note".
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    # The attempt an outgoing call logged by itself, so a note from "tick off or add a note" lands on it.
+    attempt = models.ForeignKey("callbacks.Attempt", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # An answered incoming call popped up on its receptionist's page (offered) until taken or dismissed (closed).
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_closed_at = models.DateTimeField(_("offer closed at"), null=True, blank=True)
     # Set when retention removed the numbers and names of the call.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
@@ -159,6 +164,12 @@ class PhoneCall(models.Model):
             models.Index(fields=["party_number", "-started_at"], name="phonecall_party"),
             # A colleague's outgoing calls waiting for "tick off or add a note", and the receptionist's pop-up.
             models.Index(fields=["agent", "state", "-started_at"], name="phonecall_agent"),
+            # The receptionist's poll, every second: her open offers only.
+            models.Index(
+                fields=["agent"],
+                condition=Q(offered_at__isnull=False, offer_closed_at__isnull=True),
+                name="phonecall_open_offers",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -113,6 +113,16 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "phone:route_delete": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, 404, 404, 404, REDIRECT, 404)},
     "phone:calls": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "phone:call": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    # --- the phone system's live fragments (telephony/urls_live.py) -----------------------------------
+    # The pop-up poll for those who take messages (204: nothing new) and the questions about outgoing calls for
+    # those who handle callbacks; <pk> is no call of theirs, so acting on it is a 404 for everyone.
+    "phonelive:offers": {"GET": (LOGIN, 204, 404, 404, 204, 404), "POST": (LOGIN, *[405] * 5)},
+    "phonelive:offer_take": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, *[404] * 5)},
+    "phonelive:offer_dismiss": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, *[404] * 5)},
+    "phonelive:questions": {"GET": (LOGIN, 404, 204, 204, 204, 404), "POST": (LOGIN, *[405] * 5)},
+    "phonelive:question_tick_off": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, *[404] * 5)},
+    "phonelive:question_note": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, *[404] * 5)},
+    "phonelive:question_later": {"GET": (LOGIN, *[404] * 5), "POST": (LOGIN, *[405] * 5)},
 }
 
 
