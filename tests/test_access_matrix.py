@@ -90,6 +90,9 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "dashboard:live": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "dashboard:statistics": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "dashboard:statistics_csv": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    # The statistics page's missed-call section (telephony, loaded by htmx) and its CSV: as the page itself.
+    "phonestats:section": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
+    "phonestats:missed_calls_csv": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "dashboard:messages_csv": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, *[405] * 5)},
     "dashboard:policies": {"GET": (LOGIN, 404, 404, 404, 200, 404), "POST": (LOGIN, 404, 404, 404, 200, 404)},
     # An empty POST names no action: the page is shown again.
