@@ -22,6 +22,7 @@ urlpatterns = [
     path("callbacks/", include(callback_patterns)),
     path("callers/", include(caller_patterns)),
     path("dashboard/", include(dashboard_patterns)),
+    path("cti/", include("telephony.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),
 ]
