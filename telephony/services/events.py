@@ -11,12 +11,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from callbacks.domain.phone import parse
 from telephony.domain.cti import VOICEMAIL, CtiEvent, is_missed
 from telephony.models import CallResult, CallState, Direction, PhoneCall, PhoneCallEvent, PhoneSystem
 from telephony.selectors.calls import agent_find, team_for_call
 from telephony.services import missed_calls, offers, outgoing
+
+LAST_EVENT_PRECISION = timedelta(minutes=1)
 
 
 def phone_event_record(*, phone_system: PhoneSystem, event: CtiEvent, payload: dict, now: datetime) -> PhoneCall:
@@ -27,7 +30,9 @@ def phone_event_record(*, phone_system: PhoneSystem, event: CtiEvent, payload: d
         PhoneCallEvent.objects.create(call=call, kind=event.kind, received_at=now, payload=payload, duplicate=duplicate)
         if not duplicate:
             _fold(call=call, event=event, now=now, created=created)
-        PhoneSystem.objects.filter(pk=phone_system.pk).update(last_event_at=now)
+        # At most once a minute: a write per event would make every event of a busy PBX wait for the others.
+        stale = Q(last_event_at__isnull=True) | Q(last_event_at__lt=now - LAST_EVENT_PRECISION)
+        PhoneSystem.objects.filter(stale, pk=phone_system.pk).update(last_event_at=now)
     return call
 
 
@@ -126,8 +131,8 @@ def _details_fill(*, call: PhoneCall, event: CtiEvent) -> None:
 
 
 def _fold(*, call: PhoneCall, event: CtiEvent, now: datetime, created: bool) -> None:
-    if not created:
-        _details_fill(call=call, event=event)
+    if not created and (event.kind == "newCall" or not (call.from_number and call.to_number)):
+        _details_fill(call=call, event=event)  # a late newCall, or an event that knows more than the first
     if event.kind == "answer":
         _answer(call=call, event=event, now=now)
     elif event.kind == "hangup":
