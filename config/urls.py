@@ -25,6 +25,7 @@ urlpatterns = [
     path("dashboard/phone-statistics/", include("telephony.urls_stats")),
     path("dashboard/phone/", include("telephony.urls_manage")),
     path("phone/", include("telephony.urls_live")),
+    path("cti/", include("telephony.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),
 ]

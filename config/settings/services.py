@@ -159,7 +159,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "callbacks.tasks.statistics_rollup_task",
         "schedule": timedelta(minutes=5),
     },
+    # Phone calls whose hangup never came are closed (an unanswered incoming one is filed as missed).
+    "close-unfinished-calls": {
+        "task": "telephony.tasks.unfinished_calls_task",
+        "schedule": timedelta(minutes=5),
+    },
+    # The call log's raw events and numbers go after the retention period; a repeat changes nothing.
+    "expire-phone-events": {
+        "task": "telephony.tasks.phone_events_expire_task",
+        "schedule": timedelta(hours=1),
+    },
 }
+# A call still ringing or answered this long without a hangup is closed by the sweep above as "no end
+# reported": PBXs lose events, and a missed call must not wait for a hangup that never comes.
+CTI_RINGING_LIMIT_MINUTES = env_int("CTI_RINGING_LIMIT_MINUTES", 15, minimum=1)
+CTI_ANSWERED_LIMIT_HOURS = env_int("CTI_ANSWERED_LIMIT_HOURS", 4, minimum=1)
 
 LOGGING = {
     "version": 1,
