@@ -13,14 +13,6 @@ LIMIT = 120
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 PLAIN_TEXT_MAIL = {"registration/password_reset_email.html"}
 LONG_FOR_NOW = {
-    # The statistics page and its partials (being rewritten in parallel; only their htmx attributes were touched).
-    "callbacks/dashboard/_bar_chart.html": 6,
-    "callbacks/dashboard/_caller_link.html": 1,
-    "callbacks/dashboard/_figures_table.html": 2,
-    "callbacks/dashboard/_promise.html": 1,
-    "callbacks/dashboard/_spread.html": 1,
-    "callbacks/dashboard/_spread_text.html": 1,
-    "callbacks/dashboard/statistics.html": 32,
     # A tag that cannot be broken (a long {% cache %}, {% include ... with %} or blocktranslate's `with`), or text
     # whose translation would come out escaped differently by another tag.
     "accounts/partials/presence.html": 1,
