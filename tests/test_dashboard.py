@@ -386,7 +386,9 @@ def test_the_cached_lists_show_every_change_to_what_they_show(boss, clock, recep
         # The caller page's link after each item (tests/test_caller_page.py) is left out of the text compared here.
         return [
             " ".join(
-                re.sub(r"<[^>]+>", " ", re.sub(r'<span [^>]*data-test="caller-page">.*?</span>', "", item)).split()
+                re.sub(
+                    r"<[^>]+>", " ", re.sub(r'<span\s[^>]*data-test="caller-page">.*?</span>', "", item, flags=re.S)
+                ).split()
             )
             for item in re.findall(rf'<li data-test="{kind}-item">(.*?)</li>', page, re.S)
         ]
