@@ -126,6 +126,9 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     "phonelive:question_tick_off": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, *[404] * 5)},
     "phonelive:question_note": {"GET": (LOGIN, *[405] * 5), "POST": (LOGIN, *[404] * 5)},
     "phonelive:question_later": {"GET": (LOGIN, *[404] * 5), "POST": (LOGIN, *[405] * 5)},
+    # The phone system's webhook (Zammad's CTI API): no login, a POST with the system's token; a wrong one is a 404
+    # for everybody, signed in or not.
+    "telephony:webhook": {"GET": (405,) * 6, "POST": (404,) * 6},
 }
 
 
