@@ -129,6 +129,7 @@ EXPECTED: dict[str, dict[str, tuple]] = {
     # The phone system's webhook (Zammad's CTI API): no login, a POST with the system's token; a wrong one is a 404
     # for everybody, signed in or not.
     "telephony:webhook": {"GET": (405,) * 6, "POST": (404,) * 6},
+    "telephony:webhook_sipgate": {"GET": (405,) * 6, "POST": (404,) * 6},
 }
 
 

@@ -185,3 +185,27 @@ def test_a_pbx_posts_over_real_http_as_form_and_json(live_server, clock, colleag
     assert (call.user_names, call.state, call.result) == (["Anna", "Bram"], "ended", "missed")
     assert call.message is not None
     cache.clear()
+
+
+def test_sipgate_is_answered_in_xml_asking_for_the_answer_and_hangup_of_each_call(client, system):
+    # sipgate.io sends a call's answer and hangup only to the addresses named in the answer to its newCall.
+    _, token = system
+    url = f"{cti_url(token)}sipgate/"
+    fields = {**NEW_CALL, "user[]": ["Anna"]}
+    response = client.post(url, data=urlencode(fields, doseq=True), content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/xml")
+    body = response.content.decode()
+    assert body.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert f'<Response onAnswer="http://testserver{url}" onHangup="http://testserver{url}"/>' in body
+    hangup = {**NEW_CALL, "event": "hangup", "cause": "cancel"}
+    response = client.post(url, data=urlencode(hangup), content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200 and "<Response/>" in response.content.decode()
+    call = PhoneCall.objects.get(call_id=NEW_CALL["callId"])
+    assert (call.state, call.result) == ("ended", "missed")
+    # Refusals stay the webhook's own: a wrong token is a 404 here too, and nothing is stored for it.
+    assert (
+        client.post(
+            "/cti/wrong/sipgate/", data=urlencode(hangup), content_type="application/x-www-form-urlencoded"
+        ).status_code
+        == 404
+    )

@@ -11,8 +11,9 @@ import ipaddress
 import json
 import logging
 
-from django.http import HttpRequest, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -57,6 +58,29 @@ def webhook(request: HttpRequest, token: str) -> JsonResponse:
         return _error(error.message, status=400)
     phone_event_record(phone_system=phone_system, event=event, payload=payload, now=timezone.now())
     return JsonResponse({})
+
+
+@csrf_exempt
+@require_POST
+def webhook_sipgate(request: HttpRequest, token: str) -> HttpResponse:
+    """The same webhook for sipgate.io, whose push API posts these fields but sends a call's answer and hangup
+    only to the addresses its newCall was answered with (an XML <Response onAnswer=... onHangup=...>)."""
+    response = webhook(request, token)
+    if response.status_code != 200:
+        return response
+    follow = _event_name(request) == "newCall"
+    return render(
+        request,
+        "telephony/sipgate_response.xml",
+        {"follow": follow, "url": request.build_absolute_uri()},
+        content_type="application/xml",
+    )
+
+
+def _event_name(request: HttpRequest) -> str:
+    if request.content_type == "application/json":
+        return str(json.loads(request.body).get("event", ""))
+    return QueryDict(request.body, encoding=request.encoding).get("event", "") or request.POST.get("event", "")
 
 
 def _error(message: str, *, status: int) -> JsonResponse:
