@@ -20,7 +20,9 @@ def incoming_call_answered(*, call: PhoneCall) -> None:
         return  # an anonymous caller: nothing to prefill, nothing to look up
     # Offered once: a repeated answer event must not reopen an offer the receptionist already closed.
     moment = call.answered_at or call.started_at
-    PhoneCall.objects.filter(pk=call.pk, offered_at__isnull=True).update(offered_at=moment)
+    if PhoneCall.objects.filter(pk=call.pk, offered_at__isnull=True).update(offered_at=moment):
+        # The event code saves its copy of the call once more after this: it must carry the offer too.
+        call.offered_at = moment
 
 
 def offer_close(*, call: PhoneCall, now: datetime) -> bool:

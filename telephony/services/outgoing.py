@@ -46,6 +46,8 @@ def outgoing_call_ended(*, call: PhoneCall) -> None:
             }
         attempt = attempt_record(message=message, by=agent, result=attempt_result(call), note=note, made_at=made_at)
         PhoneCall.objects.filter(pk=call.pk).update(attempt=attempt)
+        # The caller's copy of the call, should it be saved again, must not write the links back to empty.
+        call.message, call.attempt = message, attempt
 
 
 def call_review(*, call: PhoneCall, now: datetime) -> bool:
