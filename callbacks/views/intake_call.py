@@ -18,6 +18,7 @@ from callbacks.forms.intake import (
     ReasonForm,
     RecipientForm,
 )
+from callbacks.domain import phone
 from callbacks.forms.promise import PromiseForm
 from callbacks.forms.repeat import RepeatCallForm
 from callbacks.models import CallDraft
@@ -132,7 +133,9 @@ class Call:
         if step == "recipient" and self.draft.prefill_for:
             return {"recipient": self.draft.prefill_for}
         if step == "caller" and self.draft.prefill_number:
-            return {"number": self.draft.prefill_number}
+            # As the receptionist would type and read it back (06 12345678), whatever form the phone system sent.
+            number = phone.parse(self.draft.prefill_number)
+            return {"number": phone.display(number) if number else self.draft.prefill_number}
         if step == "close":
             return {"token": self.draft.token}
         if step == "promise":
