@@ -67,7 +67,7 @@ def test_the_answered_call_pops_up_and_one_key_starts_the_intake_with_its_number
     page.wait_for_load_state("load")
     page.keyboard.type("Bram")
     page.keyboard.press("Enter")
-    expect(page.locator("#id_caller-number")).to_have_value("+31612345678", timeout=15_000)
+    expect(page.locator("#id_caller-number")).to_have_value("06 12345678", timeout=15_000)
     expect(page.locator("[data-test=phone-offer]")).to_have_count(0)  # taken: it is gone
 
 
