@@ -1,6 +1,7 @@
 """Missed incoming calls become callback messages for the right team, merged by number, never twice."""
 
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
@@ -12,7 +13,7 @@ from callbacks.services.delivery import outbox_deliver
 from telephony.models import CallResult, PhoneCall, PhoneRoute
 from telephony.services.missed_calls import missed_call_file
 from tests.factories import MessageFactory
-from tests.phone_helpers import cti_post, cti_post_json, make_phone_system
+from tests.phone_helpers import cti_post, cti_post_json, cti_url, make_phone_system
 
 CALLER = "0612345678"
 E164 = "+31612345678"
@@ -41,6 +42,15 @@ def test_a_missed_call_becomes_a_message_for_the_mapped_team(client, pbx, clock,
     assert message.deadline == expected
     assert message.escalate_at is not None and message.escalate_at > message.deadline
     assert PhoneCall.objects.get().message == message
+
+
+def test_the_message_is_in_the_offices_language_whatever_the_pbx_asks_for(client, pbx):
+    _, token = pbx
+    cti_post(client, token, event="newCall", direction="in", callId="e", to="0307654321", **{"from": CALLER})
+    hangup = urlencode({"event": "hangup", "direction": "in", "callId": "e", "cause": "cancel"})
+    english = {"accept-language": "en"}
+    client.post(cti_url(token), data=hangup, content_type="application/x-www-form-urlencoded", headers=english)
+    assert Message.objects.get().reason == "Gemiste oproep"
 
 
 def test_an_unmapped_missed_call_goes_to_the_default_team(client, pbx, colleague):

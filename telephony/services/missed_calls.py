@@ -11,7 +11,8 @@ hangup, or the sweep closing a call the PBX ends later, files it once.
 
 import uuid
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
@@ -36,11 +37,13 @@ def missed_call_file(*, call: PhoneCall) -> Message | None:
     number = str(call.party_number)
     token = missed_call_token(call)
     account = call.phone_system.account
-    message = _open_message(number=number, team_id=call.team_id)
-    if message is not None:
-        message = message_add_call(token=token, message_id=message.pk, taken_by=account, note=_note(call))
-    if message is None:  # no open message, or it was handled in the meantime
-        message = _message_new(call=call, number=number, token=token)
+    # The reason and note are stored text read by the office, not by the PBX whose request this is.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _open_message(number=number, team_id=call.team_id)
+        if message is not None:
+            message = message_add_call(token=token, message_id=message.pk, taken_by=account, note=_note(call))
+        if message is None:  # no open message, or it was handled in the meantime
+            message = _message_new(call=call, number=number, token=token)
     PhoneCall.objects.filter(pk=call.pk).update(message=message)
     call.message = message
     return message
