@@ -22,18 +22,36 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     )
     # Someone without callbacks has no badge: only their unread notices are counted.
     unread = (lambda: counts.unread) if handles_callbacks else (lambda: unread_count(user=user))
+    presence = SimpleLazyObject(lambda: presence_for_navigation(user=user, now=timezone.now()))
+    admin = user.has_perm(f"accounts.{roles.MANAGE_OFFICE}") or user.is_staff
+    dashboard = user.has_perm(f"accounts.{roles.VIEW_DASHBOARD}")
+    rights = [handles_callbacks, user.has_perm(f"accounts.{roles.TAKE_MESSAGES}"), dashboard, admin]
+    badge = counts if handles_callbacks else None
     return {
         "nav": {
-            "admin": user.has_perm(f"accounts.{roles.MANAGE_OFFICE}") or user.is_staff,
+            "admin": admin,
             "callbacks": handles_callbacks,
             # Counted only when a template shows them, all three in one query.
-            "badge": counts if handles_callbacks else None,
+            "badge": badge,
             "unread": SimpleLazyObject(unread),
             # The colleague's own quick status, read only where the navigation shows its control.
-            "presence": SimpleLazyObject(lambda: presence_for_navigation(user=user, now=timezone.now())),
+            "presence": presence,
             "presence_states": PresenceForm.base_fields["state"].choices,
-            "dashboard": user.has_perm(f"accounts.{roles.VIEW_DASHBOARD}"),
+            "dashboard": dashboard,
             # Protocol step 1: everyone can see who answers the phone first right now.
             "on_duty": SimpleLazyObject(lambda: on_phone_duty(now=timezone.now()) or ""),
+            # The key of the navigation's links, kept in the fragments cache (templates/base.html, with the
+            # language): everything they show that can change. A new figure or status, another page or
+            # other rights give another key, so they are never shown stale or to someone they do not fit.
+            "links_key": SimpleLazyObject(lambda: _links_key(request, rights, badge, presence)),
         }
     }
+
+
+def _links_key(request: HttpRequest, rights: list[bool], counts, presence) -> str:
+    route = request.resolver_match
+    shown = [route.app_name if route else "", route.url_name if route else "", *rights]
+    if counts is not None:
+        # The badge: its figures, the newest unread notice it carries, and do-not-disturb's quiet flag.
+        shown += [counts.open, counts.overdue, counts.newest_unread, presence.state if presence else ""]
+    return ":".join(map(str, shown))

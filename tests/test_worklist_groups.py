@@ -145,9 +145,10 @@ def test_the_page_makes_as_many_queries_however_many_rows_the_groups_hold(bram, 
     assert len(many) == len(few) + 1
     reading_messages = [q["sql"] for q in many if "callbacks_message" in q["sql"]]
     # A count of the open groups per half of owned_by, one of the follow-ups, a LIMITed read of the rows' keys
-    # for each group and one read of all their rows; cached tables need no read of their rows. The navigation's
-    # badge takes the worklist's own totals (views/worklist.py): it counts nothing.
-    assert len(reading_messages) == 8
+    # for each group, a read of the first row to miss and one of all the others (selectors.MissedRows); cached
+    # tables need no read of their rows. The navigation's badge takes the worklist's own totals
+    # (views/worklist.py): it counts nothing.
+    assert len(reading_messages) == 9
     assert len([q for q in cached if "callbacks_message" in q["sql"]]) == 7
 
 
@@ -455,3 +456,15 @@ def test_the_teams_kept_with_the_configuration_follow_a_new_membership_and_name(
     team.save()
     page = bram.get("/callbacks/").content.decode()
     assert "Avonddienst" in page and "Nachtdienst" not in page
+
+
+def test_a_new_message_among_cached_rows_is_read_alone(bram, receptionist, colleague, small_caps, clock):
+    _office(receptionist, colleague, overdue=3, today=3, later=3, follow_ups=0)
+    bram.get("/callbacks/")  # every row drawn and cached
+    new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(minutes=30))
+    with CaptureQueriesContext(connection) as queries:
+        page = bram.get("/callbacks/").content.decode()
+    assert f'data-message="{new.pk}"' in page
+    # Only the new row misses the cache: its message alone is read, not every row the page shows.
+    by_pk = [q["sql"] for q in queries if '"callbacks_message"."id" IN (' in q["sql"]]
+    assert len(by_pk) == 1 and f'"callbacks_message"."id" IN ({new.pk})' in by_pk[0]

@@ -139,12 +139,19 @@ def phone_duty_roster() -> dict[tuple[int, str], int]:
 
 def quiet_until(user: User, now: datetime) -> datetime | None:
     """When an email to this person may go out, if not now: the next opening of their team."""
+    # Asked per recipient on every save's read-back and every delivery: one cache read for the person's
+    # team, its rule and its calendar together, kept with the configuration (a change to any moves it on).
+    calendar = remembered(f"mail_calendar:{user.pk}", lambda: _mail_calendar(user))
+    if calendar is None or calendar.is_open_at(now):
+        return None
+    return next_opening(now, calendar)
+
+
+def _mail_calendar(user: User) -> BusinessCalendar | None:
+    """The calendar outside whose hours this person's mail waits, or None: their team's mail goes at any hour."""
     from callbacks.selectors.intake import team_of  # intake's selectors read this module's calendars
 
     team = team_of(user)
     if not team_settings(team).hold_email_outside_hours:
         return None
-    calendar = calendar_for(team)
-    if calendar.is_open_at(now):
-        return None
-    return next_opening(now, calendar)
+    return calendar_for(team)

@@ -5,7 +5,6 @@ groups MessageQuerySet's deadline conditions), asked the same way by the overvie
 "Show all" pages (work_messages).
 """
 
-import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,16 +28,38 @@ ROW_KEY_FIELDS = ("pk", "version", "owner_user_id", "owner_team_id")
 DUE_FIELDS = ("status", "deadline", "follow_up_on")
 
 
+class MissedRows:
+    """The whole messages of the rows that miss the page's cache, read when the template asks for one.
+
+    Usually one row misses (a new or changed message) and only it is read; when a second one misses, the
+    cache is likely cold (the first view, expired rows, another language), so every row not read yet is
+    read at once. At most two queries, and no more messages built than the page may draw.
+    """
+
+    def __init__(self, messages: MessageQuerySet, pks: list[int]) -> None:
+        self._messages = messages
+        self._pks = pks
+        self._read: dict[int, Message | None] = {}
+
+    def get(self, pk: int) -> Message | None:
+        if pk not in self._read:
+            wanted = [pk] if not self._read else [other for other in self._pks if other not in self._read]
+            found = self._messages.in_bulk(wanted)
+            # A message deleted since its key was read is remembered as None, not asked for again.
+            self._read.update({other: found.get(other) for other in wanted})
+        return self._read.get(pk)
+
+
 class WorkRow:
     """One row of a group: its cache key and its "Call back" cell's fields, read with the group's keys.
 
     The whole message (message) is read only when the row's cached cells miss the page's cache.
     """
 
-    def __init__(self, values: tuple, read_rows: Callable[[], dict[int, Message]]) -> None:
+    def __init__(self, values: tuple, read: Callable[[int], Message | None]) -> None:
         self.key = values[: len(ROW_KEY_FIELDS)]
         self.status, self.deadline, self.follow_up_on = values[len(ROW_KEY_FIELDS) :]
-        self._read_rows = read_rows
+        self._read = read
 
     @property
     def pk(self) -> int:
@@ -52,7 +73,7 @@ class WorkRow:
     def message(self) -> Message | None:
         """None only if the message was deleted after its key was read: the row then shows empty, cached
         under a key that no later request asks for."""
-        return self._read_rows().get(self.pk)
+        return self._read(self.pk)
 
     def get_status_display(self) -> str:
         return Status(self.status).label
@@ -74,7 +95,7 @@ class WorkGroup:
         """Messages already read (a "Show all" page)."""
         by_pk = {message.pk: message for message in messages}
         fields = ROW_KEY_FIELDS + DUE_FIELDS
-        return cls([WorkRow(tuple(getattr(m, field) for field in fields), lambda: by_pk) for m in messages], total)
+        return cls([WorkRow(tuple(getattr(m, field) for field in fields), by_pk.get) for m in messages], total)
 
     def __iter__(self) -> Iterator[WorkRow]:
         return iter(self.rows)
@@ -207,7 +228,7 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     number nor the time spent building them grows with the backlog: the totals of the open groups in one
     count per part of the tab (_open_totals) and the follow-ups' in another (only when they fill their cap);
     the cache keys and "Call back" fields of each group's first rows in one LIMITed read per group; and only
-    when a row misses the page's cache, one read of those rows by pk.
+    when rows miss the page's cache, at most two reads of them by pk (MissedRows).
     """
     in_scope = _in_scope(user, work_filter)
     open_messages = in_scope.open().filter(_narrowing(work_filter, now))
@@ -224,14 +245,12 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     # Follow-ups rarely fill their cap: then the keys already read are all of them, and no count is needed.
     follow_ups_read = len(keys[FOLLOW_UP])
     totals[FOLLOW_UP] = follow_ups_read if follow_ups_read < WORKLIST_CAPS[FOLLOW_UP] else groups[FOLLOW_UP].count()
-    # Read once, for the first row to miss. A row changed in between shows as it is now, under its old key,
-    # which the next request no longer asks for (the change gave it a new version or owner).
-    read_rows = functools.cache(
-        lambda: in_scope.in_bulk([key[0] for group_keys in keys.values() for key in group_keys])
-    )
+    # Read for the rows that miss. A row changed in between shows as it is now, under its old key, which the
+    # next request no longer asks for (the change gave it a new version or owner).
+    missed = MissedRows(in_scope, [key[0] for group_keys in keys.values() for key in group_keys])
     return Worklist(
         *(
-            WorkGroup([WorkRow(values, read_rows) for values in keys[due]], totals[due])
+            WorkGroup([WorkRow(values, missed.get) for values in keys[due]], totals[due])
             for due in (OVERDUE, TODAY, LATER, FOLLOW_UP)
         )
     )
