@@ -15,6 +15,7 @@ from callbacks.models import CallDraft, Caller, CallerLinkEvent, CallerNumber, M
 from callbacks.models.privacy import PrivacyRecord, RetentionSetting
 from callbacks.selectors.privacy import drafts_holding, number_fingerprint, retention_days
 from callbacks.services.retention import BATCH_SIZE, message_batch_anonymise
+from callbacks.signals import caller_erased
 
 
 def caller_export_log(*, by: User, numbers: list[str], message_count: int, now: datetime) -> PrivacyRecord:
@@ -30,7 +31,9 @@ def caller_export_log(*, by: User, numbers: list[str], message_count: int, now: 
 
 def caller_erase(*, by: User, numbers: list[str], reason: str, now: datetime) -> int:
     """Anonymise every message from these numbers at once (open ones too) with the retention's own wipe, and
-    delete calls in progress holding them; returns how many messages were erased.
+    delete calls in progress holding them; returns how many messages were erased. Other apps erase what they
+    hold about the numbers (the phone system's calls) through callbacks.signals.caller_erased, in the same
+    transaction.
 
     The rows, their status, times and counts stay, so the statistics do not change. Safe to repeat: a second
     run finds no message with these numbers, changes nothing and logs nothing."""
@@ -43,7 +46,10 @@ def caller_erase(*, by: User, numbers: list[str], reason: str, now: datetime) ->
         drafts = [draft.pk for draft in drafts_holding(numbers=numbers)]
         CallDraft.objects.filter(pk__in=drafts).delete()
         linked = _caller_links_delete(numbers=numbers)
-        if erased or drafts or linked:
+        elsewhere = sum(
+            count for _receiver, count in caller_erased.send(sender=PrivacyRecord, numbers=numbers, now=now)
+        )
+        if erased or drafts or linked or elsewhere:
             PrivacyRecord.objects.create(
                 kind=PrivacyRecord.Kind.ERASURE,
                 by=by,
