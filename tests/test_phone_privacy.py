@@ -127,7 +127,9 @@ def test_a_number_known_only_to_the_phone_system_is_erased_and_logged(client, ma
     assert 'data-test="found-elsewhere">Telefoongesprekken: 1<' in page
     assert 'data-test="found-elsewhere">Berichten van de telefooncentrale: 3<' in page
 
-    _erase(client, "06 23456789")
+    response = client.post(_page("06 23456789"), {"reason": "Verzoek per telefoon", "confirm": "WISSEN"}, follow=True)
+
+    assert "4 gegevens van de telefooncentrale gewist." in response.content.decode()  # the call and its 3 events
 
     assert PhoneCall.objects.get().anonymised_at == clock.now()
     assert not PhoneCallEvent.objects.exists()
