@@ -4,6 +4,7 @@ one caller (by their numbers) for the right of access."""
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Case, DateTimeField, F, Prefetch, QuerySet, When
@@ -14,6 +15,10 @@ from django.utils.crypto import salted_hmac
 from callbacks.domain import phone
 from callbacks.models import Attempt, CallDraft, CallLog, Heartbeat, Message, MessageEvent, Notification, Status
 from callbacks.models.privacy import PrivacyRecord, RetentionSetting
+from callbacks.signals import caller_export_requested
+
+if TYPE_CHECKING:
+    from callbacks.selectors.privacy_export import Section
 
 # The same window as callbacks.services.retention (NIGHT_START): the hourly task works from 01:00 local.
 NIGHT_STARTS = time(1, 0)
@@ -116,6 +121,8 @@ class CallerData:
     numbers: list[str]
     messages: list[Message] = field(default_factory=list)
     drafts: list[CallDraft] = field(default_factory=list)
+    # What other apps hold about these numbers (the phone system's calls), as export sections.
+    elsewhere: list["Section"] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -135,8 +142,17 @@ class CallerData:
 
 def caller_data(*, numbers: list[str]) -> CallerData:
     return CallerData(
-        numbers=numbers, messages=list(caller_messages(numbers=numbers)), drafts=drafts_holding(numbers=numbers)
+        numbers=numbers,
+        messages=list(caller_messages(numbers=numbers)),
+        drafts=drafts_holding(numbers=numbers),
+        elsewhere=elsewhere_held(numbers=numbers),
     )
+
+
+def elsewhere_held(*, numbers: list[str]) -> list["Section"]:
+    """The sections other apps answer to callbacks.signals.caller_export_requested, in the order they answer."""
+    responses = caller_export_requested.send(sender=CallerData, numbers=numbers)
+    return [section for _receiver, sections in responses for section in sections]
 
 
 def messages_to_anonymise(*, now: datetime, older_than_days: int) -> QuerySet[Message]:

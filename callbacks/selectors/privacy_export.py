@@ -43,6 +43,12 @@ LABELS = {
     "prefill_number": _("Number passed in"),
     "prefill_for": _("Asked for (passed in)"),
     "kept": _("Told the caller"),
+    # Fields of other apps' records (the phone system's calls and events, through callbacks.signals).
+    "call_id": _("Call ID at the phone system"),
+    "user_names": _("Names the phone system sent"),
+    "payload": _("As the phone system sent it"),
+    "phone_system": _("Phone system that reported it"),
+    "attempt": _("Attempt"),
 }
 
 
@@ -96,7 +102,8 @@ def record_of(instance: models.Model, title: str) -> Record:
 
 
 def caller_export(data: CallerData) -> list[Section]:
-    """One section per kind of record; every message's calls, attempts, events and notifications follow it."""
+    """One section per kind of record; every message's calls, attempts, events and notifications follow it,
+    then what other apps hold about the numbers (data.elsewhere: the phone system's calls and their events)."""
     messages, calls, attempts, events, notifications = [], [], [], [], []
     for message in data.messages:
         messages.append(record_of(message, f"{_('Message')} {message.pk}"))
@@ -123,4 +130,5 @@ def caller_export(data: CallerData) -> list[Section]:
         Section(str(_("History of changes")), events),
         Section(str(_("Notifications to colleagues")), notifications),
         Section(str(_("Calls in progress")), drafts),
+        *data.elsewhere,
     ]

@@ -6,6 +6,7 @@ by hashing the number again, but nobody reading the log learns a number from it.
 old fingerprints unmatchable, which errs on the side of forgetting.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from callbacks.models import CallDraft, Caller, CallerLinkEvent, CallerNumber, M
 from callbacks.models.privacy import PrivacyRecord, RetentionSetting
 from callbacks.selectors.privacy import drafts_holding, number_fingerprint, retention_days
 from callbacks.services.retention import BATCH_SIZE, message_batch_anonymise
+from callbacks.signals import caller_erased
 
 
 def caller_export_log(*, by: User, numbers: list[str], message_count: int, now: datetime) -> PrivacyRecord:
@@ -28,9 +30,22 @@ def caller_export_log(*, by: User, numbers: list[str], message_count: int, now: 
     )
 
 
+@dataclass(frozen=True)
+class Erasure:
+    messages: int
+    # Records other apps erased (callbacks.signals.caller_erased): the phone system's calls and events.
+    elsewhere: int
+
+
 def caller_erase(*, by: User, numbers: list[str], reason: str, now: datetime) -> int:
+    """caller_erasure, answering how many messages were erased."""
+    return caller_erasure(by=by, numbers=numbers, reason=reason, now=now).messages
+
+
+def caller_erasure(*, by: User, numbers: list[str], reason: str, now: datetime) -> Erasure:
     """Anonymise every message from these numbers at once (open ones too) with the retention's own wipe, and
-    delete calls in progress holding them; returns how many messages were erased.
+    delete calls in progress holding them. Other apps erase what they hold about the numbers (the phone
+    system's calls) through callbacks.signals.caller_erased, in the same transaction.
 
     The rows, their status, times and counts stay, so the statistics do not change. Safe to repeat: a second
     run finds no message with these numbers, changes nothing and logs nothing."""
@@ -43,7 +58,10 @@ def caller_erase(*, by: User, numbers: list[str], reason: str, now: datetime) ->
         drafts = [draft.pk for draft in drafts_holding(numbers=numbers)]
         CallDraft.objects.filter(pk__in=drafts).delete()
         linked = _caller_links_delete(numbers=numbers)
-        if erased or drafts or linked:
+        elsewhere = sum(
+            count for _receiver, count in caller_erased.send(sender=PrivacyRecord, numbers=numbers, now=now)
+        )
+        if erased or drafts or linked or elsewhere:
             PrivacyRecord.objects.create(
                 kind=PrivacyRecord.Kind.ERASURE,
                 by=by,
@@ -52,7 +70,7 @@ def caller_erase(*, by: User, numbers: list[str], reason: str, now: datetime) ->
                 reason=reason,
                 number_hashes=sorted(number_fingerprint(number) for number in numbers),
             )
-    return erased
+    return Erasure(messages=erased, elsewhere=elsewhere)
 
 
 def _caller_links_delete(*, numbers: list[str]) -> int:

@@ -65,15 +65,10 @@ def privacy_caller(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ErasureForm(request.POST)
         if numbers and form.is_valid():
-            erased = privacy_services.caller_erase(
+            erasure = privacy_services.caller_erasure(
                 by=request.user, numbers=numbers, reason=form.cleaned_data["reason"], now=timezone.now()
             )
-            messages.success(
-                request,
-                ngettext("%(count)s message erased.", "%(count)s messages erased.", erased) % {"count": erased}
-                if erased
-                else _("Nothing left to erase for these numbers."),
-            )
+            messages.success(request, _erasure_text(erasure))
             return redirect(_caller_url("dashboard:privacy_caller", numbers))
     return render(
         request,
@@ -86,6 +81,27 @@ def privacy_caller(request: HttpRequest) -> HttpResponse:
             "export_url": _caller_url("dashboard:privacy_export", numbers),
         },
     )
+
+
+def _erasure_text(erasure: privacy_services.Erasure) -> str:
+    if not (erasure.messages or erasure.elsewhere):
+        return _("Nothing left to erase for these numbers.")
+    said = []
+    if erasure.messages:
+        said.append(
+            ngettext("%(count)s message erased.", "%(count)s messages erased.", erasure.messages)
+            % {"count": erasure.messages}
+        )
+    if erasure.elsewhere:
+        said.append(
+            ngettext(
+                "%(count)s record of the phone system erased.",
+                "%(count)s records of the phone system erased.",
+                erasure.elsewhere,
+            )
+            % {"count": erasure.elsewhere}
+        )
+    return " ".join(said)
 
 
 @login_required
