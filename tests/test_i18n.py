@@ -59,7 +59,7 @@ def test_every_text_marked_in_python_is_in_the_catalogue():
     marked = re.compile(r'\b(?:gettext|gettext_lazy|_)\(\s*"((?:[^"\\]|\\.)+)"\s*[,)]')
     missing = sorted(
         f"{path.relative_to(root)}: {text}"
-        for folder in ("accounts", "callbacks", "config")
+        for folder in ("accounts", "callbacks", "config", "telephony")
         for path in (root / folder).rglob("*.py")
         if "migrations" not in path.parts
         for text in marked.findall(path.read_text(encoding="utf-8"))
