@@ -119,6 +119,23 @@ def test_erasing_again_changes_nothing(client, manager, calls, clock):
     assert PhoneCall.objects.filter(anonymised_at__isnull=False).count() == 2
 
 
+def test_a_late_event_after_the_erasure_brings_nothing_back(client, manager, system, clock):
+    _system, token = system
+    fields = {"from": "0612345678", "to": "0201234500"}
+    cti_post(client, token, event="newCall", direction="in", callId="late", user=["Anna de Vries"], **fields)
+    client.force_login(manager)
+    _erase(client, NUMBER)  # while the phone still rings
+    clock.shift(timedelta(minutes=1))
+    cti_post(client, token, event="newCall", direction="in", callId="late", user=["Anna de Vries"], **fields)
+    cti_post(client, token, event="hangup", direction="in", callId="late", cause="cancel", **fields)
+
+    for trace in TRACES:
+        assert trace not in _call_log_text(), trace
+    call = PhoneCall.objects.get(call_id="late")
+    assert call.events.count() == 2 and not call.events.exclude(payload={}).exists()
+    assert not Message.objects.exists()  # no missed call filed with the erased number
+
+
 def test_a_number_known_only_to_the_phone_system_is_erased_and_logged(client, manager, system, clock):
     _system, token = system
     _outgoing(client, token, "c-9", "0623456789")  # no message anywhere holds this number

@@ -26,6 +26,11 @@ def phone_event_record(*, phone_system: PhoneSystem, event: CtiEvent, payload: d
     """Store one event and fold it into its call, in one transaction."""
     with transaction.atomic():
         call, created = _call_locked(phone_system=phone_system, event=event, now=now)
+        if call.anonymised_at is not None:
+            # Erased for the caller (or past retention): a late or repeated event must not bring the number back,
+            # neither into the call nor in a stored payload. The sweep closes the call if it never ended.
+            PhoneCallEvent.objects.create(call=call, kind=event.kind, received_at=now, payload={}, duplicate=True)
+            return call
         duplicate = not created and PhoneCallEvent.objects.filter(call=call, kind=event.kind).exists()
         PhoneCallEvent.objects.create(call=call, kind=event.kind, received_at=now, payload=payload, duplicate=duplicate)
         if not duplicate:
