@@ -7,6 +7,7 @@ a manager or superuser without one is sent to enrolment before any other page. d
 
 from base64 import b32encode
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -93,7 +94,13 @@ class TwoFactorRequiredMiddleware:
             and not two_factor_enrolled(user)
         ):
             target = reverse("two_factor_setup")
-            return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+            if not request.htmx:
+                return redirect(target)
+            if urlsplit(request.htmx.current_url_abs_path or "").path == target:
+                # A fragment the enrolment page loads itself (the badge, the phone questions): sending the page
+                # to itself again would reload it in a loop. 204: htmx leaves the page as it is.
+                return HttpResponse(status=204)
+            return HttpResponseClientRedirect(target)
         return self.get_response(request)
 
 

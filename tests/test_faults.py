@@ -133,7 +133,9 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, 
             "BACKEND": "config.cache.SharedClientRedisCache",
             "LOCATION": redis_server.url,
             "OPTIONS": settings.REDIS_CACHE_OPTIONS,
-        }
+        },
+        # Rendered fragments stay in the process, as in production (config/settings/services.py).
+        "fragments": settings.CACHES["fragments"],
     }
     with (
         override_settings(CACHES=redis_cache),

@@ -101,6 +101,20 @@ def test_only_managers_and_superusers_without_a_second_factor_are_sent_to_enrolm
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("clock")
+def test_the_enrolment_pages_own_fragments_do_not_send_it_to_itself_again(client, settings, manager):
+    # The page loads the phone questions and polls the badge; a client redirect to itself would reload it forever.
+    settings.TWO_FACTOR_REQUIRED_FOR_MANAGERS = True
+    client.force_login(manager)
+    setup = reverse("two_factor_setup")
+    from_enrolment = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{setup}"}
+    assert client.get("/phone/questions/", headers=from_enrolment).status_code == 204
+    from_elsewhere = {"HX-Request": "true", "HX-Current-URL": "http://testserver/callbacks/"}
+    response = client.get("/phone/questions/", headers=from_elsewhere)
+    assert response.status_code == 200 and response["HX-Redirect"] == setup
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("clock")
 def test_a_right_password_alone_does_not_log_in_a_user_with_a_second_factor(client, colleague):
     recovery_codes_create(user=colleague)
     response = client.post(reverse("login"), {"username": "bram", "password": PASSWORD})
