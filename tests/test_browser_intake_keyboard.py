@@ -144,7 +144,7 @@ def test_a_known_caller_with_the_dinner_time_wish_stays_within_ten_keys(
     _at(page, "caller", "#id_caller-number")
     keys.words("06-12345678")
     keys.press("Tab")
-    expect(page.locator("[data-test=known-name]")).to_have_text("Pieter de Boer")
+    expect(page.locator("[data-test=known-name]")).to_have_text("Pieter de Boer", timeout=15_000)
     keys.accesskey("k")
     expect(page.locator("#id_caller-name")).to_have_value("Pieter de Boer")
     expect(page.locator("button[data-test=next]")).to_be_focused()  # nothing left that must be typed
