@@ -15,12 +15,10 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 PLAIN_TEXT_MAIL = {"registration/password_reset_email.html"}
 LONG_FOR_NOW = {
     "accounts/partials/presence.html": 1,
-    "base.html": 1,
     "callbacks/dashboard/index.html": 2,
     "callbacks/inbox.html": 1,
     "callbacks/list.html": 1,
     "callbacks/partials/badge.html": 2,
-    "callbacks/partials/detail_body.html": 4,
     "callbacks/partials/message_table.html": 3,
 }
 
