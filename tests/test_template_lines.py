@@ -18,7 +18,6 @@ LONG_FOR_NOW = {
     "callbacks/dashboard/index.html": 2,
     "callbacks/inbox.html": 1,
     "callbacks/list.html": 1,
-    "callbacks/partials/message_table.html": 3,
 }
 
 
