@@ -26,13 +26,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     admin = user.has_perm(f"accounts.{roles.MANAGE_OFFICE}") or user.is_staff
     dashboard = user.has_perm(f"accounts.{roles.VIEW_DASHBOARD}")
     rights = [handles_callbacks, user.has_perm(f"accounts.{roles.TAKE_MESSAGES}"), dashboard, admin]
-    badge = counts if handles_callbacks else None
     return {
         "nav": {
             "admin": admin,
             "callbacks": handles_callbacks,
             # Counted only when a template shows them, all three in one query.
-            "badge": badge,
+            "badge": counts if handles_callbacks else None,
             "unread": SimpleLazyObject(unread),
             # The colleague's own quick status, read only where the navigation shows its control.
             "presence": presence,
@@ -41,17 +40,14 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             # Protocol step 1: everyone can see who answers the phone first right now.
             "on_duty": SimpleLazyObject(lambda: on_phone_duty(now=timezone.now()) or ""),
             # The key of the navigation's links, kept in the fragments cache (templates/base.html, with the
-            # language): everything they show that can change. A new figure or status, another page or
-            # other rights give another key, so they are never shown stale or to someone they do not fit.
-            "links_key": SimpleLazyObject(lambda: _links_key(request, rights, badge, presence)),
+            # language): everything they show that can change. Another page or other rights give another key,
+            # so they are never shown to someone they do not fit. The badge between them is drawn each time.
+            "links_key": SimpleLazyObject(lambda: _links_key(request, rights)),
         }
     }
 
 
-def _links_key(request: HttpRequest, rights: list[bool], counts, presence) -> str:
+def _links_key(request: HttpRequest, rights: list[bool]) -> str:
     route = request.resolver_match
     shown = [route.app_name if route else "", route.url_name if route else "", *rights]
-    if counts is not None:
-        # The badge: its figures, the newest unread notice it carries, and do-not-disturb's quiet flag.
-        shown += [counts.open, counts.overdue, counts.newest_unread, presence.state if presence else ""]
     return ":".join(map(str, shown))

@@ -56,6 +56,17 @@ def test_a_new_message_shows_in_the_badge(client, receptionist, colleague):
     assert _badge_open(_page(client)) == 2
 
 
+def test_a_new_message_redraws_the_badge_but_not_the_links_around_it(client, receptionist, colleague):
+    login_across_time(client, colleague)
+    first = _nav(_page(client))
+    links = [key for key in caches["fragments"]._cache if "template.cache.nav_links" in key]
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))
+    second = _nav(_page(client))
+    assert _badge_open(second) == _badge_open(first) + 1
+    assert [key for key in caches["fragments"]._cache if "template.cache.nav_links" in key] == links
+    assert second.split('id="callbacks-badge"')[0] == first.split('id="callbacks-badge"')[0]
+
+
 def test_a_new_notice_shows_in_the_unread_count(client, receptionist, colleague):
     login_across_time(client, colleague)
     assert 'data-test="unread"' not in _page(client)

@@ -26,6 +26,7 @@ def message_timeline(message: Message) -> dict[str, object]:
     earlier = _earlier(message)
     earlier_total = earlier[0].total if earlier else 0
     return {
+        "facts_key": detail_cache_key(message),
         "earlier": earlier,
         "earlier_total": earlier_total,
         "calls": SimpleLazyObject(lambda: list(message.calls.select_related("taken_by").order_by("called_at", "pk"))),
@@ -36,6 +37,19 @@ def message_timeline(message: Message) -> dict[str, object]:
             lambda: [_with_change_rows(event) for event in message.events.select_related("actor")]
         ),
     }
+
+
+def detail_cache_key(message: Message) -> str:
+    """What the detail page's cached parts (its facts and its timeline) show that can change, as a key.
+
+    The version is bumped by every person's change (each writes its event, attempt or call-log line), by a
+    repeat call and by anonymisation, which clears the caller's data and the notes. Routing to a stand-in
+    changes the owner without a new version, the overdue sweep the overdue level, and an attempt the phone
+    system logs (services/phone_attempts.py) the attempt count: so those are in the key too. Names of
+    people can change without any of this: the fragments' short timeout bounds that.
+    """
+    shown = [message.version, message.attempt_count, message.owner_user_id, message.owner_team_id]
+    return ":".join(map(str, [message.pk, *shown, message.overdue_level]))
 
 
 def _earlier(message: Message) -> list[Message]:

@@ -109,10 +109,14 @@ class Call:
         last = go_to is None and step == steps[-1]
         if go_to is None:
             go_to = step if last else steps[steps.index(step) + 1]
+        if last:
+            # The last step holds only the call's own token, and the save comes next: it deletes the draft,
+            # or stores the step it sends the receptionist back to (draft_forget). Nothing to write before.
+            return None
         services.draft_step_store(
             draft=self.draft, step=step, data=self.draft.data[step], go_to=go_to, now=timezone.now()
         )
-        return None if last else go_to
+        return go_to
 
     def _posted(self, step: str) -> dict[str, str]:
         """The step's fields as posted, without the prefix; an unticked box is stored as unticked."""
