@@ -51,7 +51,7 @@ def test_readmes_missed_call_is_a_callback_in_team_verkoops_list(client, demo):
         event="newCall",
         direction="in",
         callId="demo-1",
-        **{"from": "0612345678", "to": "0201234500"},
+        **{"from": "0650001234", "to": "0201234500"},
         **{"user[]": "Anna de Vries"},
     )
     _curl(
@@ -60,18 +60,18 @@ def test_readmes_missed_call_is_a_callback_in_team_verkoops_list(client, demo):
         direction="in",
         callId="demo-1",
         cause="cancel",
-        **{"from": "0612345678", "to": "0201234500"},
+        **{"from": "0650001234", "to": "0201234500"},
     )
 
-    message = Message.objects.get(caller_number="+31612345678")
+    message = Message.objects.get(caller_number="+31650001234")
     assert message.call_type == CallType.MISSED_CALL and message.owner_team.name == "Verkoop"
     assert message.owner_user is None and message.deadline is not None and message.escalate_at is not None
     page = _as(client, demo["bram"]).get("/callbacks/").content.decode()
-    assert "06 12345678" in page and f"/callbacks/{message.pk}/" in page
+    assert "06 50001234" in page and f"/callbacks/{message.pk}/" in page
     # Not in Service's list: daan is in the other team.
     assert f"/callbacks/{message.pk}/" not in _as(client, demo["daan"]).get("/callbacks/").content.decode()
     # mira's call log and the statistics' missed-call section count it.
-    assert "06 12345678" in _as(client, demo["mira"]).get("/dashboard/phone/calls/").content.decode()
+    assert "06 50001234" in _as(client, demo["mira"]).get("/dashboard/phone/calls/").content.decode()
     figures = client.get("/dashboard/phone-statistics/").context["figures"]
     assert sum(bucket.missed for bucket in figures.hours) == 1
     assert sum(bucket.answered for bucket in figures.hours) == 0
