@@ -84,3 +84,11 @@ def test_a_role_taken_away_is_refused_on_the_next_request(client, colleague):
     assert client.get("/callbacks/").status_code == 200
     user_roles_set(user=colleague, roles=[])
     assert client.get("/callbacks/").status_code in (302, 403, 404)
+
+
+def test_the_worklist_reads_the_configuration_in_one_round_trip(client, colleague, cache_calls):
+    login_across_time(client, colleague)
+    client.get("/callbacks/")  # keeps the entries
+    cache_calls.clear()
+    assert client.get("/callbacks/").status_code == 200
+    assert cache_calls == ["get_many"]
