@@ -77,7 +77,8 @@ def read_once(prefetch: Callable[[], list[str]] | None = None) -> Iterator[None]
 
     ``prefetch``: the keys (as given to remembered) this request will most likely ask for, read together
     with the version in the first round trip; called then, not before, so a request that reads no
-    configuration (the bare view, static files) costs nothing more.
+    configuration (the bare view, static files) costs nothing more. An entry asked again within the block
+    is the same object, not a new copy from the cache: callers do not change what they are given.
     """
     token = _request_reads.set(_RequestReads(prefetch=prefetch))
     try:
