@@ -18,14 +18,17 @@ from django.contrib.auth.backends import ModelBackend
 from accounts.configuration_cache import remembered
 
 
+def permissions_key(user) -> str:
+    # A superuser holds every permission: the flag is in the key, so granting it needs no version move.
+    return f"permissions:{user.pk}:{user.is_superuser}"
+
+
 class ConfiguredPermissionBackend(ModelBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            # A superuser holds every permission: the flag is in the key, so granting it needs no version move.
-            key = f"permissions:{user_obj.pk}:{user_obj.is_superuser}"
-            user_obj._perm_cache = remembered(key, lambda: self._read_permissions(user_obj))
+            user_obj._perm_cache = remembered(permissions_key(user_obj), lambda: self._read_permissions(user_obj))
         return user_obj._perm_cache
 
     def _read_permissions(self, user_obj) -> frozenset[str]:

@@ -14,10 +14,13 @@ This lives in accounts, the app below callbacks, because users, teams and roles 
 configuration and accounts must not import callbacks.
 """
 
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -40,6 +43,50 @@ _bypass_until = 0.0
 T = TypeVar("T")
 
 
+@dataclass
+class _RequestReads:
+    """What one request has read of the configuration: the version once, each entry once.
+
+    A page asks for several entries (permissions, teams, the roster; the intake's save asks for some of
+    them two or three times), each a round trip to a shared cache. Within one request the version
+    read first stands for all of them: a change made by this same request clears what was read
+    (configuration_changed), one made by another process shows on this person's next request.
+    """
+
+    prefetch: Callable[[], list[str]] | None
+    version: str | None = None
+    values: dict[str, object] = field(default_factory=dict)
+    # Entry keys the prefetch asked for and the cache did not hold under the version: built, not asked again.
+    missing: set[str] = field(default_factory=set)
+
+    def forget(self) -> None:
+        self.version = None
+        self.values.clear()
+        self.missing.clear()
+
+
+# Set by a middleware for the duration of one request (a context variable, so one request's reads are
+# never seen by another thread's request); None outside requests (tasks, the shell): each call then
+# reads the version with its entry, as before.
+_request_reads: ContextVar[_RequestReads | None] = ContextVar("configuration_request_reads", default=None)
+
+
+@contextlib.contextmanager
+def read_once(prefetch: Callable[[], list[str]] | None = None) -> Iterator[None]:
+    """Within the block, the configuration version is read once and each entry at most once.
+
+    ``prefetch``: the keys (as given to remembered) this request will most likely ask for, read together
+    with the version in the first round trip; called then, not before, so a request that reads no
+    configuration (the bare view, static files) costs nothing more. An entry asked again within the block
+    is the same object, not a new copy from the cache: callers do not change what they are given.
+    """
+    token = _request_reads.set(_RequestReads(prefetch=prefetch))
+    try:
+        yield
+    finally:
+        _request_reads.reset(token)
+
+
 def remembered(key: str, build: Callable[[], T]) -> T:
     """The value kept for ``key`` under the current configuration version, built and kept when missing.
 
@@ -49,26 +96,54 @@ def remembered(key: str, build: Callable[[], T]) -> T:
     if time.monotonic() < _bypass_until:
         return build()
     entry_key = f"configuration:{key}"
+    reads = _request_reads.get()
+    if reads is not None and entry_key in reads.values:
+        return reads.values[entry_key]
     try:
-        # The version and the entry in one round trip: the navigation of every page asks for entries.
-        found = cache.get_many([VERSION_KEY, entry_key])
-        version = found.get(VERSION_KEY) or _version()
+        version, kept = _read(entry_key, reads)
     except Exception:
         _bypass_for_a_while()
         logger.warning("Configuration %s read from the database: the cache is unreachable", key, exc_info=True)
         return build()
-    kept = found.get(entry_key)
     if kept is not None and kept[0] == version:
-        return kept[1]
-    # Built under the version read above: a change landing meanwhile moves the version on, so this
-    # value, possibly read before the change, is kept with a version that no longer matches.
-    value = build()
-    try:
-        cache.set(entry_key, (version, value), MAX_AGE_SECONDS)
-    except Exception:
-        _bypass_for_a_while()
-        logger.warning("Configuration %s not kept: the cache is unreachable", key, exc_info=True)
+        value = kept[1]
+    else:
+        # Built under the version read above: a change landing meanwhile moves the version on, so this
+        # value, possibly read before the change, is kept with a version that no longer matches.
+        value = build()
+        try:
+            cache.set(entry_key, (version, value), MAX_AGE_SECONDS)
+        except Exception:
+            _bypass_for_a_while()
+            logger.warning("Configuration %s not kept: the cache is unreachable", key, exc_info=True)
+    if reads is not None and reads.version == version:
+        reads.values[entry_key] = value
     return value
+
+
+def _read(entry_key: str, reads: _RequestReads | None) -> tuple[str, tuple | None]:
+    """The version and what the cache keeps under ``entry_key``: one round trip, or none when this request
+    already knows the version and found the entry missing."""
+    if reads is None:
+        # The version and the entry in one round trip: the navigation of every page asks for entries.
+        found = cache.get_many([VERSION_KEY, entry_key])
+        return found.get(VERSION_KEY) or _version(), found.get(entry_key)
+    if reads.version is not None:
+        if entry_key in reads.missing:
+            return reads.version, None
+        return reads.version, cache.get(entry_key)
+    prefetch, reads.prefetch = reads.prefetch, None  # once: a second first read follows a change
+    wanted = [f"configuration:{key}" for key in (prefetch() if prefetch else [])]
+    found = cache.get_many([VERSION_KEY, entry_key, *wanted])
+    version = found.get(VERSION_KEY) or _version()
+    reads.version = version
+    for key in wanted:
+        kept = found.get(key)
+        if kept is not None and kept[0] == version:
+            reads.values[key] = kept[1]
+        else:
+            reads.missing.add(key)
+    return version, found.get(entry_key)
 
 
 # Saves of a user that change nothing kept here: every login writes last_login, the language switch the
@@ -98,6 +173,9 @@ def _version() -> str:
 
 
 def _version_bump() -> None:
+    # What this request read before its own change is not true any more; its next read asks the cache.
+    if (reads := _request_reads.get()) is not None:
+        reads.forget()
     # Tried even while reads bypass the cache: another process whose cache answers must not keep the old
     # configuration (a role taken away) until MAX_AGE_SECONDS. A failure costs one socket timeout.
     try:

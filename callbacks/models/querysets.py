@@ -123,6 +123,10 @@ def _owned_by_conditions(user: User) -> tuple[Q, Q]:
     return Q(owner_user=user), Q(owner_user__isnull=True, owner_team__in=_teams_of(user))
 
 
+def team_ids_key(user: User) -> str:
+    return f"team_ids:{user.pk}"
+
+
 def _teams_of(user: User) -> list[int]:
     """The ids of the person's teams, read once per request and kept on the user object (as Django keeps
     permissions): as literal values the owner-or-team condition can use the open-message indexes of each
@@ -130,6 +134,6 @@ def _teams_of(user: User) -> list[int]:
     configuration (accounts/configuration_cache.py): the navigation of every page needs them."""
     if not hasattr(user, "_team_ids"):
         user._team_ids = remembered(
-            f"team_ids:{user.pk}", lambda: list(Team.objects.filter(members=user).values_list("pk", flat=True))
+            team_ids_key(user), lambda: list(Team.objects.filter(members=user).values_list("pk", flat=True))
         )
     return user._team_ids

@@ -273,10 +273,13 @@ def on_phone_duty(*, now: datetime) -> User | None:
     if not calendar.is_open_at(now):
         return None
     local = now.astimezone(calendar.tz)
-    weekday, part = local.weekday(), day_part_at(local)
     # Shown in the navigation of every page: kept with the office's configuration (a roster change moves
     # its version on, accounts/configuration_cache.py).
-    return remembered(f"on_duty:{weekday}:{part}", lambda: _rostered(weekday, part))
+    return remembered(on_duty_key(local), lambda: _rostered(local.weekday(), day_part_at(local)))
+
+
+def on_duty_key(moment_local: datetime) -> str:
+    return f"on_duty:{moment_local.weekday()}:{day_part_at(moment_local)}"
 
 
 def _rostered(weekday: int, part: str) -> User | None:

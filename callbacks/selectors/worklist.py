@@ -146,13 +146,17 @@ class WorkFilter:
     due: str = ""  # one group of the worklist (a key of WORKLIST_CAPS), or "" for any
 
 
+def member_teams_key(user: User) -> str:
+    return f"member_teams:{user.pk}"
+
+
 def member_teams(user: User) -> list[Team]:
     """The teams a colleague belongs to, by name: the "My teams" tab and the team filter.
 
     Teams and memberships are the office's configuration, kept in Django's cache under its version, which
     every change to them moves on (accounts/configuration_cache.py).
     """
-    return remembered(f"member_teams:{user.pk}", lambda: list(Team.objects.filter(members=user).order_by("name")))
+    return remembered(member_teams_key(user), lambda: list(Team.objects.filter(members=user).order_by("name")))
 
 
 def _day_bounds(now: datetime) -> tuple[date, datetime]:

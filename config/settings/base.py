@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The configuration's version read once per request, with the navigation's entries (callbacks/middleware.py).
+    "callbacks.middleware.ConfigurationReadsMiddleware",
     # Cache-Control: no-store on whatever a logged-in user is shown (caller data; docs/SECURITY.md).
     "accounts.middleware.PrivatePagesMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",

@@ -1,0 +1,40 @@
+"""One read of the office's configuration per request (accounts/configuration_cache.py `read_once`)."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from accounts.backends import permissions_key
+from accounts.configuration_cache import read_once
+from callbacks.models.querysets import team_ids_key
+from callbacks.selectors.dashboard import on_duty_key
+from callbacks.selectors.worklist import member_teams_key
+
+
+class ConfigurationReadsMiddleware:
+    """Reads the configuration version once per request, with the entries the navigation of every page
+    asks for (permissions, team ids, teams, who is on phone duty) in the same round trip: against a shared Redis each entry
+    read on its own is a round trip of its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        def navigation_keys() -> list[str]:
+            # Called at the first configuration read, by when the user is loaded: a request that reads no
+            # configuration does not load its user for this.
+            user = getattr(request, "user", None)
+            if user is None or not user.is_authenticated:
+                return []
+            # The roster's entry in the office's time zone, as on_phone_duty reads it; a key not asked for
+            # later (the office closed) costs nothing but its bytes.
+            return [
+                permissions_key(user),
+                team_ids_key(user),
+                member_teams_key(user),
+                on_duty_key(timezone.localtime()),
+            ]
+
+        with read_once(navigation_keys):
+            return self.get_response(request)

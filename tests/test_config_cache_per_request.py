@@ -1,0 +1,94 @@
+"""The configuration read once per request (accounts/configuration_cache.py `read_once`, set up for every
+request by callbacks/middleware.py): fewer round trips to the shared cache, never an old or another
+person's entry."""
+
+import pytest
+
+from accounts import configuration_cache
+from accounts.configuration_cache import configuration_changed, read_once, remembered
+from accounts.services import user_roles_set
+from tests.conftest import login_across_time
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cache_calls(monkeypatch) -> list[str]:
+    calls = []
+    real = configuration_cache.cache
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(configuration_cache, "cache", Counting())
+    return calls
+
+
+def test_the_prefetched_entries_come_with_the_version_in_one_round_trip(cache_calls):
+    remembered("a", lambda: "kept a")
+    remembered("b", lambda: "kept b")
+    cache_calls.clear()
+    with read_once(lambda: ["a", "b"]):
+        assert remembered("a", lambda: "built") == "kept a"
+        assert remembered("b", lambda: "built") == "kept b"
+        assert remembered("a", lambda: "built") == "kept a"
+    assert cache_calls == ["get_many"]
+
+
+def test_an_entry_asked_again_in_the_same_request_costs_no_round_trip(cache_calls):
+    with read_once():
+        assert remembered("a", lambda: 1) == 1
+        calls_after_first = len(cache_calls)
+        assert remembered("a", lambda: 2) == 1
+    assert len(cache_calls) == calls_after_first
+
+
+def test_a_change_made_by_the_request_itself_shows_in_its_later_reads():
+    with read_once(lambda: ["a"]):
+        assert remembered("a", lambda: "old") == "old"
+        configuration_changed()
+        assert remembered("a", lambda: "new") == "new"
+
+
+def test_a_change_by_another_process_shows_on_the_next_request():
+    with read_once():
+        assert remembered("a", lambda: "old") == "old"
+    configuration_cache._version_bump()  # as another process's change does, through the shared cache
+    with read_once():
+        assert remembered("a", lambda: "new") == "new"
+
+
+def test_what_one_request_read_is_not_seen_by_the_next():
+    with read_once():
+        remembered("a", lambda: "first")
+    with read_once():
+        configuration_changed()
+    with read_once():
+        assert remembered("a", lambda: "second") == "second"
+    assert configuration_cache._request_reads.get() is None
+
+
+def test_each_person_gets_their_own_permissions_from_the_prefetch(client, colleague, outsider):
+    login_across_time(client, colleague)
+    assert client.get("/callbacks/").status_code == 200
+    login_across_time(client, outsider)  # no role: what the colleague's request read must not let them in
+    assert client.get("/callbacks/").status_code in (302, 403, 404)
+    login_across_time(client, colleague)
+    assert client.get("/callbacks/").status_code == 200
+
+
+def test_a_role_taken_away_is_refused_on_the_next_request(client, colleague):
+    login_across_time(client, colleague)
+    assert client.get("/callbacks/").status_code == 200
+    user_roles_set(user=colleague, roles=[])
+    assert client.get("/callbacks/").status_code in (302, 403, 404)
+
+
+def test_the_worklist_reads_the_configuration_in_one_round_trip(client, colleague, cache_calls):
+    login_across_time(client, colleague)
+    client.get("/callbacks/")  # keeps the entries
+    cache_calls.clear()
+    assert client.get("/callbacks/").status_code == 200
+    assert cache_calls == ["get_many"]
