@@ -87,6 +87,22 @@ def login_across_time(client, user: User) -> None:
     session.save()
 
 
+def count_configuration_cache_calls(monkeypatch) -> list[str]:
+    """The names of the cache methods accounts/configuration_cache.py calls from now on, in order."""
+    from accounts import configuration_cache
+
+    calls: list[str] = []
+    real = configuration_cache.cache
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(configuration_cache, "cache", Counting())
+    return calls
+
+
 def make_user(username: str, *roles: str, **fields) -> User:
     return UserFactory(username=username, roles=roles, **fields)
 

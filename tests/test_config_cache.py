@@ -22,7 +22,7 @@ from callbacks.selectors.dashboard import on_phone_duty
 from callbacks.selectors.policies import calendar_for, escalation_moment, handling_for
 from callbacks.services.policies import closure_day_add, closure_day_remove, phone_duty_save, team_policy_save
 from config.cache import SharedClientRedisCache
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, count_configuration_cache_calls, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -222,15 +222,7 @@ def test_a_person_added_to_or_taken_off_a_team_owes_its_messages_on_the_next_req
 
 def test_a_kept_entry_costs_one_round_trip_to_the_cache(team, monkeypatch):
     calendar_for(team)
-    calls = []
-    real = configuration_cache.cache
-
-    class Counting:
-        def __getattr__(self, name):
-            calls.append(name)
-            return getattr(real, name)
-
-    monkeypatch.setattr(configuration_cache, "cache", Counting())
+    calls = count_configuration_cache_calls(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         calendar_for(team)
     assert calls == ["get_many"] and len(queries) == 0

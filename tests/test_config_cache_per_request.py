@@ -7,23 +7,14 @@ import pytest
 from accounts import configuration_cache
 from accounts.configuration_cache import configuration_changed, read_once, remembered
 from accounts.services import user_roles_set
-from tests.conftest import login_across_time
+from tests.conftest import count_configuration_cache_calls, login_across_time
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def cache_calls(monkeypatch) -> list[str]:
-    calls = []
-    real = configuration_cache.cache
-
-    class Counting:
-        def __getattr__(self, name):
-            calls.append(name)
-            return getattr(real, name)
-
-    monkeypatch.setattr(configuration_cache, "cache", Counting())
-    return calls
+    return count_configuration_cache_calls(monkeypatch)
 
 
 def test_the_prefetched_entries_come_with_the_version_in_one_round_trip(cache_calls):
