@@ -71,3 +71,14 @@ document.addEventListener("change", (event) => {
   });
   form.addEventListener("submit", () => sessionStorage.removeItem(key));
 })();
+
+// A receptionist who types before this page's scripts have run (a slow line, a busy machine) may already have
+// left a field whose htmx request waits for its "change" (the caller's number: who is this, what is open).
+// That change happened before htmx listened, so it is sent now; a field she is still in sends its own.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const field of document.querySelectorAll("input[data-hx-trigger*='change']")) {
+    if (field.value !== field.defaultValue && field !== document.activeElement) {
+      htmx.trigger(field, "change");
+    }
+  }
+});
