@@ -180,7 +180,9 @@ def test_the_sweep_meanwhile_is_no_conflict_and_after_a_real_one_enter_submits_t
     assert Message.objects.get(pk=message.pk).status == Status.OPEN
 
     page.keyboard.press("Enter")
-    expect(page.locator("#message-detail [role=status]")).to_have_text("Afgevinkt. Goed gedaan.")
+    # In place by htmx, or, when Enter comes before htmx has taken over the form it just swapped in (a busy
+    # machine), by the form's own POST and the page's messages: either way the kept tick-off is sent.
+    expect(page.get_by_role("status").filter(has_text="Afgevinkt. Goed gedaan.")).to_be_visible()
     message.refresh_from_db()
     assert message.status == Status.HANDLED and message.handled_note == "Offerte nagestuurd"
     assert message.overdue_level == 1 and message.caller_name == "Piet Jansen"
