@@ -38,7 +38,7 @@ def _require_manager(request: HttpRequest) -> None:
         raise Http404
 
 
-def _chosen_period(request: HttpRequest) -> tuple[PeriodForm, Period, Team | None]:
+def chosen_period(request: HttpRequest) -> tuple[PeriodForm, Period, Team | None]:
     """The period and team asked for, or the default period for everyone when the input is unusable."""
     today = timezone.localdate(timezone=local_zone())
     default = Period.default(today)
@@ -56,7 +56,7 @@ def _chosen_period(request: HttpRequest) -> tuple[PeriodForm, Period, Team | Non
 @require_GET
 def statistics_page(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    form, period, team = _chosen_period(request)
+    form, period, team = chosen_period(request)
     now = timezone.now()
     stats = statistics.statistics_for(period=period, team=team, now=now)
     trends = statistics.trends_for(today=timezone.localdate(now, timezone=local_zone()), team=team, now=now)
@@ -104,7 +104,7 @@ def _cell(value: object) -> object:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_response(name: str, period: Period, header: list[str], rows) -> HttpResponse:
+def csv_response(name: str, period: Period, header: list[str], rows) -> HttpResponse:
     filename = f"{slugify(name)}_{period.start.isoformat()}_{period.end.isoformat()}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -144,7 +144,7 @@ def _figure_cells(figures: Figures) -> list[object]:
 @require_GET
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    _form, period, team = _chosen_period(request)
+    _form, period, team = chosen_period(request)
     now = timezone.now()
     stats = statistics.statistics_for(period=period, team=team, now=now, breakdowns=False)
     trends = statistics.trends_for(today=timezone.localdate(now, timezone=local_zone()), team=team, now=now)
@@ -183,14 +183,14 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
         for trend in trends
         for week in trend.weeks
     ]
-    return _csv_response(_("statistics"), period, header, rows)
+    return csv_response(_("statistics"), period, header, rows)
 
 
 @login_required
 @require_GET
 def messages_csv(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    _form, period, team = _chosen_period(request)
+    _form, period, team = chosen_period(request)
     found = exports.message_export_rows(period=period, team=team)  # in the order of MESSAGE_EXPORT_FIELDS
     # Labels translated and the zone looked up once, not per cell of up to half a million rows: per cell,
     # that took most of a year's export (19 s of gunicorn's default 30-second timeout; 10 s without it).
@@ -258,4 +258,4 @@ def messages_csv(request: HttpRequest) -> HttpResponse:
                 calls,
             ]
 
-    return _csv_response(_("messages"), period, header, rows())
+    return csv_response(_("messages"), period, header, rows())

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
 from telephony.selectors import manage as selectors
-from telephony.views.manage import _require_manager
+from telephony.views.manage import require_manager
 
 PAGE_SIZE = 50
 
@@ -19,7 +19,7 @@ PAGE_SIZE = 50
 @login_required
 @require_GET
 def phone_call_log(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     result = request.GET.get("result", "")
     result = result if result in selectors.RESULT_FILTERS else ""
     day = _day(request.GET.get("day"))
@@ -31,7 +31,7 @@ def phone_call_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def phone_call_detail(request: HttpRequest, phone_call_id: int) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     call = selectors.phone_call_with_events(pk=phone_call_id)
     if call is None:
         raise Http404

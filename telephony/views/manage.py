@@ -20,13 +20,13 @@ from telephony.services.manage import phone_route_add, phone_route_remove, phone
 from telephony.services.phone_systems import phone_system_create, phone_system_revoke, phone_system_token_renew
 
 
-def _require_manager(request: HttpRequest) -> None:
+def require_manager(request: HttpRequest) -> None:
     if not request.user.has_perm(f"accounts.{MANAGE_OFFICE}"):
         raise Http404
 
 
 def _system(request: HttpRequest, system_id: int) -> PhoneSystem:
-    _require_manager(request)
+    require_manager(request)
     return get_object_or_404(PhoneSystem.objects.select_related("default_team"), pk=system_id)
 
 
@@ -42,14 +42,14 @@ def _token_page(request: HttpRequest, system: PhoneSystem, token: str) -> HttpRe
 @login_required
 @require_GET
 def phone_index(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     return render(request, "telephony/index.html", {"systems": selectors.phone_systems_overview(now=timezone.now())})
 
 
 @login_required
 @never_cache
 def phone_system_new(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_manager(request)
     form = PhoneSystemForm()
     if request.method == "POST":
         form = PhoneSystemForm(request.POST)

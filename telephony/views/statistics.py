@@ -16,11 +16,10 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Team
 from accounts.roles import VIEW_DASHBOARD
-from callbacks.domain.figures import Period, local_zone
-from callbacks.forms.statistics import PeriodForm
+from callbacks.domain.figures import Period
 
-# The page's CSV style (Excel: byte order mark, semicolons, formulas quoted), not a second copy of it.
-from callbacks.views.statistics import _csv_response as csv_response
+# The page's own period reading and CSV style (Excel: byte order mark, semicolons, formulas quoted).
+from callbacks.views.statistics import chosen_period, csv_response
 from telephony.domain.call_figures import missed_day_chart, missed_hour_chart
 from telephony.selectors import statistics
 
@@ -29,13 +28,7 @@ def _period_and_teams(request: HttpRequest) -> tuple[Period, Team | None, list[i
     """As the statistics page reads them: an unusable period falls back to the default one for everyone."""
     if not request.user.has_perm(f"accounts.{VIEW_DASHBOARD}"):
         raise Http404
-    today = timezone.localdate(timezone=local_zone())
-    period, team = Period.default(today), None
-    if request.GET:
-        form = PeriodForm(request.GET, today=today)
-        if form.is_valid():
-            period = Period(start=form.cleaned_data["start"], end=form.cleaned_data["end"])
-            team = form.cleaned_data["team"]
+    _form, period, team = chosen_period(request)
     teams = statistics.teams_shown(request.user, team)
     if team is not None and not teams:
         raise Http404  # a team this person does not manage
