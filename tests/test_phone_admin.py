@@ -223,3 +223,13 @@ def test_the_call_log_pages_by_fifty(clock, mira, verkoop):
     _calls(system, 51, clock)
     assert len(mira.get(reverse("phone:calls")).context["page"]) == 50
     assert len(mira.get(reverse("phone:calls"), {"page": 2}).context["page"]) == 1
+
+
+def test_a_double_click_on_add_makes_one_system_and_says_so(clock, mira, verkoop, monkeypatch):
+    # The second click's form was checked before the first one's row was there: the database refuses the name.
+    data = {"name": "Centrale", "default_team": verkoop.pk, "allowed_addresses": ""}
+    assert mira.post(reverse("phone:system_new"), data).status_code == 200
+    monkeypatch.setattr("telephony.forms.manage.phone_system_name_taken", lambda **kwargs: False)
+    response = mira.post(reverse("phone:system_new"), data)
+    assert response.status_code == 200 and PhoneSystem.objects.count() == 1
+    assert "Er is al een telefooncentrale met deze naam." in response.content.decode()

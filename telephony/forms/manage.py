@@ -22,6 +22,9 @@ def addresses_parse(text: str) -> list[str]:
     return lines
 
 
+NAME_TAKEN = _("There is already a phone system with this name.")
+
+
 class PhoneSystemForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     default_team = forms.ModelChoiceField(
@@ -43,7 +46,7 @@ class PhoneSystemForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if phone_system_name_taken(name=name, other_than=self.phone_system.pk if self.phone_system else None):
-            raise forms.ValidationError(_("There is already a phone system with this name."))
+            raise forms.ValidationError(NAME_TAKEN)
         return name
 
     def clean_allowed_addresses(self) -> str:

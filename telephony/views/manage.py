@@ -5,6 +5,7 @@ A token is shown on the page that answers the POST that made it, never put in a 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import MANAGE_OFFICE
-from telephony.forms.manage import PhoneRouteForm, PhoneSystemForm
+from telephony.forms.manage import NAME_TAKEN, PhoneRouteForm, PhoneSystemForm
 from telephony.models import PhoneSystem
 from telephony.selectors import manage as selectors
 from telephony.services.manage import phone_route_add, phone_route_remove, phone_system_update
@@ -54,8 +55,12 @@ def phone_system_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PhoneSystemForm(request.POST)
         if form.is_valid():
-            system, token = phone_system_create(created_by=request.user, **form.cleaned_data)
-            return _token_page(request, system, token)
+            try:
+                system, token = phone_system_create(created_by=request.user, **form.cleaned_data)
+            except IntegrityError:  # the same name saved a moment ago (a double click): the form says so
+                form.add_error("name", NAME_TAKEN)
+            else:
+                return _token_page(request, system, token)
     return render(request, "telephony/system_form.html", {"form": form})
 
 
@@ -66,9 +71,14 @@ def phone_system_detail(request: HttpRequest, system_id: int) -> HttpResponse:
     if request.method == "POST":
         form = PhoneSystemForm(request.POST, phone_system=system)
         if form.is_valid():
-            phone_system_update(phone_system=system, **form.cleaned_data)
-            messages.success(request, _("The phone system was saved."))
-            return redirect("phone:system", system_id=system.pk)
+            try:
+                with transaction.atomic():
+                    phone_system_update(phone_system=system, **form.cleaned_data)
+            except IntegrityError:  # another system took the name since the form checked it
+                form.add_error("name", NAME_TAKEN)
+            else:
+                messages.success(request, _("The phone system was saved."))
+                return redirect("phone:system", system_id=system.pk)
     return _detail_page(request, system, form=form, route_form=PhoneRouteForm(phone_system=system))
 
 
