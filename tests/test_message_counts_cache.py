@@ -227,6 +227,31 @@ def test_the_badge_equals_the_list_after_every_kind_of_change(
     assert teams.pk  # the team's message, unowned by anyone, is what is left
 
 
+def test_the_page_after_the_list_takes_the_badge_from_the_lists_own_totals(bram, receptionist, colleague):
+    """The worklist keeps its totals under the badge's key (selectors.worklist.owed_totals): after the list
+    (and a new message before it), the detail page counts no owed callbacks."""
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
+    bram.get("/callbacks/")
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1))
+    assert _badge_and_list(bram)[0] == (2, 1)  # counted by the list
+    with CaptureQueriesContext(connection) as queries:
+        page = bram.get(f"/callbacks/{message.pk}/").content.decode()
+    assert _badge(page) == (2, 1)
+    assert not [q["sql"] for q in queries if 'COUNT("callbacks_message"."deadline")' in q["sql"]]
+
+
+def test_the_lists_totals_move_at_midnight_without_any_write(bram, receptionist, colleague, clock):
+    """A deadline tomorrow morning is "later" tonight and "today" after midnight: the kept totals end then."""
+    clock.move_to(datetime(2026, 12, 1, 23, 58, tzinfo=AMS))
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=datetime(2026, 12, 2, 10, 0, tzinfo=AMS))
+    tonight = bram.get("/callbacks/").content.decode()
+    assert 'data-test="group-later"' in tonight and 'data-test="group-today"' not in tonight
+    clock.shift(minutes=3)  # within the kept entry's lifetime (MAX_AGE_SECONDS)
+    after_midnight = bram.get("/callbacks/")
+    assert after_midnight.wsgi_request.worklist_totals == {"overdue": 0, "today": 1, "later": 0}
+    assert 'data-test="group-today"' in after_midnight.content.decode()
+
+
 def test_the_badge_is_counted_from_the_database_when_the_cache_is_unreachable(receptionist, colleague):
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
     navigation_counts(user=colleague, now=NOW)  # kept: (1, 1)

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from accounts.models import User
-from callbacks.models import Message, Notification
-from callbacks.models.generations import kept_while_true
-from callbacks.models.querysets import MessageQuerySet
+from callbacks.models import Notification
+from callbacks.selectors.worklist import OVERDUE
+from callbacks.selectors.worklist import owed_totals as worklist_owed_totals
 
 
 @dataclass(frozen=True)
@@ -24,36 +24,22 @@ def navigation_counts(*, user: User, now: datetime, owed_totals: dict[str, int] 
     """The navigation's numbers on every page: the callbacks a person owes (exactly what "My callbacks"
     lists), how many of them are overdue, and their unread notices.
 
-    The owed callbacks are kept in the cache while they are true (callbacks/models/generations.py: until
-    a message or the configuration changes, or the next of them falls due). Counted, they are counted per
-    half of owned_by, as the worklist counts them (MessageQuerySet.owned_by_halves), so that PostgreSQL
-    answers each from its open-message index alone. The unread notices are counted each time: one look
-    into their own small index, with the newest one's id in the same query.
+    The owed callbacks are the worklist's own totals per group (selectors.worklist.owed_totals), kept in the
+    cache while they are true, so the page after the list does not count them again. The unread notices are
+    counted each time: one look into their own small index, with the newest one's id in the same query.
 
-    ``owed_totals`` ({"open": ..., "overdue": ...}) are the same figures when the page has just counted them
-    itself (the unfiltered worklist, views/worklist.py): then they are not counted again.
+    ``owed_totals`` are those totals when the page has just read them itself (the unfiltered worklist,
+    views/worklist.py).
     """
-    if owed_totals is not None:
-        owed, overdue = owed_totals["open"], owed_totals["overdue"]
-    else:
-        # owned_by counts the person's own messages and the teams' that no one person owns (owner None).
-        owed, overdue = kept_while_true(
-            f"owed:{user.pk}", lambda: _owed_counts(user, now), now=now, owners=(user.pk, None)
-        )
+    if owed_totals is None:
+        owed_totals = worklist_owed_totals(user=user, now=now)
     unread = _unread_of(user).aggregate(count=Count("pk"), newest=Max("pk"))
-    return NavigationCounts(open=owed, overdue=overdue, unread=unread["count"], newest_unread=unread["newest"])
-
-
-def _owed_counts(user: User, now: datetime) -> tuple[tuple[int, int], datetime | None]:
-    """(owed, overdue), and the moment the next owed callback falls due: the overdue count changes then."""
-    counts = {
-        "open": Count("deadline"),
-        "overdue": Count("deadline", filter=MessageQuerySet.deadline_passed(now)),
-        "next_due": Min("deadline", filter=Q(deadline__gt=now)),
-    }
-    halves = [half.open().aggregate(**counts) for half in Message.objects.owned_by_halves(user)]
-    next_due = [half["next_due"] for half in halves if half["next_due"] is not None]
-    return (sum(half["open"] for half in halves), sum(half["overdue"] for half in halves)), min(next_due, default=None)
+    return NavigationCounts(
+        open=sum(owed_totals.values()),
+        overdue=owed_totals[OVERDUE],
+        unread=unread["count"],
+        newest_unread=unread["newest"],
+    )
 
 
 def unread_count(*, user: User) -> int:

@@ -11,11 +11,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 
 from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from callbacks.models import Message, Status
+from callbacks.models.generations import kept_while_true
 from callbacks.models.querysets import MessageQuerySet
 
 
@@ -125,9 +126,8 @@ class Worklist:
 
     @property
     def owed_totals(self) -> dict[str, int]:
-        """The open callbacks of the groups and how many of them are overdue: without filters, exactly what
-        the navigation's badge counts (selectors.navigation_counts)."""
-        return {"open": self.overdue.total + self.today.total + self.later.total, "overdue": self.overdue.total}
+        """The totals of the open groups: without filters, exactly owed_totals (the navigation's badge)."""
+        return {OVERDUE: self.overdue.total, TODAY: self.today.total, LATER: self.later.total}
 
 
 # The groups of the worklist ("due" values of WorkFilter) and how many rows of each the overview shows.
@@ -200,17 +200,36 @@ def _follow_ups(messages: MessageQuerySet, now: datetime) -> MessageQuerySet:
     return messages.follow_ups_due(today).order_by("follow_up_on", "pk")
 
 
-def _open_totals(user: User, work_filter: WorkFilter, now: datetime, by_deadline: dict[str, Q]) -> dict[str, int]:
-    """How many open messages of the tab each group holds, counted in one aggregate per part of the tab.
+def _open_totals(user: User, work_filter: WorkFilter, now: datetime) -> tuple[dict[str, int], datetime]:
+    """How many open messages of the tab each group holds, counted in one aggregate per part of the tab, and
+    the moment those totals stop being true by the clock: the next deadline to pass (a callback turns
+    overdue) or midnight (today's group ends, tomorrow's deadlines become today's).
 
     "Mine" is counted in owned_by's two halves (MessageQuerySet.owned_by_halves): PostgreSQL counts each half
     from its open-message index alone, where the OR of the two makes it read every open row the colleague
     owes. Deadlines are counted rather than rows (every open message has one) so that the index suffices.
     """
+    by_deadline = _open_groups(now)
     parts = [Message.objects.of_teams(user)] if work_filter.scope == "teams" else Message.objects.owned_by_halves(user)
     counts = {due: Count("deadline", filter=condition) for due, condition in by_deadline.items()}
+    counts["next_due"] = Min("deadline", filter=Q(deadline__gt=now))
     per_part = [part.open().filter(_narrowing(work_filter, now)).aggregate(**counts) for part in parts]
-    return {due: sum(part_totals[due] for part_totals in per_part) for due in by_deadline}
+    _, end_of_today = _day_bounds(now)
+    until = min([end_of_today, *(totals["next_due"] for totals in per_part if totals["next_due"] is not None)])
+    return {due: sum(part_totals[due] for part_totals in per_part) for due in by_deadline}, until
+
+
+def owed_totals(*, user: User, now: datetime) -> dict[str, int]:
+    """What a colleague owes, per open group of the worklist: the totals of the unfiltered worklist and the
+    navigation's badge (selectors.navigation_counts), one figure for both.
+
+    Kept in the cache while it is true (callbacks/models/generations.py): until a message the colleague may
+    owe (their own or their teams' without a colleague) or the configuration changes, or the clock passes
+    the moment _open_totals names. So the badge on the page after the list is not counted again.
+    """
+    return kept_while_true(
+        f"owed-groups:{user.pk}", lambda: _open_totals(user, WorkFilter(), now), now=now, owners=(user.pk, None)
+    )
 
 
 def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> MessageQuerySet:
@@ -236,8 +255,9 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     """
     in_scope = _in_scope(user, work_filter)
     open_messages = in_scope.open().filter(_narrowing(work_filter, now))
-    by_deadline = _open_groups(now)
-    groups = {due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in by_deadline.items()}
+    groups = {
+        due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in _open_groups(now).items()
+    }
     groups[FOLLOW_UP] = _follow_ups(
         in_scope, now
     )  # follow-ups ignore the filters other than the tab, as they always have
@@ -245,7 +265,10 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
         due: list(group.values_list(*ROW_KEY_FIELDS, *DUE_FIELDS)[: WORKLIST_CAPS[due]])
         for due, group in groups.items()
     }
-    totals = _open_totals(user, work_filter, now, by_deadline)
+    if work_filter == WorkFilter():
+        totals = dict(owed_totals(user=user, now=now))
+    else:
+        totals, _until = _open_totals(user, work_filter, now)
     # Follow-ups rarely fill their cap: then the keys already read are all of them, and no count is needed.
     follow_ups_read = len(keys[FOLLOW_UP])
     totals[FOLLOW_UP] = follow_ups_read if follow_ups_read < WORKLIST_CAPS[FOLLOW_UP] else groups[FOLLOW_UP].count()
