@@ -160,3 +160,21 @@ def test_the_locks_pin_everything_with_hashes_and_keep_dev_tools_out_of_the_runt
     assert {name: runtime[name].split()[0] for name in runtime} == {name: test[name].split()[0] for name in runtime}
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert {re.split(r"[\[<>=]", requirement)[0].lower() for requirement in declared} <= set(runtime)
+
+
+def test_gunicorn_reads_its_settings_file_whose_workers_freeze_what_they_loaded():
+    """gunicorn.conf.py (read from the working directory by every `gunicorn` the Procfile, the image and the
+    benchmarks start) moves what a worker loaded out of the garbage collector's full collections."""
+    import gc
+    import runpy
+
+    from gunicorn.config import Config
+
+    assert Config().settings["config"].default == "./gunicorn.conf.py"
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert gc.get_freeze_count() == 0
+    try:
+        hooks["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
