@@ -123,5 +123,29 @@ def test_when_the_minute_turns_only_the_call_back_cells_are_drawn_again(bram, re
     with CaptureQueriesContext(connection) as turned:
         row = _row(bram.get("/callbacks/").content.decode(), message)
     assert "nog 29\xa0minuten" in row and "Beller 1" in row
-    # The control is a write, yet the navigation counts nothing: its badge takes the worklist's own totals.
-    assert len(turned) == len(cached)
+    # The control is a write: the open groups' totals are counted again (once per half of owned_by), and the
+    # navigation's badge takes them from the worklist. No message is read.
+    assert len(turned) == len(cached) + 2
+    assert not [q for q in turned.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
+
+
+def test_a_new_message_in_a_group_draws_only_its_own_row(bram, receptionist, colleague, monkeypatch):
+    """The new row changes its group's table; the rows already drawn this minute come whole from the cache,
+    their "Call back" cell too."""
+    from django.template import defaultfilters
+
+    for hours in (1, 2, 3):
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=hours))
+    bram.get("/callbacks/")
+    new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(minutes=30))
+    drawn = []
+
+    def counted_timeuntil(*args, **kwargs):
+        drawn.append(args)
+        return timeuntil(*args, **kwargs)
+
+    timeuntil = defaultfilters.timeuntil
+    monkeypatch.setattr(defaultfilters, "timeuntil", counted_timeuntil)
+    row = _row(bram.get("/callbacks/").content.decode(), new)
+    assert "nog 30\xa0minuten" in row
+    assert len(drawn) == 1

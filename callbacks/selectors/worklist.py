@@ -71,6 +71,11 @@ class WorkRow:
         return ".".join(map(str, self.key))
 
     @property
+    def due_key(self) -> str:
+        """The row's key with what its "Call back" cell shows besides the time left."""
+        return f"{self.cache_key}.{self.status}.{self.deadline and self.deadline.timestamp()}.{self.follow_up_on}"
+
+    @property
     def message(self) -> Message | None:
         """None only if the message was deleted after its key was read: the row then shows empty, cached
         under a key that no later request asks for."""
