@@ -6,6 +6,7 @@ Procfile does (`gunicorn config.wsgi --workers 2`), with production settings ove
 """
 
 import contextlib
+import gc
 import os
 import re
 import socket
@@ -160,6 +161,22 @@ def login(base: str, username: str) -> requests.Session:
 
 def csrf_of(html: str) -> str:
     return CSRF.search(html).group(1)
+
+
+@contextlib.contextmanager
+def client_collector_between_requests():
+    """Keeps this process's own garbage collection out of the timings: it filled the database through Django,
+    and a full collection of all that pauses for 100-300 ms, landing on whichever request is being timed (one
+    such stall per run was seen on every page of a round). What exists is frozen, and the collector runs only
+    when the caller calls the function yielded, between timed requests."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield gc.collect
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def timed(session: requests.Session, method: str, url: str, **kwargs) -> tuple[requests.Response, float]:
