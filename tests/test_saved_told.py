@@ -1,6 +1,7 @@
 """The receptionist's save screen says who was told and how, read from the notification rows the save wrote."""
 
 import re
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -86,18 +87,18 @@ def test_a_team_message_names_its_members_and_counts_the_rest(client, receptioni
 def test_the_selector_reads_what_delivery_did_with_the_rows(client, clock, receptionist, colleague):
     login_across_time(client, receptionist)
     start_call(client)
-    token = token_of(client)
+    token = uuid.UUID(token_of(client))
     take_message(client, start=False)
     mail = Notification.objects.get(channel=Notification.Channel.EMAIL)
 
     assert notification_deliver(notification_id=mail.pk, now=clock.now()) is False  # held by quiet hours
-    (told,) = notified_by_save(token=token, now=clock.now()).told
+    (told,) = notified_by_save(message=mail.message, token=token, now=clock.now()).told
     opening = datetime(2026, 12, 1, 8, 30, tzinfo=AMS)
     assert told.recipient == colleague and told.mail_held and told.mail_at == opening
 
     clock.shift(timedelta(hours=1, minutes=30))  # 08:45: open, the held mail goes out
     assert notification_deliver(notification_id=mail.pk, now=clock.now()) is True
-    (told,) = notified_by_save(token=token, now=clock.now()).told
+    (told,) = notified_by_save(message=mail.message, token=token, now=clock.now()).told
     assert not told.mail_held and told.mail_at == clock.now()
 
 

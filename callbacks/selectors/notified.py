@@ -8,8 +8,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
-
 from accounts.models import User
 from callbacks.selectors.policies import quiet_until
 from callbacks.models import CallLog, Message, Notification
@@ -32,20 +30,15 @@ class Notified:
     away: User | None = None
 
 
-def notified_by_save(*, token: uuid.UUID, now: datetime) -> Notified:
-    """Who the save with this intake token notified: a new message's rows, or a repeat call's."""
-
-    # By the message's and the call's ids (their foreign-key indexes), not a join on the token: the outbox
-    # grows with every message, and an OR across two joined tables reads all of it.
-    message_ids = Message.objects.filter(intake_token=token).values("pk")
-    call_ids = CallLog.objects.filter(intake_token=token).values("pk")
-    rows = list(
-        Notification.objects.filter(
-            Q(message_id__in=message_ids, kind=Notification.Kind.NEW_MESSAGE) | Q(call_id__in=call_ids)
-        )
-        .select_related("recipient", "message__intended_user")
-        .order_by("recipient__full_name", "recipient_id", "pk")
-    )
+def notified_by_save(*, message: Message, token: uuid.UUID, now: datetime) -> Notified:
+    """Who the save with this intake token notified about ``message``: the message's own rows when that save
+    took it (its intake token), else the rows of the call that save added to it (a repeat call)."""
+    if message.intake_token == token:
+        rows = Notification.objects.filter(message=message, kind=Notification.Kind.NEW_MESSAGE)
+    else:
+        # By the call's id (its foreign-key index), not a join on the token: the outbox grows with every message.
+        rows = Notification.objects.filter(call_id__in=CallLog.objects.filter(intake_token=token).values("pk"))
+    rows = list(rows.select_related("recipient").order_by("recipient__full_name", "recipient_id", "pk"))
     in_app = [row for row in rows if row.channel == Notification.Channel.IN_APP]
     mails = {row.recipient_id: row for row in rows if row.channel == Notification.Channel.EMAIL}
     told = []
@@ -59,7 +52,9 @@ def notified_by_save(*, token: uuid.UUID, now: datetime) -> Notified:
             # Waiting: held by quiet hours already, or not yet seen by a worker, which will apply the same rule.
             held = mail.not_before if mail.not_before and mail.not_before > now else quiet_until(row.recipient, now)
             told.append(Told(recipient=row.recipient, mail_at=held or now, mail_held=held is not None))
-    message = rows[0].message if rows else None
-    intended = message.intended_user if message else None
-    away = intended if intended and intended.pk not in {item.recipient.pk for item in told} and told else None
+    # The colleague asked for is read only when someone else was told instead.
+    asked_for = message.intended_user_id
+    away = (
+        message.intended_user if told and asked_for and asked_for not in {item.recipient.pk for item in told} else None
+    )
     return Notified(told=told, away=away)

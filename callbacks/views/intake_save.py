@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from callbacks import services
 from callbacks.forms.intake import PUT_THROUGH
+from callbacks.models import Message
 from callbacks.selectors import Recipient
 from callbacks.selectors.notified import notified_by_save
 from callbacks.views.intake_call import Call
@@ -60,7 +61,7 @@ def _save_added_call(call: Call) -> Saved:
         services.draft_forget(draft=call.draft, key="open_messages", go_to="caller")
         return Saved(_("That message was handled in the meantime; take a new message instead."), back_to="caller")
     text = _("Added this call to the open message (called %(count)s times).") % {"count": message.call_count}
-    return Saved(_told(text, call))
+    return Saved(_told(text, message, call))
 
 
 def _save_new_message(call: Call) -> Saved:
@@ -81,7 +82,7 @@ def _save_new_message(call: Call) -> Saved:
             not_before=data.get("not_before"),
             exception_reason=data["exception_reason"],
         )
-    services.message_take(
+    message = services.message_take(
         token=call.draft.token,
         taken_by=call.request.user,
         intended_user=asked_for.user,
@@ -99,11 +100,11 @@ def _save_new_message(call: Call) -> Saved:
         tone=reason["tone"],
         promise=promise,
     )
-    return Saved(_told(_("Message for %(owner)s saved.") % {"owner": owner.label}, call))
+    return Saved(_told(_("Message for %(owner)s saved.") % {"owner": owner.label}, message, call))
 
 
-def _told(text: str, call: Call) -> str:
+def _told(text: str, message: Message, call: Call) -> str:
     """The save's text, then who was told and how, as the notification rows it wrote say."""
     now = timezone.now()
-    told = notified_sentence(notified_by_save(token=call.draft.token, now=now), now=now)
+    told = notified_sentence(notified_by_save(message=message, token=call.draft.token, now=now), now=now)
     return f"{text} {told}" if told else text
