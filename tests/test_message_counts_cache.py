@@ -227,6 +227,27 @@ def test_the_badge_equals_the_list_after_every_kind_of_change(
     assert teams.pk  # the team's message, unowned by anyone, is what is left
 
 
+def test_a_new_message_recounts_only_the_half_of_the_owed_callbacks_it_joins(receptionist, colleague):
+    """Kept per half of owned_by (selectors.worklist.owed_totals): his own messages, his teams' without anyone."""
+    sales = Team.objects.get(name="Verkoop")
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
+    MessageFactory(taken_by=receptionist, owner=None, team=sales, deadline=NOW + timedelta(hours=1))
+    assert _owed(colleague) == (2, 1)
+
+    def counted() -> list[str]:
+        return [sql for sql in _owed_queries(colleague) if "callbacks_message" in sql]
+
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    (own,) = counted()
+    assert '"owner_user_id" = ' in own
+    assert _owed(colleague) == (3, 1)
+    MessageFactory(taken_by=receptionist, owner=None, team=sales, deadline=NOW - timedelta(hours=2))
+    (teams,) = counted()
+    assert '"owner_user_id" IS NULL' in teams
+    assert _owed(colleague) == (4, 2)
+    assert counted() == []
+
+
 def test_the_page_after_the_list_takes_the_badge_from_the_lists_own_totals(bram, receptionist, colleague):
     """The worklist keeps its totals under the badge's key (selectors.worklist.owed_totals): after the list
     (and a new message before it), the detail page counts no owed callbacks."""

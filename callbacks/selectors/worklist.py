@@ -16,7 +16,7 @@ from django.db.models import Count, Min, Q
 from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from callbacks.models import Message, Status
-from callbacks.models.generations import kept_while_true
+from callbacks.models.generations import kept_per_owner
 from callbacks.models.querysets import MessageQuerySet
 
 
@@ -205,36 +205,44 @@ def _follow_ups(messages: MessageQuerySet, now: datetime) -> MessageQuerySet:
     return messages.follow_ups_due(today).order_by("follow_up_on", "pk")
 
 
-def _open_totals(user: User, work_filter: WorkFilter, now: datetime) -> tuple[dict[str, int], datetime]:
-    """How many open messages of the tab each group holds, counted in one aggregate per part of the tab, and
-    the moment those totals stop being true by the clock: the next deadline to pass (a callback turns
-    overdue) or midnight (today's group ends, tomorrow's deadlines become today's).
+def _open_totals(user: User, work_filter: WorkFilter, now: datetime) -> dict[str, int]:
+    """How many open messages of the tab each group holds, counted in one aggregate per part of the tab.
 
     "Mine" is counted in owned_by's two halves (MessageQuerySet.owned_by_halves): PostgreSQL counts each half
     from its open-message index alone, where the OR of the two makes it read every open row the colleague
     owes. Deadlines are counted rather than rows (every open message has one) so that the index suffices.
     """
-    by_deadline = _open_groups(now)
     parts = [Message.objects.of_teams(user)] if work_filter.scope == "teams" else Message.objects.owned_by_halves(user)
-    counts = {due: Count("deadline", filter=condition) for due, condition in by_deadline.items()}
-    counts["next_due"] = Min("deadline", filter=Q(deadline__gt=now))
-    per_part = [part.open().filter(_narrowing(work_filter, now)).aggregate(**counts) for part in parts]
+    per_part = [_part_totals(part.filter(_narrowing(work_filter, now)), now)[0] for part in parts]
+    return {due: sum(totals[due] for totals in per_part) for due in (OVERDUE, TODAY, LATER)}
+
+
+def _part_totals(part: MessageQuerySet, now: datetime) -> tuple[dict[str, int], datetime]:
+    """The open groups' totals of one part of a tab, and the moment they stop being true by the clock: the
+    next deadline to pass (a callback turns overdue) or midnight (today's group ends, tomorrow's deadlines
+    become today's)."""
+    counts = {due: Count("deadline", filter=condition) for due, condition in _open_groups(now).items()}
+    totals = part.open().aggregate(**counts, next_due=Min("deadline", filter=Q(deadline__gt=now)))
+    next_due = totals.pop("next_due")
     _, end_of_today = _day_bounds(now)
-    until = min([end_of_today, *(totals["next_due"] for totals in per_part if totals["next_due"] is not None)])
-    return {due: sum(part_totals[due] for part_totals in per_part) for due in by_deadline}, until
+    return totals, min(end_of_today, next_due) if next_due is not None else end_of_today
 
 
 def owed_totals(*, user: User, now: datetime) -> dict[str, int]:
     """What a colleague owes, per open group of the worklist: the totals of the unfiltered worklist and the
     navigation's badge (selectors.navigation_counts), one figure for both.
 
-    Kept in the cache while it is true (callbacks/models/generations.py): until a message the colleague may
-    owe (their own or their teams' without a colleague) or the configuration changes, or the clock passes
-    the moment _open_totals names. So the badge on the page after the list is not counted again.
+    Kept in the cache per half of owned_by while it is true (callbacks/models/generations.py, kept_per_owner):
+    the colleague's own messages until one of theirs changes, their teams' messages without a colleague until
+    one of those changes; either until any message is changed or the configuration changes (who is in which
+    team), or the clock passes the moment _part_totals names. So the badge on the page after the list is not
+    counted again, and a new message for the colleague recounts their own half alone.
     """
-    return kept_while_true(
-        f"owed-groups:{user.pk}", lambda: _open_totals(user, WorkFilter(), now), now=now, owners=(user.pk, None)
+    halves = dict(zip((user.pk, None), Message.objects.owned_by_halves(user), strict=True))
+    kept = kept_per_owner(
+        f"owed-groups:{user.pk}", list(halves), lambda stale: {o: _part_totals(halves[o], now) for o in stale}, now=now
     )
+    return {due: sum(kept[owner][due] for owner in halves) for due in (OVERDUE, TODAY, LATER)}
 
 
 def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> MessageQuerySet:
@@ -270,10 +278,7 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
         due: list(group.values_list(*ROW_KEY_FIELDS, *DUE_FIELDS)[: WORKLIST_CAPS[due]])
         for due, group in groups.items()
     }
-    if work_filter == WorkFilter():
-        totals = dict(owed_totals(user=user, now=now))
-    else:
-        totals, _until = _open_totals(user, work_filter, now)
+    totals = owed_totals(user=user, now=now) if work_filter == WorkFilter() else _open_totals(user, work_filter, now)
     # Follow-ups rarely fill their cap: then the keys already read are all of them, and no count is needed.
     follow_ups_read = len(keys[FOLLOW_UP])
     totals[FOLLOW_UP] = follow_ups_read if follow_ups_read < WORKLIST_CAPS[FOLLOW_UP] else groups[FOLLOW_UP].count()
