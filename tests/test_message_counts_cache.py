@@ -239,7 +239,7 @@ def test_a_new_message_recounts_only_the_half_of_the_owed_callbacks_it_joins(rec
 
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     (own,) = counted()
-    assert '"owner_user_id" = ' in own
+    assert f'"owner_user_id" IN ({colleague.pk})' in own  # his figure among selectors.open_figures' per owner
     assert _owed(colleague) == (3, 1)
     MessageFactory(taken_by=receptionist, owner=None, team=sales, deadline=NOW - timedelta(hours=2))
     (teams,) = counted()
@@ -271,6 +271,28 @@ def test_the_lists_totals_move_at_midnight_without_any_write(bram, receptionist,
     after_midnight = bram.get("/callbacks/")
     assert after_midnight.wsgi_request.worklist_totals == {"overdue": 0, "today": 1, "later": 0}
     assert 'data-test="group-today"' in after_midnight.content.decode()
+
+
+def test_the_dashboard_takes_a_colleagues_figure_counted_for_his_own_list(bram, receptionist, colleague, manager):
+    """One figure per owner (selectors.open_figures): counted for his list, it serves the manager's dashboard."""
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
+    open_counts(now=NOW)  # every owner counted and kept
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(minutes=30))
+    bram.get("/callbacks/")  # his own figure counted again, for his list
+    with CaptureQueriesContext(connection) as queries:
+        counts = open_counts(now=NOW)
+    assert [(row["owner_user"], row["open"], row["overdue"]) for row in counts.per_colleague] == [(colleague.pk, 2, 1)]
+    assert counts.due_soon == 1
+    assert not [q["sql"] for q in queries if "callbacks_message" in q["sql"]]
+
+
+def test_a_message_exactly_an_hour_away_is_kept_out_of_due_soon_until_just_after(receptionist, colleague):
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1))
+    assert open_counts(now=NOW).due_soon == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert open_counts(now=NOW).due_soon == 0  # kept: true until just after this moment
+    assert not [q["sql"] for q in queries if "callbacks_message" in q["sql"]]
+    assert open_counts(now=NOW + timedelta(microseconds=1)).due_soon == 1
 
 
 def test_the_badge_is_counted_from_the_database_when_the_cache_is_unreachable(receptionist, colleague):

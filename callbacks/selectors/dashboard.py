@@ -11,21 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from django.db.models import CharField, Count, Min, OuterRef, Q, Subquery
+from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.configuration_cache import remembered
 from accounts.models import User
 from callbacks.models import MIDDAY, DayPart, Heartbeat, Message, Notification, PhoneDuty
-from callbacks.models.generations import kept_per_owner
-from callbacks.models.querysets import MessageQuerySet
+from callbacks.selectors.open_figures import DUE_SOON, open_figures
 from callbacks.selectors.policies import calendar_for
 
 SWEEP_SILENT_AFTER = timedelta(minutes=5)
 # Pending rows older than this mean delivery is not keeping up (quiet-hours holds are not counted).
 OUTBOX_LAG = timedelta(minutes=5)
-DUE_SOON = timedelta(hours=1)
 # The dashboard lists at most this many overdue and due-soon messages; the counts cover all of them.
 SHOWN = 50
 # The cached lists hold callers' names and reasons: kept for minutes only (overdue_fragment_key says what
@@ -87,20 +85,12 @@ def open_counts(*, now: datetime) -> OpenCounts:
     """Open callbacks per colleague, how many of them are overdue, and the totals the bounded lists leave
     out; the team-only messages are a group of their own, counted in the totals.
 
-    Kept in the cache per owner while they are true (callbacks/models/generations.py, kept_per_owner): an
-    owner's figures until a message of theirs or the configuration (a colleague's name, a new colleague)
-    changes, any changed message, or the clock moves one of their messages into "overdue" or "due within
-    the hour". So a new message for one colleague recounts that colleague alone.
+    Per owner as selectors.open_figures counts and keeps them: a new message for one colleague recounts that
+    colleague alone, and a colleague's figure counted for their own list serves here too.
     """
     # Every user may own messages; a new user moves the configuration version on (callbacks/apps.py).
     owners = [None, *remembered("user_pks", lambda: list(User.objects.order_by("pk").values_list("pk", flat=True)))]
-    rows = [
-        row
-        for row in kept_per_owner(
-            "dashboard_open_counts", owners, lambda stale: _open_counts(now, stale), now=now
-        ).values()
-        if row is not None
-    ]
+    rows = [row for row in open_figures(owners=owners, now=now).values() if row is not None]
     per_colleague = sorted(
         (
             {key: row[key] for key in ("owner_user", "owner_user__full_name", "open", "overdue")}
@@ -110,45 +100,6 @@ def open_counts(*, now: datetime) -> OpenCounts:
         key=lambda row: (-row["overdue"], -row["open"], row["owner_user__full_name"]),
     )
     return OpenCounts(per_colleague, sum(row["overdue"] for row in rows), sum(row["soon"] for row in rows))
-
-
-def _open_counts(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[dict | None, datetime | None]]:
-    """For each owner asked: their open messages' counts (None if they have none) and the moment those stop
-    being true by the clock.
-
-    Grouped by owner alone and counting deadlines, with conditions on the deadline alone, so that
-    PostgreSQL answers from the msg_open_owner_deadline index without reading the table (every open message
-    has a deadline: the message_open_has_deadline constraint). The name is a subquery on the grouped rows,
-    read once per colleague: joining the users before grouping would read every open row from the table.
-    """
-    name = User.objects.filter(pk=OuterRef("owner_user")).order_by().values("full_name")
-    soon_end = now + DUE_SOON
-    colleagues = [owner for owner in owners if owner is not None]
-    of_owners = Q(owner_user__in=colleagues)
-    if None in owners:
-        of_owners |= Q(owner_user__isnull=True)
-    rows = (
-        Message.objects.open()
-        .filter(of_owners)
-        .order_by()
-        .values("owner_user")
-        .annotate(
-            open=Count("deadline"),
-            overdue=Count("deadline", filter=MessageQuerySet.deadline_passed(now)),
-            soon=Count("deadline", filter=MessageQuerySet.deadline_between(now, soon_end)),
-            # The next deadline to pass (a message turns overdue) and the next to come within the hour.
-            next_due=Min("deadline", filter=Q(deadline__gt=now)),
-            next_soon=Min("deadline", filter=Q(deadline__gte=soon_end)),
-        )
-        .annotate(owner_user__full_name=Subquery(name))
-    )
-    counted: dict[int | None, tuple[dict | None, datetime | None]] = dict.fromkeys(owners, (None, None))
-    for row in rows:
-        changes = [row["next_due"]] if row["next_due"] is not None else []
-        if row["next_soon"] is not None:
-            changes.append(row["next_soon"] - DUE_SOON)
-        counted[row["owner_user"]] = (row, min(changes, default=None))
-    return counted
 
 
 def engine_health(*, now: datetime) -> EngineHealth:

@@ -7,10 +7,8 @@ groups MessageQuerySet's deadline conditions), asked the same way by the overvie
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Count, Min, Q
 
 from accounts.configuration_cache import remembered
@@ -18,6 +16,7 @@ from accounts.models import Team, User
 from callbacks.models import Message, Status
 from callbacks.models.generations import kept_per_owner
 from callbacks.models.querysets import MessageQuerySet
+from callbacks.selectors.open_figures import LATER, OVERDUE, TODAY, day_bounds, due_groups, open_figures
 
 
 # What a cached row of a table (callbacks/partials/message_table.html) depends on: the message's version,
@@ -137,7 +136,7 @@ class Worklist:
 
 # The groups of the worklist ("due" values of WorkFilter) and how many rows of each the overview shows.
 # Overdue and today are what to do now, so they show more; a capped group links to all of it, paginated.
-OVERDUE, TODAY, LATER, FOLLOW_UP = "overdue", "today", "later", "follow_up"
+FOLLOW_UP = "follow_up"
 WORKLIST_CAPS = {OVERDUE: 50, TODAY: 50, LATER: 20, FOLLOW_UP: 20}
 
 
@@ -164,13 +163,6 @@ def member_teams(user: User) -> list[Team]:
     return remembered(member_teams_key(user), lambda: list(Team.objects.filter(members=user).order_by("name")))
 
 
-def _day_bounds(now: datetime) -> tuple[date, datetime]:
-    """Today in the office's time zone, and the midnight that ends it."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    today = now.astimezone(tz).date()
-    return today, datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz)
-
-
 def _in_scope(user: User, work_filter: WorkFilter) -> MessageQuerySet:
     """The tab: what the colleague answers for ("mine"), or everything of their teams ("teams")."""
     messages = Message.objects.of_teams(user) if work_filter.scope == "teams" else Message.objects.owned_by(user)
@@ -189,19 +181,8 @@ def _narrowing(work_filter: WorkFilter, now: datetime) -> Q:
     return narrowing
 
 
-def _open_groups(now: datetime) -> dict[str, Q]:
-    """The groups of open messages by deadline, as conditions on messages already narrowed to open()
-    (MessageQuerySet.deadline_passed: so PostgreSQL counts them from the open-message indexes)."""
-    _, end_of_today = _day_bounds(now)
-    return {
-        OVERDUE: MessageQuerySet.deadline_passed(now),
-        TODAY: MessageQuerySet.deadline_between(now, end_of_today),
-        LATER: Q(deadline__gte=end_of_today),  # a deadline at midnight is tomorrow's
-    }
-
-
 def _follow_ups(messages: MessageQuerySet, now: datetime) -> MessageQuerySet:
-    today, _ = _day_bounds(now)
+    today, _ = day_bounds(now)
     return messages.follow_ups_due(today).order_by("follow_up_on", "pk")
 
 
@@ -221,10 +202,10 @@ def _part_totals(part: MessageQuerySet, now: datetime) -> tuple[dict[str, int], 
     """The open groups' totals of one part of a tab, and the moment they stop being true by the clock: the
     next deadline to pass (a callback turns overdue) or midnight (today's group ends, tomorrow's deadlines
     become today's)."""
-    counts = {due: Count("deadline", filter=condition) for due, condition in _open_groups(now).items()}
+    counts = {due: Count("deadline", filter=condition) for due, condition in due_groups(now).items()}
     totals = part.open().aggregate(**counts, next_due=Min("deadline", filter=Q(deadline__gt=now)))
     next_due = totals.pop("next_due")
-    _, end_of_today = _day_bounds(now)
+    _, end_of_today = day_bounds(now)
     return totals, min(end_of_today, next_due) if next_due is not None else end_of_today
 
 
@@ -232,17 +213,18 @@ def owed_totals(*, user: User, now: datetime) -> dict[str, int]:
     """What a colleague owes, per open group of the worklist: the totals of the unfiltered worklist and the
     navigation's badge (selectors.navigation_counts), one figure for both.
 
-    Kept in the cache per half of owned_by while it is true (callbacks/models/generations.py, kept_per_owner):
-    the colleague's own messages until one of theirs changes, their teams' messages without a colleague until
-    one of those changes; either until any message is changed or the configuration changes (who is in which
-    team), or the clock passes the moment _part_totals names. So the badge on the page after the list is not
-    counted again, and a new message for the colleague recounts their own half alone.
+    In owned_by's two halves, each kept in the cache while it is true (callbacks/models/generations.py): the
+    colleague's own messages as selectors.open_figures counts every colleague's (the dashboard's figure), and
+    their teams' messages without a colleague, until one of those or any message or the configuration (who
+    is in which team) changes, or the clock passes the moment _part_totals names. So the badge on the page
+    after the list is not counted again, and a new message for the colleague recounts their own half alone.
     """
-    halves = dict(zip((user.pk, None), Message.objects.owned_by_halves(user), strict=True))
-    kept = kept_per_owner(
-        f"owed-groups:{user.pk}", list(halves), lambda stale: {o: _part_totals(halves[o], now) for o in stale}, now=now
-    )
-    return {due: sum(kept[owner][due] for owner in halves) for due in (OVERDUE, TODAY, LATER)}
+    own = open_figures(owners=[user.pk], now=now)[user.pk]
+    teams_half = Message.objects.owned_by_halves(user)[1]
+    teams = kept_per_owner(
+        f"owed-teams:{user.pk}", [None], lambda stale: {None: _part_totals(teams_half, now)}, now=now
+    )[None]
+    return {due: (own[due] if own else 0) + teams[due] for due in (OVERDUE, TODAY, LATER)}
 
 
 def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> MessageQuerySet:
@@ -253,7 +235,7 @@ def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> Mess
     if work_filter.due == FOLLOW_UP:
         return _follow_ups(messages, now)
     if work_filter.due:
-        return messages.open().filter(_open_groups(now)[work_filter.due]).order_by("deadline", "pk")
+        return messages.open().filter(due_groups(now)[work_filter.due]).order_by("deadline", "pk")
     return messages.order_by("-taken_at", "-pk")
 
 
@@ -269,7 +251,7 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     in_scope = _in_scope(user, work_filter)
     open_messages = in_scope.open().filter(_narrowing(work_filter, now))
     groups = {
-        due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in _open_groups(now).items()
+        due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in due_groups(now).items()
     }
     groups[FOLLOW_UP] = _follow_ups(
         in_scope, now

@@ -1,0 +1,90 @@
+"""The open messages of each owner, counted by when they are due: the manager's dashboard shows them per
+colleague, and "My callbacks" and the navigation's badge take a colleague's own messages from them, so a
+figure counted for one page serves the others."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+
+from accounts.models import User
+from callbacks.models import Message
+from callbacks.models.generations import kept_per_owner
+from callbacks.models.querysets import MessageQuerySet
+
+# The groups of open messages on "My callbacks", by deadline.
+OVERDUE, TODAY, LATER = "overdue", "today", "later"
+# The dashboard's "due within the hour".
+DUE_SOON = timedelta(hours=1)
+
+
+def day_bounds(now: datetime) -> tuple[date, datetime]:
+    """Today in the office's time zone, and the midnight that ends it."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = now.astimezone(tz).date()
+    return today, datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz)
+
+
+def due_groups(now: datetime) -> dict[str, Q]:
+    """The groups of open messages by deadline, as conditions on messages already narrowed to open()
+    (MessageQuerySet.deadline_passed: so PostgreSQL counts them from the open-message indexes)."""
+    _, end_of_today = day_bounds(now)
+    return {
+        OVERDUE: MessageQuerySet.deadline_passed(now),
+        TODAY: MessageQuerySet.deadline_between(now, end_of_today),
+        LATER: Q(deadline__gte=end_of_today),  # a deadline at midnight is tomorrow's
+    }
+
+
+def open_figures(*, owners: list[int | None], now: datetime) -> dict[int | None, dict | None]:
+    """For each owner (an owner_user id, None for the teams' messages no one person owns): their open messages
+    ("open"), how many are overdue, due within the hour ("soon"), due later today and after today, and the
+    owner's name ("owner_user__full_name"); None for an owner without open messages.
+
+    Kept in the cache per owner while true (callbacks/models/generations.py, kept_per_owner): until a message of
+    theirs or the configuration (a colleague's name, a new colleague) changes, any message changes, or the
+    clock moves one of their messages into another group (a deadline passes or comes within the hour, the
+    day ends). So a new message for one colleague recounts that colleague alone.
+    """
+    return kept_per_owner("open-figures", owners, lambda stale: _counted(now, stale), now=now)
+
+
+def _counted(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[dict | None, datetime | None]]:
+    """Grouped by owner alone and counting deadlines, with conditions on the deadline alone, so that
+    PostgreSQL answers from the msg_open_owner_deadline index without reading the table (every open message
+    has a deadline: the message_open_has_deadline constraint). The name is a subquery on the grouped rows,
+    read once per colleague: joining the users before grouping would read every open row from the table.
+    """
+    name = User.objects.filter(pk=OuterRef("owner_user")).order_by().values("full_name")
+    soon_end = now + DUE_SOON
+    _, end_of_today = day_bounds(now)
+    colleagues = [owner for owner in owners if owner is not None]
+    of_owners = Q(owner_user__in=colleagues)
+    if None in owners:
+        of_owners |= Q(owner_user__isnull=True)
+    rows = (
+        Message.objects.open()
+        .filter(of_owners)
+        .order_by()
+        .values("owner_user")
+        .annotate(
+            open=Count("deadline"),
+            soon=Count("deadline", filter=MessageQuerySet.deadline_between(now, soon_end)),
+            **{due: Count("deadline", filter=condition) for due, condition in due_groups(now).items()},
+            # The next deadline to pass (a message turns overdue) and the next to come within the hour.
+            next_due=Min("deadline", filter=Q(deadline__gt=now)),
+            next_soon=Min("deadline", filter=Q(deadline__gte=soon_end)),
+        )
+        .annotate(owner_user__full_name=Subquery(name))
+    )
+    counted: dict[int | None, tuple[dict | None, datetime | None]] = dict.fromkeys(owners, (None, None))
+    for row in rows:
+        changes = [end_of_today]
+        if row["next_due"] is not None:
+            changes.append(row["next_due"])
+        if row["next_soon"] is not None:
+            # Due "within the hour" once less than an hour is left: just after this moment, not at it.
+            changes.append(row["next_soon"] - DUE_SOON + timedelta(microseconds=1))
+        counted[row["owner_user"]] = (row, min(changes))
+    return counted
