@@ -88,12 +88,17 @@ def open_counts(*, now: datetime) -> OpenCounts:
     Per owner as selectors.open_figures counts and keeps them: a new message for one colleague recounts that
     colleague alone, and a colleague's figure counted for their own list serves here too.
     """
-    # Every user may own messages; a new user moves the configuration version on (callbacks/apps.py).
-    owners = [None, *remembered("user_pks", lambda: list(User.objects.order_by("pk").values_list("pk", flat=True)))]
-    rows = [row for row in open_figures(owners=owners, now=now).values() if row is not None]
+    # Every user may own messages; a new user or a new name moves the configuration version on (callbacks/apps.py).
+    names = remembered("user_names", lambda: dict(User.objects.order_by("pk").values_list("pk", "full_name")))
+    rows = [row for row in open_figures(owners=[None, *names], now=now).values() if row is not None]
     per_colleague = sorted(
         (
-            {key: row[key] for key in ("owner_user", "owner_user__full_name", "open", "overdue")}
+            {
+                "owner_user": row["owner_user"],
+                "owner_user__full_name": names[row["owner_user"]],
+                "open": row["open"],
+                "overdue": row["overdue"],
+            }
             for row in rows
             if row["owner_user"] is not None
         ),

@@ -6,9 +6,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Min, Q
 
-from accounts.models import User
 from callbacks.models import Message
 from callbacks.models.generations import kept_per_owner
 from callbacks.models.querysets import MessageQuerySet
@@ -39,8 +38,8 @@ def due_groups(now: datetime) -> dict[str, Q]:
 
 def open_figures(*, owners: list[int | None], now: datetime) -> dict[int | None, dict | None]:
     """For each owner (an owner_user id, None for the teams' messages no one person owns): their open messages
-    ("open"), how many are overdue, due within the hour ("soon"), due later today and after today, and the
-    owner's name ("owner_user__full_name"); None for an owner without open messages.
+    ("open"), how many are overdue, due within the hour ("soon"), due later today and after today; None for an
+    owner without open messages.
 
     Kept in the cache per owner while true (callbacks/models/generations.py, kept_per_owner): until a message of
     theirs or the configuration (a colleague's name, a new colleague) changes, any message changes, or the
@@ -53,10 +52,8 @@ def open_figures(*, owners: list[int | None], now: datetime) -> dict[int | None,
 def _counted(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[dict | None, datetime | None]]:
     """Grouped by owner alone and counting deadlines, with conditions on the deadline alone, so that
     PostgreSQL answers from the msg_open_owner_deadline index without reading the table (every open message
-    has a deadline: the message_open_has_deadline constraint). The name is a subquery on the grouped rows,
-    read once per colleague: joining the users before grouping would read every open row from the table.
+    has a deadline: the message_open_has_deadline constraint).
     """
-    name = User.objects.filter(pk=OuterRef("owner_user")).order_by().values("full_name")
     soon_end = now + DUE_SOON
     _, end_of_today = day_bounds(now)
     colleagues = [owner for owner in owners if owner is not None]
@@ -69,17 +66,16 @@ def _counted(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[
         .order_by()
         .values("owner_user")
         .annotate(
-            open=Count("deadline"),
             soon=Count("deadline", filter=MessageQuerySet.deadline_between(now, soon_end)),
             **{due: Count("deadline", filter=condition) for due, condition in due_groups(now).items()},
             # The next deadline to pass (a message turns overdue) and the next to come within the hour.
             next_due=Min("deadline", filter=Q(deadline__gt=now)),
             next_soon=Min("deadline", filter=Q(deadline__gte=soon_end)),
         )
-        .annotate(owner_user__full_name=Subquery(name))
     )
     counted: dict[int | None, tuple[dict | None, datetime | None]] = dict.fromkeys(owners, (None, None))
     for row in rows:
+        row["open"] = row[OVERDUE] + row[TODAY] + row[LATER]  # every open message is in one of them
         changes = [end_of_today]
         if row["next_due"] is not None:
             changes.append(row["next_due"])
