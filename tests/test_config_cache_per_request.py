@@ -83,3 +83,25 @@ def test_the_worklist_reads_the_configuration_in_one_round_trip(client, colleagu
     cache_calls.clear()
     assert client.get("/callbacks/").status_code == 200
     assert cache_calls == ["get_many"]
+
+
+def test_a_teams_promise_rules_come_in_one_round_trip(cache_calls):
+    """A promise, its escalation and the save need the team's calendar, handling times and escalation delay:
+    one entry (selectors.policies.promise_rules), so one round trip after the version."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from accounts.models import Team
+    from callbacks.selectors.policies import escalation_moment, handling_for, proposed_deadline
+
+    team = Team.objects.create(name="Verkoop")
+    monday = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    with read_once():
+        proposed_deadline(team=team, call_type="question", start=monday, window=None)  # kept
+    with read_once():
+        remembered("something-else", lambda: "read first, with the version")
+        cache_calls.clear()
+        deadline = proposed_deadline(team=team, call_type="complaint", start=monday, window=None)
+        assert handling_for(team, "complaint").total_seconds() == 2 * 3600
+        assert escalation_moment(team=team, deadline=deadline) > deadline
+    assert cache_calls == ["get"]

@@ -1,6 +1,7 @@
 """Reads a team's promise rules (business hours, closure days, handling times) into the pure calendar,
 and what the managers' rule and phone-duty pages show."""
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,10 +35,38 @@ DEFAULT_HOURS = {weekday: (time(8, 30), time(17, 30)) for weekday in range(5)}
 DEFAULT_HANDLING_MINUTES: dict[str, int | None] = {CallType.COMPLAINT: 120}
 
 
-def calendar_for(team: Team | None) -> BusinessCalendar:
+@dataclass(frozen=True)
+class PromiseRules:
+    """A team's rules for a promise: its calendar, its handling times per call type (business minutes, where the
+    team set one) and how long after a missed deadline a message goes to the manager."""
+
+    calendar: BusinessCalendar
+    handling_minutes: dict[str, int | None]
+    escalation_minutes: int
+
+
+def promise_rules(team: Team | None) -> PromiseRules:
+    """Read together and kept with the configuration (accounts/configuration_cache.py): a promise, its
+    escalation and the save that follows need all three, so one round trip to the cache brings them."""
+    return remembered(f"promise_rules:{team.pk if team else None}", lambda: _read_promise_rules(team))
+
+
+def _read_promise_rules(team: Team | None) -> PromiseRules:
+    escalation = team_settings(team).escalation_business_minutes
     if team is None:
-        return BusinessCalendar(tz=ZoneInfo(settings.TIME_ZONE), hours=DEFAULT_HOURS)
-    return remembered(f"calendar:{team.pk}", lambda: _read_calendar(team))
+        return PromiseRules(_office_calendar(), {}, escalation)
+    handling = dict(HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes"))
+    return PromiseRules(_read_calendar(team), handling, escalation)
+
+
+def calendar_for(team: Team | None) -> BusinessCalendar:
+    if team is None:  # asked on every page (who is on phone duty): nothing to read
+        return _office_calendar()
+    return promise_rules(team).calendar
+
+
+def _office_calendar() -> BusinessCalendar:
+    return BusinessCalendar(tz=ZoneInfo(settings.TIME_ZONE), hours=DEFAULT_HOURS)
 
 
 def _read_calendar(team: Team) -> BusinessCalendar:
@@ -51,13 +80,7 @@ def _read_calendar(team: Team) -> BusinessCalendar:
 
 
 def handling_for(team: Team | None, call_type: str) -> timedelta | None:
-    minutes = DEFAULT_HANDLING_MINUTES.get(call_type)
-    if team is not None:
-        rows = remembered(
-            f"handling:{team.pk}",
-            lambda: dict(HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes")),
-        )
-        minutes = rows.get(call_type, minutes)
+    minutes = promise_rules(team).handling_minutes.get(call_type, DEFAULT_HANDLING_MINUTES.get(call_type))
     return None if minutes is None else timedelta(minutes=minutes)
 
 
@@ -77,11 +100,8 @@ def team_settings(team: Team | None) -> TeamSettings:
 
 def escalation_moment(*, team: Team | None, deadline: datetime) -> datetime:
     """When a still-open message goes to the manager: the escalation delay in business time after the deadline."""
-    minutes = remembered(
-        f"escalation:{team.pk if team else None}", lambda: team_settings(team).escalation_business_minutes
-    )
-    delay = timedelta(minutes=minutes)
-    return add_business_time(deadline, delay, calendar_for(team))
+    rules = promise_rules(team)
+    return add_business_time(deadline, timedelta(minutes=rules.escalation_minutes), rules.calendar)
 
 
 # --- The managers' pages (callbacks.views.policies) ----------------------------------------------------
