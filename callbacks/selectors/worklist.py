@@ -164,9 +164,11 @@ def member_teams(user: User) -> list[Team]:
 
 
 def _in_scope(user: User, work_filter: WorkFilter) -> MessageQuerySet:
-    """The tab: what the colleague answers for ("mine"), or everything of their teams ("teams")."""
-    messages = Message.objects.of_teams(user) if work_filter.scope == "teams" else Message.objects.owned_by(user)
-    return messages.select_related("owner_user", "owner_team")
+    """The tab: what the colleague answers for ("mine"), or everything of their teams ("teams"), whose rows also
+    name each message's owner (the list's show_owner)."""
+    if work_filter.scope == "teams":
+        return Message.objects.of_teams(user).select_related("owner_user", "owner_team")
+    return Message.objects.owned_by(user)
 
 
 def _narrowing(work_filter: WorkFilter, now: datetime) -> Q:
