@@ -148,6 +148,18 @@ def test_a_new_message_moves_on_its_owners_generation_and_leaves_others_counts_k
     }
 
 
+@pytest.mark.parametrize("bulk", [False, True])
+def test_adding_anything_but_an_open_message_moves_the_common_generation_on(receptionist, colleague, bulk):
+    """Only open messages are added under their owner's generation: what is kept without any owner's (the
+    follow-ups of selectors.worklist) must see a handled message added with a follow-up."""
+    common = cache.get(GENERATION_KEY) or generations._started(GENERATION_KEY)
+    handled = MessageFactory.build(
+        taken_by=receptionist, owner=colleague, status=Status.HANDLED, outcome=Outcome.SOLVED
+    )
+    Message.objects.bulk_create([handled]) if bulk else handled.save()
+    assert cache.get(GENERATION_KEY) != common
+
+
 def test_a_team_message_no_one_owns_moves_on_the_badges_of_the_teams_members(receptionist, colleague):
     team = colleague.teams.get()
     assert _owed(colleague) == (0, 0)

@@ -123,9 +123,9 @@ def test_when_the_minute_turns_only_the_call_back_cells_are_drawn_again(bram, re
     with CaptureQueriesContext(connection) as turned:
         row = _row(bram.get("/callbacks/").content.decode(), message)
     assert "nog 29\xa0minuten" in row and "Beller 1" in row
-    # The control is a write: the open groups' totals are counted again (once per half of owned_by), and the
-    # navigation's badge takes them from the worklist. No message is read.
-    assert len(turned) == len(cached) + 2
+    # The control is a write: the open groups' totals are counted again (once per half of owned_by) and the
+    # follow-ups read again; the navigation's badge takes the totals from the worklist. No message is read.
+    assert len(turned) == len(cached) + 3
     assert not [q for q in turned.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
 
 
@@ -149,3 +149,18 @@ def test_a_new_message_in_a_group_draws_only_its_own_row(bram, receptionist, col
     row = _row(bram.get("/callbacks/").content.decode(), new)
     assert "nog 30\xa0minuten" in row
     assert len(drawn) == 1
+
+
+def test_the_follow_ups_are_kept_past_a_new_message_and_follow_a_new_follow_up(bram, receptionist, colleague):
+    """A new open message cannot be a follow-up: it leaves the kept follow-ups standing. Anything else added (a
+    handled message with a follow-up due) moves the common generation on and shows at once."""
+    handled = {"status": "handled", "outcome": Outcome.SOLVED, "follow_up_on": NOW.date()}
+    first = MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Eerste", **handled)
+    assert "Eerste" in bram.get("/callbacks/").content.decode()
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    with CaptureQueriesContext(connection) as queries:
+        bram.get("/callbacks/")
+    assert not [q["sql"] for q in queries if '"follow_up_on" <=' in q["sql"]]
+    second = MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Tweede", **handled)
+    page = bram.get("/callbacks/").content.decode()
+    assert f'data-message="{first.pk}"' in page and f'data-message="{second.pk}"' in page

@@ -8,7 +8,7 @@ three still hold:
 - the "messages generation": a random value in the cache that every write to Message rows moves on
   (Message.save()/delete() and MessageQuerySet.update()/delete()/bulk_create() call messages_changed(),
   bulk_update() writes through update(); the overdue sweep's raw UPDATE calls it itself). A write that
-  only adds messages (a new message from the intake, bulk_create) moves on the generations of the new
+  only adds open messages (a new message from the intake, bulk_create) moves on the generations of the new
   rows' owners instead (owner_user, None for a team's message no one person owns): a figure that names
   the owners it counts (``owners``) carries their generations too, so a new message for one colleague
   leaves the figures of every other colleague standing. A changed or deleted message moves the one
@@ -53,7 +53,7 @@ def messages_changed(*, new_rows_of: Iterable[int | None] | None = None) -> None
 
     Now, so that a read later in the same transaction does not get the figures kept before the write;
     after the commit, because another process may have counted the old rows in between and kept them
-    under the generation set now. ``new_rows_of``: the write only added messages, owned by these
+    under the generation set now. ``new_rows_of``: the write only added open messages, owned by these
     owner_user ids (None: a team's); then only those owners' generations move on.
     """
     keys = [GENERATION_KEY] if new_rows_of is None else sorted({owner_generation_key(o) for o in new_rows_of})

@@ -138,11 +138,11 @@ class Message(models.Model):
         return f"{self.caller_name or _('Caller')} → {self.owner_display}"
 
     # Both move the messages generation on, as MessageQuerySet's bulk writes do (callbacks/models/generations.py);
-    # a new message only its owner's.
+    # a new open message only its owner's.
     def save(self, *args, **kwargs) -> None:
         adding = self._state.adding
         super().save(*args, **kwargs)
-        messages_changed(new_rows_of=[self.owner_user_id] if adding else None)
+        messages_changed(new_rows_of=[self.owner_user_id] if adding and self.status == Status.OPEN else None)
 
     def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
         deleted = super().delete(*args, **kwargs)

@@ -35,8 +35,9 @@ class MessageQuerySet(models.QuerySet):
     def bulk_create(self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs) -> list:
         objs = list(objs)
         written = super().bulk_create(objs, batch_size, ignore_conflicts, update_conflicts, **kwargs)
-        # New rows move on only their owners' generations; update_conflicts may change rows already there.
-        messages_changed(new_rows_of=None if update_conflicts else [obj.owner_user_id for obj in objs])
+        # New open rows move on only their owners' generations; update_conflicts may change rows already there.
+        only_open_added = not update_conflicts and all(obj.status == Status.OPEN for obj in objs)
+        messages_changed(new_rows_of=[obj.owner_user_id for obj in objs] if only_open_added else None)
         return written
 
     def open(self) -> "MessageQuerySet":

@@ -14,7 +14,7 @@ from django.db.models import Count, Min, Q
 from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from callbacks.models import Message, Status
-from callbacks.models.generations import kept_per_owner
+from callbacks.models.generations import kept_per_owner, kept_while_true
 from callbacks.models.querysets import MessageQuerySet
 from callbacks.selectors.open_figures import LATER, OVERDUE, TODAY, day_bounds, due_groups, open_figures
 
@@ -26,6 +26,7 @@ ROW_KEY_FIELDS = ("pk", "version", "owner_user_id", "owner_team_id")
 # What the row's "Call back" cell shows. That cell changes with the minute, so it is drawn afresh from these,
 # read with the keys, while the rest of the row stays cached.
 DUE_FIELDS = ("status", "deadline", "follow_up_on")
+KEYS = (*ROW_KEY_FIELDS, *DUE_FIELDS)
 
 
 class MissedRows:
@@ -183,6 +184,24 @@ def _narrowing(work_filter: WorkFilter, now: datetime) -> Q:
     return narrowing
 
 
+def _follow_ups_kept(user: User, scope: str, in_scope: MessageQuerySet, now: datetime) -> tuple[list[tuple], int]:
+    """The follow-ups' first rows (keys and "Call back" fields) and their total, kept in the cache while true.
+
+    Follow-ups are handled messages, which a new message never is (a write that adds anything but open messages
+    moves the common generation on: callbacks/models/generations.py), so no owner's generation is carried: only
+    a changed message, the configuration (the teams of the tab) or the end of the day ends them.
+    """
+
+    def read() -> tuple[tuple[list[tuple], int], datetime]:
+        group = _follow_ups(in_scope, now)
+        keys = list(group.values_list(*KEYS)[: WORKLIST_CAPS[FOLLOW_UP]])
+        # Follow-ups rarely fill their cap: then the keys read are all of them, and no count is needed.
+        total = len(keys) if len(keys) < WORKLIST_CAPS[FOLLOW_UP] else group.count()
+        return (keys, total), day_bounds(now)[1]
+
+    return kept_while_true(f"follow-ups:{user.pk}:{scope}", read, now=now, owners=())
+
+
 def _follow_ups(messages: MessageQuerySet, now: datetime) -> MessageQuerySet:
     today, _ = day_bounds(now)
     return messages.follow_ups_due(today).order_by("follow_up_on", "pk")
@@ -252,20 +271,13 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     """
     in_scope = _in_scope(user, work_filter)
     open_messages = in_scope.open().filter(_narrowing(work_filter, now))
-    groups = {
-        due: open_messages.filter(condition).order_by("deadline", "pk") for due, condition in due_groups(now).items()
-    }
-    groups[FOLLOW_UP] = _follow_ups(
-        in_scope, now
-    )  # follow-ups ignore the filters other than the tab, as they always have
     keys = {
-        due: list(group.values_list(*ROW_KEY_FIELDS, *DUE_FIELDS)[: WORKLIST_CAPS[due]])
-        for due, group in groups.items()
+        due: list(open_messages.filter(condition).order_by("deadline", "pk").values_list(*KEYS)[: WORKLIST_CAPS[due]])
+        for due, condition in due_groups(now).items()
     }
     totals = owed_totals(user=user, now=now) if work_filter == WorkFilter() else _open_totals(user, work_filter, now)
-    # Follow-ups rarely fill their cap: then the keys already read are all of them, and no count is needed.
-    follow_ups_read = len(keys[FOLLOW_UP])
-    totals[FOLLOW_UP] = follow_ups_read if follow_ups_read < WORKLIST_CAPS[FOLLOW_UP] else groups[FOLLOW_UP].count()
+    # Follow-ups ignore the filters other than the tab, as they always have.
+    keys[FOLLOW_UP], totals[FOLLOW_UP] = _follow_ups_kept(user, work_filter.scope, in_scope, now)
     # Read for the rows that miss. A row changed in between shows as it is now, under its old key, which the
     # next request no longer asks for (the change gave it a new version or owner).
     missed = MissedRows(in_scope, [key[0] for group_keys in keys.values() for key in group_keys])
