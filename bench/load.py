@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pages import StepFailed, intake  # noqa: E402
+from bench.walk import StepFailed, intake  # noqa: E402
 from bench.server import Gunicorn, csrf_of, login, machine, office, p95, timed  # noqa: E402
 
 RECEPTIONISTS = ["anna"] + [f"receptie{n:02d}" for n in range(1, 20)]
