@@ -105,3 +105,16 @@ def test_a_teams_promise_rules_come_in_one_round_trip(cache_calls):
         assert handling_for(team, "complaint").total_seconds() == 2 * 3600
         assert escalation_moment(team=team, deadline=deadline) > deadline
     assert cache_calls == ["get"]
+
+
+def test_a_teams_promise_rules_are_read_with_one_look_at_its_settings():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Team
+    from callbacks.selectors.policies import promise_rules
+
+    team = Team.objects.create(name="Verkoop")
+    with CaptureQueriesContext(connection) as queries:
+        promise_rules(team)
+    assert len([q for q in queries if "callbacks_teamsettings" in q["sql"]]) == 1

@@ -52,11 +52,11 @@ def promise_rules(team: Team | None) -> PromiseRules:
 
 
 def _read_promise_rules(team: Team | None) -> PromiseRules:
-    escalation = team_settings(team).escalation_business_minutes
+    settings_row = team_settings(team)
     if team is None:
-        return PromiseRules(_office_calendar(), {}, escalation)
+        return PromiseRules(_office_calendar(), {}, settings_row.escalation_business_minutes)
     handling = dict(HandlingPolicy.objects.filter(team=team).values_list("call_type", "business_minutes"))
-    return PromiseRules(_read_calendar(team), handling, escalation)
+    return PromiseRules(_read_calendar(team, settings_row), handling, settings_row.escalation_business_minutes)
 
 
 def calendar_for(team: Team | None) -> BusinessCalendar:
@@ -69,11 +69,11 @@ def _office_calendar() -> BusinessCalendar:
     return BusinessCalendar(tz=ZoneInfo(settings.TIME_ZONE), hours=DEFAULT_HOURS)
 
 
-def _read_calendar(team: Team) -> BusinessCalendar:
+def _read_calendar(team: Team, settings_row: TeamSettings) -> BusinessCalendar:
     tz = ZoneInfo(settings.TIME_ZONE)
     hours = {row.weekday: (row.opens, row.closes) for row in OpeningHours.objects.filter(team=team)}
     closures = frozenset(ClosureDay.objects.filter(team=team).values_list("date", flat=True))
-    observed = frozenset(team_settings(team).observed_holidays)
+    observed = frozenset(settings_row.observed_holidays)
     return BusinessCalendar(
         tz=tz, hours=hours or DEFAULT_HOURS, closure_dates=closures, observed_holidays=dutch_holidays(observed)
     )
