@@ -54,15 +54,21 @@ class _RequestReads:
     """
 
     prefetch: Callable[[], list[str]] | None
+    # Cache keys of figures kept outside the configuration (callbacks/models/generations.py) that this
+    # request will most likely ask for: read in the same first round trip, as they are.
+    prefetch_kept: Callable[[], list[str]] | None = None
     version: str | None = None
     values: dict[str, object] = field(default_factory=dict)
     # Entry keys the prefetch asked for and the cache did not hold under the version: built, not asked again.
     missing: set[str] = field(default_factory=set)
+    # What the first round trip found under prefetch_kept's keys (None: not held), and what was kept since.
+    kept: dict[str, object] = field(default_factory=dict)
 
     def forget(self) -> None:
         self.version = None
         self.values.clear()
         self.missing.clear()
+        self.kept.clear()
 
 
 # Set by a middleware for the duration of one request (a context variable, so one request's reads are
@@ -72,15 +78,18 @@ _request_reads: ContextVar[_RequestReads | None] = ContextVar("configuration_req
 
 
 @contextlib.contextmanager
-def read_once(prefetch: Callable[[], list[str]] | None = None) -> Iterator[None]:
+def read_once(
+    prefetch: Callable[[], list[str]] | None = None, prefetch_kept: Callable[[], list[str]] | None = None
+) -> Iterator[None]:
     """Within the block, the configuration version is read once and each entry at most once.
 
     ``prefetch``: the keys (as given to remembered) this request will most likely ask for, read together
     with the version in the first round trip; called then, not before, so a request that reads no
     configuration (the bare view, static files) costs nothing more. An entry asked again within the block
     is the same object, not a new copy from the cache: callers do not change what they are given.
+    ``prefetch_kept``: cache keys of other kept figures read in that round trip too (kept_in_request).
     """
-    token = _request_reads.set(_RequestReads(prefetch=prefetch))
+    token = _request_reads.set(_RequestReads(prefetch=prefetch, prefetch_kept=prefetch_kept))
     try:
         yield
     finally:
@@ -132,9 +141,18 @@ def _read(entry_key: str, reads: _RequestReads | None) -> tuple[str, tuple | Non
         if entry_key in reads.missing:
             return reads.version, None
         return reads.version, cache.get(entry_key)
-    prefetch, reads.prefetch = reads.prefetch, None  # once: a second first read follows a change
+    found = _first_read(reads, [entry_key])
+    return reads.version, found.get(entry_key)
+
+
+def _first_read(reads: _RequestReads, keys: list[str]) -> dict[str, object]:
+    """The request's first round trip: the version, ``keys``, and what the prefetches name."""
+    # Once: a second first read follows a change.
+    prefetch, reads.prefetch = reads.prefetch, None
+    prefetch_kept, reads.prefetch_kept = reads.prefetch_kept, None
     wanted = [f"configuration:{key}" for key in (prefetch() if prefetch else [])]
-    found = cache.get_many([VERSION_KEY, entry_key, *wanted])
+    kept_keys = prefetch_kept() if prefetch_kept else []
+    found = cache.get_many([VERSION_KEY, *keys, *wanted, *kept_keys])
     version = found.get(VERSION_KEY) or _version()
     reads.version = version
     for key in wanted:
@@ -143,7 +161,35 @@ def _read(entry_key: str, reads: _RequestReads | None) -> tuple[str, tuple | Non
             reads.values[key] = kept[1]
         else:
             reads.missing.add(key)
-    return version, found.get(entry_key)
+    reads.kept.update({key: found.get(key) for key in kept_keys}, **{VERSION_KEY: version})
+    return found
+
+
+def kept_in_request(keys: list[str]) -> dict[str, object] | None:
+    """What this request's first round trip (read_once's prefetch_kept) or a later remember_in_request holds
+    for ``keys``, as cache.get_many answers (keys the cache did not hold are left out); None when it did not
+    read all of them, or outside a request. Makes the first round trip now if none was made yet.
+    """
+    reads = _request_reads.get()
+    if reads is None or time.monotonic() < _bypass_until:
+        return None
+    if reads.version is None:
+        _first_read(reads, [])
+    if not all(key in reads.kept for key in keys):
+        return None
+    return {key: reads.kept[key] for key in keys if reads.kept[key] is not None}
+
+
+def remember_in_request(values: dict[str, object]) -> None:
+    """Values just written to the cache, for kept_in_request later in this request."""
+    if (reads := _request_reads.get()) is not None:
+        reads.kept.update(values)
+
+
+def forget_kept_in_request() -> None:
+    """Something this request wrote moved kept figures on: ask the cache for them again."""
+    if (reads := _request_reads.get()) is not None:
+        reads.kept.clear()
 
 
 # Saves of a user that change nothing kept here: every login writes last_login, the language switch the

@@ -9,13 +9,14 @@ from accounts.backends import permissions_key
 from accounts.configuration_cache import read_once
 from callbacks.models.querysets import team_ids_key
 from callbacks.selectors.dashboard import on_duty_key
+from callbacks.selectors.open_figures import owed_totals_keys
 from callbacks.selectors.worklist import member_teams_key
 
 
 class ConfigurationReadsMiddleware:
     """Reads the configuration version once per request, with the entries the navigation of every page
-    asks for (permissions, team ids, teams, who is on phone duty) in the same round trip: against a shared Redis each entry
-    read on its own is a round trip of its own."""
+    asks for (permissions, team ids, teams, who is on phone duty) and the badge's figures in the same round
+    trip: against a shared Redis each entry read on its own is a round trip of its own."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -36,5 +37,11 @@ class ConfigurationReadsMiddleware:
                 on_duty_key(timezone.localtime()),
             ]
 
-        with read_once(navigation_keys):
+        def navigation_figures() -> list[str]:
+            # The badge's figures, kept with the messages' generations: a person without callbacks finds
+            # none of them, at no cost but the keys.
+            user = getattr(request, "user", None)
+            return owed_totals_keys(user) if user is not None and user.is_authenticated else []
+
+        with read_once(navigation_keys, navigation_figures):
             return self.get_response(request)

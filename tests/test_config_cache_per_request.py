@@ -2,6 +2,8 @@
 request by callbacks/middleware.py): fewer round trips to the shared cache, never an old or another
 person's entry."""
 
+from datetime import timedelta
+
 import pytest
 
 from accounts import configuration_cache
@@ -118,3 +120,59 @@ def test_a_teams_promise_rules_are_read_with_one_look_at_its_settings():
     with CaptureQueriesContext(connection) as queries:
         promise_rules(team)
     assert len([q for q in queries if "callbacks_teamsettings" in q["sql"]]) == 1
+
+
+# --- The badge's figures (callbacks/models/generations.py) in the same first round trip -------------------
+
+
+def test_prefetched_figures_come_with_the_version_and_only_whole(cache_calls):
+    from django.core.cache import cache
+
+    cache.set_many({"figure-x": "x", "figure-y": "y"})
+    remembered("version", lambda: "starts the configuration version")
+    cache_calls.clear()
+    with read_once(None, lambda: ["figure-x", "figure-y", "figure-absent"]):
+        assert remembered("a", lambda: "built") == "built"
+        assert configuration_cache.kept_in_request(["figure-x", "figure-absent"]) == {"figure-x": "x"}
+        # A key the first round trip did not read: the caller asks the cache itself.
+        assert configuration_cache.kept_in_request(["figure-x", "figure-other"]) is None
+        configuration_cache.remember_in_request({"figure-other": "kept now"})
+        assert configuration_cache.kept_in_request(["figure-other"]) == {"figure-other": "kept now"}
+    assert cache_calls == ["get_many", "set"]  # the first round trip, and keeping "a"
+    assert configuration_cache.kept_in_request(["figure-x"]) is None  # outside a request
+
+
+def test_the_pages_badge_figures_need_no_round_trip_of_their_own(client, colleague, monkeypatch):
+    from callbacks.models import generations
+
+    login_across_time(client, colleague)
+    client.get("/callbacks/notifications/")  # keeps the configuration and the badge's figures
+    figure_calls = _count_calls(monkeypatch, generations)
+    page = client.get("/callbacks/notifications/")
+    assert page.status_code == 200 and page.context["nav"]["badge"].open == 0
+    assert figure_calls == []
+
+
+def test_a_message_written_during_the_request_is_in_its_later_figures(colleague, receptionist, clock):
+    from callbacks.selectors.open_figures import owed_totals, owed_totals_keys
+    from tests.factories import MessageFactory
+
+    now = clock.now()
+    owed_totals(user=colleague, now=now)  # kept in the cache, with the generations it was counted under
+    with read_once(None, lambda: owed_totals_keys(colleague)):
+        assert sum(owed_totals(user=colleague, now=now).values()) == 0  # from the request's first round trip
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(hours=1))
+        assert sum(owed_totals(user=colleague, now=now).values()) == 1
+
+
+def _count_calls(monkeypatch, module) -> list[str]:
+    calls: list[str] = []
+    real = module.cache
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(real, name)
+
+    monkeypatch.setattr(module, "cache", Counting())
+    return calls

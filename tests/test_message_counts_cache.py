@@ -240,7 +240,7 @@ def test_the_badge_equals_the_list_after_every_kind_of_change(
 
 
 def test_a_new_message_recounts_only_the_half_of_the_owed_callbacks_it_joins(receptionist, colleague):
-    """Kept per half of owned_by (selectors.worklist.owed_totals): his own messages, his teams' without anyone."""
+    """Kept per half of owned_by (selectors.open_figures.owed_totals): his own messages, his teams' without anyone."""
     sales = Team.objects.get(name="Verkoop")
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
     MessageFactory(taken_by=receptionist, owner=None, team=sales, deadline=NOW + timedelta(hours=1))
@@ -261,7 +261,7 @@ def test_a_new_message_recounts_only_the_half_of_the_owed_callbacks_it_joins(rec
 
 
 def test_the_page_after_the_list_takes_the_badge_from_the_lists_own_totals(bram, receptionist, colleague):
-    """The worklist keeps its totals under the badge's key (selectors.worklist.owed_totals): after the list
+    """The worklist keeps its totals under the badge's key (selectors.open_figures.owed_totals): after the list
     (and a new message before it), the detail page counts no owed callbacks."""
     message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW - timedelta(hours=1))
     bram.get("/callbacks/")

@@ -150,7 +150,7 @@ def test_the_page_makes_as_many_queries_however_many_rows_the_groups_hold(bram, 
     # tables need no read of their rows. The navigation's badge takes the worklist's own totals
     # (views/worklist.py): it counts nothing.
     assert len(reading_messages) == 9
-    # Nothing changed since: only the open groups' first keys are read; their totals (selectors.worklist.owed_totals)
+    # Nothing changed since: only the open groups' first keys are read; their totals (selectors.open_figures.owed_totals)
     # and the follow-ups are kept, the rows cached.
     assert len([q for q in cached if "callbacks_message" in q["sql"]]) == 3
 

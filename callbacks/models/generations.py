@@ -33,7 +33,13 @@ from django.core.cache import cache
 from django.db import transaction
 
 from accounts.configuration_cache import VERSION_KEY as CONFIGURATION_VERSION_KEY
-from accounts.configuration_cache import cache_unreachable_lately, note_cache_unreachable
+from accounts.configuration_cache import (
+    cache_unreachable_lately,
+    forget_kept_in_request,
+    kept_in_request,
+    note_cache_unreachable,
+    remember_in_request,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +93,7 @@ def kept_while_true(
     entry_key = f"messages:{key}"
     stamp_keys = [GENERATION_KEY, CONFIGURATION_VERSION_KEY, *_owner_keys(owners)]
     try:
-        found = cache.get_many([*stamp_keys, entry_key])
+        found = _read([*stamp_keys, entry_key])
         stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in stamp_keys)
     except Exception:
         note_cache_unreachable()
@@ -102,11 +108,23 @@ def kept_while_true(
     # a figure that may predate it is never asked for again.
     value, until = count()
     try:
-        cache.set(entry_key, (stamp, until, value), MAX_AGE_SECONDS)
+        _keep({entry_key: (stamp, until, value)})
     except Exception:
         note_cache_unreachable()
         logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)
     return value
+
+
+def _read(keys: list[str]) -> dict:
+    """cache.get_many, or what this request read already: the navigation's figures come with the request's
+    first read of the configuration (callbacks/middleware.py), in one round trip."""
+    found = kept_in_request(keys)
+    return found if found is not None else cache.get_many(keys)
+
+
+def _keep(entries: dict) -> None:
+    cache.set_many(entries, MAX_AGE_SECONDS)
+    remember_in_request(entries)
 
 
 def _owner_keys(owners: Iterable[int | None] | None) -> list[str]:
@@ -129,6 +147,7 @@ def _bump(keys: list[str]) -> None:
     # each would hold every save for the socket timeout. So after a failure this process neither reads
     # kept figures nor moves the generation for a while; what other processes kept meanwhile lasts at
     # most MAX_AGE_SECONDS (counts, no caller data).
+    forget_kept_in_request()
     if cache_unreachable_lately():
         return
     try:
@@ -154,9 +173,9 @@ def kept_per_owner(
     if cache_unreachable_lately():
         return {owner: figure for owner, (figure, _) in count(owners).items()}
     common = [GENERATION_KEY, CONFIGURATION_VERSION_KEY]
-    entries = {owner: f"messages:{key}:{owner}" for owner in owners}
+    entries = {owner: _entry_key(key, owner) for owner in owners}
     try:
-        found = cache.get_many([*common, *map(owner_generation_key, owners), *entries.values()])
+        found = _read(kept_per_owner_keys(key, owners))
         common_stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in common)
         stamps = {
             owner: (*common_stamp, found.get(owner_generation_key(owner)) or _started(owner_generation_key(owner)))
@@ -178,11 +197,22 @@ def kept_per_owner(
         counted = count(stale)
         figures.update({owner: figure for owner, (figure, _) in counted.items()})
         try:
-            cache.set_many(
-                {entries[owner]: (stamps[owner], until, figure) for owner, (figure, until) in counted.items()},
-                MAX_AGE_SECONDS,
-            )
+            _keep({entries[owner]: (stamps[owner], until, figure) for owner, (figure, until) in counted.items()})
         except Exception:
             note_cache_unreachable()
             logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)
     return figures
+
+
+def kept_per_owner_keys(key: str, owners: list[int | None]) -> list[str]:
+    """The cache keys kept_per_owner reads for these owners' figures: to read them with others at once."""
+    return [
+        GENERATION_KEY,
+        CONFIGURATION_VERSION_KEY,
+        *map(owner_generation_key, owners),
+        *(_entry_key(key, owner) for owner in owners),
+    ]
+
+
+def _entry_key(key: str, owner: int | None) -> str:
+    return f"messages:{key}:{owner}"

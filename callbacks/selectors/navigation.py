@@ -7,8 +7,8 @@ from django.db.models import Count, Max, QuerySet
 
 from accounts.models import User
 from callbacks.models import Notification
-from callbacks.selectors.worklist import OVERDUE
-from callbacks.selectors.worklist import owed_totals as worklist_owed_totals
+from callbacks.selectors.open_figures import OVERDUE
+from callbacks.selectors.open_figures import owed_totals as worklist_owed_totals
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def navigation_counts(*, user: User, now: datetime, owed_totals: dict[str, int] 
     """The navigation's numbers on every page: the callbacks a person owes (exactly what "My callbacks"
     lists), how many of them are overdue, and their unread notices.
 
-    The owed callbacks are the worklist's own totals per group (selectors.worklist.owed_totals), kept in the
+    The owed callbacks are the worklist's own totals per group (selectors.open_figures.owed_totals), kept in the
     cache while they are true, so the page after the list does not count them again. The unread notices are
     counted each time: one look into their own small index, with the newest one's id in the same query.
 

@@ -1,6 +1,7 @@
 """The open messages of each owner, counted by when they are due: the manager's dashboard shows them per
 colleague, and "My callbacks" and the navigation's badge take a colleague's own messages from them, so a
-figure counted for one page serves the others."""
+figure counted for one page serves the others; what a colleague owes (owed_totals) adds their teams'
+messages without a colleague."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -8,14 +9,16 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Min, Q
 
+from accounts.models import User
 from callbacks.models import Message
-from callbacks.models.generations import kept_per_owner
+from callbacks.models.generations import kept_per_owner, kept_per_owner_keys
 from callbacks.models.querysets import MessageQuerySet
 
 # The groups of open messages on "My callbacks", by deadline.
 OVERDUE, TODAY, LATER = "overdue", "today", "later"
 # The dashboard's "due within the hour".
 DUE_SOON = timedelta(hours=1)
+KEPT_AS = "open-figures"
 
 
 def day_bounds(now: datetime) -> tuple[date, datetime]:
@@ -46,7 +49,12 @@ def open_figures(*, owners: list[int | None], now: datetime) -> dict[int | None,
     clock moves one of their messages into another group (a deadline passes or comes within the hour, the
     day ends). So a new message for one colleague recounts that colleague alone.
     """
-    return kept_per_owner("open-figures", owners, lambda stale: _counted(now, stale), now=now)
+    return kept_per_owner(KEPT_AS, owners, lambda stale: _counted(now, stale), now=now)
+
+
+def open_figures_keys(owners: list[int | None]) -> list[str]:
+    """The cache keys open_figures reads for these owners."""
+    return kept_per_owner_keys(KEPT_AS, owners)
 
 
 def _counted(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[dict | None, datetime | None]]:
@@ -84,3 +92,42 @@ def _counted(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[
             changes.append(row["next_soon"] - DUE_SOON + timedelta(microseconds=1))
         counted[row["owner_user"]] = (row, min(changes))
     return counted
+
+
+def part_totals(part: MessageQuerySet, now: datetime) -> tuple[dict[str, int], datetime]:
+    """The open groups' totals of one part of a tab, and the moment they stop being true by the clock: the
+    next deadline to pass (a callback turns overdue) or midnight (today's group ends, tomorrow's deadlines
+    become today's)."""
+    counts = {due: Count("deadline", filter=condition) for due, condition in due_groups(now).items()}
+    totals = part.open().aggregate(**counts, next_due=Min("deadline", filter=Q(deadline__gt=now)))
+    next_due = totals.pop("next_due")
+    _, end_of_today = day_bounds(now)
+    return totals, min(end_of_today, next_due) if next_due is not None else end_of_today
+
+
+def owed_totals(*, user: User, now: datetime) -> dict[str, int]:
+    """What a colleague owes, per open group of the worklist: the totals of the unfiltered worklist and the
+    navigation's badge (selectors.navigation_counts), one figure for both.
+
+    In owned_by's two halves, each kept in the cache while it is true (callbacks/models/generations.py): the
+    colleague's own messages as open_figures counts every colleague's (the dashboard's figure), and
+    their teams' messages without a colleague, until one of those or any message or the configuration (who
+    is in which team) changes, or the clock passes the moment part_totals names. So the badge on the page
+    after the list is not counted again, and a new message for the colleague recounts their own half alone.
+    """
+    own = open_figures(owners=[user.pk], now=now)[user.pk]
+    teams_half = Message.objects.owned_by_halves(user)[1]
+    teams = kept_per_owner(
+        _teams_half_kept_as(user), [None], lambda stale: {None: part_totals(teams_half, now)}, now=now
+    )[None]
+    return {due: (own[due] if own else 0) + teams[due] for due in (OVERDUE, TODAY, LATER)}
+
+
+def owed_totals_keys(user: User) -> list[str]:
+    """The cache keys owed_totals reads. The navigation's badge needs them on every page, so they are read
+    with the request's first read of the configuration (callbacks/middleware.py): one round trip for all."""
+    return [*open_figures_keys([user.pk]), *kept_per_owner_keys(_teams_half_kept_as(user), [None])]
+
+
+def _teams_half_kept_as(user: User) -> str:
+    return f"owed-teams:{user.pk}"

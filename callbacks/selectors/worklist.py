@@ -9,14 +9,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Q
 
 from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from callbacks.models import Message, Status
-from callbacks.models.generations import kept_per_owner, kept_while_true
+from callbacks.models.generations import kept_while_true
 from callbacks.models.querysets import MessageQuerySet
-from callbacks.selectors.open_figures import LATER, OVERDUE, TODAY, day_bounds, due_groups, open_figures
+from callbacks.selectors.open_figures import LATER, OVERDUE, TODAY, day_bounds, due_groups, owed_totals, part_totals
 
 
 # What a cached row of a table (callbacks/partials/message_table.html) depends on: the message's version,
@@ -215,37 +215,8 @@ def _open_totals(user: User, work_filter: WorkFilter, now: datetime) -> dict[str
     owes. Deadlines are counted rather than rows (every open message has one) so that the index suffices.
     """
     parts = [Message.objects.of_teams(user)] if work_filter.scope == "teams" else Message.objects.owned_by_halves(user)
-    per_part = [_part_totals(part.filter(_narrowing(work_filter, now)), now)[0] for part in parts]
+    per_part = [part_totals(part.filter(_narrowing(work_filter, now)), now)[0] for part in parts]
     return {due: sum(totals[due] for totals in per_part) for due in (OVERDUE, TODAY, LATER)}
-
-
-def _part_totals(part: MessageQuerySet, now: datetime) -> tuple[dict[str, int], datetime]:
-    """The open groups' totals of one part of a tab, and the moment they stop being true by the clock: the
-    next deadline to pass (a callback turns overdue) or midnight (today's group ends, tomorrow's deadlines
-    become today's)."""
-    counts = {due: Count("deadline", filter=condition) for due, condition in due_groups(now).items()}
-    totals = part.open().aggregate(**counts, next_due=Min("deadline", filter=Q(deadline__gt=now)))
-    next_due = totals.pop("next_due")
-    _, end_of_today = day_bounds(now)
-    return totals, min(end_of_today, next_due) if next_due is not None else end_of_today
-
-
-def owed_totals(*, user: User, now: datetime) -> dict[str, int]:
-    """What a colleague owes, per open group of the worklist: the totals of the unfiltered worklist and the
-    navigation's badge (selectors.navigation_counts), one figure for both.
-
-    In owned_by's two halves, each kept in the cache while it is true (callbacks/models/generations.py): the
-    colleague's own messages as selectors.open_figures counts every colleague's (the dashboard's figure), and
-    their teams' messages without a colleague, until one of those or any message or the configuration (who
-    is in which team) changes, or the clock passes the moment _part_totals names. So the badge on the page
-    after the list is not counted again, and a new message for the colleague recounts their own half alone.
-    """
-    own = open_figures(owners=[user.pk], now=now)[user.pk]
-    teams_half = Message.objects.owned_by_halves(user)[1]
-    teams = kept_per_owner(
-        f"owed-teams:{user.pk}", [None], lambda stale: {None: _part_totals(teams_half, now)}, now=now
-    )[None]
-    return {due: (own[due] if own else 0) + teams[due] for due in (OVERDUE, TODAY, LATER)}
 
 
 def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> MessageQuerySet:
@@ -270,11 +241,9 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     when rows miss the page's cache, at most two reads of them by pk (MissedRows).
     """
     in_scope = _in_scope(user, work_filter)
-    open_messages = in_scope.open().filter(_narrowing(work_filter, now))
-    keys = {
-        due: list(open_messages.filter(condition).order_by("deadline", "pk").values_list(*KEYS)[: WORKLIST_CAPS[due]])
-        for due, condition in due_groups(now).items()
-    }
+    # Ordered and narrowed to the keys once, then cut per group: each group's read only adds its condition.
+    open_keys = in_scope.open().filter(_narrowing(work_filter, now)).order_by("deadline", "pk").values_list(*KEYS)
+    keys = {due: list(open_keys.filter(condition)[: WORKLIST_CAPS[due]]) for due, condition in due_groups(now).items()}
     totals = owed_totals(user=user, now=now) if work_filter == WorkFilter() else _open_totals(user, work_filter, now)
     # Follow-ups ignore the filters other than the tab, as they always have.
     keys[FOLLOW_UP], totals[FOLLOW_UP] = _follow_ups_kept(user, work_filter.scope, in_scope, now)
