@@ -18,12 +18,14 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
-def notification_deliver_task(notification_id: int) -> None:
-    """Deliver one row right after its commit; a failure leaves it to the delivery sweep's backoff."""
-    try:
-        delivery.notification_deliver(notification_id=notification_id)
-    except Exception:
-        logger.warning("Notification %s not delivered now; the sweep retries it", notification_id, exc_info=True)
+def notifications_deliver_task(notification_ids: list[int]) -> None:
+    """Deliver the rows one save wrote, right after its commit, each on its own claim; a failure leaves that
+    row to the delivery sweep's backoff and does not stop the others."""
+    for notification_id in notification_ids:
+        try:
+            delivery.notification_deliver(notification_id=notification_id)
+        except Exception:
+            logger.warning("Notification %s not delivered now; the sweep retries it", notification_id, exc_info=True)
 
 
 @shared_task(ignore_result=True)

@@ -110,7 +110,7 @@ def test_it_notifies_the_owner_in_the_app_and_by_email(desk, colleague, django_c
 
 
 def test_it_saves_the_message_when_the_broker_is_down(desk):
-    with mock.patch("callbacks.tasks.notification_deliver_task.apply_async", side_effect=OSError("broker down")):
+    with mock.patch("callbacks.tasks.notifications_deliver_task.apply_async", side_effect=OSError("broker down")):
         responses = take_message(desk)
     assert saved(responses[-1])
     assert Message.objects.count() == 1

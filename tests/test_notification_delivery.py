@@ -266,7 +266,7 @@ def test_a_failed_send_of_the_one_mail_backs_off_every_row_and_sends_once_later(
 
 
 def test_with_the_broker_down_all_weekend_each_mail_goes_out_once(clock, receptionist, colleague, other_colleague):
-    with mock.patch("callbacks.tasks.notification_deliver_task.apply_async", side_effect=OSError("broker down")):
+    with mock.patch("callbacks.tasks.notifications_deliver_task.apply_async", side_effect=OSError("broker down")):
         messages = [
             MessageFactory(taken_by=receptionist, owner=owner) for owner in (colleague, colleague, other_colleague)
         ]

@@ -20,11 +20,11 @@ from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PUBLISH = "callbacks.tasks.notification_deliver_task.apply_async"
+PUBLISH = "callbacks.tasks.notifications_deliver_task.apply_async"
 
 
-def _published(publish: mock.Mock) -> list[tuple[int, bool]]:
-    """(id, retry) of each task publish, as Celery's Signature.apply_async(args, kwargs, **options) made it."""
+def _published(publish: mock.Mock) -> list[tuple[list[int], bool]]:
+    """(ids, retry) of each task publish, as Celery's Signature.apply_async(args, kwargs, **options) made it."""
     return [(c.args[0][0], c.kwargs["retry"]) for c in publish.call_args_list]
 
 
@@ -38,7 +38,8 @@ def test_the_ids_are_published_when_the_transaction_commits_not_before(colleague
             queued = _queue_for(colleague)
             publish.assert_not_called()
         assert len(queued) == 2
-        assert _published(publish) == [(pk, False) for pk in queued]
+        # One task for the save's rows (in the app and by mail), published once, without retry.
+        assert _published(publish) == [(queued, False)]
 
 
 def test_a_save_that_rolls_back_publishes_nothing(colleague):
@@ -53,7 +54,7 @@ def test_a_save_that_rolls_back_publishes_nothing(colleague):
 def test_a_broker_failure_is_logged_never_raised_and_the_save_tries_once(colleague, caplog):
     with mock.patch(PUBLISH, side_effect=OSError("broker down")) as publish, caplog.at_level(logging.WARNING):
         _queue_for(colleague)
-    assert publish.call_count == 1  # the second row does not wait for a broker that just failed
+    assert publish.call_count == 1  # both rows in the one publish that failed
     assert "2 notification(s) wait for the delivery sweep" in caplog.text
     assert set(Notification.objects.values_list("state", flat=True)) == {"pending"}
 
@@ -63,7 +64,7 @@ def test_the_next_save_tries_the_broker_again(colleague):
         _queue_for(colleague)
     with mock.patch(PUBLISH) as publish:
         queued = _queue_for(colleague)
-    assert _published(publish) == [(pk, False) for pk in queued]
+    assert _published(publish) == [(queued, False)]
 
 
 def test_the_delivery_sweep_sends_what_a_failed_publish_left(clock, receptionist, colleague):

@@ -55,9 +55,9 @@ def password_reset_queue(*, user_id: int) -> Notification:
     return row
 
 
-# The Celery task that delivers one row (callbacks/tasks.py), named rather than imported: tasks call
+# The Celery task that delivers a save's rows (callbacks/tasks.py), named rather than imported: tasks call
 # services, so a service importing the task module would make a cycle.
-DELIVER_TASK = "callbacks.tasks.notification_deliver_task"
+DELIVER_TASK = "callbacks.tasks.notifications_deliver_task"
 
 
 def publish_on_commit(ids: list[int]) -> None:
@@ -65,17 +65,16 @@ def publish_on_commit(ids: list[int]) -> None:
 
 
 def _publish(ids: list[int]) -> None:
-    """Hand each row to a worker; a broker that fails is logged and the rows wait for the delivery sweep.
+    """Hand the rows to a worker in one task; a broker that fails is logged and the rows wait for the
+    delivery sweep.
 
     Not Celery's delay_on_commit: a publish error would be raised into the request after its commit.
     No publish retry: the broker's socket timeouts (settings.REDIS_BROKER_TRANSPORT_OPTIONS) bound the
-    one attempt, and stopping at the first failure makes that once per save however many rows it wrote.
+    one attempt, so a save waits for a failing broker once however many rows it wrote.
     """
-    for notification_id in ids:
-        try:
-            signature(DELIVER_TASK, args=(notification_id,)).apply_async(retry=False)
-        except Exception:
-            logger.warning(
-                "Broker unreachable; %s notification(s) wait for the delivery sweep", len(ids), exc_info=True
-            )
-            return
+    if not ids:
+        return
+    try:
+        signature(DELIVER_TASK, args=(ids,)).apply_async(retry=False)
+    except Exception:
+        logger.warning("Broker unreachable; %s notification(s) wait for the delivery sweep", len(ids), exc_info=True)
