@@ -142,14 +142,16 @@ def test_prefetched_figures_come_with_the_version_and_only_whole(cache_calls):
     assert configuration_cache.kept_in_request(["figure-x"]) is None  # outside a request
 
 
-def test_the_pages_badge_figures_need_no_round_trip_of_their_own(client, colleague, monkeypatch):
+@pytest.mark.parametrize("page", ["/callbacks/notifications/", "/callbacks/"])
+def test_the_pages_kept_figures_need_no_round_trip_of_their_own(client, colleague, monkeypatch, page):
+    """The badge's figures on every page, and on "My callbacks" its follow-ups too."""
     from callbacks.models import generations
 
     login_across_time(client, colleague)
-    client.get("/callbacks/notifications/")  # keeps the configuration and the badge's figures
+    client.get(page)  # keeps the configuration and the figures
     figure_calls = _count_calls(monkeypatch, generations)
-    page = client.get("/callbacks/notifications/")
-    assert page.status_code == 200 and page.context["nav"]["badge"].open == 0
+    response = client.get(page)
+    assert response.status_code == 200 and response.context["nav"]["badge"].open == 0
     assert figure_calls == []
 
 

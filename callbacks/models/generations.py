@@ -90,8 +90,7 @@ def kept_while_true(
     # a while instead of asking again: a Redis that accepts but never answers makes every call wait.
     if cache_unreachable_lately():
         return count()[0]
-    entry_key = f"messages:{key}"
-    stamp_keys = [GENERATION_KEY, CONFIGURATION_VERSION_KEY, *_owner_keys(owners)]
+    *stamp_keys, entry_key = kept_while_true_keys(key, owners)
     try:
         found = _read([*stamp_keys, entry_key])
         stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in stamp_keys)
@@ -125,6 +124,11 @@ def _read(keys: list[str]) -> dict:
 def _keep(entries: dict) -> None:
     cache.set_many(entries, MAX_AGE_SECONDS)
     remember_in_request(entries)
+
+
+def kept_while_true_keys(key: str, owners: Iterable[int | None] | None = None) -> list[str]:
+    """The cache keys kept_while_true reads for this figure, its own entry last: to read them with others."""
+    return [GENERATION_KEY, CONFIGURATION_VERSION_KEY, *_owner_keys(owners), f"messages:{key}"]
 
 
 def _owner_keys(owners: Iterable[int | None] | None) -> list[str]:

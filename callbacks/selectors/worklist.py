@@ -14,7 +14,7 @@ from django.db.models import Q
 from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from callbacks.models import Message, Status
-from callbacks.models.generations import kept_while_true
+from callbacks.models.generations import kept_while_true, kept_while_true_keys
 from callbacks.models.querysets import MessageQuerySet
 from callbacks.selectors.open_figures import LATER, OVERDUE, TODAY, day_bounds, due_groups, owed_totals, part_totals
 
@@ -199,7 +199,16 @@ def _follow_ups_kept(user: User, scope: str, in_scope: MessageQuerySet, now: dat
         total = len(keys) if len(keys) < WORKLIST_CAPS[FOLLOW_UP] else group.count()
         return (keys, total), day_bounds(now)[1]
 
-    return kept_while_true(f"follow-ups:{user.pk}:{scope}", read, now=now, owners=())
+    return kept_while_true(_follow_ups_kept_as(user, scope), read, now=now, owners=())
+
+
+def follow_ups_keys(user: User) -> list[str]:
+    """The cache keys of the "Mine" tab's follow-ups, for the list page's first round trip (callbacks/middleware.py)."""
+    return kept_while_true_keys(_follow_ups_kept_as(user, "mine"), owners=())
+
+
+def _follow_ups_kept_as(user: User, scope: str) -> str:
+    return f"follow-ups:{user.pk}:{scope}"
 
 
 def _follow_ups(messages: MessageQuerySet, now: datetime) -> MessageQuerySet:
