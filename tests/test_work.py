@@ -81,6 +81,23 @@ def test_filters_narrow_the_list_and_bad_values_are_ignored(bram, receptionist, 
     assert "Selecteer een geldige keuze" in nonsense.content.decode()
 
 
+def test_the_kept_filter_selects_show_each_requests_choice_the_teams_and_errors(bram, colleague):
+    """The selects are kept per choice, teams and language (WorkFilterForm.drawn_key)."""
+    assert '<option value="complaint" selected>' in bram.get("/callbacks/?call_type=complaint").content.decode()
+    question = bram.get("/callbacks/?call_type=question").content.decode()
+    assert '<option value="question" selected>' in question and '<option value="complaint" selected>' not in question
+    assert "Alle teams" in question
+    team = colleague.teams.get()
+    team.name = "Binnendienst"
+    team.save()
+    renamed = bram.get("/callbacks/?call_type=question").content.decode()
+    assert f'<option value="{team.pk}">Binnendienst</option>' in renamed
+    assert "Selecteer een geldige keuze" in bram.get("/callbacks/?call_type=nonsense").content.decode()
+    colleague.preferred_language = "en"
+    colleague.save()
+    assert "All teams" in bram.get("/callbacks/?call_type=question").content.decode()
+
+
 def test_a_follow_up_reminder_appears_on_its_day(clock, bram, receptionist, colleague):
     message = MessageFactory(
         taken_by=receptionist,

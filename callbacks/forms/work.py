@@ -1,5 +1,7 @@
 """Forms of the colleague's side: attempts, tick-off, reassignment, follow-up, corrections, filters."""
 
+import hashlib
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -191,6 +193,16 @@ class WorkFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Choices from the teams the view has read already, so the select costs no queries of its own.
         self.fields["team"].choices = [("", _("All teams")), *[(team.pk, team.name) for team in teams]]
+
+    @property
+    def drawn_key(self) -> str | None:
+        """Everything the filter selects show besides the language, for keeping their markup: the choices made
+        and the teams offered. None when they show errors, which are drawn each time."""
+        if self.is_bound and self.errors:
+            return None
+        chosen = [str(self[field.name].value() or "") for field in self.visible_fields()]
+        teams = [f"{pk}:{name}" for pk, name in self.fields["team"].choices]
+        return hashlib.sha256("\n".join(chosen + teams).encode()).hexdigest()
 
     def clean(self) -> dict:
         data = super().clean()
