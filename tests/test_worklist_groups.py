@@ -104,6 +104,25 @@ def test_each_group_shows_its_first_rows_and_its_true_total(bram, receptionist, 
     assert "Later (3)" in _section(page, "group-later")
 
 
+@pytest.mark.parametrize("counts", [(3, 3, 2), (2, 4, 1), (4, 1, 3), (0, 3, 3), (3, 0, 2), (1, 1, 0)])
+def test_groups_within_their_caps_are_read_together_and_still_hold_their_own_rows(
+    bram, receptionist, colleague, small_caps, counts
+):
+    """A group at or below its cap is read with the next (selectors.worklist._first_keys): at a cap, just over
+    it, and with an empty group between two others."""
+    overdue, today, later = counts
+    office = _office(receptionist, colleague, overdue=overdue, today=today, later=later, follow_ups=0)
+    with CaptureQueriesContext(connection) as queries:
+        groups = _groups(bram.get("/callbacks/").context["worklist"])
+    for due in (OVERDUE, TODAY, LATER):
+        assert [row.pk for row in groups[due]] == _in_order(office[due], due)[: SMALL_CAPS[due]], due
+        assert groups[due].total == len(office[due]), due
+    fitting = [count <= SMALL_CAPS[due] for count, due in zip(counts, (OVERDUE, TODAY))]
+    reads = [q for q in queries if '"version" AS "version"' in q["sql"] and '"follow_up_on" <=' not in q["sql"]]
+    # A new read starts after each group over its cap.
+    assert len(reads) == 1 + fitting.count(False)
+
+
 def test_the_real_caps_keep_overdue_and_today_longer_than_later(bram, receptionist, colleague):
     """50 overdue, 50 today, 20 later and 20 follow-ups at most: overdue and today are what to do now."""
     assert selectors.WORKLIST_CAPS == {OVERDUE: 50, TODAY: 50, LATER: 20, FOLLOW_UP: 20}
@@ -142,8 +161,11 @@ def test_the_page_makes_as_many_queries_however_many_rows_the_groups_hold(bram, 
     with CaptureQueriesContext(connection) as cached:
         bram.get("/callbacks/")
     assert all(group.capped for group in _groups(response.context["worklist"]).values())
-    # Follow-ups within their cap are counted from their keys; capped, they take one count more.
-    assert len(many) == len(few) + 1
+    # Follow-ups within their cap are counted from their keys; capped, they take one count more. Open groups
+    # within their caps are read in one read of the rows' keys; capped, one read each (selectors.worklist._first_keys).
+    assert len(few) == len(many) - 1 - 2
+    key_reads = [q for q in few if '"version" AS "version"' in q["sql"] and '"follow_up_on" <=' not in q["sql"]]
+    assert len(key_reads) == 1
     reading_messages = [q["sql"] for q in many if "callbacks_message" in q["sql"]]
     # A count of the open groups per half of owned_by, one of the follow-ups, a LIMITed read of the rows' keys
     # for each group, a read of the first row to miss and one of all the others (selectors.MissedRows); cached

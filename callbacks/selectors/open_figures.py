@@ -29,13 +29,27 @@ def day_bounds(now: datetime) -> tuple[date, datetime]:
 
 
 def due_groups(now: datetime) -> dict[str, Q]:
-    """The groups of open messages by deadline, as conditions on messages already narrowed to open()
-    (MessageQuerySet.deadline_passed: so PostgreSQL counts them from the open-message indexes)."""
+    """The groups of open messages by deadline, in this order, as conditions on messages already narrowed to
+    open() (MessageQuerySet.deadline_passed: so PostgreSQL counts them from the open-message indexes)."""
+    return {due: due_stretch(due, due, now) for due in _due_bounds(now)}
+
+
+def due_stretch(first: str, last: str, now: datetime) -> Q:
+    """The open messages of the groups from ``first`` to ``last`` (in due_groups' order) as one range of
+    deadlines, which PostgreSQL reads in order from the open-message indexes; an OR of the groups' conditions
+    would make it start from the earliest deadline."""
+    bounds = _due_bounds(now)
+    return (bounds[first][0] or Q()) & (bounds[last][1] or Q())
+
+
+def _due_bounds(now: datetime) -> dict[str, tuple[Q | None, Q | None]]:
+    """Where each group's deadlines start and end (None: open-ended); each group starts where the one before
+    ends."""
     _, end_of_today = day_bounds(now)
     return {
-        OVERDUE: MessageQuerySet.deadline_passed(now),
-        TODAY: MessageQuerySet.deadline_between(now, end_of_today),
-        LATER: Q(deadline__gte=end_of_today),  # a deadline at midnight is tomorrow's
+        OVERDUE: (None, MessageQuerySet.deadline_passed(now)),
+        TODAY: (MessageQuerySet.deadline_between(now, None), MessageQuerySet.deadline_between(None, end_of_today)),
+        LATER: (Q(deadline__gte=end_of_today), None),  # a deadline at midnight is tomorrow's
     }
 
 

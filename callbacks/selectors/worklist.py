@@ -9,14 +9,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from callbacks.models import Message, Status
 from callbacks.models.generations import kept_while_true, kept_while_true_keys
 from callbacks.models.querysets import MessageQuerySet
-from callbacks.selectors.open_figures import LATER, OVERDUE, TODAY, day_bounds, due_groups, owed_totals, part_totals
+from callbacks.selectors.open_figures import (
+    LATER,
+    OVERDUE,
+    TODAY,
+    day_bounds,
+    due_groups,
+    due_stretch,
+    owed_totals,
+    part_totals,
+)
 
 
 # What a cached row of a table (callbacks/partials/message_table.html) depends on: the message's version,
@@ -240,20 +249,44 @@ def work_messages(*, user: User, now: datetime, work_filter: WorkFilter) -> Mess
     return messages.order_by("-taken_at", "-pk")
 
 
+def _first_keys(open_messages: MessageQuerySet, totals: dict[str, int], now: datetime) -> dict[str, list[tuple]]:
+    """The cache keys and "Call back" fields of each open group's first WORKLIST_CAPS rows.
+
+    The groups are consecutive stretches of one order (by deadline), so a group within its cap is read whole
+    with the group after it: with few open messages one read serves all three. The totals only size the
+    reads (one behind by a message just saved shortens a read's last group for that request); each row's
+    group is asked of the database."""
+    groups = due_groups(now)
+    ordered = open_messages.order_by("deadline", "pk")
+    keys: dict[str, list[tuple]] = {due: [] for due in groups}
+    waiting = list(groups)
+    while waiting:
+        stretch = [waiting.pop(0)]
+        while waiting and totals[stretch[-1]] <= WORKLIST_CAPS[stretch[-1]]:
+            stretch.append(waiting.pop(0))
+        rows = ordered.filter(due_stretch(stretch[0], stretch[-1], now))
+        limit = sum(totals[due] for due in stretch[:-1]) + WORKLIST_CAPS[stretch[-1]]
+        if len(stretch) == 1:
+            keys[stretch[0]] = list(rows.values_list(*KEYS)[:limit])
+            continue
+        which = Case(*(When(groups[due], then=Value(due)) for due in stretch))
+        for *values, due in rows.annotate(due=which).values_list(*KEYS, "due")[:limit]:
+            keys[due].append(tuple(values))
+    return {due: group_keys[: WORKLIST_CAPS[due]] for due, group_keys in keys.items()}
+
+
 def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     """Open callbacks grouped overdue / due today / later, plus follow-up reminders due today.
 
     Each group holds its first WORKLIST_CAPS messages and its total. Few queries, so that neither their
     number nor the time spent building them grows with the backlog: the totals of the open groups in one
     count per part of the tab (_open_totals) and the follow-ups' in another (only when they fill their cap);
-    the cache keys and "Call back" fields of each group's first rows in one LIMITed read per group; and only
-    when rows miss the page's cache, at most two reads of them by pk (MissedRows).
+    the cache keys and "Call back" fields of each group's first rows in one LIMITed read per group, or fewer
+    (_first_keys); and only when rows miss the page's cache, at most two reads of them by pk (MissedRows).
     """
     in_scope = _in_scope(user, work_filter)
-    # Ordered and narrowed to the keys once, then cut per group: each group's read only adds its condition.
-    open_keys = in_scope.open().filter(_narrowing(work_filter, now)).order_by("deadline", "pk").values_list(*KEYS)
-    keys = {due: list(open_keys.filter(condition)[: WORKLIST_CAPS[due]]) for due, condition in due_groups(now).items()}
     totals = owed_totals(user=user, now=now) if work_filter == WorkFilter() else _open_totals(user, work_filter, now)
+    keys = _first_keys(in_scope.open().filter(_narrowing(work_filter, now)), totals, now)
     # Follow-ups ignore the filters other than the tab, as they always have.
     keys[FOLLOW_UP], totals[FOLLOW_UP] = _follow_ups_kept(user, work_filter.scope, in_scope, now)
     # Read for the rows that miss. A row changed in between shows as it is now, under its old key, which the
