@@ -603,16 +603,16 @@ def _intake_up_to_save(client) -> str:
     return token_of(client)
 
 
-def _draft_delete_fails(monkeypatch) -> None:
-    """The database goes away between the save's commit and the draft's removal."""
+def _connection_lost_after_the_save(monkeypatch) -> None:
+    """The database goes away after the save's commit, as the page reads whom the save told."""
     from django.db import OperationalError
 
-    from callbacks import services
+    from callbacks.views import intake_save
 
     def connection_lost(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(services, "draft_discard", connection_lost)
+    monkeypatch.setattr(intake_save, "notified_by_save", connection_lost)
 
 
 @pytest.mark.django_db
@@ -622,7 +622,7 @@ def test_a_lost_connection_after_the_save_is_the_friendly_error_page(receptionis
     browser = Client(raise_request_exception=False)
     login_across_time(browser, receptionist)
     token = _intake_up_to_save(browser)
-    _draft_delete_fails(monkeypatch)
+    _connection_lost_after_the_save(monkeypatch)
     response = post_step(browser, "close", {"token": token}, follow=False)
     assert response.status_code == 500  # not 400 "Bad Request": nothing the receptionist did was wrong
     assert any(text in response.content.decode() for text in FRIENDLY)
@@ -638,11 +638,10 @@ def test_save_again_after_an_error_page_whose_save_went_through_keeps_one_messag
     login_across_time(browser, receptionist)
     token = _intake_up_to_save(browser)
     with monkeypatch.context() as patched:
-        _draft_delete_fails(patched)
+        _connection_lost_after_the_save(patched)
         assert post_step(browser, "close", {"token": token}, follow=False).status_code == 500
-    # The message was committed, then removing the draft failed: the draft still holds the call at its
-    # last step, and the receptionist presses Save again.
-    assert CallDraft.objects.filter(token=token).exists()
+    # The message was committed, its draft deleted with it; the receptionist goes Back and presses Save again.
+    assert Message.objects.count() == 1 and not CallDraft.objects.filter(token=token).exists()
     response = post_step(browser, "close", {"token": token})
     assert saved(response)
     assert "already saved" in response.content.decode() or "al opgeslagen" in response.content.decode()

@@ -1,7 +1,7 @@
 """A draft per call: calls in tabs, caller-ID pop-ups, reloads, Back and restarts never lose or mix
 anything; the receptionist's desk lists calls in progress and today's messages; drafts expire."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -242,3 +242,43 @@ def test_the_desk_leaves_out_yesterdays_messages(desk, clock):
     take_message(desk)
     clock.shift(days=1)
     assert "Pieter de Boer" not in desk.get(DESK).content.decode()
+
+
+def _take(draft, receptionist, colleague, clock):
+    return services.message_take(
+        token=draft.token,
+        taken_by=receptionist,
+        intended_user=colleague,
+        owner_user=colleague,
+        owner_team=colleague.teams.get(),
+        caller=services.CallerDetails("Pieter de Boer", "+31612345678"),
+        reason="Storing",
+        call_type="question",
+        tone="calm",
+        promise=services.Promise(deadline=clock.now() + timedelta(hours=4), policy_deadline=clock.now()),
+    )
+
+
+def test_a_save_deletes_its_draft_in_its_own_transaction(receptionist, colleague, clock, monkeypatch):
+    """Saved and the draft gone, or not saved and everything typed still in the draft: never one alone."""
+    from callbacks.services import intake
+
+    failing = services.draft_start(taken_by=receptionist, now=clock.now())
+
+    def broken_outbox(**kwargs):
+        raise RuntimeError("the outbox insert failed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(intake, "notification_queue", broken_outbox)
+        with pytest.raises(RuntimeError):
+            _take(failing, receptionist, colleague, clock)
+    assert CallDraft.objects.filter(pk=failing.pk).exists() and not Message.objects.exists()
+    message = _take(failing, receptionist, colleague, clock)
+    assert not CallDraft.objects.filter(pk=failing.pk).exists()
+    helped = services.draft_start(taken_by=receptionist, now=clock.now())
+    services.message_record_helped(
+        token=helped.token, taken_by=receptionist, intended_user=colleague, owner_team=None, note="Geholpen"
+    )
+    repeat = services.draft_start(taken_by=receptionist, now=clock.now())
+    services.message_add_call(token=repeat.token, message_id=message.pk, taken_by=receptionist, note="Weer")
+    assert not CallDraft.objects.exists()

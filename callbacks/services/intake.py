@@ -1,4 +1,7 @@
-"""Writes of the intake. Each one is safe to repeat: a wizard run carries a token."""
+"""Writes of the intake. Each one is safe to repeat: a wizard run carries a token.
+
+A save deletes the call's draft (services.drafts) in its own transaction: the call is either saved and its
+draft gone, or not saved and everything typed still in the draft."""
 
 import uuid
 from dataclasses import dataclass
@@ -12,6 +15,7 @@ from accounts.models import Team, User
 from callbacks.models import CallLog, Message, MessageEvent, Notification, Priority, Status
 from callbacks.selectors.policies import escalation_moment
 from callbacks.services.caller_mail import caller_confirmation_queue
+from callbacks.services.drafts import draft_discard
 from callbacks.services.notifications import notification_queue
 
 URGENT_FROM_CALL = 3
@@ -52,7 +56,7 @@ def message_take(
     tone: str,
     promise: Promise | None,
 ) -> Message:
-    """Save a new message with its first call-log line and notify the owner.
+    """Save a new message with its first call-log line, notify the owner and delete the call's draft.
 
     Without a promise the caller wants no callback and the message is informational.
     The same token always yields the same single message (double clicks, resubmits): the token is
@@ -104,6 +108,7 @@ def message_take(
             notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.NEW_MESSAGE)
             if caller.confirmation_language and promise is not None:
                 caller_confirmation_queue(message=message, language=caller.confirmation_language)
+            draft_discard(token=token, taken_by=taken_by)
     except IntegrityError:
         # A repeat, or another request with the same token won the race: theirs is the message.
         return Message.objects.get(intake_token=token)
@@ -174,6 +179,7 @@ def _record_finished_call(
             )
             CallLog.objects.create(message=message, called_at=now, taken_by=taken_by, intake_token=token, note=note)
             MessageEvent.objects.create(message=message, actor=taken_by, at=now, kind=event)
+            draft_discard(token=token, taken_by=taken_by)
     except IntegrityError:
         return Message.objects.get(intake_token=token)
     return message
@@ -228,6 +234,7 @@ def message_add_call(
             notification_queue(
                 message=message, recipients=recipients_of(message), kind=Notification.Kind.CALLED_AGAIN, call=call
             )
+            draft_discard(token=token, taken_by=taken_by)
     except IntegrityError:
         # The same intake added this call a moment ago (double click); its update and notification stand.
         return Message.objects.get(pk=message_id)

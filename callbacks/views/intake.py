@@ -93,7 +93,8 @@ def call_step(request: HttpRequest, call_token: uuid.UUID, step: str) -> HttpRes
 
 
 def _finish(call: Call) -> HttpResponse:
-    """Every step revalidated once, then the save service for the path this call took."""
+    """Every step revalidated once, then the save service for the path this call took (which deletes the
+    call's draft in the save's transaction)."""
     for step in call.steps():
         form = call.checked(step)
         if not form.is_valid():
@@ -102,7 +103,6 @@ def _finish(call: Call) -> HttpResponse:
     if outcome.back_to is not None:
         messages.error(call.request, outcome.text)
         return _see_other(call.draft, outcome.back_to)
-    services.draft_discard(token=call.draft.token, taken_by=call.request.user)  # saved: the draft is done
     messages.success(call.request, outcome.text)
     return _see_desk()
 
