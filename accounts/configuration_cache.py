@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 MAX_AGE_SECONDS = 300
 VERSION_KEY = "configuration:version"
 
+# A key the request's first round trip asked for and the cache did not hold (a value may be None).
+NOT_HELD = object()
+
 # After a failed cache call this process reads the database for a while instead of asking the cache
 # again: against a Redis that accepts but never answers, every call waits for the socket timeout, and an
 # intake step asks for several entries. The database stays the source of truth; this only says "do not
@@ -61,7 +64,7 @@ class _RequestReads:
     values: dict[str, object] = field(default_factory=dict)
     # Entry keys the prefetch asked for and the cache did not hold under the version: built, not asked again.
     missing: set[str] = field(default_factory=set)
-    # What the first round trip found under prefetch_kept's keys (None: not held), and what was kept since.
+    # What the first round trip found under prefetch_kept's keys (NOT_HELD: nothing), and what was kept since.
     kept: dict[str, object] = field(default_factory=dict)
 
     def forget(self) -> None:
@@ -161,7 +164,7 @@ def _first_read(reads: _RequestReads, keys: list[str]) -> dict[str, object]:
             reads.values[key] = kept[1]
         else:
             reads.missing.add(key)
-    reads.kept.update({key: found.get(key) for key in kept_keys}, **{VERSION_KEY: version})
+    reads.kept.update({key: found.get(key, NOT_HELD) for key in kept_keys}, **{VERSION_KEY: version})
     return found
 
 
@@ -177,7 +180,7 @@ def kept_in_request(keys: list[str]) -> dict[str, object] | None:
         _first_read(reads, [])
     if not all(key in reads.kept for key in keys):
         return None
-    return {key: reads.kept[key] for key in keys if reads.kept[key] is not None}
+    return {key: reads.kept[key] for key in keys if reads.kept[key] is not NOT_HELD}
 
 
 def remember_in_request(values: dict[str, object]) -> None:

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
+from accounts.configuration_cache import kept_in_request
 from accounts.models import Absence, Presence, Team, User
 
 
@@ -45,8 +46,11 @@ def presence_for_navigation(*, user: User, now: datetime) -> Presence | None:
     The entry holds the row's state and end, or None for no status; the end is compared with `now` on every
     read, so an expired status disappears on time whatever the cache holds.
     """
+    key = presence_key(user.pk)
     try:
-        kept = cache.get(presence_key(user.pk), default=False)
+        # Usually read with the request's first read of the configuration (callbacks/middleware.py).
+        prefetched = kept_in_request([key])
+        kept = prefetched.get(key, False) if prefetched is not None else cache.get(key, default=False)
     except Exception:
         logging.getLogger(__name__).warning(
             "Status of %s read from the database: the cache failed", user.pk, exc_info=True
@@ -56,7 +60,7 @@ def presence_for_navigation(*, user: User, now: datetime) -> Presence | None:
         row = Presence.objects.filter(user=user).values_list("state", "until").first()
         kept = row
         try:
-            cache.set(presence_key(user.pk), kept, PRESENCE_KEPT_SECONDS)
+            cache.set(key, kept, PRESENCE_KEPT_SECONDS)
         except Exception:
             pass  # read again next time; the page does not need the cache
     if kept is None or kept[1] <= now:

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.configuration_cache import configuration_changed
+from accounts.configuration_cache import configuration_changed, forget_kept_in_request
 from accounts.models import Presence, User
 from accounts.selectors import presence_key
 
@@ -79,4 +79,5 @@ def _presence_forget(user: User) -> None:
             pass  # the entry ends by itself after PRESENCE_KEPT_SECONDS
 
     forget()
+    forget_kept_in_request()  # this request's later pages read the cache again, not what it read first
     transaction.on_commit(forget)

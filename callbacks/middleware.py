@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.backends import permissions_key
 from accounts.configuration_cache import read_once
+from accounts.selectors import presence_key
 from callbacks.models.querysets import team_ids_key
 from callbacks.selectors.dashboard import on_duty_key
 from callbacks.selectors.open_figures import owed_totals_keys
@@ -45,7 +46,7 @@ class ConfigurationReadsMiddleware:
                 return []
             route = request.resolver_match
             on_the_list = route is not None and route.view_name == "callbacks:list"
-            return [*owed_totals_keys(user), *(follow_ups_keys(user) if on_the_list else [])]
+            return [presence_key(user.pk), *owed_totals_keys(user), *(follow_ups_keys(user) if on_the_list else [])]
 
         with read_once(navigation_keys, navigation_figures):
             return self.get_response(request)

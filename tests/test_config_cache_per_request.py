@@ -144,15 +144,18 @@ def test_prefetched_figures_come_with_the_version_and_only_whole(cache_calls):
 
 @pytest.mark.parametrize("page", ["/callbacks/notifications/", "/callbacks/"])
 def test_the_pages_kept_figures_need_no_round_trip_of_their_own(client, colleague, monkeypatch, page):
-    """The badge's figures on every page, and on "My callbacks" its follow-ups too."""
+    """The badge's figures and the colleague's status on every page, and on "My callbacks" its follow-ups too."""
+    from accounts import selectors as account_selectors
     from callbacks.models import generations
 
     login_across_time(client, colleague)
-    client.get(page)  # keeps the configuration and the figures
+    client.get(page)  # keeps the configuration, the figures and the status
     figure_calls = _count_calls(monkeypatch, generations)
+    status_calls = _count_calls(monkeypatch, account_selectors)
     response = client.get(page)
     assert response.status_code == 200 and response.context["nav"]["badge"].open == 0
-    assert figure_calls == []
+    assert 'data-test="presence-summary"' in response.content.decode()
+    assert figure_calls == [] and status_calls == []
 
 
 def test_a_message_written_during_the_request_is_in_its_later_figures(colleague, receptionist, clock):
@@ -178,3 +181,14 @@ def _count_calls(monkeypatch, module) -> list[str]:
 
     monkeypatch.setattr(module, "cache", Counting())
     return calls
+
+
+def test_a_status_set_during_the_request_is_what_its_later_reads_see(colleague, clock):
+    from accounts.selectors import presence_for_navigation, presence_key
+    from accounts.services import presence_set
+
+    presence_for_navigation(user=colleague, now=clock.now())  # "no status", kept in the cache
+    with read_once(None, lambda: [presence_key(colleague.pk)]):
+        assert presence_for_navigation(user=colleague, now=clock.now()) is None  # from the first round trip
+        presence_set(user=colleague, state="on_call", until=None, now=clock.now())
+        assert presence_for_navigation(user=colleague, now=clock.now()).state == "on_call"
