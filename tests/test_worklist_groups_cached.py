@@ -164,3 +164,24 @@ def test_the_follow_ups_are_kept_past_a_new_message_and_follow_a_new_follow_up(b
     second = MessageFactory(taken_by=receptionist, owner=colleague, caller_name="Tweede", **handled)
     page = bram.get("/callbacks/").content.decode()
     assert f'data-message="{first.pk}"' in page and f'data-message="{second.pk}"' in page
+
+
+def test_a_new_message_after_the_others_redraws_only_the_stretch_it_joins(bram, receptionist, colleague, monkeypatch):
+    """The rows come in stretches of ten, each cached whole (WorkGroup.stretches): the first stretch of a
+    group of eleven is not composed again from its rows when a twelfth message is due after them."""
+    from django.core.cache import caches
+
+    for minutes in range(11):
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=minutes))
+    bram.get("/callbacks/")
+    new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))
+    fragments = caches["fragments"]
+    asked = []
+    real_get = fragments.get
+    monkeypatch.setattr(
+        fragments, "get", lambda key, *args, **kwargs: asked.append(key) or real_get(key, *args, **kwargs)
+    )
+    page = bram.get("/callbacks/").content.decode()
+    assert _row(page, new) and page.count('data-test="message-row"') == 12
+    rows_asked = [key for key in asked if ".worklist_row_due." in key]
+    assert len(rows_asked) == 2  # the two rows of the second stretch, not the ten of the first

@@ -18,6 +18,7 @@ from callbacks.selectors.intake import (
 )
 from callbacks.selectors.navigation import NavigationCounts, inbox_of, navigation_counts, unread_count
 from callbacks.selectors.timeline import DETAIL_RELATIONS, EARLIER_SHOWN, changes_since, message_timeline
+from callbacks.selectors.work_groups import WorkGroup, Worklist
 from callbacks.selectors.worklist import (
     FOLLOW_UP,
     LATER,
@@ -25,8 +26,6 @@ from callbacks.selectors.worklist import (
     TODAY,
     WORKLIST_CAPS,
     WorkFilter,
-    WorkGroup,
-    Worklist,
     member_teams,
     work_messages,
     worklist,
