@@ -72,3 +72,29 @@ def test_someone_without_callbacks_sees_their_own_unread_notices_in_one_query(cl
     Notification.objects.filter(recipient=receptionist).update(read_at=message.taken_at)
     assert 'data-test="unread"' not in _nav(client, receptionist)
     assert 'data-test="unread">1<' in _nav(client, colleague)  # hers were read, not his
+
+
+@pytest.mark.postgres
+@pytest.mark.postgres_only  # a PostgreSQL plan
+def test_the_unread_notices_are_counted_from_their_own_index_alone(clock, colleague):
+    """On every page: read notices pile up for months, and must not be read to count the unread ones."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from callbacks.models import Notification
+    from callbacks.selectors import navigation_counts
+
+    rows = Notification.objects.bulk_create(
+        Notification(recipient=colleague, kind="digest", channel="in_app", read_at=clock.now() if i % 3 else None)
+        for i in range(9)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        counts = navigation_counts(user=colleague, now=clock.now(), owed_totals={"overdue": 0, "today": 0, "later": 0})
+    assert (counts.unread, counts.newest_unread) == (3, rows[6].pk)
+    (statement,) = [query["sql"] for query in captured if '"callbacks_notification"' in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the planner show the index
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + statement)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using notification_unread" in plan, plan

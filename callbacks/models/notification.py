@@ -83,8 +83,15 @@ class Notification(models.Model):
         indexes = [
             # The delivery sweep: pending rows, oldest first.
             models.Index(fields=["created_at"], condition=Q(state="pending"), name="notification_pending"),
-            # The in-app list and the unread count of one person.
+            # The in-app list of one person.
             models.Index(fields=["recipient", "-created_at"], condition=Q(channel="in_app"), name="notification_inbox"),
+            # The navigation's unread count and newest unread id on every page: from the index alone, however
+            # many notices the person has read.
+            models.Index(
+                fields=["recipient", "id"],
+                condition=Q(channel="in_app", read_at__isnull=True),
+                name="notification_unread",
+            ),
         ]
 
     def __str__(self) -> str:
