@@ -91,16 +91,33 @@ def count_configuration_cache_calls(monkeypatch) -> list[str]:
     """The names of the cache methods accounts/configuration_cache.py calls from now on, in order."""
     from accounts import configuration_cache
 
+    return count_cache_calls(monkeypatch, configuration_cache)
+
+
+def count_cache_calls(monkeypatch, module) -> list[str]:
+    """The names of the cache methods ``module`` (which imported Django's ``cache``) calls from now on, in order."""
     calls: list[str] = []
-    real = configuration_cache.cache
+    real = module.cache
 
     class Counting:
         def __getattr__(self, name):
             calls.append(name)
             return getattr(real, name)
 
-    monkeypatch.setattr(configuration_cache, "cache", Counting())
+    monkeypatch.setattr(module, "cache", Counting())
     return calls
+
+
+def postgres_plan(statement: str) -> str:
+    """PostgreSQL's plan for a statement over a handful of rows, with sequential and bitmap scans off so that
+    the planner shows the index it would use on a full table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + statement)
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def make_user(username: str, *roles: str, **fields) -> User:

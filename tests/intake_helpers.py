@@ -57,3 +57,21 @@ def take_message(client: Client, *, recipient=None, caller=None, reason=None, pr
     responses.append(post_step(client, "readback", READBACK))
     responses.append(post_step(client, "close", {"token": token_of(client)}))
     return responses
+
+
+def message_taken(*, token, receptionist, colleague, deadline):
+    """A message for the colleague, saved by the intake's service directly (no wizard), promised by ``deadline``."""
+    from callbacks import services
+
+    return services.message_take(
+        token=token,
+        taken_by=receptionist,
+        intended_user=colleague,
+        owner_user=colleague,
+        owner_team=colleague.teams.get(),
+        caller=services.CallerDetails("Pieter de Boer", "+31612345678"),
+        reason="Storing",
+        call_type="question",
+        tone="calm",
+        promise=services.Promise(deadline=deadline, policy_deadline=deadline),
+    )

@@ -9,7 +9,7 @@ import pytest
 from accounts import configuration_cache
 from accounts.configuration_cache import configuration_changed, read_once, remembered
 from accounts.services import user_roles_set
-from tests.conftest import count_configuration_cache_calls, login_across_time
+from tests.conftest import count_cache_calls, count_configuration_cache_calls, login_across_time
 
 pytestmark = pytest.mark.django_db
 
@@ -150,8 +150,8 @@ def test_the_pages_kept_figures_need_no_round_trip_of_their_own(client, colleagu
 
     login_across_time(client, colleague)
     client.get(page)  # keeps the configuration, the figures and the status
-    figure_calls = _count_calls(monkeypatch, generations)
-    status_calls = _count_calls(monkeypatch, account_selectors)
+    figure_calls = count_cache_calls(monkeypatch, generations)
+    status_calls = count_cache_calls(monkeypatch, account_selectors)
     response = client.get(page)
     assert response.status_code == 200 and response.context["nav"]["badge"].open == 0
     assert 'data-test="presence-summary"' in response.content.decode()
@@ -168,19 +168,6 @@ def test_a_message_written_during_the_request_is_in_its_later_figures(colleague,
         assert sum(owed_totals(user=colleague, now=now).values()) == 0  # from the request's first round trip
         MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(hours=1))
         assert sum(owed_totals(user=colleague, now=now).values()) == 1
-
-
-def _count_calls(monkeypatch, module) -> list[str]:
-    calls: list[str] = []
-    real = module.cache
-
-    class Counting:
-        def __getattr__(self, name):
-            calls.append(name)
-            return getattr(real, name)
-
-    monkeypatch.setattr(module, "cache", Counting())
-    return calls
 
 
 def test_a_status_set_during_the_request_is_what_its_later_reads_see(colleague, clock):

@@ -18,7 +18,7 @@ from callbacks.models import (
     TeamSettings,
 )
 from callbacks.services.overdue import overdue_sweep
-from tests.conftest import login_across_time
+from tests.conftest import login_across_time, postgres_plan
 from tests.factories import MessageFactory, make_messages
 from tests.intake_helpers import CALLER, REASON, take_message
 
@@ -369,11 +369,7 @@ def test_the_open_counts_are_answered_from_the_open_owner_index_alone(receptioni
     statements = [query["sql"] for query in captured if '"callbacks_message"' in query["sql"]]
     assert statements
     for statement in statements:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the planner show the index
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute("EXPLAIN " + statement)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
+        plan = postgres_plan(statement)
         assert "Index Only Scan using msg_open_owner_deadline" in plan, plan
 
 

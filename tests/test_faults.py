@@ -34,6 +34,7 @@ from tests.intake_helpers import (
     READBACK,
     REASON,
     RECIPIENT,
+    message_taken,
     post_step,
     saved,
     start_call,
@@ -260,26 +261,17 @@ def _sent_emails(workdir: Path) -> list[str]:
 def test_a_worker_killed_mid_send_delivers_the_email_exactly_once(
     clock, pool, redis_server, receptionist, colleague, emails_at_any_hour, tmp_path
 ):
-    from callbacks import services
     from callbacks.tasks import outbox_deliver_task
 
     (tmp_path / "hold").touch()
     workers = [_Worker(name="first", pool=pool, redis_url=redis_server.url, workdir=tmp_path)]
     try:
         with celery_publishing_to(redis_server.url, settings.REDIS_BROKER_TRANSPORT_OPTIONS):
-            message = services.message_take(
+            message = message_taken(
                 token=uuid.uuid4(),
-                taken_by=receptionist,
-                intended_user=colleague,
-                owner_user=colleague,
-                owner_team=colleague.teams.get(),
-                caller=services.CallerDetails("Pieter de Boer", "+31612345678"),
-                reason="Storing",
-                call_type="question",
-                tone="calm",
-                promise=services.Promise(
-                    deadline=clock.now() + timedelta(hours=4), policy_deadline=clock.now() + timedelta(hours=4)
-                ),
+                receptionist=receptionist,
+                colleague=colleague,
+                deadline=clock.now() + timedelta(hours=4),
             )
             email = Notification.objects.get(message=message, channel="email")
             wait_until(lambda: list(tmp_path.glob("entered-*")), 30, "the worker entering the send")

@@ -19,6 +19,7 @@ from tests.intake_helpers import (
     READBACK,
     REASON,
     RECIPIENT,
+    message_taken,
     post_step,
     saved,
     start_call,
@@ -245,17 +246,8 @@ def test_the_desk_leaves_out_yesterdays_messages(desk, clock):
 
 
 def _take(draft, receptionist, colleague, clock):
-    return services.message_take(
-        token=draft.token,
-        taken_by=receptionist,
-        intended_user=colleague,
-        owner_user=colleague,
-        owner_team=colleague.teams.get(),
-        caller=services.CallerDetails("Pieter de Boer", "+31612345678"),
-        reason="Storing",
-        call_type="question",
-        tone="calm",
-        promise=services.Promise(deadline=clock.now() + timedelta(hours=4), policy_deadline=clock.now()),
+    return message_taken(
+        token=draft.token, receptionist=receptionist, colleague=colleague, deadline=clock.now() + timedelta(hours=4)
     )
 
 

@@ -2,6 +2,8 @@ import re
 
 import pytest
 
+from tests.conftest import postgres_plan
+
 pytestmark = pytest.mark.django_db
 
 
@@ -92,9 +94,5 @@ def test_the_unread_notices_are_counted_from_their_own_index_alone(clock, collea
         counts = navigation_counts(user=colleague, now=clock.now(), owed_totals={"overdue": 0, "today": 0, "later": 0})
     assert (counts.unread, counts.newest_unread) == (3, rows[6].pk)
     (statement,) = [query["sql"] for query in captured if '"callbacks_notification"' in query["sql"]]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the planner show the index
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + statement)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = postgres_plan(statement)
     assert "Index Only Scan using notification_unread" in plan, plan
