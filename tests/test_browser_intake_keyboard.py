@@ -76,6 +76,9 @@ def _log_in(page: Page, base_url: str) -> None:
 def _at(page: Page, step: str, focused: str) -> None:
     expect(page.locator(f"form.intake-form[data-step={step}]")).to_be_visible()
     expect(page.locator(focused)).to_be_focused()
+    # The step's shortcuts (Alt+M) and its htmx requests need its scripts, which a loaded machine may not
+    # have run yet when the field is focused; keys typed before them are kept (test_browser_intake_unsent.py).
+    page.wait_for_load_state("load")
 
 
 def test_a_plain_message_takes_six_submits_and_eight_keys_besides_the_callers_words(

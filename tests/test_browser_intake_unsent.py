@@ -26,3 +26,33 @@ def test_a_reload_keeps_what_was_typed_on_the_step_and_sending_it_forgets_the_co
     _at(page, "reason", "#id_reason-reason")
     stored = page.evaluate("Object.keys(sessionStorage).filter(key => key.startsWith('terugbel:intake:'))")
     assert stored == []  # sent: the draft holds it now, the browser's copy is gone
+
+
+def test_what_was_typed_before_the_steps_script_ran_survives_a_reload(
+    clock, page: Page, live_server, receptionist, colleague
+):
+    _log_in(page, live_server.url)
+    _at(page, "recipient", "#id_recipient-recipient")
+    page.keyboard.type("Bram")
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/js/terugbel*.js", hold)  # a slow line: the next step's script has not arrived
+    page.keyboard.press("Enter")
+    expect(page.locator("form.intake-form[data-step=caller]")).to_be_visible()
+    expect(page.locator("#id_caller-number")).to_be_focused()
+    page.keyboard.type("06-12345678")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)  # lets Playwright hand over the held request
+    assert held, "the step's script was never requested"
+    for route in held:
+        route.continue_()
+    page.unroute("**/js/terugbel*.js", hold)
+    page.wait_for_load_state("load")
+    page.reload()
+    page.wait_for_load_state("load")
+    expect(page.locator("#id_caller-number")).to_have_value("06-12345678")

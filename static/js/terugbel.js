@@ -54,12 +54,19 @@ document.addEventListener("change", (event) => {
   const key = `terugbel:intake:${form.dataset.token}:${form.dataset.step}`;
   const typed = (field) => field.name && field.name !== "csrfmiddlewaretoken"
     && !["hidden", "submit", "button", "radio", "checkbox"].includes(field.type);
+  const changed = (field) => (field.options
+    ? Array.from(field.options).some((option) => option.selected !== option.defaultSelected)
+    : field.value !== field.defaultValue);
   const unsent = JSON.parse(sessionStorage.getItem(key) || "{}");
-  for (const [name, value] of Object.entries(unsent)) {
-    const field = form.elements.namedItem(name);
-    if (field && typed(field)) {
-      field.value = value;
+  for (const field of Array.from(form.elements).filter(typed)) {
+    if (changed(field)) {
+      unsent[field.name] = field.value;  // typed before this script ran: newer than any copy
+    } else if (field.name in unsent) {
+      field.value = unsent[field.name];
     }
+  }
+  if (Object.keys(unsent).length) {
+    sessionStorage.setItem(key, JSON.stringify(unsent));
   }
   form.addEventListener("input", (event) => {
     if (!typed(event.target)) {
