@@ -120,14 +120,15 @@ def fill(
     source = f"generate_series(1, {rows}) AS seq(i)" if pg else "seq"
     token = "md5(i::text)::uuid" if pg else "printf('%032x', i)"  # unique; SQLite stores UUIDs as 32 hex digits
     number = f"'+3120' || lpad((i % {callers})::text, 7, '0')" if pg else f"printf('+3120%07d', i % {callers})"
+    taken = ts(f"CASE k WHEN 'open' THEN {opened} ELSE d - 14400 END")  # written when taken, long ago
     sql = f"""
-        INSERT INTO callbacks_message (intake_token, taken_at, caller_name, caller_number, caller_company,
+        INSERT INTO callbacks_message (intake_token, taken_at, recorded_at, caller_name, caller_number, caller_company,
             caller_email, reason, call_type, tone, wants_callback, status, priority, call_count, deadline,
             policy_deadline, later_reason, promise_exception_reason, handled_at, handled_by_id, outcome, handled_note, attempt_count,
             owner_user_id, owner_team_id, intended_user_id, taken_by_id, version, overdue_level, flagged_at,
             escalate_at)
         {"" if pg else f"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {rows})"}
-        SELECT {token}, {ts(f"CASE k WHEN 'open' THEN {opened} ELSE d - 14400 END")}, 'Beller ' || i, {number},
+        SELECT {token}, {taken}, {taken}, 'Beller ' || i, {number},
             'Bedrijf ' || (i % 5000), CASE WHEN i % 3 = 0 THEN 'beller' || i || '@example.test' ELSE '' END,
             'Vraag over order ' || i,
             CASE i % 5 WHEN 0 THEN 'question' WHEN 1 THEN 'complaint' WHEN 2 THEN 'sales'

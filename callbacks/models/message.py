@@ -95,6 +95,10 @@ class Message(models.Model):
     # Bumped by every change a person makes, so two people acting at once cannot overwrite each other.
     # The overdue sweep and the routing to a stand-in leave it alone (callbacks.services.work).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # When the row was written, by the clock of the process that wrote it (taken_at can be the call's own
+    # moment): the open figures keep what was written before a moment and count only what came after
+    # (selectors/open_figures.py).
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = MessageQuerySet.as_manager()
 
@@ -113,6 +117,14 @@ class Message(models.Model):
         indexes = [
             # "My callbacks": open messages of one owner by deadline.
             models.Index(fields=["owner_user", "deadline"], condition=Q(status="open"), name="msg_open_owner_deadline"),
+            # The open figures (selectors/open_figures.py), counted per owner from the index alone: all of an
+            # owner's open messages, or those written since a moment (what a kept settled part has not counted).
+            models.Index(
+                fields=["owner_user", "recorded_at"],
+                include=["deadline"],
+                condition=Q(status="open"),
+                name="msg_open_owner_recorded",
+            ),
             models.Index(fields=["owner_team", "deadline"], condition=Q(status="open"), name="msg_open_team_deadline"),
             # The manager's overview: open messages by deadline.
             models.Index(fields=["deadline"], condition=Q(status="open"), name="msg_open_deadline"),
