@@ -356,7 +356,7 @@ def test_the_roster_shows_who_is_on_duty_now(clock, boss, client, receptionist, 
 @pytest.mark.postgres_only  # a PostgreSQL plan
 def test_the_open_counts_are_answered_from_the_open_owner_index_alone(receptionist, colleague):
     """Read every 30 seconds by every open dashboard, over every open message: a condition on a column the
-    msg_open_owner_deadline index lacks (the status, the id, the owner's name) reads every row from the table."""
+    open-owner indexes lack (the status, the id, the owner's name) reads every row from the table."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -370,7 +370,7 @@ def test_the_open_counts_are_answered_from_the_open_owner_index_alone(receptioni
     assert statements
     for statement in statements:
         plan = postgres_plan(statement)
-        assert "Index Only Scan using msg_open_owner_deadline" in plan, plan
+        assert "Index Only Scan using msg_open_owner_" in plan, plan  # by deadline, or by when written
 
 
 def test_the_cached_lists_show_every_change_to_what_they_show(boss, clock, receptionist, colleague, other_colleague):

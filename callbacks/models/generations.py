@@ -17,10 +17,14 @@ three still hold:
 - the moment the figure stops being true by the clock alone (the first deadline still to come among the
   messages it counts), computed in the same query as the figure.
 
-A cache that cannot be reached is skipped: the figures are then counted from the database. Two cases
+A figure may be kept in two parts (kept_settled): what was written before a moment, which a new message
+does not change, and what was written since, counted again after one.
+
+A cache that cannot be reached is skipped: the figures are then counted from the database. Three cases
 are bounded by MAX_AGE_SECONDS only: a generation that could not be moved on (the cache failed just at
-that write), and a figure counted inside a writing transaction that then rolled back (no view counts
-inside its own write: services commit before the page is drawn).
+that write), a figure counted inside a writing transaction that then rolled back (no view counts
+inside its own write: services commit before the page is drawn), and a message whose write committed
+longer than MAX_AGE_SECONDS after it was made, missing from a settled part counted meanwhile.
 """
 
 import logging
@@ -220,3 +224,52 @@ def kept_per_owner_keys(key: str, owners: list[int | None]) -> list[str]:
 
 def _entry_key(key: str, owner: int | None) -> str:
     return f"messages:{key}:{owner}"
+
+
+def kept_settled(key: str, owners: list[int | None], *, now: datetime) -> tuple[tuple | None, dict[int | None, T]]:
+    """The settled parts kept for these owners that still hold, and the stamp to keep newly counted ones under
+    (None: the cache is unreachable, keep nothing).
+
+    A settled part of a figure counts only the owner's messages written before a moment (Message.recorded_at),
+    so, unlike the figure itself, it does not carry its owner's generation: a new message, written after, is
+    not in it and leaves it true. Like a figure, it holds while no message changed, the configuration is the
+    same and the clock has not passed the moment it names; read the stamp before counting, as kept_while_true.
+    """
+    if cache_unreachable_lately():
+        return None, {}
+    common = [GENERATION_KEY, CONFIGURATION_VERSION_KEY]
+    try:
+        found = _read([*common, *(_settled_key(key, owner) for owner in owners)])
+        stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in common)
+    except Exception:
+        note_cache_unreachable()
+        logger.warning("%s counted whole: the cache is unreachable", key, exc_info=True)
+        return None, {}
+    parts = {}
+    for owner in owners:
+        kept = found.get(_settled_key(key, owner))
+        if kept is not None and kept[0] == stamp and (kept[1] is None or now < kept[1]):
+            parts[owner] = kept[2]
+    return stamp, parts
+
+
+def keep_settled(key: str, stamp: tuple | None, parts: dict[int | None, tuple[T, datetime | None]]) -> None:
+    """Keep the settled parts just counted ({owner: (part, the moment it stops being true by the clock)})
+    under the stamp kept_settled gave before counting. For MAX_AGE_SECONDS at most, as every kept figure: a
+    message written before the part's moment but committed after it was counted is missing for that long."""
+    if stamp is None or not parts:
+        return
+    try:
+        _keep({_settled_key(key, owner): (stamp, until, part) for owner, (part, until) in parts.items()})
+    except Exception:
+        note_cache_unreachable()
+        logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)
+
+
+def kept_settled_keys(key: str, owners: list[int | None]) -> list[str]:
+    """The cache keys kept_settled reads: to read them with others at once."""
+    return [GENERATION_KEY, CONFIGURATION_VERSION_KEY, *(_settled_key(key, owner) for owner in owners)]
+
+
+def _settled_key(key: str, owner: int | None) -> str:
+    return f"messages:{key}:settled:{owner}"

@@ -4,14 +4,23 @@ figure counted for one page serves the others; what a colleague owes (owed_total
 messages without a colleague."""
 
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q
 
 from accounts.models import User
 from callbacks.models import Message
-from callbacks.models.generations import kept_per_owner, kept_per_owner_keys
+from callbacks.models.generations import (
+    MAX_AGE_SECONDS,
+    keep_settled,
+    kept_per_owner,
+    kept_per_owner_keys,
+    kept_settled,
+    kept_settled_keys,
+)
 from callbacks.models.querysets import MessageQuerySet
 
 # The groups of open messages on "My callbacks", by deadline.
@@ -19,6 +28,9 @@ OVERDUE, TODAY, LATER = "overdue", "today", "later"
 # The dashboard's "due within the hour".
 DUE_SOON = timedelta(hours=1)
 KEPT_AS = "open-figures"
+# An open figure's settled part counts the messages written longer ago than this. Longer than any write of a
+# message takes to commit (well under a second), and as long as a settled part is kept at most.
+SETTLED_AFTER = timedelta(seconds=MAX_AGE_SECONDS)
 
 
 def day_bounds(now: datetime) -> tuple[date, datetime]:
@@ -61,33 +73,64 @@ def open_figures(*, owners: list[int | None], now: datetime) -> dict[int | None,
     Kept in the cache per owner while true (callbacks/models/generations.py, kept_per_owner): until a message of
     theirs or the configuration (a colleague's name, a new colleague) changes, any message changes, or the
     clock moves one of their messages into another group (a deadline passes or comes within the hour, the
-    day ends). So a new message for one colleague recounts that colleague alone.
+    day ends). A new message for one colleague counts that colleague again, and of their messages only those
+    written in the last SETTLED_AFTER: the rest is the settled part of the figure, kept on its own (_counted).
     """
     return kept_per_owner(KEPT_AS, owners, lambda stale: _counted(now, stale), now=now)
 
 
 def open_figures_keys(owners: list[int | None]) -> list[str]:
     """The cache keys open_figures reads for these owners."""
-    return kept_per_owner_keys(KEPT_AS, owners)
+    return [*kept_per_owner_keys(KEPT_AS, owners), *kept_settled_keys(KEPT_AS, owners)]
 
 
 def _counted(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[dict | None, datetime | None]]:
-    """Grouped by owner alone and counting deadlines, with conditions on the deadline alone, so that
-    PostgreSQL answers from the msg_open_owner_deadline index without reading the table (every open message
-    has a deadline: the message_open_has_deadline constraint).
-    """
-    soon_end = now + DUE_SOON
-    _, end_of_today = day_bounds(now)
+    """Each owner's figure and the moment it stops being true by the clock, as the sum of two parts: their
+    messages written before a moment (the settled part, counted once and kept while it holds) and those
+    written since, counted each time. Without a settled part that holds, both are counted in one statement,
+    so that neither misses nor counts twice a message committed meanwhile."""
+    stamp, settled = kept_settled(KEPT_AS, owners, now=now)
+    parts: dict[int | None, list[dict]] = {owner: [] for owner in owners}
+    whole = [owner for owner in owners if owner not in settled]
+    if whole:
+        written_before = now - SETTLED_AFTER
+        newly_settled = dict.fromkeys(whole, ((None, written_before), None))
+        for row in _figure_rows(now, _of_owners(whole), settled_before=written_before):
+            if row.pop("settled"):
+                newly_settled[row["owner_user"]] = ((row, written_before), _changes(row, now))
+            parts[row["owner_user"]].append(row)
+        keep_settled(KEPT_AS, stamp, newly_settled)
+    if settled:
+        since = [_of_owners([owner]) & Q(recorded_at__gte=moment) for owner, (_, moment) in settled.items()]
+        for row in _figure_rows(now, reduce(or_, since)):
+            parts[row["owner_user"]].append(row)
+        for owner, (row, _) in settled.items():
+            if row is not None:
+                parts[owner].append(row)
+    return {owner: _combined(rows, now) for owner, rows in parts.items()}
+
+
+def _of_owners(owners: list[int | None]) -> Q:
     colleagues = [owner for owner in owners if owner is not None]
-    of_owners = Q(owner_user__in=colleagues)
+    conditions = [Q(owner_user__in=colleagues)] if colleagues else []
     if None in owners:
-        of_owners |= Q(owner_user__isnull=True)
-    rows = (
-        Message.objects.open()
-        .filter(of_owners)
-        .order_by()
-        .values("owner_user")
-        .annotate(
+        conditions.append(Q(owner_user__isnull=True))
+    return reduce(or_, conditions)
+
+
+def _figure_rows(now: datetime, of_owners: Q, *, settled_before: datetime | None = None) -> list[dict]:
+    """The figures' counts per owner, and per part (settled: written before ``settled_before``) when asked.
+    Grouped by owner and counting deadlines, so that PostgreSQL answers from the msg_open_owner_recorded index
+    (owner, when written, and the deadline) without reading the table: every open message has a deadline (the
+    message_open_has_deadline constraint)."""
+    soon_end = now + DUE_SOON
+    messages = Message.objects.open().filter(of_owners).order_by()
+    grouping = ["owner_user"]
+    if settled_before is not None:
+        messages = messages.annotate(settled=ExpressionWrapper(Q(recorded_at__lt=settled_before), BooleanField()))
+        grouping.append("settled")
+    return list(
+        messages.values(*grouping).annotate(
             soon=Count("deadline", filter=MessageQuerySet.deadline_between(now, soon_end)),
             **{due: Count("deadline", filter=condition) for due, condition in due_groups(now).items()},
             # The next deadline to pass (a message turns overdue) and the next to come within the hour.
@@ -95,17 +138,31 @@ def _counted(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[
             next_soon=Min("deadline", filter=Q(deadline__gte=soon_end)),
         )
     )
-    counted: dict[int | None, tuple[dict | None, datetime | None]] = dict.fromkeys(owners, (None, None))
-    for row in rows:
-        row["open"] = row[OVERDUE] + row[TODAY] + row[LATER]  # every open message is in one of them
-        changes = [end_of_today]
-        if row["next_due"] is not None:
-            changes.append(row["next_due"])
-        if row["next_soon"] is not None:
-            # Due "within the hour" once less than an hour is left: just after this moment, not at it.
-            changes.append(row["next_soon"] - DUE_SOON + timedelta(microseconds=1))
-        counted[row["owner_user"]] = (row, min(changes))
-    return counted
+
+
+def _combined(rows: list[dict], now: datetime) -> tuple[dict | None, datetime | None]:
+    """One owner's figure from the counts of its parts, and the moment it stops being true by the clock."""
+    if not rows:
+        return None, None
+    figure = {"owner_user": rows[0]["owner_user"]}
+    for count in ("soon", OVERDUE, TODAY, LATER):
+        figure[count] = sum(row[count] for row in rows)
+    for moment in ("next_due", "next_soon"):
+        figure[moment] = min((row[moment] for row in rows if row[moment] is not None), default=None)
+    figure["open"] = figure[OVERDUE] + figure[TODAY] + figure[LATER]  # every open message is in one of them
+    return figure, _changes(figure, now)
+
+
+def _changes(row: dict, now: datetime) -> datetime:
+    """The first moment the clock moves one of the counted messages into another group."""
+    _, end_of_today = day_bounds(now)
+    changes = [end_of_today]
+    if row["next_due"] is not None:
+        changes.append(row["next_due"])
+    if row["next_soon"] is not None:
+        # Due "within the hour" once less than an hour is left: just after this moment, not at it.
+        changes.append(row["next_soon"] - DUE_SOON + timedelta(microseconds=1))
+    return min(changes)
 
 
 def part_totals(part: MessageQuerySet, now: datetime) -> tuple[dict[str, int], datetime]:
