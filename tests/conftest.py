@@ -120,6 +120,18 @@ def postgres_plan(statement: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def postgres_plan_vacuumed(statement: str, table: str) -> str:
+    """postgres_plan after a VACUUM of the table, as autovacuum keeps a real one: only then does an index-only
+    scan skip the table, so only then is it the plan PostgreSQL picks. For tests with transaction=True (a
+    VACUUM cannot run inside a transaction)."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {table}")
+    with transaction.atomic():
+        return postgres_plan(statement)
+
+
 def make_user(username: str, *roles: str, **fields) -> User:
     return UserFactory(username=username, roles=roles, **fields)
 
