@@ -15,6 +15,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import port_for
 import psycopg
@@ -176,5 +177,19 @@ def test_gunicorn_reads_its_settings_file_whose_workers_freeze_what_they_loaded(
     try:
         hooks["post_worker_init"](worker=None)
         assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    # And once more after the worker's first requests, for what Django loads on first use; only then.
+    survivors = []  # what each request leaves alive: a later freeze would take it along
+    try:
+        for served in range(1, 2 * hooks["FREEZE_AGAIN_AFTER_REQUESTS"]):
+            survivors.append([served])
+            hooks["post_request"](worker=SimpleNamespace(nr=served), req=None, environ={}, resp=None)
+            frozen = gc.get_freeze_count()
+            assert (frozen > 0) == (served >= hooks["FREEZE_AGAIN_AFTER_REQUESTS"]), served
+            if served == hooks["FREEZE_AGAIN_AFTER_REQUESTS"]:
+                frozen_then = frozen
+            elif frozen:
+                assert frozen == frozen_then  # once, not after every request
     finally:
         gc.unfreeze()
