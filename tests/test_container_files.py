@@ -190,6 +190,8 @@ def test_gunicorn_reads_its_settings_file_whose_workers_freeze_what_they_loaded(
             if served == hooks["FREEZE_AGAIN_AFTER_REQUESTS"]:
                 frozen_then = frozen
             elif frozen:
-                assert frozen == frozen_then  # once, not after every request
+                # Once, not after every request: no later request's survivors join (frozen objects that
+                # lose their last reference are still freed, so the count may drop).
+                assert frozen <= frozen_then, served
     finally:
         gc.unfreeze()
