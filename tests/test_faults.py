@@ -146,6 +146,10 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, 
         # Before the hang: a normal save, so the web process holds a pooled broker connection as in production.
         _timed_intake(client, 0)
         wait_until(lambda: not Notification.objects.exclude(state="sent").exists(), 20, "delivery before the hang")
+        # And acknowledged: a worker whose ack meets the hang drops its broker connection and reconnects on
+        # its own schedule, which this test does not measure (CI saw it take over two minutes).
+        broker = redis.Redis.from_url(redis_server.url)
+        wait_until(lambda: not broker.hlen("unacked"), 20, "the worker's acknowledgement before the hang")
         with _Hang(redis_server.port, milliseconds=PAUSE_MS) as hang:
             timings = [_timed_intake(client, index) for index in range(1, len(callers))]
             assert hang.still_on(), "the pause ran out before the last save: lengthen it"
