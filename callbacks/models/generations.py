@@ -52,6 +52,8 @@ GENERATION_KEY = "messages:generation"
 OWNER_GENERATION_KEY = "messages:generation:owner:{}"
 # Moved on with every owner's generation: what a figure over all owners carries.
 ALL_OWNERS_KEY = "messages:generation:any-owner"
+# What every kept figure carries.
+COMMON_KEYS = [GENERATION_KEY, CONFIGURATION_VERSION_KEY]
 # A belt for a write that moved no generation (a database console): after this it shows anyway.
 MAX_AGE_SECONDS = 300
 
@@ -132,7 +134,7 @@ def _keep(entries: dict) -> None:
 
 def kept_while_true_keys(key: str, owners: Iterable[int | None] | None = None) -> list[str]:
     """The cache keys kept_while_true reads for this figure, its own entry last: to read them with others."""
-    return [GENERATION_KEY, CONFIGURATION_VERSION_KEY, *_owner_keys(owners), f"messages:{key}"]
+    return [*COMMON_KEYS, *_owner_keys(owners), f"messages:{key}"]
 
 
 def _owner_keys(owners: Iterable[int | None] | None) -> list[str]:
@@ -180,11 +182,10 @@ def kept_per_owner(
     """
     if cache_unreachable_lately():
         return {owner: figure for owner, (figure, _) in count(owners).items()}
-    common = [GENERATION_KEY, CONFIGURATION_VERSION_KEY]
     entries = {owner: _entry_key(key, owner) for owner in owners}
     try:
         found = _read(kept_per_owner_keys(key, owners))
-        common_stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in common)
+        common_stamp = _common_stamp(found)
         stamps = {
             owner: (*common_stamp, found.get(owner_generation_key(owner)) or _started(owner_generation_key(owner)))
             for owner in owners
@@ -215,8 +216,7 @@ def kept_per_owner(
 def kept_per_owner_keys(key: str, owners: list[int | None]) -> list[str]:
     """The cache keys kept_per_owner reads for these owners' figures: to read them with others at once."""
     return [
-        GENERATION_KEY,
-        CONFIGURATION_VERSION_KEY,
+        *COMMON_KEYS,
         *map(owner_generation_key, owners),
         *(_entry_key(key, owner) for owner in owners),
     ]
@@ -237,10 +237,9 @@ def kept_settled(key: str, owners: list[int | None], *, now: datetime) -> tuple[
     """
     if cache_unreachable_lately():
         return None, {}
-    common = [GENERATION_KEY, CONFIGURATION_VERSION_KEY]
     try:
-        found = _read([*common, *(_settled_key(key, owner) for owner in owners)])
-        stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in common)
+        found = _read(kept_settled_keys(key, owners))
+        stamp = _common_stamp(found)
     except Exception:
         note_cache_unreachable()
         logger.warning("%s counted whole: the cache is unreachable", key, exc_info=True)
@@ -268,7 +267,13 @@ def keep_settled(key: str, stamp: tuple | None, parts: dict[int | None, tuple[T,
 
 def kept_settled_keys(key: str, owners: list[int | None]) -> list[str]:
     """The cache keys kept_settled reads: to read them with others at once."""
-    return [GENERATION_KEY, CONFIGURATION_VERSION_KEY, *(_settled_key(key, owner) for owner in owners)]
+    return [*COMMON_KEYS, *(_settled_key(key, owner) for owner in owners)]
+
+
+def _common_stamp(found: dict) -> tuple:
+    """What every figure carries, from a read of COMMON_KEYS among others: the messages generation and the
+    configuration version."""
+    return tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in COMMON_KEYS)
 
 
 def _settled_key(key: str, owner: int | None) -> str:
