@@ -129,26 +129,52 @@ def test_when_the_minute_turns_only_the_call_back_cells_are_drawn_again(bram, re
     assert not [q for q in turned.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
 
 
-def test_a_new_message_in_a_group_draws_only_its_own_row(bram, receptionist, colleague, monkeypatch):
-    """The new row changes its group's table; the rows already drawn this minute come whole from the cache,
-    their "Call back" cell too."""
-    from django.template import defaultfilters
+def _rows_asked(monkeypatch) -> dict[str, bool]:
+    """Each row fragment the next page asks the fragments cache for, and whether it was there."""
+    from django.core.cache import caches
 
-    for hours in (1, 2, 3):
+    fragments = caches["fragments"]
+    asked = {}
+    real_get = fragments.get
+
+    def get(key, *args, **kwargs):
+        found = real_get(key, *args, **kwargs)
+        if ".worklist_row." in key:
+            asked[key] = found is not None
+        return found
+
+    monkeypatch.setattr(fragments, "get", get)
+    return asked
+
+
+def test_a_new_message_in_a_group_draws_only_its_own_row(bram, receptionist, colleague, monkeypatch):
+    """The new row changes its group's table; the rows already drawn come from the cache but for their time
+    left, which is said again from the fields read with the keys. Only the new message is read."""
+    earlier = [
         MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=hours))
+        for hours in (1, 2, 3)
+    ]
     bram.get("/callbacks/")
     new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(minutes=30))
-    drawn = []
+    asked = _rows_asked(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        page = bram.get("/callbacks/").content.decode()
+    assert "nog 30\xa0minuten" in _row(page, new)
+    assert "nog 1\xa0uur" in _row(page, earlier[0]) and "nog 3\xa0uur" in _row(page, earlier[2])
+    assert sorted(asked.values()) == [False, True, True, True]  # the new row missed, the three others were there
+    read = [q["sql"] for q in queries.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
+    assert len(read) == 1 and f"({new.pk})" in read[0]
 
-    def counted_timeuntil(*args, **kwargs):
-        drawn.append(args)
-        return timeuntil(*args, **kwargs)
 
-    timeuntil = defaultfilters.timeuntil
-    monkeypatch.setattr(defaultfilters, "timeuntil", counted_timeuntil)
-    row = _row(bram.get("/callbacks/").content.decode(), new)
-    assert "nog 30\xa0minuten" in row
-    assert len(drawn) == 1
+def test_the_deadline_drawn_with_the_row_follows_the_deadline(bram, receptionist, colleague, clock):
+    """The deadline shown under the time left is cached with the row's other cells, under a key that holds
+    it: a deadline moved without a new version shows once the minute's table is gone."""
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    assert "di 1 Dec 12:00" in _row(bram.get("/callbacks/").content.decode(), message)
+    Message.objects.filter(pk=message.pk).update(deadline=NOW + timedelta(hours=3))
+    clock.shift(minutes=1)
+    row = _row(bram.get("/callbacks/").content.decode(), message)
+    assert "di 1 Dec 13:00" in row and "nog 2\xa0uur, 59\xa0minuten" in row
 
 
 def test_the_follow_ups_are_kept_past_a_new_message_and_follow_a_new_follow_up(bram, receptionist, colleague):
@@ -169,19 +195,11 @@ def test_the_follow_ups_are_kept_past_a_new_message_and_follow_a_new_follow_up(b
 def test_a_new_message_after_the_others_redraws_only_the_stretch_it_joins(bram, receptionist, colleague, monkeypatch):
     """The rows come in stretches of ten, each cached whole (WorkGroup.stretches): the first stretch of a
     group of eleven is not composed again from its rows when a twelfth message is due after them."""
-    from django.core.cache import caches
-
     for minutes in range(11):
         MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=minutes))
     bram.get("/callbacks/")
     new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))
-    fragments = caches["fragments"]
-    asked = []
-    real_get = fragments.get
-    monkeypatch.setattr(
-        fragments, "get", lambda key, *args, **kwargs: asked.append(key) or real_get(key, *args, **kwargs)
-    )
+    asked = _rows_asked(monkeypatch)
     page = bram.get("/callbacks/").content.decode()
     assert _row(page, new) and page.count('data-test="message-row"') == 12
-    rows_asked = [key for key in asked if ".worklist_row_due." in key]
-    assert len(rows_asked) == 2  # the two rows of the second stretch, not the ten of the first
+    assert sorted(asked.values()) == [False, True]  # the two rows of the second stretch, not the ten of the first

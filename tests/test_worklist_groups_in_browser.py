@@ -97,6 +97,9 @@ def test_on_a_phone_each_message_is_a_card_that_fits_and_the_filters_fold_away(
     expect(row.locator("a[href='tel:+31612345678']")).to_be_in_viewport()
     expect(row.locator("[data-test=due]")).to_contain_text(re.compile(r"nog 2\xa0uur, 5\d\xa0minuten"))
     expect(row.locator("[data-test=due]")).to_be_in_viewport()
+    # The time left comes after the deadline in the markup (message_table.html) but is shown above it.
+    time_left, deadline = row.locator("[data-test=time-left]"), row.locator("[data-test=deadline]")
+    assert time_left.bounding_box()["y"] + time_left.bounding_box()["height"] <= deadline.bounding_box()["y"] + 1
     for box in (row.locator("[data-test=due]").bounding_box(), row.bounding_box()):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
 

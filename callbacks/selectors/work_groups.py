@@ -13,8 +13,8 @@ from callbacks.selectors.open_figures import LATER, OVERDUE, TODAY
 # bumped by every change a person makes, and its owners, which the routing to a stand-in changes without a
 # new version.
 ROW_KEY_FIELDS = ("pk", "version", "owner_user_id", "owner_team_id")
-# What the row's "Call back" cell shows. That cell changes with the minute, so it is drawn afresh from these,
-# read with the keys, while the rest of the row stays cached.
+# What the row's "Call back" cell shows. The row is cached under these with its key (WorkRow.due_key); only the
+# time left changes with the minute, and it is said afresh from these, read with the keys.
 DUE_FIELDS = ("status", "deadline", "follow_up_on")
 KEYS = (*ROW_KEY_FIELDS, *DUE_FIELDS)
 # Rows per cached stretch of a group's table (WorkGroup.stretches).
