@@ -401,14 +401,14 @@ def test_the_cached_lists_show_every_change_to_what_they_show(boss, clock, recep
     soon = MessageFactory(
         taken_by=receptionist, owner=colleague, deadline=TUESDAY_10 + timedelta(minutes=30), caller_name="Bijna"
     )
-    assert items("overdue") == ["Laat · 2 uur te laat · Offerte"]
+    assert items("overdue") == ["2 uur te laat · Laat · Offerte"]
     assert items("due-soon") == ["Bijna · Bram · 10:30"]
 
     overdue_sweep(now=TUESDAY_10)  # flags without moving the version on
-    assert items("overdue") == ["Laat · 2 uur te laat geëscaleerd · Offerte"]
+    assert items("overdue") == ["2 uur te laat · Laat geëscaleerd · Offerte"]
     Message.objects.filter(pk=soon.pk).update(owner_user=other_colleague)  # as routing to a stand-in does
     assert items("due-soon") == ["Bijna · Daan · 10:30"]
     clock.shift(minutes=1)
-    assert items("overdue") == ["Laat · 2 uur, 1 minuut te laat geëscaleerd · Offerte"]
+    assert items("overdue") == ["2 uur, 1 minuut te laat · Laat geëscaleerd · Offerte"]
     message_batch_anonymise(ids=[late.pk, soon.pk], now=clock.now())
     assert "Laat" not in str(items("overdue")) and "Bijna" not in str(items("due-soon"))
