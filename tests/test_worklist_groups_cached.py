@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Absence
+from callbacks import selectors
 from callbacks.models import Attempt, Message, Outcome
 from callbacks.services import intake, retention, work
 from tests.conftest import login_across_time, make_user
@@ -192,14 +193,25 @@ def test_the_follow_ups_are_kept_past_a_new_message_and_follow_a_new_follow_up(b
     assert f'data-message="{first.pk}"' in page and f'data-message="{second.pk}"' in page
 
 
-def test_a_new_message_after_the_others_redraws_only_the_stretch_it_joins(bram, receptionist, colleague, monkeypatch):
-    """The rows come in stretches of ten, each cached whole (WorkGroup.stretches): the first stretch of a
-    group of eleven is not composed again from its rows when a twelfth message is due after them."""
-    for minutes in range(11):
+def test_a_new_message_between_the_others_redraws_only_the_stretch_it_joins(bram, receptionist, colleague, monkeypatch):
+    """The rows come in stretches of about ten, each cached whole (WorkGroup.stretches), that end at messages:
+    a message due between the others joins one stretch, and the stretches after it come whole, not composed
+    again from their rows as stretches of ten by place would be."""
+
+    def stretches() -> list[tuple[int, ...]]:
+        today = selectors.worklist(user=colleague, now=NOW, work_filter=selectors.WorkFilter()).today
+        return [tuple(row.pk for row in stretch) for stretch in today.stretches]
+
+    for minutes in range(40):
         MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=minutes))
     bram.get("/callbacks/")
-    new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))
+    before = stretches()
+    new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, seconds=270))
     asked = _rows_asked(monkeypatch)
     page = bram.get("/callbacks/").content.decode()
-    assert _row(page, new) and page.count('data-test="message-row"') == 12
-    assert sorted(asked.values()) == [False, True]  # the two rows of the second stretch, not the ten of the first
+    assert _row(page, new) and page.count('data-test="message-row"') == 41
+
+    # The stretch it joins changes, and the one after it too if the new message ends its stretch.
+    changed = [stretch for stretch in stretches() if stretch not in before]
+    assert len(changed) <= 2 and new.pk in changed[0]
+    assert sorted(asked.values()) == [False] + [True] * (sum(map(len, changed)) - 1)

@@ -17,8 +17,16 @@ ROW_KEY_FIELDS = ("pk", "version", "owner_user_id", "owner_team_id")
 # time left changes with the minute, and it is said afresh from these, read with the keys.
 DUE_FIELDS = ("status", "deadline", "follow_up_on")
 KEYS = (*ROW_KEY_FIELDS, *DUE_FIELDS)
-# Rows per cached stretch of a group's table (WorkGroup.stretches).
+# Rows per cached stretch of a group's table on average (WorkGroup.stretches), and at most.
 ROWS_PER_STRETCH = 10
+MOST_ROWS_PER_STRETCH = 3 * ROWS_PER_STRETCH
+
+
+def ends_stretch(pk: int) -> bool:
+    """Whether a stretch ends after this message's row: for one pk in ROWS_PER_STRETCH, spread by Knuth's
+    multiplicative hash so that consecutive pks (a day's messages, in deadline order) do not end every
+    stretch at once or none."""
+    return (pk * 2654435761) % 2**32 % ROWS_PER_STRETCH == 0
 
 
 class MissedRows:
@@ -107,9 +115,19 @@ class WorkGroup:
 
     @property
     def stretches(self) -> list["WorkGroup"]:
-        """The rows in stretches of ROWS_PER_STRETCH, each cached whole by the table's template: a new message,
-        usually due after the others, redraws the stretch it joins rather than every row's lookup."""
-        return [WorkGroup(self.rows[i : i + ROWS_PER_STRETCH], 0) for i in range(0, len(self.rows), ROWS_PER_STRETCH)]
+        """The rows in stretches, each cached whole by the table's template, so that a new message redraws the
+        stretch it joins rather than every row's lookup.
+
+        A stretch ends at a message (ends_stretch), not at a place: a message added or taken away changes its
+        own stretch, where stretches of ten by place would all shift after it: a new message due between the
+        others (in an office with work due later than the intake's promise) would redraw every row after it."""
+        stretches, rows = [], []
+        for row in self.rows:
+            rows.append(row)
+            if ends_stretch(row.pk) or len(rows) == MOST_ROWS_PER_STRETCH:
+                stretches.append(WorkGroup(rows, 0))
+                rows = []
+        return [*stretches, WorkGroup(rows, 0)] if rows else stretches
 
     @property
     def cache_key(self) -> str:
