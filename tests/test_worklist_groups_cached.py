@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Absence
 from callbacks import selectors
 from callbacks.models import Attempt, Message, Outcome
+from callbacks.selectors.work_groups import MissedRows
 from callbacks.services import intake, retention, work
 from tests.conftest import login_across_time, make_user
 from tests.factories import MessageFactory
@@ -215,3 +216,23 @@ def test_a_new_message_between_the_others_redraws_only_the_stretch_it_joins(bram
     changed = [stretch for stretch in stretches() if stretch not in before]
     assert len(changed) <= 2 and new.pk in changed[0]
     assert sorted(asked.values()) == [False] + [True] * (sum(map(len, changed)) - 1)
+
+
+@pytest.mark.parametrize("apart", [False, True])
+def test_two_new_messages_are_read_by_themselves_not_with_every_row(bram, receptionist, colleague, apart):
+    """Two messages new since this process last drew the page (two intakes, or two workers taking turns) are
+    read alone or with the few rows after the second (MissedRows.READ_AHEAD), not with all thirty others;
+    a cold cache is read whole by the third miss (tests/test_worklist_groups.py counts that)."""
+    for minutes in range(30):
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=minutes))
+    bram.get("/callbacks/")
+    first = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, seconds=90))
+    later = timedelta(hours=1, minutes=20, seconds=30) if apart else timedelta(hours=1, seconds=100)
+    second = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + later)
+    with CaptureQueriesContext(connection) as queries:
+        page = bram.get("/callbacks/").content.decode()
+    assert _row(page, first) and _row(page, second) and page.count('data-test="message-row"') == 32
+    reads = [q["sql"] for q in queries.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
+    read_pks = [re.search(r'"id" IN \(([^)]*)\)', sql).group(1).split(", ") for sql in reads]
+    assert read_pks[0] == [str(first.pk)] and read_pks[1][0] == str(second.pk)
+    assert len(reads) == 2 and len(read_pks[1]) <= MissedRows.READ_AHEAD

@@ -32,19 +32,34 @@ def ends_stretch(pk: int) -> bool:
 class MissedRows:
     """The whole messages of the rows that miss the page's cache, read when the template asks for one.
 
-    Usually one row misses (a new or changed message) and only it is read; when a second one misses, the
-    cache is likely cold (the first view, expired rows, another language), so every row not read yet is
-    read at once. At most two queries, and no more messages built than the page may draw.
+    Usually one row misses (a new or changed message) and only it is read. A second miss is read with the
+    few rows after it in the page's order (READ_AHEAD): new messages come together (due one after the other,
+    or two since this process last drew the page). A third means the cache is likely cold (the first view,
+    expired rows, another language), so every row not read yet is read at once. At most three queries, and
+    no more messages built than the page may draw.
     """
+
+    READ_AHEAD = 4
 
     def __init__(self, messages: MessageQuerySet, pks: list[int]) -> None:
         self._messages = messages
         self._pks = pks
         self._read: dict[int, Message | None] = {}
+        self._reads = 0
+
+    def _wanted(self, pk: int) -> list[int]:
+        if self._reads == 0:
+            return [pk]
+        unread = [other for other in self._pks if other not in self._read]
+        if self._reads == 1 and pk in unread:
+            start = unread.index(pk)
+            return unread[start : start + self.READ_AHEAD]
+        return unread
 
     def get(self, pk: int) -> Message | None:
         if pk not in self._read:
-            wanted = [pk] if not self._read else [other for other in self._pks if other not in self._read]
+            wanted = self._wanted(pk)
+            self._reads += 1
             found = self._messages.in_bulk(wanted)
             # A message deleted since its key was read is remembered as None, not asked for again.
             self._read.update({other: found.get(other) for other in wanted})
