@@ -30,3 +30,7 @@ def test_the_distance_is_in_real_time_across_the_clock_change():
     """From 01:30 to 03:30 local time on the night summer time starts is one hour."""
     with translation.override("en"):
         assert time_left(NOW + timedelta(hours=1), NOW) == "1\xa0hour left"
+
+
+def test_a_message_without_a_deadline_is_said_nothing_of():
+    assert time_left(None, NOW) == "" and time_overdue(None, NOW) == ""

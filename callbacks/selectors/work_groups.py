@@ -22,7 +22,7 @@ ROWS_PER_STRETCH = 10
 MOST_ROWS_PER_STRETCH = 3 * ROWS_PER_STRETCH
 
 
-def ends_stretch(pk: int) -> bool:
+def _ends_stretch(pk: int) -> bool:
     """Whether a stretch ends after this message's row: for one pk in ROWS_PER_STRETCH, spread by Knuth's
     multiplicative hash so that consecutive pks (a day's messages, in deadline order) do not end every
     stretch at once or none."""
@@ -133,13 +133,13 @@ class WorkGroup:
         """The rows in stretches, each cached whole by the table's template, so that a new message redraws the
         stretch it joins rather than every row's lookup.
 
-        A stretch ends at a message (ends_stretch), not at a place: a message added or taken away changes its
+        A stretch ends at a message (_ends_stretch), not at a place: a message added or taken away changes its
         own stretch, where stretches of ten by place would all shift after it: a new message due between the
         others (in an office with work due later than the intake's promise) would redraw every row after it."""
         stretches, rows = [], []
         for row in self.rows:
             rows.append(row)
-            if ends_stretch(row.pk) or len(rows) == MOST_ROWS_PER_STRETCH:
+            if _ends_stretch(row.pk) or len(rows) == MOST_ROWS_PER_STRETCH:
                 stretches.append(WorkGroup(rows, 0))
                 rows = []
         return [*stretches, WorkGroup(rows, 0)] if rows else stretches

@@ -9,11 +9,15 @@ from django.utils.translation import gettext
 register = template.Library()
 
 
-@register.filter
-def time_left(deadline: datetime.datetime, now: datetime.datetime) -> str:
-    return gettext("%(left)s left") % {"left": timeuntil(deadline, now)}
+# Like Django's own timeuntil and timesince filters, nothing is said of a message without a deadline, rather
+# than failing the page.
 
 
 @register.filter
-def time_overdue(deadline: datetime.datetime, now: datetime.datetime) -> str:
-    return gettext("%(late)s overdue") % {"late": timesince(deadline, now)}
+def time_left(deadline: datetime.datetime | None, now: datetime.datetime) -> str:
+    return gettext("%(left)s left") % {"left": timeuntil(deadline, now)} if deadline else ""
+
+
+@register.filter
+def time_overdue(deadline: datetime.datetime | None, now: datetime.datetime) -> str:
+    return gettext("%(late)s overdue") % {"late": timesince(deadline, now)} if deadline else ""
