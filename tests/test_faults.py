@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import port_for
 import pytest
 import redis
 import requests
@@ -42,6 +41,7 @@ from tests.intake_helpers import (
     token_of,
 )
 from tests.waiting import wait_until
+from tests.web_process import ROOT, gunicorn_serving, process_environment, shared_database_url
 
 pytestmark = pytest.mark.slow
 
@@ -183,14 +183,8 @@ def test_a_hung_redis_keeps_saves_fast_and_loses_no_notification(clock, client, 
 
 # --- 2. A worker killed with SIGKILL in the middle of sending an email ------------------------------
 
-ROOT = Path(__file__).resolve().parent.parent
 CELERY = Path(sys.executable).parent / "celery"
 STALE_CLAIM_SECONDS = 3  # the subprocesses' NOTIFICATION_STALE_CLAIM_SECONDS (production: 600)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict  # the live test database, shared with the worker processes
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 class _Worker:
@@ -198,15 +192,9 @@ class _Worker:
 
     def __init__(self, *, name: str, pool: str, redis_url: str, workdir: Path) -> None:
         self.log = workdir / f"{name}.log"
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DJANGO_SETTINGS_MODULE", "TERUGBEL_TEST_DB", "DATABASE_URL"}
-        }
-        env.update(
+        env = process_environment(
             DJANGO_SETTINGS_MODULE="config.settings",
             DJANGO_DEBUG="true",
-            DATABASE_URL=_database_url(),
             REDIS_URL=redis_url,
             CELERY_TASK_ALWAYS_EAGER="false",
             TERUGBEL_VAR_DIR=str(workdir / "var"),
@@ -215,7 +203,6 @@ class _Worker:
             NOTIFICATION_STALE_CLAIM_SECONDS=str(STALE_CLAIM_SECONDS),
             FAULT_EMAIL_DIR=str(workdir / "sent"),
             FAULT_EMAIL_HOLD=str(workdir / "hold"),
-            PYTHONPATH=str(ROOT),
         )
         command = [
             str(CELERY),
@@ -473,40 +460,8 @@ def web(request, tmp_path):
     if request.param == "live_server":
         yield request.param, request.getfixturevalue("live_server").url
         return
-    port = port_for.select_random()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "TERUGBEL_TEST_DB", "DATABASE_URL"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="tests.fault_web_settings",
-        DATABASE_URL=_database_url(),
-        TERUGBEL_VAR_DIR=str(tmp_path / "var"),
-        PYTHONPATH=str(ROOT),
-    )
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/accounts/login/"), 60, "gunicorn start")
-        yield request.param, f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
+    with gunicorn_serving(tmp_path) as url:
+        yield request.param, url
 
 
 @pytest.mark.postgres
@@ -540,7 +495,7 @@ def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself
     server.stop()  # pg_ctl stop -m fast: the sessions end, the data stays
     time.sleep(2)
     server.start()
-    ready_at = _wait_for_postgres(_database_url())
+    ready_at = _wait_for_postgres(shared_database_url())
     connection.close()  # this thread's connection died with the server
     time.sleep(5)
     stop.set()
@@ -553,7 +508,7 @@ def test_a_postgres_restart_shows_a_friendly_page_loses_nothing_and_heals_itself
     warm = [quiet.get(base_url + "/callbacks/", timeout=15).status_code for _ in range(6)]
     server.stop()
     server.start()
-    _wait_for_postgres(_database_url())
+    _wait_for_postgres(shared_database_url())
     morning = [quiet.get(base_url + "/callbacks/", timeout=15).status_code for _ in range(6)]
     connection.close()  # this thread's connection died with the server
 
