@@ -97,9 +97,24 @@ def verdict(name: str, median: float, p95_ms: float, bare: float) -> str:
     return "MISSED: " + ", ".join(misses) if misses else "ok"
 
 
+def request_log_env(folder: str | None) -> dict[str, str]:
+    """The environment that makes gunicorn log every request's time, queries and fragment misses into
+    ``folder`` (bench/request_log.py); nothing without a folder."""
+    if not folder:
+        return {}
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return {
+        "GUNICORN_CMD_ARGS": f"--config {ROOT / 'bench' / 'request_log.py'}",
+        "TERUGBEL_REQUEST_LOG_DIR": str(Path(folder).resolve()),
+    }
+
+
 def measure(args: argparse.Namespace) -> None:
     """One profile, in this (child) process: fill, serve, measure, write the figures to args.result."""
-    with office(args.rows, profile=args.profile, extra_receptionists=3) as env, Gunicorn(env) as server:
+    with (
+        office(args.rows, profile=args.profile, extra_receptionists=3) as env,
+        Gunicorn(env | request_log_env(args.request_log)) as server,
+    ):
         from callbacks.models import Message
 
         owed = owed_by(COLLEAGUE)
@@ -239,6 +254,7 @@ def main(args: argparse.Namespace) -> None:
                     str(args.per_client),
                     "--result",
                     str(out),
+                    *(["--request-log", args.request_log] if args.request_log else []),
                 ],
                 cwd=ROOT,
                 check=True,
@@ -259,6 +275,12 @@ if __name__ == "__main__":
     parser.add_argument("--rows", type=int, help="messages per profile (default: office 1,000,000, backlog 200,000)")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--per-client", type=int, default=50, help="requests per client in the req/s phase")
+    parser.add_argument(
+        "--request-log",
+        metavar="DIR",
+        help="log each request's wall and CPU time, queries and fragment misses as gunicorn saw them into DIR "
+        "(bench/request_log.py); the timings then include that logging",
+    )
     parser.add_argument("--profile", choices=PROFILES, help=argparse.SUPPRESS)  # set by main for its subprocess
     parser.add_argument("--result", help=argparse.SUPPRESS)
     arguments = parser.parse_args()

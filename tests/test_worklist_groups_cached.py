@@ -221,8 +221,8 @@ def test_a_new_message_between_the_others_redraws_only_the_stretch_it_joins(bram
 @pytest.mark.parametrize("apart", [False, True])
 def test_two_new_messages_are_read_by_themselves_not_with_every_row(bram, receptionist, colleague, apart):
     """Two messages new since this process last drew the page (two intakes, or two workers taking turns) are
-    read alone or with the few rows after the second (MissedRows.READ_AHEAD), not with all thirty others;
-    a cold cache is read whole by the third miss (tests/test_worklist_groups.py counts that)."""
+    read alone or with the few rows after the second (MissedRows.READ_SIZES), not with all thirty others;
+    a cold cache is read whole by the fourth miss (tests/test_worklist_groups.py counts that)."""
     for minutes in range(30):
         MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=minutes))
     bram.get("/callbacks/")
@@ -235,4 +235,39 @@ def test_two_new_messages_are_read_by_themselves_not_with_every_row(bram, recept
     reads = [q["sql"] for q in queries.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
     read_pks = [re.search(r'"id" IN \(([^)]*)\)', sql).group(1).split(", ") for sql in reads]
     assert read_pks[0] == [str(first.pk)] and read_pks[1][0] == str(second.pk)
-    assert len(reads) == 2 and len(read_pks[1]) <= MissedRows.READ_AHEAD
+    assert len(reads) == 2 and len(read_pks[1]) <= MissedRows.READ_SIZES[1]
+
+
+def test_several_new_messages_are_read_in_growing_reads_not_with_every_row(bram, receptionist, colleague):
+    """A worker that meets the page after the other workers drew it for a while finds one new message for each
+    of those times, due close together among the others (intakes promise by the same handling time). They are
+    read with a few rows, then more rows, after each: three reads of 21 rows at most, not the forty others."""
+    for minutes in range(40):
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=minutes))
+    bram.get("/callbacks/")
+    # Each new message two rows after the one before it.
+    new = [
+        MessageFactory(
+            taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=2 * k, seconds=30)
+        )
+        for k in range(5)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        page = bram.get("/callbacks/").content.decode()
+    assert all(_row(page, message) for message in new) and page.count('data-test="message-row"') == 45
+    reads = [q["sql"] for q in queries.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
+    read_pks = [re.search(r'"id" IN \(([^)]*)\)', sql).group(1).split(", ") for sql in reads]
+    assert [pks[0] for pks in read_pks] == [str(new[0].pk), str(new[1].pk), str(new[3].pk)]
+    assert sum(map(len, read_pks)) <= sum(MissedRows.READ_SIZES)
+
+
+def test_a_cold_cache_is_read_in_four_reads_however_many_rows(bram, receptionist, colleague):
+    """Every row misses (the first view, another language): after the growing reads, one read takes the rest."""
+    for minutes in range(45):
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=minutes))
+    with CaptureQueriesContext(connection) as queries:
+        page = bram.get("/callbacks/").content.decode()
+    assert page.count('data-test="message-row"') == 45
+    reads = [q["sql"] for q in queries.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
+    read_sizes = [len(re.search(r'"id" IN \(([^)]*)\)', sql).group(1).split(", ")) for sql in reads]
+    assert read_sizes == [*MissedRows.READ_SIZES, 45 - sum(MissedRows.READ_SIZES)]

@@ -32,14 +32,15 @@ def _ends_stretch(pk: int) -> bool:
 class MissedRows:
     """The whole messages of the rows that miss the page's cache, read when the template asks for one.
 
-    Usually one row misses (a new or changed message) and only it is read. A second miss is read with the
-    few rows after it in the page's order (READ_AHEAD): new messages come together (due one after the other,
-    or two since this process last drew the page). A third means the cache is likely cold (the first view,
-    expired rows, another language), so every row not read yet is read at once. At most three queries, and
-    no more messages built than the page may draw.
+    Usually one row misses (a new or changed message) and only it is read. Each further miss is read with more
+    of the rows after it in the page's order (READ_SIZES): new messages come together, due one after the other,
+    and a process meets several at once when the other workers drew the page meanwhile (one new row for each
+    time it did). After those reads the cache is likely cold (the first view, expired rows, another language),
+    so every row not read yet is read at once. At most four queries, and no more messages built than the page
+    may draw: a read of every row builds a hundred messages, so it waits until the growing reads have missed.
     """
 
-    READ_AHEAD = 4
+    READ_SIZES = (1, 4, 16)
 
     def __init__(self, messages: MessageQuerySet, pks: list[int]) -> None:
         self._messages = messages
@@ -48,12 +49,10 @@ class MissedRows:
         self._reads = 0
 
     def _wanted(self, pk: int) -> list[int]:
-        if self._reads == 0:
-            return [pk]
         unread = [other for other in self._pks if other not in self._read]
-        if self._reads == 1 and pk in unread:
+        if self._reads < len(self.READ_SIZES) and pk in unread:
             start = unread.index(pk)
-            return unread[start : start + self.READ_AHEAD]
+            return unread[start : start + self.READ_SIZES[self._reads]]
         return unread
 
     def get(self, pk: int) -> Message | None:
