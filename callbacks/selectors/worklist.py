@@ -166,7 +166,7 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     number nor the time spent building them grows with the backlog: the totals of the open groups in one
     count per part of the tab (_open_totals) and the follow-ups' in another (only when they fill their cap);
     the cache keys and "Call back" fields of each group's first rows in one LIMITed read per group, or fewer
-    (_first_keys); and only when rows miss the page's cache, at most three reads of them by pk (MissedRows).
+    (_first_keys); and only when rows miss the page's cache, at most four reads of them by pk (MissedRows).
     """
     in_scope = _in_scope(user, work_filter)
     totals = owed_totals(user=user, now=now) if work_filter == WorkFilter() else _open_totals(user, work_filter, now)
