@@ -254,7 +254,7 @@ def main(args: argparse.Namespace) -> None:
                     str(args.per_client),
                     "--result",
                     str(out),
-                    *(["--request-log", args.request_log] if args.request_log else []),
+                    *(["--request-log", str(Path(args.request_log).resolve())] if args.request_log else []),
                 ],
                 cwd=ROOT,
                 check=True,

@@ -140,20 +140,22 @@ def test_the_navigation_counts_callbacks_per_half_and_notifications_once(bram, r
 
 
 @pytest.mark.parametrize("url", ["/callbacks/", "/callbacks/{pk}/"])
-def test_pages_use_the_same_number_of_queries_at_10_and_1000_messages(
+def test_pages_use_the_same_number_of_queries_at_30_and_1000_messages(
     bram, receptionist, colleague, django_assert_max_num_queries, url
 ):
     from django.core.cache import caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    first = make_messages(10, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))[0]
+    # More rows than the list's growing reads of rows that miss its cache take (selectors.MissedRows, 21):
+    # a list of fewer rows is read whole in fewer of them, one of more in as many however many it shows.
+    first = make_messages(30, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))[0]
     bram.get(url.format(pk=first.pk))  # both measured requests find the team's calendar memoised
     caches["fragments"].clear()  # both measured requests render the page's cached fragments anew
     messages_changed()  # and count the navigation's owed callbacks (callbacks/models/generations.py)
     with CaptureQueriesContext(connection) as few:
         assert bram.get(url.format(pk=first.pk)).status_code == 200
-    make_messages(990, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(days=2))
+    make_messages(970, taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(days=2))
     caches["fragments"].clear()
     messages_changed()  # new messages of his own alone would leave his teams' half of the counts kept
     with CaptureQueriesContext(connection) as many:
