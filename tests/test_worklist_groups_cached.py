@@ -163,7 +163,9 @@ def test_a_new_message_in_a_group_draws_only_its_own_row(bram, receptionist, col
         page = bram.get("/callbacks/").content.decode()
     assert "nog 30\xa0minuten" in _row(page, new)
     assert "nog 1\xa0uur" in _row(page, earlier[0]) and "nog 3\xa0uur" in _row(page, earlier[2])
-    assert sorted(asked.values()) == [False, True, True, True]  # the new row missed, the three others were there
+    # The new row missed; the others of its stretch were there. Which others share its stretch depends on the
+    # messages' pks (WorkGroup.stretches), so this asks only that it was the one miss.
+    assert sorted(asked.values()) == [False] + [True] * (len(asked) - 1) and len(asked) <= 4
     read = [q["sql"] for q in queries.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
     assert len(read) == 1 and f"({new.pk})" in read[0]
 
