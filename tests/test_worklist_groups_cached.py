@@ -224,7 +224,7 @@ def test_a_new_message_between_the_others_redraws_only_the_stretch_it_joins(bram
 def test_two_new_messages_are_read_by_themselves_not_with_every_row(bram, receptionist, colleague, apart):
     """Two messages new since this process last drew the page (two intakes, or two workers taking turns) are
     read alone or with the few rows after the second (MissedRows.READ_SIZES), not with all thirty others;
-    a cold cache is read whole by the fourth miss (tests/test_worklist_groups.py counts that)."""
+    a cold cache is read whole by the fourth miss (test_a_cold_cache_is_read_in_four_reads_however_many_rows)."""
     for minutes in range(30):
         MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=minutes))
     bram.get("/callbacks/")
