@@ -1,28 +1,72 @@
 // Desktop notifications for new notices, through the browser's Notification API only (no push service).
 // The navigation badge (templates/callbacks/partials/badge.html) is polled every 30 seconds; a poll that finds
-// a newer unread notice carries it in data-notice-id/-text/-url. Each notice pops up once per browser: the last
-// shown id is kept in localStorage, so two open tabs do not both notify. Nothing pops up while the colleague's
-// status is "Do not disturb" (data-quiet).
+// a newer unread notice carries it in data-notice-id/-text/-url. Each notice pops up once per browser, however
+// many tabs are open: the last shown id is kept in IndexedDB, and a tab pops a notice up only if its own
+// read-write transaction raised that id. The browser runs such transactions one at a time across all tabs,
+// so two tabs whose polls return together cannot both claim it (a check and a write in localStorage could:
+// each tab's process reads its own copy). Nothing pops up while the colleague's status is "Do not disturb"
+// (data-quiet).
 (() => {
-  const LAST_SHOWN = "terugbel.lastNotifiedNotice";
+  const DATABASE = "terugbel-notify";
+  const STORE = "notices";
+  const LAST_SHOWN = "lastShown";
 
   const supported = () => "Notification" in window;
 
-  const lastShown = () => Number(window.localStorage.getItem(LAST_SHOWN) || 0);
+  // Runs `change(lastShownId)` in one read-write transaction; it returns the id to store, or null to keep
+  // it. Resolves to whether a new id was stored. Without IndexedDB (blocked, say) nothing is claimed.
+  function updateLastShown(change) {
+    return new Promise((resolve) => {
+      let opening;
+      try {
+        opening = window.indexedDB.open(DATABASE, 1);
+      } catch {
+        resolve(false);
+        return;
+      }
+      opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
+      opening.onerror = () => resolve(false);
+      opening.onsuccess = () => {
+        const database = opening.result;
+        const transaction = database.transaction(STORE, "readwrite");
+        const store = transaction.objectStore(STORE);
+        let stored = false;
+        const reading = store.get(LAST_SHOWN);
+        reading.onsuccess = () => {
+          const next = change(reading.result === undefined ? null : reading.result);
+          if (next !== null) {
+            store.put(next, LAST_SHOWN);
+            stored = true;
+          }
+        };
+        transaction.oncomplete = () => {
+          database.close();
+          resolve(stored);
+        };
+        transaction.onabort = () => {
+          database.close();
+          resolve(false);
+        };
+      };
+    });
+  }
 
-  function showNewNotice(badge) {
+  async function showNewNotice(badge) {
     const id = Number(badge.dataset.noticeId || 0);
-    if (!badge.dataset.noticeText || id <= lastShown()) {
+    const text = badge.dataset.noticeText;
+    const url = badge.dataset.noticeUrl;
+    const quiet = "quiet" in badge.dataset;
+    if (!text) {
       return;
     }
-    window.localStorage.setItem(LAST_SHOWN, String(id));
-    if (!supported() || Notification.permission !== "granted" || "quiet" in badge.dataset) {
+    const claimed = await updateLastShown((lastShown) => (lastShown === null || id > lastShown ? id : null));
+    if (!claimed || !supported() || Notification.permission !== "granted" || quiet) {
       return;
     }
-    const notification = new Notification(badge.dataset.noticeText, { tag: `terugbel-notice-${id}` });
+    const notification = new Notification(text, { tag: `terugbel-notice-${id}` });
     notification.onclick = () => {
       window.focus();
-      window.location.assign(badge.dataset.noticeUrl);
+      window.location.assign(url);
       notification.close();
     };
   }
@@ -53,8 +97,9 @@
   document.addEventListener("DOMContentLoaded", () => {
     const badge = document.getElementById("callbacks-badge");
     // A first visit starts from what is unread now: only notices that arrive later pop up.
-    if (badge && window.localStorage.getItem(LAST_SHOWN) === null) {
-      window.localStorage.setItem(LAST_SHOWN, badge.dataset.noticeId || "0");
+    if (badge) {
+      const id = Number(badge.dataset.noticeId || 0);
+      updateLastShown((lastShown) => (lastShown === null ? id : null));
     }
     showEnableButton();
   });
