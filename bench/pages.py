@@ -112,7 +112,9 @@ def request_log_env(folder: str | None) -> dict[str, str]:
 def measure(args: argparse.Namespace) -> None:
     """One profile, in this (child) process: fill, serve, measure, write the figures to args.result."""
     with (
-        office(args.rows, profile=args.profile, extra_receptionists=3) as env,
+        office(
+            args.rows, profile=args.profile, shared_fragments=not args.local_fragments, extra_receptionists=3
+        ) as env,
         Gunicorn(env | request_log_env(args.request_log)) as server,
     ):
         from callbacks.models import Message
@@ -255,6 +257,7 @@ def main(args: argparse.Namespace) -> None:
                     "--result",
                     str(out),
                     *(["--request-log", str(Path(args.request_log).resolve())] if args.request_log else []),
+                    *(["--local-fragments"] if args.local_fragments else []),
                 ],
                 cwd=ROOT,
                 check=True,
@@ -280,6 +283,11 @@ if __name__ == "__main__":
         metavar="DIR",
         help="log each request's wall and CPU time, queries and fragment misses as gunicorn saw them into DIR "
         "(bench/request_log.py); the timings then include that logging",
+    )
+    parser.add_argument(
+        "--local-fragments",
+        action="store_true",
+        help="each gunicorn worker keeps its own page fragments only (no FRAGMENT_CACHE_URL), as before round 9",
     )
     parser.add_argument("--profile", choices=PROFILES, help=argparse.SUPPRESS)  # set by main for its subprocess
     parser.add_argument("--result", help=argparse.SUPPRESS)

@@ -62,6 +62,17 @@ def _counting_fragments() -> None:
         return set_(key, *args, **kwargs)
 
     fragments.get, fragments.set = counted_get, counted_set
+    if "fragments_shared" in caches:  # FRAGMENT_CACHE_URL: what the local misses found in the shared copy
+        shared = caches["fragments_shared"]
+        shared_get = shared.get
+
+        def counted_shared_get(key, *args, **kwargs):
+            value = shared_get(key, *args, **kwargs)
+            _count("shared_gets")
+            _count("shared_hits", value is not None)
+            return value
+
+        shared.get = counted_shared_get
 
 
 def post_worker_init(worker) -> None:
@@ -86,7 +97,10 @@ def post_request(worker, req, environ, resp) -> None:
     cpu = (time.process_time() - _request["cpu_started"]) * 1000
     counts = " ".join(
         f"{name}={_request.get(name, 0):.1f}" if name.endswith("_ms") else f"{name}={_request.get(name, 0)}"
-        for name in ("queries", "query_ms", "gc_ms", "gc2", "fragment_gets", "fragment_misses", "fragment_sets")
+        for name in (
+            *("queries", "query_ms", "gc_ms", "gc2"),
+            *("fragment_gets", "fragment_misses", "fragment_sets", "shared_gets", "shared_hits"),
+        )
     )
     _request["log"].write(
         f"{time.time():.3f} worker={os.getpid()} {req.method} {req.path} {resp.status_code} "

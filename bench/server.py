@@ -33,9 +33,12 @@ SECRET_KEY = "bench-only-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2  # nosec
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+SERVER_URLS = {"DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL", "FRAGMENT_CACHE_URL"}
+
+
 def production_env(tmp: str, **extra: str) -> dict[str, str]:
     """Production settings (DEBUG off, manifest static files, login delays, secure headers) minus TLS."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in SERVER_URLS}
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings_bench",
         DJANGO_SECRET_KEY=SECRET_KEY,
@@ -67,10 +70,12 @@ def django_prepare() -> None:
 
 
 @contextlib.contextmanager
-def office(rows: int, profile: str = "office", **people: int):
+def office(rows: int, profile: str = "office", shared_fragments: bool = True, **people: int):
     """PostgreSQL + Redis with `rows` messages of one profile of bench/fill.py; yields the environment
     for gunicorn. "office": two years of office history (``span_days=730``); "backlog": the sweep's
-    data (20 % open, all taken in the last 290 days at 1,000,000 rows).
+    data (20 % open, all taken in the last 290 days at 1,000,000 rows). As compose.yaml does, the page
+    fragments are shared between the workers through a Redis database of their own (FRAGMENT_CACHE_URL),
+    unless `shared_fragments` is false: then each worker keeps its own only.
 
     This process sets the same environment and sets Django up against the database, so the benchmark
     can check the data afterwards through the ORM.
@@ -82,8 +87,11 @@ def office(rows: int, profile: str = "office", **people: int):
         redis_server() as redis,
     ):
         create_database(postgres.port)
-        env = production_env(tmp, DATABASE_URL=postgres_url(postgres), REDIS_URL=redis_url(redis))
-        for name in ("DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL"):
+        urls = {"DATABASE_URL": postgres_url(postgres), "REDIS_URL": redis_url(redis)}
+        if shared_fragments:
+            urls["FRAGMENT_CACHE_URL"] = redis_url(redis, database=1)
+        env = production_env(tmp, **urls)
+        for name in SERVER_URLS:
             os.environ.pop(name, None)
         os.environ.update(env)
         django_prepare()

@@ -77,5 +77,5 @@ def redis_server() -> Iterator[RedisExecutor]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def redis_url(server: RedisExecutor) -> str:
-    return f"redis://{server.host}:{server.port}/0"
+def redis_url(server: RedisExecutor, database: int = 0) -> str:
+    return f"redis://{server.host}:{server.port}/{database}"

@@ -1,4 +1,10 @@
-"""Django's RedisCache, keeping one redis-py client per connection pool instead of making one per call.
+"""The project's cache backends.
+
+LayeredCache (the page fragments with FRAGMENT_CACHE_URL): each process's own copies in front of copies
+all processes share; release_fingerprint keeps one release's fragments from another's.
+
+SharedClientRedisCache: Django's RedisCache, keeping one redis-py client per connection pool instead of
+making one per call.
 
 Django's RedisCacheClient builds a new ``redis.Redis`` for every cache call; building one sets up its
 table of reply handlers, which costs more than a short reply from Redis itself, and every page makes
@@ -7,7 +13,23 @@ several cache calls (configuration, counts, status). A redis-py client holds no 
 The pools stay Django's own, created on first use as before, so the timeouts in OPTIONS still apply.
 """
 
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_MISSING = object()
 
 
 class SharedClientRedisCacheClient(RedisCacheClient):
@@ -27,3 +49,112 @@ class SharedClientRedisCache(RedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
+
+
+class LayeredCache(BaseCache):
+    """Rendered page fragments: each process's own copy in local memory, in front of a copy all processes
+    share (OPTIONS["SHARED"], the alias of a Redis cache).
+
+    A gunicorn worker that did not serve a page for a while would otherwise draw anew every row that the
+    other workers drew meanwhile (the worklist's new messages, the tables of each new minute). Fragments
+    are keyed by the versions of what they show, so a copy never goes stale; each is kept no longer than
+    its template's timeout in either place, the remaining lifetime travelling with the shared copy.
+
+    The shared copy is an optimisation only: after it fails (stopped, or a Redis that never answers and
+    costs one socket timeout) this process uses its local memory alone for RETRY_SECONDS, and pages draw
+    as before.
+    """
+
+    RETRY_SECONDS = 30
+
+    def __init__(self, location: str, params: dict) -> None:
+        super().__init__(params)
+        options = params.get("OPTIONS", {})
+        self._shared_alias = options["SHARED"]
+        # Processes of another release (a deploy, the old and new workers side by side) draw other markup.
+        self._release = options["RELEASE"]
+        self._local = LocMemCache(location, {"OPTIONS": {"MAX_ENTRIES": options.get("MAX_ENTRIES", 300)}})
+        self._shared_down_until = 0.0
+
+    def _shared(self, operation: Callable[[BaseCache], T], failed: T) -> T:
+        if time.monotonic() < self._shared_down_until:
+            return failed
+        try:
+            return operation(caches[self._shared_alias])
+        except (RedisError, OSError) as error:
+            self._shared_down_until = time.monotonic() + self.RETRY_SECONDS
+            logger.warning("Shared fragment cache unavailable, local only for %s s: %s", self.RETRY_SECONDS, error)
+            return failed
+
+    def _shared_key(self, key: str) -> str:
+        return f"fragment:{self._release}:{key}"
+
+    def get(self, key, default=None, version=None):
+        value = self._local.get(key, _MISSING, version=version)
+        if value is not _MISSING:
+            return value
+        kept = self._shared(lambda shared: shared.get(self._shared_key(key), version=version), None)
+        if kept is None:
+            return default
+        expires_at, value = kept
+        seconds_left = None if expires_at is None else expires_at - time.time()
+        if seconds_left is not None and seconds_left <= 0:
+            return default
+        self._local.set(key, value, seconds_left, version=version)
+        return value
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if timeout is DEFAULT_TIMEOUT:
+            timeout = self.default_timeout
+        self._local.set(key, value, timeout, version=version)
+        if timeout is not None and timeout <= 0:  # not kept at all
+            return
+        expires_at = None if timeout is None else time.time() + timeout
+        self._shared(
+            lambda shared: shared.set(self._shared_key(key), (expires_at, value), timeout, version=version), None
+        )
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if self.has_key(key, version=version):
+            return False
+        self.set(key, value, timeout, version=version)
+        return True
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        value = self.get(key, _MISSING, version=version)
+        if value is _MISSING:
+            return False
+        self.set(key, value, timeout, version=version)
+        return True
+
+    def delete(self, key, version=None):
+        deleted_here = self._local.delete(key, version=version)
+        deleted_there = self._shared(lambda shared: shared.delete(self._shared_key(key), version=version), False)
+        return deleted_here or deleted_there
+
+    def clear(self):
+        """This process's copies and the shared cache, which must be the fragments' own (its whole database
+        is cleared)."""
+        self._local.clear()
+        self._shared(lambda shared: shared.clear(), None)
+
+
+RELEASE_FILES = ("accounts", "callbacks", "config", "telephony", "templates", "locale")
+RELEASE_SUFFIXES = {".py", ".html", ".txt", ".mo"}
+
+
+def release_fingerprint(base_dir: Path, *more: Path) -> str:
+    """A digest of what a fragment's markup is made from: the code, the templates, the compiled translations
+    and `more` files (the static files' manifest, the locked requirements). Read once when the settings load;
+    a few hundred small files."""
+    digest = hashlib.sha256()
+    files = sorted(
+        path
+        for folder in RELEASE_FILES
+        for path in (base_dir / folder).rglob("*")
+        if path.suffix in RELEASE_SUFFIXES and path.is_file()
+    )
+    for path in [*files, *(path for path in more if path.is_file())]:
+        digest.update(str(path.relative_to(base_dir) if path.is_relative_to(base_dir) else path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -45,14 +45,18 @@ def test_compose_yaml_follows_the_compose_specification():
 def test_compose_runs_the_app_with_its_servers_health_checks_and_volumes():
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     services = compose["services"]
-    assert set(services) == {"migrate", "web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"migrate", "web", "worker", "beat", "db", "redis", "fragments"}
     assert "/health/" in json.dumps(services["web"]["healthcheck"]["test"])
     assert "/health/ready/" in json.dumps(services["beat"]["healthcheck"]["test"])
-    for name in ("worker", "beat", "db", "redis"):
+    for name in ("worker", "beat", "db", "redis", "fragments"):
         assert services[name]["healthcheck"]["test"], name
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+        assert services[name]["environment"]["FRAGMENT_CACHE_URL"] == "redis://fragments:6379/0"
+    # Callers' names and numbers in rendered fragments never reach a disk.
+    assert "volumes" not in services["fragments"]
+    assert services["fragments"]["command"][1:5] == ["--save", "", "--appendonly", "no"]
     assert set(compose["volumes"]) == {"postgres-data", "redis-data"}
 
 
@@ -93,7 +97,7 @@ def test_the_images_start_sequence_runs_here_until_ready(request, redis_server, 
     with psycopg.connect(**admin) as connection:
         connection.execute(f'CREATE DATABASE "{database}"')
     port = port_for.select_random()
-    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "TERUGBEL_", "CELERY_", "SENTRY_")
+    ours = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "FRAGMENT_CACHE_URL", "TERUGBEL_", "CELERY_", "SENTRY_")
     environment = {name: value for name, value in os.environ.items() if not name.startswith(ours)}
     environment.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -103,6 +107,7 @@ def test_the_images_start_sequence_runs_here_until_ready(request, redis_server, 
         DJANGO_SECURE_SSL_REDIRECT="false",
         DATABASE_URL=f"postgres://{server.user}@{server.host}:{server.port}/{database}",
         REDIS_URL=redis_server.url,
+        FRAGMENT_CACHE_URL=redis_server.url.removesuffix("/0") + "/1",  # compose's own Redis for them
         DJANGO_STATIC_ROOT=str(tmp_path / "staticfiles"),
         TERUGBEL_VAR_DIR=str(tmp_path / "var"),
     )

@@ -17,6 +17,7 @@ def _settings_env(**overrides: str) -> dict[str, str]:
         "DJANGO_",
         "DATABASE_URL",
         "REDIS_URL",
+        "FRAGMENT_CACHE_URL",
         "TERUGBEL_",
         "CELERY_",
         "TRUSTED_PROXY_COUNT",
@@ -147,6 +148,19 @@ def test_it_uses_a_serverless_broker_without_redis_url_and_redis_with_it(tmp_pat
     assert embedded.stdout.strip().startswith("filesystem://"), embedded.stderr
     assert (tmp_path / "celery-broker" / "queue").is_dir()
     assert redis.stdout.strip() == "redis://127.0.0.1:6390/0", redis.stderr
+
+
+def test_page_fragments_are_shared_only_with_a_fragment_cache_url():
+    code = (
+        "import django; django.setup(); from django.core.cache import caches; f = caches['fragments']; "
+        "print(type(f).__name__, getattr(f, '_release', ''), caches['fragments_shared']._servers[0] if "
+        "'fragments_shared' in django.conf.settings.CACHES else '')"
+    )
+    alone = _run(code, DJANGO_DEBUG="true")
+    shared = _run(code, DJANGO_DEBUG="true", FRAGMENT_CACHE_URL="redis://127.0.0.1:6391/0")
+    assert alone.stdout.split() == ["LocMemCache"], alone.stderr
+    kind, release, server = shared.stdout.split()
+    assert (kind, len(release), server) == ("LayeredCache", 16, "redis://127.0.0.1:6391/0"), shared.stderr
 
 
 def test_it_reads_postgres_from_database_url_and_rejects_garbage():

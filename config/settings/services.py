@@ -5,7 +5,8 @@ from datetime import timedelta
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
-from config.settings.base import DEBUG, TIME_ZONE, VAR_DIR
+from config.cache import release_fingerprint
+from config.settings.base import BASE_DIR, DEBUG, STATIC_ROOT, TIME_ZONE, VAR_DIR
 
 # Email: printed to the console in development.
 # Links in emails point here.
@@ -90,16 +91,35 @@ else:
             "KEY_PREFIX": "terugbel",
         }
     }
-# Rendered page fragments (the worklist's tables): HTML derived from rows whose versions are in the key,
-# so each process may keep its own copy. In local memory a fragment costs no network round trip, and a
-# Redis outage cannot break a page; the templates' short timeouts bound how long caller data stays.
+# Rendered page fragments (the worklist's tables, a message's facts): HTML derived from rows whose versions
+# are in the key, so a copy never goes stale. Each process keeps its own in local memory: no network round
+# trip, and a Redis outage cannot break a page; the templates' short timeouts bound how long caller data stays.
 # The worklist keeps each row (about a kilobyte) as well as each table: room for a few thousand, as the default
 # 300 would be culled by the second or third colleague's page.
-CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "fragments",
-    "OPTIONS": {"MAX_ENTRIES": 5000},
-}
+_LOCAL_FRAGMENTS = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"}
+CACHES["fragments"] = {**_LOCAL_FRAGMENTS, "OPTIONS": {"MAX_ENTRIES": 5000}}
+# With FRAGMENT_CACHE_URL (a Redis database of their own, kept in memory only: compose.yaml's `fragments`)
+# the processes also share what they drew (config/cache.py LayeredCache), so a worker that did not serve a
+# page for a while does not draw again what another one drew meanwhile. Short timeouts: a fragment is only
+# worth a wait shorter than drawing it.
+FRAGMENT_CACHE_URL = env_str("FRAGMENT_CACHE_URL")
+if FRAGMENT_CACHE_URL:
+    CACHES["fragments_shared"] = {
+        "BACKEND": "config.cache.SharedClientRedisCache",
+        "LOCATION": FRAGMENT_CACHE_URL,
+        "KEY_PREFIX": "terugbel",
+        "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+    }
+    CACHES["fragments"] = {
+        **_LOCAL_FRAGMENTS,
+        "BACKEND": "config.cache.LayeredCache",
+        "OPTIONS": {
+            "MAX_ENTRIES": 5000,
+            "SHARED": "fragments_shared",
+            # A new release draws new markup: its processes do not take the old one's fragments.
+            "RELEASE": release_fingerprint(BASE_DIR, STATIC_ROOT / "staticfiles.json", BASE_DIR / "requirements.txt"),
+        },
+    }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
