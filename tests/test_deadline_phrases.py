@@ -1,6 +1,6 @@
 """How the pages say a deadline against now (callbacks/templatetags/deadlines.py), in both languages."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,15 +21,18 @@ NOW = datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))  # half 
     ],
 )
 def test_time_left_and_overdue_say_the_distance_in_the_language(language, delta, left, overdue):
+    in_real_time = NOW.astimezone(UTC)  # adding to a local time adds to the wall clock, an hour off tonight
     with translation.override(language):
-        assert time_left(NOW + delta, NOW) == left
-        assert time_overdue(NOW - delta, NOW) == overdue
+        assert time_left(in_real_time + delta, NOW) == left
+        assert time_overdue(in_real_time - delta, NOW) == overdue
 
 
 def test_the_distance_is_in_real_time_across_the_clock_change():
     """From 01:30 to 03:30 local time on the night summer time starts is one hour."""
     with translation.override("en"):
         assert time_left(NOW + timedelta(hours=1), NOW) == "1\xa0hour left"
+        # 03:35 summer time, given in local time as a form would: 1 hour 5 minutes away, not the wall clock's 2.
+        assert time_left(NOW + timedelta(hours=2, minutes=5), NOW) == "1\xa0hour, 5\xa0minutes left"
 
 
 def test_a_message_without_a_deadline_is_said_nothing_of():

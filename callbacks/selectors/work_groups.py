@@ -4,7 +4,9 @@ read with the group's first keys, and the whole message read only for a row that
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
+from callbacks.domain.time_said import time_said_moment
 from callbacks.models import Message, Status
 from callbacks.models.querysets import MessageQuerySet
 from callbacks.selectors.open_figures import LATER, OVERDUE, TODAY
@@ -98,6 +100,10 @@ class WorkRow:
     def get_status_display(self) -> str:
         return Status(self.status).label
 
+    def time_said_moment(self, now: datetime) -> tuple[int, int] | None:
+        """While this stays equal, so does the time left or overdue the row says (None: it says none)."""
+        return time_said_moment(self.deadline, now) if self.status == Status.OPEN and self.deadline else None
+
 
 class WorkGroup:
     """The first rows of one group of the worklist, and how many messages the whole group holds.
@@ -146,6 +152,13 @@ class WorkGroup:
     @property
     def cache_key(self) -> str:
         return " ".join(row.cache_key for row in self.rows)
+
+    def times_said_key(self, now: datetime) -> str:
+        """What the rows' times left and overdue say at now, as a key: the table and its stretches are drawn
+        again when one of theirs changes, not every minute (a row due next week says the same for an hour)."""
+        return " ".join(
+            f"{moment[0]}:{moment[1]}" if moment else "-" for row in self.rows for moment in [row.time_said_moment(now)]
+        )
 
 
 @dataclass(frozen=True)
