@@ -60,12 +60,15 @@ class LayeredCache(BaseCache):
     are keyed by the versions of what they show, so a copy never goes stale; each is kept no longer than
     its template's timeout in either place, the remaining lifetime travelling with the shared copy.
 
-    The shared copy is an optimisation only: after it fails (stopped, or a Redis that never answers and
+    A fragment drawn goes to the shared cache when the request has finished (close()), so no page waits for
+    that write. The shared copy is an optimisation only: after it fails (stopped, or a Redis that never answers and
     costs one socket timeout) this process uses its local memory alone for RETRY_SECONDS, and pages draw
     as before.
     """
 
     RETRY_SECONDS = 30
+    # Fragments drawn outside a request (a script) are sent once this many wait, not only at close().
+    MOST_UNSENT = 200
 
     def __init__(self, location: str, params: dict) -> None:
         super().__init__(params)
@@ -75,6 +78,7 @@ class LayeredCache(BaseCache):
         self._release = options["RELEASE"]
         self._local = LocMemCache(location, {"OPTIONS": {"MAX_ENTRIES": options.get("MAX_ENTRIES", 300)}})
         self._shared_down_until = 0.0
+        self._unsent: dict[tuple, dict[str, tuple]] = {}
 
     def _shared(self, operation: Callable[[BaseCache], T], failed: T) -> T:
         if time.monotonic() < self._shared_down_until:
@@ -110,9 +114,19 @@ class LayeredCache(BaseCache):
         if timeout is not None and timeout <= 0:  # not kept at all
             return
         expires_at = None if timeout is None else time.time() + timeout
-        self._shared(
-            lambda shared: shared.set(self._shared_key(key), (expires_at, value), timeout, version=version), None
-        )
+        self._unsent.setdefault((timeout, version), {})[self._shared_key(key)] = (expires_at, value)
+        if sum(map(len, self._unsent.values())) >= self.MOST_UNSENT:
+            self.close()
+
+    def close(self, **kwargs):
+        """Sends the fragments drawn since the last call to the shared cache, one round trip per timeout.
+
+        Django closes every cache when a request has finished (request_finished, after the response went
+        out; Celery after each task), so a page never waits for these writes; other processes find them from
+        the next request on."""
+        unsent, self._unsent = self._unsent, {}
+        for (timeout, version), entries in unsent.items():
+            self._shared(lambda shared: shared.set_many(entries, timeout, version=version), None)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         if self.has_key(key, version=version):
@@ -128,6 +142,8 @@ class LayeredCache(BaseCache):
         return True
 
     def delete(self, key, version=None):
+        for entries in self._unsent.values():
+            entries.pop(self._shared_key(key), None)
         deleted_here = self._local.delete(key, version=version)
         deleted_there = self._shared(lambda shared: shared.delete(self._shared_key(key), version=version), False)
         return deleted_here or deleted_there
@@ -135,6 +151,7 @@ class LayeredCache(BaseCache):
     def clear(self):
         """This process's copies and the shared cache, which must be the fragments' own (its whole database
         is cleared)."""
+        self._unsent = {}
         self._local.clear()
         self._shared(lambda shared: shared.clear(), None)
 

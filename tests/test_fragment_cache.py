@@ -82,6 +82,11 @@ def _draw(drawing: Drawing, key: str = "one") -> str:
     return FRAGMENT.render({"drawing": drawing, "key": key})
 
 
+def _request_finished() -> None:
+    """What Django does for every cache when a request has finished (and Celery after each task)."""
+    caches["fragments"].close()
+
+
 @pytest.mark.redis
 def test_a_fragment_one_process_drew_is_served_by_another_without_drawing_it(redis_server):
     settings_caches = _caches(redis_server.url)
@@ -89,6 +94,9 @@ def test_a_fragment_one_process_drew_is_served_by_another_without_drawing_it(red
     with _in_process(settings_caches, "first"):
         assert _draw(drawing) == "drawn 1"
         assert _draw(drawing) == "drawn 1"
+        # Shared once the request has finished, so the page never waits for the write.
+        assert caches["fragments_shared"].get("fragment:this-release:" + _fragment_key("one")) is None
+        _request_finished()
     with _in_process(settings_caches, "second"):
         assert _draw(drawing) == "drawn 1"
         # Now kept in the second process's own memory: served even with the shared copy gone.
@@ -106,6 +114,7 @@ def test_a_process_of_another_release_draws_its_own(redis_server):
     drawing = Drawing()
     with _in_process(settings_caches, "old worker", release="old"):
         _draw(drawing)
+        _request_finished()
     with _in_process(settings_caches, "new worker", release="new"):
         assert _draw(drawing) == "drawn 2"
 
@@ -141,6 +150,7 @@ def test_a_shared_fragment_lives_no_longer_than_its_template_says(redis_server, 
     drawing = Drawing()
     with _in_process(settings_caches, "first"):
         _draw(drawing)  # kept for 100 seconds
+        _request_finished()
     clock.shift(seconds=60)
     with _in_process(settings_caches, "second"):
         assert _draw(drawing) == "drawn 1"  # 40 seconds left, also in this process's copy
@@ -170,13 +180,17 @@ def test_a_hung_shared_cache_costs_one_short_wait_then_pages_draw_as_before(redi
             assert [_draw(drawing, key=f"during {i}") for i in range(20)] == [f"drawn {i}" for i in range(3, 23)]
             next_twenty = time.monotonic() - started
             assert _draw(drawing, key="during") == "drawn 2"  # kept locally meanwhile
+            started = time.monotonic()
+            _request_finished()  # the fragments drawn are not sent to it either
+            finishing = time.monotonic() - started
         finally:
             time.sleep(max(0.0, paused_until - time.monotonic()))  # the pause must not reach the next test
-        # socket_timeout is 0.25 s: one wait for the first fragment, none for the twenty after it.
+        # socket_timeout is 0.25 s: one wait for the first fragment, none for the twenty after it or the end.
         assert 0.2 < first_wait < 1, first_wait
-        assert next_twenty < 0.2, next_twenty
+        assert next_twenty < 0.2 and finishing < 0.1, (next_twenty, finishing)
         time.sleep(2)  # RETRY_SECONDS: the shared copy is used again
         _draw(drawing, key="after")
+        _request_finished()
     with _in_process(settings_caches, "second"):
         assert _draw(drawing, key="after") == "drawn 23"
 
