@@ -126,12 +126,16 @@ audit: $(VENV)/.test-installed
 # fills 1,000,000 messages and runs with production settings, so no DJANGO_DEBUG here. bench-pages
 # measures two data profiles (office history, 1,000,000 messages; backlog, 200,000) in about 3 minutes;
 # narrow or change a run with e.g. `make bench-pages PAGES_ARGS="--profiles backlog --rounds 50"`.
-.PHONY: bench-dashboard bench-pages bench-load bench-all
+.PHONY: bench-dashboard bench-pages bench-compare bench-load bench-all
 bench-dashboard: install-test
 	$(BIN)/python bench/dashboard.py
 
 bench-pages: install-test
 	$(BIN)/python bench/pages.py $(PAGES_ARGS)
+
+# Two revisions side by side on one database: `make bench-compare BASE=main~3 [COMPARE_ARGS="--profile office"]`.
+bench-compare: install-test
+	$(BIN)/python bench/compare.py --base $(or $(BASE),HEAD) $(COMPARE_ARGS)
 
 bench-load: install-test
 	$(BIN)/python bench/load.py

@@ -124,7 +124,7 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None
 class Gunicorn:
     """`gunicorn config.wsgi --workers 2` as in the Procfile, on a free loopback port."""
 
-    def __init__(self, env: dict[str, str], workers: int = 2) -> None:
+    def __init__(self, env: dict[str, str], workers: int = 2, root: Path = ROOT) -> None:
         self.port = port_for.select_random()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -140,7 +140,7 @@ class Gunicorn:
                 "--log-level",
                 "warning",
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
         )
         _wait_for_port(self.port, self.process, timeout=60)
