@@ -33,12 +33,13 @@ SECRET_KEY = "bench-only-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2  # nosec
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
-SERVER_URLS = {"DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL", "FRAGMENT_CACHE_URL"}
+# Variables the bench sets itself, never taken from the shell that runs it.
+SET_BY_THE_BENCH = {"DJANGO_DEBUG", "DATABASE_URL", "REDIS_URL", "FRAGMENT_CACHE_URL"}
 
 
 def production_env(tmp: str, **extra: str) -> dict[str, str]:
     """Production settings (DEBUG off, manifest static files, login delays, secure headers) minus TLS."""
-    env = {k: v for k, v in os.environ.items() if k not in SERVER_URLS}
+    env = {k: v for k, v in os.environ.items() if k not in SET_BY_THE_BENCH}
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings_bench",
         DJANGO_SECRET_KEY=SECRET_KEY,
@@ -91,7 +92,7 @@ def office(rows: int, profile: str = "office", shared_fragments: bool = True, **
         if shared_fragments:
             urls["FRAGMENT_CACHE_URL"] = redis_url(redis, database=1)
         env = production_env(tmp, **urls)
-        for name in SERVER_URLS:
+        for name in SET_BY_THE_BENCH:
             os.environ.pop(name, None)
         os.environ.update(env)
         django_prepare()

@@ -29,7 +29,6 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_MISSING = object()
 
 
 class SharedClientRedisCacheClient(RedisCacheClient):
@@ -94,8 +93,8 @@ class LayeredCache(BaseCache):
         return f"fragment:{self._release}:{key}"
 
     def get(self, key, default=None, version=None):
-        value = self._local.get(key, _MISSING, version=version)
-        if value is not _MISSING:
+        value = self._local.get(key, self._missing_key, version=version)
+        if value is not self._missing_key:
             return value
         kept = self._shared(lambda shared: shared.get(self._shared_key(key), version=version), None)
         if kept is None:
@@ -135,8 +134,8 @@ class LayeredCache(BaseCache):
         return True
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        value = self.get(key, _MISSING, version=version)
-        if value is _MISSING:
+        value = self.get(key, self._missing_key, version=version)
+        if value is self._missing_key:
             return False
         self.set(key, value, timeout, version=version)
         return True

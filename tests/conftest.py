@@ -108,6 +108,25 @@ def count_cache_calls(monkeypatch, module) -> list[str]:
     return calls
 
 
+def fragments_asked(monkeypatch, fragment: str) -> dict[str, bool]:
+    """Each ``{% cache %}`` fragment of that name the next pages ask the fragments cache for, in order, and
+    whether it was there."""
+    from django.core.cache import caches
+
+    fragments = caches["fragments"]
+    asked: dict[str, bool] = {}
+    real_get = fragments.get
+
+    def get(key, *args, **kwargs):
+        found = real_get(key, *args, **kwargs)
+        if f".{fragment}." in key:
+            asked[key] = found is not None
+        return found
+
+    monkeypatch.setattr(fragments, "get", get)
+    return asked
+
+
 def postgres_plan(statement: str) -> str:
     """PostgreSQL's plan for a statement over a handful of rows, with sequential and bitmap scans off so that
     the planner shows the index it would use on a full table."""

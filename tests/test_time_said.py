@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from callbacks.domain.time_said import DAY, HOUR, MINUTE, WEEK, time_said_moment
 from callbacks.templatetags.deadlines import time_left, time_overdue
-from tests.conftest import login_across_time
+from tests.conftest import fragments_asked, login_across_time
 from tests.factories import MessageFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -65,24 +65,6 @@ def test_the_moment_moves_with_the_finest_unit_the_words_show():
     )
 
 
-def _stretches_asked(monkeypatch) -> list[bool]:
-    """For each stretch of rows the next page asks the fragments cache for, whether it was there."""
-    from django.core.cache import caches
-
-    fragments = caches["fragments"]
-    asked = []
-    real_get = fragments.get
-
-    def get(key, *args, **kwargs):
-        found = real_get(key, *args, **kwargs)
-        if ".worklist_rows." in key:
-            asked.append(found is not None)
-        return found
-
-    monkeypatch.setattr(fragments, "get", get)
-    return asked
-
-
 @pytest.mark.django_db
 @pytest.mark.clock(at=NOW)
 def test_a_turning_minute_draws_again_only_the_stretches_whose_words_change(
@@ -96,17 +78,17 @@ def test_a_turning_minute_draws_again_only_the_stretches_whose_words_change(
     login_across_time(client, colleague)
     client.get("/callbacks/")
     clock.shift(minutes=1)
-    asked = _stretches_asked(monkeypatch)
+    asked = fragments_asked(monkeypatch, "worklist_rows")
     with CaptureQueriesContext(connection) as queries:
         page = client.get("/callbacks/").text
     assert "nog 29\xa0minuten" in page  # the message due soon says its new minute
     # Its stretch is drawn again (from the rows' cached cells: no message read). The thirty due later come in
     # their table whole, which the words they say still key: not one of its three stretches is asked for.
-    assert asked == [False]
+    assert list(asked.values()) == [False]
     assert not [q for q in queries.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
 
     clock.shift(hours=1)  # now every row's words have changed
     asked.clear()
     page = client.get("/callbacks/").text
-    assert asked and not any(asked)
+    assert asked and not any(asked.values())
     assert "nog 1\xa0dag, 23\xa0uur" in page  # the first due later: 2 days and 29 minutes less 1 hour and 1 minute

@@ -16,7 +16,7 @@ from callbacks import selectors
 from callbacks.models import Attempt, Message, Outcome
 from callbacks.selectors.work_groups import MissedRows
 from callbacks.services import intake, retention, work
-from tests.conftest import login_across_time, make_user
+from tests.conftest import fragments_asked, login_across_time, make_user
 from tests.factories import MessageFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -131,24 +131,6 @@ def test_when_the_minute_turns_only_the_call_back_cells_are_drawn_again(bram, re
     assert not [q for q in turned.captured_queries if '"callbacks_message"."id" IN (' in q["sql"]]
 
 
-def _rows_asked(monkeypatch) -> dict[str, bool]:
-    """Each row fragment the next page asks the fragments cache for, and whether it was there."""
-    from django.core.cache import caches
-
-    fragments = caches["fragments"]
-    asked = {}
-    real_get = fragments.get
-
-    def get(key, *args, **kwargs):
-        found = real_get(key, *args, **kwargs)
-        if ".worklist_row." in key:
-            asked[key] = found is not None
-        return found
-
-    monkeypatch.setattr(fragments, "get", get)
-    return asked
-
-
 def test_a_new_message_in_a_group_draws_only_its_own_row(bram, receptionist, colleague, monkeypatch):
     """The new row changes its group's table; the rows already drawn come from the cache but for their time
     left, which is said again from the fields read with the keys. Only the new message is read."""
@@ -158,7 +140,7 @@ def test_a_new_message_in_a_group_draws_only_its_own_row(bram, receptionist, col
     ]
     bram.get("/callbacks/")
     new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(minutes=30))
-    asked = _rows_asked(monkeypatch)
+    asked = fragments_asked(monkeypatch, "worklist_row")
     with CaptureQueriesContext(connection) as queries:
         page = bram.get("/callbacks/").content.decode()
     assert "nog 30\xa0minuten" in _row(page, new)
@@ -210,7 +192,7 @@ def test_a_new_message_between_the_others_redraws_only_the_stretch_it_joins(bram
     bram.get("/callbacks/")
     before = stretches()
     new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, seconds=270))
-    asked = _rows_asked(monkeypatch)
+    asked = fragments_asked(monkeypatch, "worklist_row")
     page = bram.get("/callbacks/").content.decode()
     assert _row(page, new) and page.count('data-test="message-row"') == 41
 

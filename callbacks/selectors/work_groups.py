@@ -100,7 +100,7 @@ class WorkRow:
     def get_status_display(self) -> str:
         return Status(self.status).label
 
-    def time_said_moment(self, now: datetime) -> tuple[int, int] | None:
+    def time_said_moment(self, now: datetime) -> tuple[int, ...] | None:
         """While this stays equal, so does the time left or overdue the row says (None: it says none)."""
         return time_said_moment(self.deadline, now) if self.status == Status.OPEN and self.deadline else None
 
@@ -156,9 +156,7 @@ class WorkGroup:
     def times_said_key(self, now: datetime) -> str:
         """What the rows' times left and overdue say at now, as a key: the table and its stretches are drawn
         again when one of theirs changes, not every minute (a row due next week says the same for an hour)."""
-        return " ".join(
-            f"{moment[0]}:{moment[1]}" if moment else "-" for row in self.rows for moment in [row.time_said_moment(now)]
-        )
+        return " ".join(str(row.time_said_moment(now)) for row in self.rows)
 
 
 @dataclass(frozen=True)
