@@ -11,7 +11,7 @@ from accounts.selectors import presence_key
 from callbacks.models.querysets import team_ids_key
 from callbacks.selectors.dashboard import on_duty_key
 from callbacks.selectors.open_figures import owed_totals_keys
-from callbacks.selectors.worklist import follow_ups_keys, member_teams_key
+from callbacks.selectors.worklist import follow_ups_keys, member_teams_key, owed_first_keys_keys
 
 
 class ConfigurationReadsMiddleware:
@@ -39,14 +39,15 @@ class ConfigurationReadsMiddleware:
             ]
 
         def navigation_figures() -> list[str]:
-            # The badge's figures, kept with the messages' generations (and on "My callbacks" its
-            # follow-ups): a person without callbacks finds none of them, at no cost but the keys.
+            # The badge's figures, kept with the messages' generations (and on "My callbacks" its first
+            # keys and follow-ups): a person without callbacks finds none of them, at no cost but the keys.
             user = getattr(request, "user", None)
             if user is None or not user.is_authenticated:
                 return []
             route = request.resolver_match
             on_the_list = route is not None and route.view_name == "callbacks:list"
-            return [presence_key(user.pk), *owed_totals_keys(user), *(follow_ups_keys(user) if on_the_list else [])]
+            listed = [*owed_first_keys_keys(user), *follow_ups_keys(user)] if on_the_list else []
+            return [presence_key(user.pk), *owed_totals_keys(user), *listed]
 
         with read_once(navigation_keys, navigation_figures):
             return self.get_response(request)

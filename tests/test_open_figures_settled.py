@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Team
 from callbacks.models import Message, Status
-from callbacks.selectors.open_figures import DUE_SOON, SETTLED_AFTER, day_bounds, open_figures
+from callbacks.selectors.open_figures import DUE_SOON, SETTLED_AFTER, News, day_bounds, open_figures
 from tests.conftest import postgres_plan_vacuumed
 from tests.factories import MessageFactory
 
@@ -37,26 +37,30 @@ def _counted_by_hand(owners: list, now: datetime) -> dict:
     return figures
 
 
-def _figures(owners: list, now: datetime) -> dict:
-    kept = open_figures(owners=owners, now=now)
+def _figures(owners: list, now: datetime, one_by_one: bool = False) -> dict:
+    """The figures as open_figures keeps them; ``one_by_one``: the messages written since a settled part read
+    row by row and summed (as for the worklist, News) rather than counted by the database."""
+    kept = open_figures(owners=owners, now=now, news=News(fields=("pk",)) if one_by_one else None)
     return {
         owner: kept[owner] and {name: kept[owner][name] for name in ("open", "overdue", "today", "later", "soon")}
         for owner in owners
     }
 
 
-def _count_statements(owners: list, now: datetime) -> list[str]:
+def _count_statements(owners: list, now: datetime, one_by_one: bool = False) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
-        open_figures(owners=owners, now=now)
+        open_figures(owners=owners, now=now, news=News(fields=("pk",)) if one_by_one else None)
     return [query["sql"] for query in captured if '"callbacks_message"' in query["sql"]]
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("one_by_one", [False, True])
 def test_the_figures_always_equal_a_count_of_every_row_whatever_happens_in_between(
-    clock, receptionist, colleague, other_colleague
+    clock, receptionist, colleague, other_colleague, one_by_one
 ):
     """Two hundred steps of new messages (his, hers, a team's), changes, reassignments and the clock moving
-    on by minutes or hours: after each, the kept parts add up to what a count of every open row gives."""
+    on by minutes or hours: after each, the kept parts add up to what a count of every open row gives, whether
+    the messages written since the settled part are counted by the database or read one by one."""
     sales = Team.objects.get(name="Verkoop")
     owners = [colleague.pk, other_colleague.pk, None]
     shuffled = random.Random(20261201)
@@ -79,10 +83,10 @@ def test_the_figures_always_equal_a_count_of_every_row_whatever_happens_in_betwe
             message.save()
         else:
             clock.shift(minutes=shuffled.randint(1, 25) * (30 if action == "hours" else 1))
-        statements = _count_statements(owners, clock.now())
+        statements = _count_statements(owners, clock.now(), one_by_one)
         for statement in statements:
             kinds["since" if '"recorded_at" >=' in statement else "whole"] += 1
-        assert _figures(owners, clock.now()) == _counted_by_hand(owners, clock.now()), (step, action)
+        assert _figures(owners, clock.now(), one_by_one) == _counted_by_hand(owners, clock.now()), (step, action)
     # Both ways of counting were taken, many times: the check above covers each.
     assert kinds["whole"] > 20 and kinds["since"] > 20, kinds
 
@@ -129,9 +133,13 @@ def test_a_settled_part_ends_when_the_clock_moves_one_of_its_messages(clock, rec
 
 
 @pytest.mark.postgres
-def test_the_messages_written_since_fall_in_the_same_groups_as_counted_whole(clock, receptionist, colleague):
+@pytest.mark.parametrize("one_by_one", [False, True])
+def test_the_messages_written_since_fall_in_the_same_groups_as_counted_whole(
+    clock, receptionist, colleague, one_by_one
+):
     """The part written since is counted on its own and added to the kept settled part: at each bound of the
-    groups (the deadline now, in an hour, at midnight) the sum must be what counting everything gives."""
+    groups (the deadline now, in an hour, at midnight) the sum must be what counting everything gives, the
+    part counted by the database or read one by one."""
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(days=2))
     clock.shift(SETTLED_AFTER + timedelta(minutes=1))
     now = clock.now()
@@ -140,9 +148,9 @@ def test_the_messages_written_since_fall_in_the_same_groups_as_counted_whole(clo
     tick = timedelta(microseconds=1)
     for deadline in (now - tick, now, now + tick, now + DUE_SOON - tick, now + DUE_SOON, midnight - tick, midnight):
         MessageFactory(taken_by=receptionist, owner=colleague, deadline=deadline)
-    (since,) = _count_statements([colleague.pk], now)
-    assert '"recorded_at" >=' in since
-    written_since = _figures([colleague.pk], now)
+    (since,) = _count_statements([colleague.pk], now, one_by_one)
+    assert '"recorded_at" >=' in since and ("COUNT(" not in since) == one_by_one
+    written_since = _figures([colleague.pk], now, one_by_one)
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=now + timedelta(days=3)).delete()  # a change
     (whole,) = _count_statements([colleague.pk], now)
     assert '"recorded_at" >=' not in whole

@@ -83,6 +83,7 @@ def kept_while_true(
     *,
     now: datetime,
     owners: Iterable[int | None] | None = None,
+    catch_up: Callable[[T, set[int | None], datetime], tuple[T, datetime | None] | None] | None = None,
 ) -> T:
     """The figure kept under ``key``, or ``count()`` kept anew.
 
@@ -90,7 +91,9 @@ def kept_while_true(
     message changes). Served only while no message changed, the configuration is the same and ``now``
     is before that moment. ``owners``: the figure counts only messages of these owner_user ids (None: a
     team's message no one person owns), so a new message of another owner leaves it standing; without
-    it (None) any new message moves it on.
+    it (None) any new message moves it on. ``catch_up(figure, moved, counted_at)``: for a figure whose owners
+    only added messages since (their generations alone moved on), the figure brought up to date from what was
+    written since ``counted_at`` with its moment, or None to count it anew.
     """
     # After a failed cache call (here or for the configuration) this process counts from the database for
     # a while instead of asking again: a Redis that accepts but never answers makes every call wait.
@@ -104,20 +107,34 @@ def kept_while_true(
         note_cache_unreachable()
         logger.warning("%s counted from the database: the cache is unreachable", key, exc_info=True)
         return count()[0]
-    kept = found.get(entry_key)
-    if kept is not None:
-        kept_stamp, until, value = kept
-        if kept_stamp == stamp and (until is None or now < until):
+    # Entries kept before the moment of counting was kept with them have none.
+    kept_stamp, until, value, counted_at = (*found.get(entry_key, (None, None, None)), None)[:4]
+    caught = None
+    if kept_stamp is not None and (until is None or now < until):
+        if kept_stamp == stamp:
             return value
+        moved = _owners_moved(kept_stamp, stamp, stamp_keys, owners)
+        if catch_up is not None and moved and counted_at is not None:
+            caught = catch_up(value, moved, counted_at)
     # Stamped with what was read before counting: a write landing meanwhile moves the generation on, so
     # a figure that may predate it is never asked for again.
-    value, until = count()
+    value, until = caught if caught is not None else count()
     try:
-        _keep({entry_key: (stamp, until, value)})
+        _keep({entry_key: (stamp, until, value, now)})
     except Exception:
         note_cache_unreachable()
         logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)
     return value
+
+
+def _owners_moved(
+    kept: tuple, stamp: tuple, stamp_keys: list[str], owners: Iterable[int | None] | None
+) -> set[int | None] | None:
+    """The owners whose generations alone moved on between two stamps; None if anything else did too."""
+    if owners is None or len(kept) != len(stamp) or kept[: len(COMMON_KEYS)] != stamp[: len(COMMON_KEYS)]:
+        return None
+    of_key = {owner_generation_key(owner): owner for owner in owners}
+    return {of_key[k] for k, was, now_is in zip(stamp_keys, kept, stamp, strict=True) if was != now_is}
 
 
 def _read(keys: list[str]) -> dict:

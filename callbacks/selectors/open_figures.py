@@ -3,13 +3,14 @@ colleague, and "My callbacks" and the navigation's badge take a colleague's own 
 figure counted for one page serves the others; what a colleague owes (owed_totals) adds their teams'
 messages without a colleague."""
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Min, Q, Value, When
 
 from accounts.models import User
 from callbacks.models import Message
@@ -31,6 +32,21 @@ KEPT_AS = "open-figures"
 # An open figure's settled part counts the messages written longer ago than this. Longer than any write of a
 # message takes to commit (well under a second), and as long as a settled part is kept at most.
 SETTLED_AFTER = timedelta(seconds=MAX_AGE_SECONDS)
+# The messages written since an owner's settled part are read one by one, with what each counts towards, up to
+# this many; more (an import) are counted by the database instead.
+MOST_RECENT_READ = 500
+
+
+@dataclass
+class News:
+    """The messages written since their owners' settled parts, as an open figure's recount read them: for a
+    page that needs those messages too (the worklist's first keys), so that it does not read them again.
+
+    ``fields``: the message fields wanted besides the figure's own. ``rows``: per owner, the moment they are
+    written since and a tuple of those fields, then the group (OVERDUE, TODAY, LATER), for each message."""
+
+    fields: tuple[str, ...]
+    rows: dict[int | None, tuple[datetime, list[tuple]]] = field(default_factory=dict)
 
 
 def day_bounds(now: datetime) -> tuple[date, datetime]:
@@ -65,7 +81,7 @@ def _due_bounds(now: datetime) -> dict[str, tuple[Q | None, Q | None]]:
     }
 
 
-def open_figures(*, owners: list[int | None], now: datetime) -> dict[int | None, dict | None]:
+def open_figures(*, owners: list[int | None], now: datetime, news: News | None = None) -> dict[int | None, dict | None]:
     """For each owner (an owner_user id, None for the teams' messages no one person owns): their open messages
     ("open"), how many are overdue, due within the hour ("soon"), due later today and after today; None for an
     owner without open messages.
@@ -75,8 +91,9 @@ def open_figures(*, owners: list[int | None], now: datetime) -> dict[int | None,
     clock moves one of their messages into another group (a deadline passes or comes within the hour, the
     day ends). A new message for one colleague counts that colleague again, and of their messages only those
     written in the last SETTLED_AFTER: the rest is the settled part of the figure, kept on its own (_counted).
+    Those few are read one by one; ``news`` receives them (News).
     """
-    return kept_per_owner(KEPT_AS, owners, lambda stale: _counted(now, stale), now=now)
+    return kept_per_owner(KEPT_AS, owners, lambda stale: _counted(now, stale, news), now=now)
 
 
 def open_figures_keys(owners: list[int | None]) -> list[str]:
@@ -84,7 +101,9 @@ def open_figures_keys(owners: list[int | None]) -> list[str]:
     return [*kept_per_owner_keys(KEPT_AS, owners), *kept_settled_keys(KEPT_AS, owners)]
 
 
-def _counted(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[dict | None, datetime | None]]:
+def _counted(
+    now: datetime, owners: list[int | None], news: News | None = None
+) -> dict[int | None, tuple[dict | None, datetime | None]]:
     """Each owner's figure and the moment it stops being true by the clock, as the sum of two parts: their
     messages written before a moment (the settled part, counted once and kept while it holds) and those
     written since, counted each time. Without a settled part that holds, both are counted in one statement,
@@ -101,9 +120,16 @@ def _counted(now: datetime, owners: list[int | None]) -> dict[int | None, tuple[
             parts[row["owner_user"]].append(row)
         keep_settled(KEPT_AS, stamp, newly_settled)
     if settled:
-        since = [_of_owners([owner]) & Q(recorded_at__gte=moment) for owner, (_, moment) in settled.items()]
-        for row in _figure_rows(now, reduce(or_, since)):
+        since = reduce(
+            or_, [_of_owners([owner]) & Q(recorded_at__gte=moment) for owner, (_, moment) in settled.items()]
+        )
+        recent = _recent(now, since, news.fields) if news is not None else None
+        for row in _figure_rows(now, since) if recent is None else _summed(recent):
             parts[row["owner_user"]].append(row)
+        if recent is not None and news is not None:
+            for owner, (_, moment) in settled.items():
+                mine = [(*message[len(RECENT_FIELDS) :], message[2]) for message in recent if message[0] == owner]
+                news.rows[owner] = (moment, mine)
         for owner, (row, _) in settled.items():
             if row is not None:
                 parts[owner].append(row)
@@ -118,12 +144,57 @@ def _of_owners(owners: list[int | None]) -> Q:
     return reduce(or_, conditions)
 
 
+def _soon(now: datetime) -> Q:
+    """Due within the hour (the dashboard's "soon")."""
+    return MessageQuerySet.deadline_between(now, now + DUE_SOON)
+
+
+def _moments(now: datetime) -> dict[str, Q]:
+    """The moments an open figure names, as the conditions on the deadlines they are the first of: the next to
+    pass (a message turns overdue) and the next to come within the hour."""
+    return {"next_due": Q(deadline__gt=now), "next_soon": Q(deadline__gte=now + DUE_SOON)}
+
+
+def _recent(now: datetime, messages: Q, fields: tuple[str, ...]) -> list[tuple] | None:
+    """The open messages of ``messages`` one by one (few: written since a settled part), as RECENT_FIELDS and
+    then ``fields``: each one's group, whether it is due within the hour and whether it could be each of
+    _moments', asked of the database with the conditions _figure_rows counts by. None for more than
+    MOST_RECENT_READ."""
+    conditions = {"soon": _soon(now), **_moments(now)}
+    which = Case(*(When(condition, then=Value(due)) for due, condition in due_groups(now).items()))
+    rows = (
+        Message.objects.open()
+        .filter(messages)
+        .order_by()
+        .annotate(group=which, **{name: ExpressionWrapper(c, BooleanField()) for name, c in conditions.items()})
+        .values_list(*RECENT_FIELDS, *fields)[: MOST_RECENT_READ + 1]
+    )
+    read = list(rows)
+    return read if len(read) <= MOST_RECENT_READ else None
+
+
+RECENT_FIELDS = ("owner_user", "deadline", "group", "soon", "next_due", "next_soon")
+
+
+def _summed(recent: list[tuple]) -> list[dict]:
+    """_figure_rows' counts per owner, from the messages _recent read."""
+    rows: dict[int | None, dict] = {}
+    for owner, deadline, due, soon, next_due, next_soon, *_ in recent:
+        empty = {"owner_user": owner, "soon": 0, OVERDUE: 0, TODAY: 0, LATER: 0, "next_due": None, "next_soon": None}
+        row = rows.setdefault(owner, empty)
+        row[due] += 1
+        row["soon"] += soon
+        for moment, could_be in (("next_due", next_due), ("next_soon", next_soon)):
+            if could_be and (row[moment] is None or deadline < row[moment]):
+                row[moment] = deadline
+    return list(rows.values())
+
+
 def _figure_rows(now: datetime, of_owners: Q, *, settled_before: datetime | None = None) -> list[dict]:
     """The figures' counts per owner, and per part (settled: written before ``settled_before``) when asked.
     Grouped by owner and counting deadlines, so that PostgreSQL answers from the msg_open_owner_recorded index
     (owner, when written, and the deadline) without reading the table: every open message has a deadline (the
     message_open_has_deadline constraint)."""
-    soon_end = now + DUE_SOON
     messages = Message.objects.open().filter(of_owners).order_by()
     grouping = ["owner_user"]
     if settled_before is not None:
@@ -131,11 +202,9 @@ def _figure_rows(now: datetime, of_owners: Q, *, settled_before: datetime | None
         grouping.append("settled")
     return list(
         messages.values(*grouping).annotate(
-            soon=Count("deadline", filter=MessageQuerySet.deadline_between(now, soon_end)),
+            soon=Count("deadline", filter=_soon(now)),
             **{due: Count("deadline", filter=condition) for due, condition in due_groups(now).items()},
-            # The next deadline to pass (a message turns overdue) and the next to come within the hour.
-            next_due=Min("deadline", filter=Q(deadline__gt=now)),
-            next_soon=Min("deadline", filter=Q(deadline__gte=soon_end)),
+            **{moment: Min("deadline", filter=condition) for moment, condition in _moments(now).items()},
         )
     )
 
@@ -176,7 +245,7 @@ def part_totals(part: MessageQuerySet, now: datetime) -> tuple[dict[str, int], d
     return totals, min(end_of_today, next_due) if next_due is not None else end_of_today
 
 
-def owed_totals(*, user: User, now: datetime) -> dict[str, int]:
+def owed_totals(*, user: User, now: datetime, news: News | None = None) -> dict[str, int]:
     """What a colleague owes, per open group of the worklist: the totals of the unfiltered worklist and the
     navigation's badge (selectors.navigation_counts), one figure for both.
 
@@ -185,8 +254,9 @@ def owed_totals(*, user: User, now: datetime) -> dict[str, int]:
     their teams' messages without a colleague, until one of those or any message or the configuration (who
     is in which team) changes, or the clock passes the moment part_totals names. So the badge on the page
     after the list is not counted again, and a new message for the colleague recounts their own half alone.
+    ``news``: see open_figures.
     """
-    own = open_figures(owners=[user.pk], now=now)[user.pk]
+    own = open_figures(owners=[user.pk], now=now, news=news)[user.pk]
     teams_half = Message.objects.owned_by_halves(user)[1]
     teams = kept_per_owner(
         _teams_half_kept_as(user), [None], lambda stale: {None: part_totals(teams_half, now)}, now=now

@@ -18,7 +18,9 @@ from callbacks.models.querysets import MessageQuerySet
 from callbacks.selectors.open_figures import (
     LATER,
     OVERDUE,
+    SETTLED_AFTER,
     TODAY,
+    News,
     day_bounds,
     due_groups,
     due_stretch,
@@ -137,9 +139,9 @@ def _first_keys(open_messages: MessageQuerySet, totals: dict[str, int], now: dat
     """The cache keys and "Call back" fields of each open group's first WORKLIST_CAPS rows.
 
     The groups are consecutive stretches of one order (by deadline), so a group within its cap is read whole
-    with the group after it: with few open messages one read serves all three. The totals only size the
-    reads (one behind by a message just saved shortens a read's last group for that request); each row's
-    group is asked of the database."""
+    with the group after it: with few open messages one read serves all three, and groups without messages
+    are not read. The totals only size the reads (one behind by a message just saved shortens a read's last
+    group, or leaves an empty group unread, for that request); each row's group is asked of the database."""
     groups = due_groups(now)
     ordered = open_messages.order_by("deadline", "pk")
     keys: dict[str, list[tuple]] = {due: [] for due in groups}
@@ -148,15 +150,78 @@ def _first_keys(open_messages: MessageQuerySet, totals: dict[str, int], now: dat
         stretch = [waiting.pop(0)]
         while waiting and totals[stretch[-1]] <= WORKLIST_CAPS[stretch[-1]]:
             stretch.append(waiting.pop(0))
+        if not any(totals[due] for due in stretch):
+            continue
         rows = ordered.filter(due_stretch(stretch[0], stretch[-1], now))
         limit = sum(totals[due] for due in stretch[:-1]) + WORKLIST_CAPS[stretch[-1]]
         if len(stretch) == 1:
             keys[stretch[0]] = list(rows.values_list(*KEYS)[:limit])
             continue
-        which = Case(*(When(groups[due], then=Value(due)) for due in stretch))
-        for *values, due in rows.annotate(due=which).values_list(*KEYS, "due")[:limit]:
+        for *values, due in rows.annotate(due=_which_group(now, stretch)).values_list(*KEYS, "due")[:limit]:
             keys[due].append(tuple(values))
     return {due: group_keys[: WORKLIST_CAPS[due]] for due, group_keys in keys.items()}
+
+
+def _which_group(now: datetime, dues: list[str]) -> Case:
+    """Each message's group among ``dues``, asked of the database with the groups' own conditions."""
+    groups = due_groups(now)
+    return Case(*(When(groups[due], then=Value(due)) for due in dues))
+
+
+def _owed_first_keys(
+    user: User, open_messages: MessageQuerySet, totals: dict[str, int], now: datetime, news: News
+) -> dict[str, list[tuple]]:
+    """The unfiltered list's first keys (_first_keys), kept in the cache while true.
+
+    Kept under the generations of the colleague's messages and of the teams' messages no one person owns
+    (callbacks/models/generations.py). After a new message of the colleague's own, the keys kept are brought up
+    to date from the messages the recount of their badge's figure read one by one (``news``: those written
+    since its settled part, open_figures), so the list after an intake reads no group again. Merging them in
+    is exact: the kept keys are each group's first, a message added can only come between them, and the
+    clock has moved no message into another group while the keys are served (_groups_change).
+    """
+
+    def caught_up(keys: dict[str, list[tuple]], moved: set, counted_at: datetime) -> tuple[dict, datetime] | None:
+        since, added = news.rows.get(user.pk, (None, []))
+        # Written since (a message takes well under SETTLED_AFTER to commit), by the colleague alone.
+        if moved != {user.pk} or since is None or since > counted_at - SETTLED_AFTER:
+            return None
+        merged = {due: list(group_keys) for due, group_keys in keys.items()}
+        listed = {key[0] for group_keys in keys.values() for key in group_keys}
+        for *values, due in added:
+            if values[0] not in listed:
+                merged[due].append(tuple(values))
+        merged = {due: sorted(group, key=_in_list_order)[: WORKLIST_CAPS[due]] for due, group in merged.items()}
+        return merged, _groups_change(merged, now)
+
+    def read() -> tuple[dict[str, list[tuple]], datetime]:
+        keys = _first_keys(open_messages, totals, now)
+        return keys, _groups_change(keys, now)
+
+    return kept_while_true(_owed_keys_kept_as(user), read, now=now, owners=[user.pk, None], catch_up=caught_up)
+
+
+def owed_first_keys_keys(user: User) -> list[str]:
+    """The cache keys _owed_first_keys reads, for the list page's first round trip (callbacks/middleware.py)."""
+    return kept_while_true_keys(_owed_keys_kept_as(user), owners=[user.pk, None])
+
+
+def _owed_keys_kept_as(user: User) -> str:
+    return f"owed-keys:{user.pk}"
+
+
+def _in_list_order(key: tuple) -> tuple:
+    """A row's place in its group: by deadline, then pk, as _first_keys reads them."""
+    return key[KEYS.index("deadline")], key[0]
+
+
+def _groups_change(keys: dict[str, list[tuple]], now: datetime) -> datetime:
+    """The first moment the clock moves one of the open messages behind these first keys into another group:
+    the first of today's passes its deadline (today's are read in deadline order), or the day ends. Overdue
+    messages stay overdue."""
+    _, end_of_today = day_bounds(now)
+    today = keys[TODAY]
+    return min(today[0][KEYS.index("deadline")], end_of_today) if today else end_of_today
 
 
 def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
@@ -169,8 +234,13 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     (_first_keys); and only when rows miss the page's cache, at most four reads of them by pk (MissedRows).
     """
     in_scope = _in_scope(user, work_filter)
-    totals = owed_totals(user=user, now=now) if work_filter == WorkFilter() else _open_totals(user, work_filter, now)
-    keys = _first_keys(in_scope.open().filter(_narrowing(work_filter, now)), totals, now)
+    if work_filter == WorkFilter():
+        news = News(fields=KEYS)
+        totals = owed_totals(user=user, now=now, news=news)
+        keys = _owed_first_keys(user, in_scope.open(), totals, now, news)
+    else:
+        totals = _open_totals(user, work_filter, now)
+        keys = _first_keys(in_scope.open().filter(_narrowing(work_filter, now)), totals, now)
     # Follow-ups ignore the filters other than the tab, as they always have.
     keys[FOLLOW_UP], totals[FOLLOW_UP] = _follow_ups_kept(user, work_filter.scope, in_scope, now)
     # Read for the rows that miss. A row changed in between shows as it is now, under its old key, which the
