@@ -152,7 +152,7 @@ def test_a_new_message_moves_on_its_owners_generation_and_leaves_others_counts_k
 def test_adding_anything_but_an_open_message_moves_the_common_generation_on(receptionist, colleague, bulk):
     """Only open messages are added under their owner's generation: what is kept without any owner's (the
     follow-ups of selectors.worklist) must see a handled message added with a follow-up."""
-    common = cache.get(GENERATION_KEY) or generations._started(GENERATION_KEY)
+    common = cache.get(GENERATION_KEY) or generations.generation_value(GENERATION_KEY)
     handled = MessageFactory.build(
         taken_by=receptionist, owner=colleague, status=Status.HANDLED, outcome=Outcome.SOLVED
     )

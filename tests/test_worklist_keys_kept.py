@@ -198,16 +198,14 @@ def test_a_figure_is_caught_up_only_when_its_owners_alone_added_messages(colleag
     assert kept() == 10 and len(offered) == 1  # counted anew
 
 
-def test_a_figure_kept_before_its_counting_moment_was_kept_with_it_is_still_served(colleague):
-    """Entries kept by the release before hold (stamp, until, figure): served while true, never caught up."""
-    kept_while_true("test-old-entry", lambda: (5, None), now=NOW, owners=[colleague.pk])
-    stamp, until, value, _ = cache.get("messages:test-old-entry")
-    cache.set("messages:test-old-entry", (stamp, until, value), timeout=None)
-    assert kept_while_true("test-old-entry", lambda: (6, None), now=NOW, owners=[colleague.pk]) == 5
-    cache.set(owner_generation_key(colleague.pk), "moved on", timeout=None)
-    cache.set("messages:test-old-entry", (stamp, until, value), timeout=None)
-    offered = []
-    counted = kept_while_true(
-        "test-old-entry", lambda: (6, None), now=NOW, owners=[colleague.pk], catch_up=lambda *a: offered.append(a)
-    )
-    assert counted == 6 and not offered
+def test_new_messages_are_read_one_by_one_only_for_kept_keys_that_can_take_them(bram, receptionist, colleague, clock):
+    """Kept keys the clock has ended (the first of today turned overdue) are read anew anyway: the recount of
+    his figure is then left to the database, as on every other page."""
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(minutes=4))
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3))
+    _message_reads(bram)
+    clock.shift(minutes=4)
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    statements = _message_reads(bram)
+    assert _key_reads(statements)
+    assert not [sql for sql in statements if '"recorded_at" >=' in sql and "COUNT(" not in sql]

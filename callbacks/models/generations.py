@@ -17,8 +17,10 @@ three still hold:
 - the moment the figure stops being true by the clock alone (the first deadline still to come among the
   messages it counts), computed in the same query as the figure.
 
-A figure may be kept in two parts (kept_settled): what was written before a moment, which a new message
-does not change, and what was written since, counted again after one.
+A figure whose owners only added messages since it was counted can be brought up to date from those
+(kept_while_true's catch_up) instead of counted again. Figures kept per owner, and in two parts (what was
+written before a moment, which a new message does not change, and what was written since), are in
+callbacks/models/kept_per_owner.py.
 
 A cache that cannot be reached is skipped: the figures are then counted from the database. Three cases
 are bounded by MAX_AGE_SECONDS only: a generation that could not be moved on (the cache failed just at
@@ -101,14 +103,13 @@ def kept_while_true(
         return count()[0]
     *stamp_keys, entry_key = kept_while_true_keys(key, owners)
     try:
-        found = _read([*stamp_keys, entry_key])
-        stamp = tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in stamp_keys)
+        found = read_kept([*stamp_keys, entry_key])
+        stamp = tuple(found.get(stamp_key) or generation_value(stamp_key) for stamp_key in stamp_keys)
     except Exception:
         note_cache_unreachable()
         logger.warning("%s counted from the database: the cache is unreachable", key, exc_info=True)
         return count()[0]
-    # Entries kept before the moment of counting was kept with them have none.
-    kept_stamp, until, value, counted_at = (*found.get(entry_key, (None, None, None)), None)[:4]
+    kept_stamp, until, value, counted_at = _entry(found, entry_key)
     caught = None
     if kept_stamp is not None and (until is None or now < until):
         if kept_stamp == stamp:
@@ -120,11 +121,30 @@ def kept_while_true(
     # a figure that may predate it is never asked for again.
     value, until = caught if caught is not None else count()
     try:
-        _keep({entry_key: (stamp, until, value, now)})
+        keep_kept({entry_key: (stamp, until, value, now)})
     except Exception:
         note_cache_unreachable()
         logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)
     return value
+
+
+def catching_up(key: str, *, now: datetime, owners: Iterable[int | None]) -> bool:
+    """Whether kept_while_true would offer the figure kept under ``key`` to its catch_up now: kept with its
+    moment, true by the clock, and only owners' generations moved on since (from this request's reads)."""
+    *stamp_keys, entry_key = kept_while_true_keys(key, owners)
+    try:
+        found = {} if cache_unreachable_lately() else read_kept([*stamp_keys, entry_key])
+    except Exception:
+        return False
+    kept_stamp, until, _, counted_at = _entry(found, entry_key)
+    if kept_stamp is None or counted_at is None or (until is not None and now >= until):
+        return False
+    return bool(_owners_moved(kept_stamp, tuple(map(found.get, stamp_keys)), stamp_keys, owners))
+
+
+def _entry(found: dict, entry_key: str) -> tuple:
+    """A kept figure's stamp, moment, value and when it was counted; four Nones if there is none."""
+    return found.get(entry_key) or (None, None, None, None)
 
 
 def _owners_moved(
@@ -137,21 +157,23 @@ def _owners_moved(
     return {of_key[k] for k, was, now_is in zip(stamp_keys, kept, stamp, strict=True) if was != now_is}
 
 
-def _read(keys: list[str]) -> dict:
+def read_kept(keys: list[str]) -> dict:
     """cache.get_many, or what this request read already: the navigation's figures come with the request's
     first read of the configuration (callbacks/middleware.py), in one round trip."""
     found = kept_in_request(keys)
     return found if found is not None else cache.get_many(keys)
 
 
-def _keep(entries: dict) -> None:
+def keep_kept(entries: dict) -> None:
     cache.set_many(entries, MAX_AGE_SECONDS)
     remember_in_request(entries)
 
 
 def kept_while_true_keys(key: str, owners: Iterable[int | None] | None = None) -> list[str]:
     """The cache keys kept_while_true reads for this figure, its own entry last: to read them with others."""
-    return [*COMMON_KEYS, *_owner_keys(owners), f"messages:{key}"]
+    # Under "kept:": each entry holds when it was counted too, where a release before kept three values under
+    # messages:{key}; two releases share the cache while one replaces the other.
+    return [*COMMON_KEYS, *_owner_keys(owners), f"messages:kept:{key}"]
 
 
 def _owner_keys(owners: Iterable[int | None] | None) -> list[str]:
@@ -161,7 +183,7 @@ def _owner_keys(owners: Iterable[int | None] | None) -> list[str]:
     return sorted({owner_generation_key(owner) for owner in owners})
 
 
-def _started(key: str) -> str:
+def generation_value(key: str) -> str:
     """A value for a key the cache lost (new, or evicted): the one another process just started wins.
 
     Random, never a counter, so a restarted one cannot meet entries kept under an old value."""
@@ -185,113 +207,3 @@ def _bump(keys: list[str]) -> None:
     except Exception:
         note_cache_unreachable()
         logger.error("Messages generation not moved on: the cache is unreachable", exc_info=True)
-
-
-def kept_per_owner(
-    key: str, owners: list[int | None], count: Callable[[list[int | None]], dict], *, now: datetime
-) -> dict[int | None, T]:
-    """One figure per owner (an owner_user id, None for the teams' messages no one person owns), each kept
-    as kept_while_true keeps one, under its owner's generation: after a new message only its owner's figure
-    is counted again.
-
-    ``count(owners)`` returns {owner: (figure, the moment it stops being true by the clock)} for every
-    owner asked, all counted together.
-    """
-    if cache_unreachable_lately():
-        return {owner: figure for owner, (figure, _) in count(owners).items()}
-    entries = {owner: _entry_key(key, owner) for owner in owners}
-    try:
-        found = _read(kept_per_owner_keys(key, owners))
-        common_stamp = _common_stamp(found)
-        stamps = {
-            owner: (*common_stamp, found.get(owner_generation_key(owner)) or _started(owner_generation_key(owner)))
-            for owner in owners
-        }
-    except Exception:
-        note_cache_unreachable()
-        logger.warning("%s counted from the database: the cache is unreachable", key, exc_info=True)
-        return {owner: figure for owner, (figure, _) in count(owners).items()}
-    figures, stale = {}, []
-    for owner in owners:
-        kept = found.get(entries[owner])
-        if kept is not None and kept[0] == stamps[owner] and (kept[1] is None or now < kept[1]):
-            figures[owner] = kept[2]
-        else:
-            stale.append(owner)
-    if stale:
-        # Stamped with what was read before counting, as in kept_while_true.
-        counted = count(stale)
-        figures.update({owner: figure for owner, (figure, _) in counted.items()})
-        try:
-            _keep({entries[owner]: (stamps[owner], until, figure) for owner, (figure, until) in counted.items()})
-        except Exception:
-            note_cache_unreachable()
-            logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)
-    return figures
-
-
-def kept_per_owner_keys(key: str, owners: list[int | None]) -> list[str]:
-    """The cache keys kept_per_owner reads for these owners' figures: to read them with others at once."""
-    return [
-        *COMMON_KEYS,
-        *map(owner_generation_key, owners),
-        *(_entry_key(key, owner) for owner in owners),
-    ]
-
-
-def _entry_key(key: str, owner: int | None) -> str:
-    return f"messages:{key}:{owner}"
-
-
-def kept_settled(key: str, owners: list[int | None], *, now: datetime) -> tuple[tuple | None, dict[int | None, T]]:
-    """The settled parts kept for these owners that still hold, and the stamp to keep newly counted ones under
-    (None: the cache is unreachable, keep nothing).
-
-    A settled part of a figure counts only the owner's messages written before a moment (Message.recorded_at),
-    so, unlike the figure itself, it does not carry its owner's generation: a new message, written after, is
-    not in it and leaves it true. Like a figure, it holds while no message changed, the configuration is the
-    same and the clock has not passed the moment it names; read the stamp before counting, as kept_while_true.
-    """
-    if cache_unreachable_lately():
-        return None, {}
-    try:
-        found = _read(kept_settled_keys(key, owners))
-        stamp = _common_stamp(found)
-    except Exception:
-        note_cache_unreachable()
-        logger.warning("%s counted whole: the cache is unreachable", key, exc_info=True)
-        return None, {}
-    parts = {}
-    for owner in owners:
-        kept = found.get(_settled_key(key, owner))
-        if kept is not None and kept[0] == stamp and (kept[1] is None or now < kept[1]):
-            parts[owner] = kept[2]
-    return stamp, parts
-
-
-def keep_settled(key: str, stamp: tuple | None, parts: dict[int | None, tuple[T, datetime | None]]) -> None:
-    """Keep the settled parts just counted ({owner: (part, the moment it stops being true by the clock)})
-    under the stamp kept_settled gave before counting. For MAX_AGE_SECONDS at most, as every kept figure: a
-    message written before the part's moment but committed after it was counted is missing for that long."""
-    if stamp is None or not parts:
-        return
-    try:
-        _keep({_settled_key(key, owner): (stamp, until, part) for owner, (part, until) in parts.items()})
-    except Exception:
-        note_cache_unreachable()
-        logger.warning("%s not kept: the cache is unreachable", key, exc_info=True)
-
-
-def kept_settled_keys(key: str, owners: list[int | None]) -> list[str]:
-    """The cache keys kept_settled reads: to read them with others at once."""
-    return [*COMMON_KEYS, *(_settled_key(key, owner) for owner in owners)]
-
-
-def _common_stamp(found: dict) -> tuple:
-    """What every figure carries, from a read of COMMON_KEYS among others: the messages generation and the
-    configuration version."""
-    return tuple(found.get(stamp_key) or _started(stamp_key) for stamp_key in COMMON_KEYS)
-
-
-def _settled_key(key: str, owner: int | None) -> str:
-    return f"messages:{key}:settled:{owner}"

@@ -14,8 +14,8 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Min, 
 
 from accounts.models import User
 from callbacks.models import Message
-from callbacks.models.generations import (
-    MAX_AGE_SECONDS,
+from callbacks.models.generations import MAX_AGE_SECONDS
+from callbacks.models.kept_per_owner import (
     keep_settled,
     kept_per_owner,
     kept_per_owner_keys,
@@ -32,9 +32,9 @@ KEPT_AS = "open-figures"
 # An open figure's settled part counts the messages written longer ago than this. Longer than any write of a
 # message takes to commit (well under a second), and as long as a settled part is kept at most.
 SETTLED_AFTER = timedelta(seconds=MAX_AGE_SECONDS)
-# The messages written since an owner's settled part are read one by one, with what each counts towards, up to
-# this many; more (an import) are counted by the database instead.
-MOST_RECENT_READ = 500
+# The messages written since an owner's settled part are read one by one (when asked), with what each counts
+# towards, up to this many; more (an import) are counted by the database instead.
+MOST_RECENT_READ = 100
 
 
 @dataclass
@@ -86,7 +86,7 @@ def open_figures(*, owners: list[int | None], now: datetime, news: News | None =
     ("open"), how many are overdue, due within the hour ("soon"), due later today and after today; None for an
     owner without open messages.
 
-    Kept in the cache per owner while true (callbacks/models/generations.py, kept_per_owner): until a message of
+    Kept in the cache per owner while true (callbacks/models/kept_per_owner.py): until a message of
     theirs or the configuration (a colleague's name, a new colleague) changes, any message changes, or the
     clock moves one of their messages into another group (a deadline passes or comes within the hour, the
     day ends). A new message for one colleague counts that colleague again, and of their messages only those

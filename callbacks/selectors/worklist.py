@@ -13,7 +13,7 @@ from django.db.models import Case, Q, Value, When
 from accounts.configuration_cache import remembered
 from accounts.models import Team, User
 from callbacks.models import Message, Status
-from callbacks.models.generations import kept_while_true, kept_while_true_keys
+from callbacks.models.generations import catching_up, kept_while_true, kept_while_true_keys
 from callbacks.models.querysets import MessageQuerySet
 from callbacks.selectors.open_figures import (
     LATER,
@@ -169,7 +169,7 @@ def _which_group(now: datetime, dues: list[str]) -> Case:
 
 
 def _owed_first_keys(
-    user: User, open_messages: MessageQuerySet, totals: dict[str, int], now: datetime, news: News
+    user: User, open_messages: MessageQuerySet, totals: dict[str, int], now: datetime, news: News | None
 ) -> dict[str, list[tuple]]:
     """The unfiltered list's first keys (_first_keys), kept in the cache while true.
 
@@ -182,7 +182,7 @@ def _owed_first_keys(
     """
 
     def caught_up(keys: dict[str, list[tuple]], moved: set, counted_at: datetime) -> tuple[dict, datetime] | None:
-        since, added = news.rows.get(user.pk, (None, []))
+        since, added = news.rows.get(user.pk, (None, [])) if news is not None else (None, [])
         # Written since (a message takes well under SETTLED_AFTER to commit), by the colleague alone.
         if moved != {user.pk} or since is None or since > counted_at - SETTLED_AFTER:
             return None
@@ -235,7 +235,8 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
     """
     in_scope = _in_scope(user, work_filter)
     if work_filter == WorkFilter():
-        news = News(fields=KEYS)
+        # The recount of his figure reads new messages one by one only for kept keys that can take them.
+        news = News(fields=KEYS) if catching_up(_owed_keys_kept_as(user), now=now, owners=[user.pk, None]) else None
         totals = owed_totals(user=user, now=now, news=news)
         keys = _owed_first_keys(user, in_scope.open(), totals, now, news)
     else:
