@@ -209,3 +209,27 @@ def test_new_messages_are_read_one_by_one_only_for_kept_keys_that_can_take_them(
     statements = _message_reads(bram)
     assert _key_reads(statements)
     assert not [sql for sql in statements if '"recorded_at" >=' in sql and "COUNT(" not in sql]
+
+
+def test_more_written_since_than_are_read_one_by_one_go_to_the_database_at_once(
+    bram, receptionist, colleague, monkeypatch, small_caps
+):
+    """A settled part counted with more messages written since its moment than are read one by one (an import,
+    or bench/fill.py's backlog) keeps saying so: the next recounts do not try to read them one by one first."""
+    monkeypatch.setattr(open_figures_module, "MOST_RECENT_READ", 2)
+    MessageFactory(
+        taken_by=receptionist,
+        owner=colleague,
+        deadline=NOW + timedelta(hours=5),
+        recorded_at=NOW - timedelta(minutes=10),  # settled
+    )
+    burst = [
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1, minutes=minutes))
+        for minutes in range(3)
+    ]
+    _message_reads(bram)
+    MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    statements = _message_reads(bram)
+    assert not [sql for sql in statements if '"recorded_at" >=' in sql and "COUNT(" not in sql]
+    assert _listed(colleague, NOW) == _read_afresh(colleague, NOW)
+    assert _listed(colleague, NOW)[TODAY] == [message.pk for message in burst]

@@ -35,6 +35,8 @@ SETTLED_AFTER = timedelta(seconds=MAX_AGE_SECONDS)
 # The messages written since an owner's settled part are read one by one (when asked), with what each counts
 # towards, up to this many; more (an import) are counted by the database instead.
 MOST_RECENT_READ = 100
+# In a settled part: how many of the owner's open messages were written since its moment when it was counted.
+WRITTEN_SINCE = "written_since"
 
 
 @dataclass
@@ -114,16 +116,24 @@ def _counted(
     if whole:
         written_before = now - SETTLED_AFTER
         newly_settled = dict.fromkeys(whole, ((None, written_before), None))
+        written_since = dict.fromkeys(whole, 0)
         for row in _figure_rows(now, _of_owners(whole), settled_before=written_before):
             if row.pop("settled"):
                 newly_settled[row["owner_user"]] = ((row, written_before), _changes(row, now))
+            else:
+                written_since[row["owner_user"]] = row[OVERDUE] + row[TODAY] + row[LATER]
             parts[row["owner_user"]].append(row)
+        for owner, ((row, _), _) in newly_settled.items():
+            if row is not None:  # more written since than are read one by one stay more: see below
+                row[WRITTEN_SINCE] = written_since[owner]
         keep_settled(KEPT_AS, stamp, newly_settled)
     if settled:
         since = reduce(
             or_, [_of_owners([owner]) & Q(recorded_at__gte=moment) for owner, (_, moment) in settled.items()]
         )
-        recent = _recent(now, since, news.fields) if news is not None else None
+        # Read one by one when asked, unless more were written since than that takes when the part was counted.
+        many = any(row and row.get(WRITTEN_SINCE, 0) > MOST_RECENT_READ for row, _ in settled.values())
+        recent = _recent(now, since, news.fields) if news is not None and not many else None
         for row in _figure_rows(now, since) if recent is None else _summed(recent):
             parts[row["owner_user"]].append(row)
         if recent is not None and news is not None:
