@@ -3,6 +3,7 @@ while no message changes, and after a new message of the colleague's own brought
 the recount of his figure read one by one. Whatever happens, the list must show what reading it afresh shows.
 """
 
+import importlib
 import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -55,6 +56,16 @@ def _read_afresh(colleague, now) -> dict[str, list[int]]:
     }
 
 
+def _one_by_one(statements: list[str]) -> list[str]:
+    """The recount's read of the messages written since its settled part, one by one (open_figures._recent)."""
+    return [sql for sql in statements if 'AS "next_soon"' in sql and "COUNT(" not in sql]
+
+
+def _entering_reads(statements: list[str]) -> list[str]:
+    """Reads of the new messages that can enter the kept keys (selectors.worklist._entering)."""
+    return [sql for sql in statements if '"recorded_at" >=' in sql and 'AS "due"' in sql and "ORDER BY" not in sql]
+
+
 def _message_reads(client) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/callbacks/").status_code == 200
@@ -71,10 +82,16 @@ def _key_reads(statements: list[str]) -> list[str]:
     ]
 
 
-def test_the_list_always_shows_what_reading_it_afresh_shows(clock, receptionist, colleague, small_caps):
+@pytest.mark.parametrize("news", ["read one by one", "read for the keys"])
+def test_the_list_always_shows_what_reading_it_afresh_shows(
+    clock, receptionist, colleague, small_caps, news, monkeypatch
+):
     """Two hundred steps of new messages (his, his team's without anyone), messages ticked off, the clock moving
     on by minutes or hours, or nothing: after each, the groups' first rows are exactly those read afresh. Kept
-    keys brought up to date, kept keys served and keys read anew are each taken many times."""
+    keys brought up to date, kept keys served and keys read anew are each taken many times. The new messages
+    come from the recount of his figure, or (when it leaves them to the database) from a read of their own."""
+    if news == "read for the keys":
+        monkeypatch.setattr(open_figures_module, "MOST_RECENT_READ", 0)
     sales = Team.objects.get(name="Verkoop")
     shuffled = random.Random(20261208)
     ways = {"caught up": 0, "kept": 0, "read": 0}
@@ -144,8 +161,9 @@ def test_the_keys_are_read_anew_when_the_first_of_today_turns_overdue(bram, rece
 
 
 def test_a_burst_of_new_messages_is_counted_by_the_database_and_read_whole(bram, receptionist, colleague, monkeypatch):
-    """More messages written since the settled part than are read one by one (an import): the recount is left
-    to the database and the groups' keys are read again, however many there are."""
+    """More messages written since than are read one by one (an import): the recount is left to the database,
+    those that can enter the groups are read instead, and more of those than are merged read the groups again."""
+    worklist_selectors = importlib.import_module("callbacks.selectors.worklist")
     monkeypatch.setattr(open_figures_module, "MOST_RECENT_READ", 2)
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=1))
     _message_reads(bram)
@@ -154,13 +172,23 @@ def test_a_burst_of_new_messages_is_counted_by_the_database_and_read_whole(bram,
         for minutes in range(3)
     ]
     statements = _message_reads(bram)
-    assert _key_reads(statements) and any("COUNT(" in sql and '"recorded_at" >=' in sql for sql in statements)
+    assert any("COUNT(" in sql and '"recorded_at" >=' in sql for sql in statements)  # one by one overflowed
+    assert _entering_reads(statements) and not _key_reads(statements)
     assert _listed(colleague, NOW)[TODAY][1:] == [message.pk for message in burst]
 
+    monkeypatch.setattr(worklist_selectors, "MOST_ENTERING", 2)
+    more = [
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=3, minutes=minutes))
+        for minutes in range(3)
+    ]
+    assert _key_reads(_message_reads(bram))
+    assert _listed(colleague, NOW)[TODAY][4:] == [message.pk for message in more]
 
-def test_keys_kept_from_before_what_the_recount_read_are_read_anew(bram, receptionist, colleague, clock):
+
+def test_keys_kept_from_before_what_the_recount_read_take_what_can_enter_them(bram, receptionist, colleague, clock):
     """The recount reads what was written since its settled part. Keys kept from longer ago (less
-    SETTLED_AFTER, for a write still committing) could miss a message written in between: read again."""
+    SETTLED_AFTER, for a write still committing) could miss a message written in between: what was written
+    since they were counted and can enter them is read instead."""
     due_in_an_hour = MessageFactory(
         taken_by=receptionist,
         owner=colleague,
@@ -171,7 +199,8 @@ def test_keys_kept_from_before_what_the_recount_read_are_read_anew(bram, recepti
     clock.shift(minutes=3)  # it is due within the hour: his figure is counted anew, with a newer settled part
     assert bram.get("/accounts/profile/").status_code == 200
     new = MessageFactory(taken_by=receptionist, owner=colleague, deadline=clock.now() + timedelta(hours=2))
-    assert _key_reads(_message_reads(bram))
+    statements = _message_reads(bram)
+    assert _one_by_one(statements) and _entering_reads(statements) and not _key_reads(statements)
     assert _listed(colleague, clock.now())[TODAY] == [due_in_an_hour.pk, new.pk]
 
 
@@ -207,8 +236,7 @@ def test_new_messages_are_read_one_by_one_only_for_kept_keys_that_can_take_them(
     clock.shift(minutes=4)
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     statements = _message_reads(bram)
-    assert _key_reads(statements)
-    assert not [sql for sql in statements if '"recorded_at" >=' in sql and "COUNT(" not in sql]
+    assert _key_reads(statements) and not _one_by_one(statements)
 
 
 def test_more_written_since_than_are_read_one_by_one_go_to_the_database_at_once(
@@ -230,6 +258,6 @@ def test_more_written_since_than_are_read_one_by_one_go_to_the_database_at_once(
     _message_reads(bram)
     MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
     statements = _message_reads(bram)
-    assert not [sql for sql in statements if '"recorded_at" >=' in sql and "COUNT(" not in sql]
+    assert not _one_by_one(statements) and _entering_reads(statements)
     assert _listed(colleague, NOW) == _read_afresh(colleague, NOW)
     assert _listed(colleague, NOW)[TODAY] == [message.pk for message in burst]

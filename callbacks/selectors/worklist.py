@@ -7,6 +7,8 @@ groups MessageQuerySet's deadline conditions), asked the same way by the overvie
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db.models import Case, Q, Value, When
 
@@ -34,6 +36,9 @@ from callbacks.selectors.work_groups import KEYS, MissedRows, WorkGroup, WorkRow
 # Overdue and today are what to do now, so they show more; a capped group links to all of it, paginated.
 FOLLOW_UP = "follow_up"
 WORKLIST_CAPS = {OVERDUE: 50, TODAY: 50, LATER: 20, FOLLOW_UP: 20}
+# At most this many new messages are merged into the list's kept first keys (_entering); more are read anew.
+MOST_ENTERING = 100
+DEADLINE = KEYS.index("deadline")
 
 
 @dataclass(frozen=True)
@@ -174,17 +179,23 @@ def _owed_first_keys(
     """The unfiltered list's first keys (_first_keys), kept in the cache while true.
 
     Kept under the generations of the colleague's messages and of the teams' messages no one person owns
-    (callbacks/models/generations.py). After a new message of the colleague's own, the keys kept are brought up
-    to date from the messages the recount of their badge's figure read one by one (``news``: those written
-    since its settled part, open_figures), so the list after an intake reads no group again. Merging them in
-    is exact: the kept keys are each group's first, a message added can only come between them, and the
-    clock has moved no message into another group while the keys are served (_groups_change).
+    (callbacks/models/generations.py). After new messages of the colleague's own, the keys kept are brought up
+    to date with them rather than read again: merging is exact, since the kept keys are each group's first, a
+    message added can only come between them, and the clock has moved no message into another group while the
+    keys are served (_groups_change). The new messages are those the recount of his figure read one by one
+    (``news``: written since its settled part, open_figures), or else read here: only those that can enter a
+    group's first rows (_entering).
     """
 
     def caught_up(keys: dict[str, list[tuple]], moved: set, counted_at: datetime) -> tuple[dict, datetime] | None:
-        since, added = news.rows.get(user.pk, (None, [])) if news is not None else (None, [])
-        # Written since (a message takes well under SETTLED_AFTER to commit), by the colleague alone.
-        if moved != {user.pk} or since is None or since > counted_at - SETTLED_AFTER:
+        if moved != {user.pk}:  # a team's message without a colleague came too
+            return None
+        # Written since the keys were counted, less SETTLED_AFTER: a message takes well under that to commit.
+        written_since = counted_at - SETTLED_AFTER
+        since, added = news.rows.get(user.pk, (None, None)) if news is not None else (None, None)
+        if since is None or since > written_since:
+            added = _entering(keys, open_messages.filter(recorded_at__gte=written_since), now)
+        if added is None:
             return None
         merged = {due: list(group_keys) for due, group_keys in keys.items()}
         listed = {key[0] for group_keys in keys.values() for key in group_keys}
@@ -201,6 +212,20 @@ def _owed_first_keys(
     return kept_while_true(_owed_keys_kept_as(user), read, now=now, owners=[user.pk, None], catch_up=caught_up)
 
 
+def _entering(keys: dict[str, list[tuple]], messages: MessageQuerySet, now: datetime) -> list[tuple] | None:
+    """Those of ``messages`` that can enter the groups' first rows, as their keys and group: any in a group
+    shown whole, in a capped one those due no later than its last row shown. None for more than a page's worth
+    (MOST_ENTERING): then the groups are read again."""
+    groups = due_groups(now)
+    can_enter = [
+        groups[due] & (Q(deadline__lte=shown[-1][DEADLINE]) if len(shown) >= WORKLIST_CAPS[due] else Q())
+        for due, shown in keys.items()
+    ]
+    rows = messages.filter(reduce(or_, can_enter)).order_by().annotate(due=_which_group(now, list(keys)))
+    entering = list(rows.values_list(*KEYS, "due")[: MOST_ENTERING + 1])
+    return entering if len(entering) <= MOST_ENTERING else None
+
+
 def owed_first_keys_keys(user: User) -> list[str]:
     """The cache keys _owed_first_keys reads, for the list page's first round trip (callbacks/middleware.py)."""
     return kept_while_true_keys(_owed_keys_kept_as(user), owners=[user.pk, None])
@@ -212,7 +237,7 @@ def _owed_keys_kept_as(user: User) -> str:
 
 def _in_list_order(key: tuple) -> tuple:
     """A row's place in its group: by deadline, then pk, as _first_keys reads them."""
-    return key[KEYS.index("deadline")], key[0]
+    return key[DEADLINE], key[0]
 
 
 def _groups_change(keys: dict[str, list[tuple]], now: datetime) -> datetime:
@@ -221,7 +246,7 @@ def _groups_change(keys: dict[str, list[tuple]], now: datetime) -> datetime:
     messages stay overdue."""
     _, end_of_today = day_bounds(now)
     today = keys[TODAY]
-    return min(today[0][KEYS.index("deadline")], end_of_today) if today else end_of_today
+    return min(today[0][DEADLINE], end_of_today) if today else end_of_today
 
 
 def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
@@ -238,7 +263,7 @@ def worklist(*, user: User, now: datetime, work_filter: WorkFilter) -> Worklist:
         # The recount of his figure reads new messages one by one only for kept keys that can take them.
         news = News(fields=KEYS) if catching_up(_owed_keys_kept_as(user), now=now, owners=[user.pk, None]) else None
         totals = owed_totals(user=user, now=now, news=news)
-        keys = _owed_first_keys(user, in_scope.open(), totals, now, news)
+        keys = dict(_owed_first_keys(user, in_scope.open(), totals, now, news))  # the follow-ups join below
     else:
         totals = _open_totals(user, work_filter, now)
         keys = _first_keys(in_scope.open().filter(_narrowing(work_filter, now)), totals, now)
