@@ -45,7 +45,7 @@ class MissedRows:
     READ_SIZES = (1, 4, 16)
 
     def __init__(self, messages: MessageQuerySet, pks: list[int]) -> None:
-        self._messages = messages
+        self._messages = messages.order_by()  # read by pk: the list's order is the keys'
         self._pks = pks
         self._read: dict[int, Message | None] = {}
         self._reads = 0
