@@ -74,6 +74,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(marker)
 
 
+@pytest.fixture
+def bram(client, colleague):
+    """The test client, logged in as the colleague (bram)."""
+    login_across_time(client, colleague)
+    return client
+
+
+# My callbacks with caps small enough to fill (callbacks.selectors.WORKLIST_CAPS).
+SMALL_CAPS = {"overdue": 3, "today": 3, "later": 2, "follow_up": 2}
+
+
+@pytest.fixture
+def small_caps(monkeypatch):
+    from callbacks import selectors
+
+    for due, cap in SMALL_CAPS.items():
+        monkeypatch.setitem(selectors.WORKLIST_CAPS, due, cap)
+
+
 def login_across_time(client, user: User) -> None:
     """Log in with a session that outlives the days the tests travel ahead with time_machine.
 

@@ -32,12 +32,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=
 NUMBER = "+31612345678"
 
 
-@pytest.fixture
-def bram(client, colleague):
-    login_across_time(client, colleague)
-    return client
-
-
 def _history(receptionist, owner, count: int) -> None:
     """Earlier messages from NUMBER, handled, one a day before NOW."""
     for day in range(1, count + 1):

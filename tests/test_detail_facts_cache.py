@@ -25,12 +25,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=
 
 
 @pytest.fixture
-def bram(client, colleague):
-    login_across_time(client, colleague)
-    return client
-
-
-@pytest.fixture
 def message(receptionist, colleague):
     return MessageFactory(
         taken_by=receptionist,

@@ -39,12 +39,6 @@ def _versions(page: Page) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def bram(client, colleague):
-    login_across_time(client, colleague)
-    return client
-
-
 def test_after_an_attempt_a_correction_and_a_reassignment_the_page_shows_the_new_state(
     bram, receptionist, colleague, other_colleague
 ):

@@ -22,19 +22,12 @@ from callbacks.selectors.dashboard import open_counts
 from callbacks.services.overdue import overdue_sweep
 from callbacks.services.retention import message_batch_anonymise
 from callbacks.services.work import messages_route_to_stand_ins
-from tests.conftest import login_across_time
 from tests.factories import MessageFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
-
-
-@pytest.fixture
-def bram(client, colleague):
-    login_across_time(client, colleague)
-    return client
 
 
 def _badge(page: str) -> tuple[int, int]:

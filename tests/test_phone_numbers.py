@@ -152,12 +152,6 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
 
 
 @pytest.fixture
-def bram(client, colleague):
-    login_across_time(client, colleague)
-    return client
-
-
-@pytest.fixture
 def berlin(clock, receptionist, colleague):
     return MessageFactory(
         taken_by=receptionist,

@@ -19,12 +19,6 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
 
 
-@pytest.fixture
-def bram(client, colleague):
-    login_across_time(client, colleague)
-    return client
-
-
 def _open(taker, owner, deadline, **fields):
     return MessageFactory(taken_by=taker, owner=owner, deadline=deadline, **fields)
 

@@ -19,7 +19,7 @@ from callbacks.models import Message, Outcome, Priority, Status
 from callbacks.models.generations import messages_changed
 from callbacks.selectors import FOLLOW_UP, LATER, OVERDUE, TODAY
 from callbacks.views import worklist as worklist_views
-from tests.conftest import login_across_time, make_user
+from tests.conftest import SMALL_CAPS, make_user
 from tests.factories import MessageFactory, make_messages
 from tests.html_shape import MarkupShape
 
@@ -27,20 +27,6 @@ AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
-
-SMALL_CAPS = {OVERDUE: 3, TODAY: 3, LATER: 2, FOLLOW_UP: 2}
-
-
-@pytest.fixture
-def bram(client, colleague):
-    login_across_time(client, colleague)
-    return client
-
-
-@pytest.fixture
-def small_caps(monkeypatch):
-    for due, cap in SMALL_CAPS.items():
-        monkeypatch.setitem(selectors.WORKLIST_CAPS, due, cap)
 
 
 def _office(receptionist, colleague, *, overdue=5, today=4, later=3, follow_ups=3) -> dict[str, list[Message]]:

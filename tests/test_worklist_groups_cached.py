@@ -16,19 +16,13 @@ from callbacks import selectors
 from callbacks.models import Attempt, Message, Outcome
 from callbacks.selectors.work_groups import MissedRows
 from callbacks.services import intake, retention, work
-from tests.conftest import fragments_asked, login_across_time, make_user
+from tests.conftest import fragments_asked, make_user
 from tests.factories import MessageFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
-
-
-@pytest.fixture
-def bram(client, colleague):
-    login_across_time(client, colleague)
-    return client
 
 
 def _row(page: str, message: Message) -> str:

@@ -20,26 +20,13 @@ from callbacks.models.generations import kept_while_true, messages_changed, owne
 from callbacks.selectors import LATER, OVERDUE, TODAY
 from callbacks.selectors import open_figures as open_figures_module
 from callbacks.selectors.open_figures import due_groups
-from tests.conftest import login_across_time
+from tests.conftest import SMALL_CAPS
 from tests.factories import MessageFactory
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)  # a Tuesday morning
-SMALL_CAPS = {OVERDUE: 3, TODAY: 3, LATER: 2}
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.clock(at=NOW), pytest.mark.usefixtures("clock")]
-
-
-@pytest.fixture
-def bram(client, colleague):
-    login_across_time(client, colleague)
-    return client
-
-
-@pytest.fixture
-def small_caps(monkeypatch):
-    for due, cap in SMALL_CAPS.items():
-        monkeypatch.setitem(selectors.WORKLIST_CAPS, due, cap)
 
 
 def _listed(colleague, now) -> dict[str, list[int]]:
