@@ -64,6 +64,13 @@ def due_groups(now: datetime) -> dict[str, Q]:
     return {due: due_stretch(due, due, now) for due in _due_bounds(now)}
 
 
+def which_group(now: datetime, dues: list[str] | None = None) -> Case:
+    """Each open message's group (among ``dues``; any by default), asked of the database with the groups' own
+    conditions (due_groups)."""
+    groups = due_groups(now)
+    return Case(*(When(groups[due], then=Value(due)) for due in dues or groups))
+
+
 def due_stretch(first: str, last: str, now: datetime) -> Q:
     """The open messages of the groups from ``first`` to ``last`` (in due_groups' order) as one range of
     deadlines, which PostgreSQL reads in order from the open-message indexes; an OR of the groups' conditions
@@ -165,25 +172,26 @@ def _moments(now: datetime) -> dict[str, Q]:
     return {"next_due": Q(deadline__gt=now), "next_soon": Q(deadline__gte=now + DUE_SOON)}
 
 
+RECENT_FIELDS = ("owner_user", "deadline", "group", "soon", "next_due", "next_soon")
+
+
 def _recent(now: datetime, messages: Q, fields: tuple[str, ...]) -> list[tuple] | None:
     """The open messages of ``messages`` one by one (few: written since a settled part), as RECENT_FIELDS and
     then ``fields``: each one's group, whether it is due within the hour and whether it could be each of
     _moments', asked of the database with the conditions _figure_rows counts by. None for more than
     MOST_RECENT_READ."""
     conditions = {"soon": _soon(now), **_moments(now)}
-    which = Case(*(When(condition, then=Value(due)) for due, condition in due_groups(now).items()))
     rows = (
         Message.objects.open()
         .filter(messages)
         .order_by()
-        .annotate(group=which, **{name: ExpressionWrapper(c, BooleanField()) for name, c in conditions.items()})
+        .annotate(
+            group=which_group(now), **{name: ExpressionWrapper(c, BooleanField()) for name, c in conditions.items()}
+        )
         .values_list(*RECENT_FIELDS, *fields)[: MOST_RECENT_READ + 1]
     )
     read = list(rows)
     return read if len(read) <= MOST_RECENT_READ else None
-
-
-RECENT_FIELDS = ("owner_user", "deadline", "group", "soon", "next_due", "next_soon")
 
 
 def _summed(recent: list[tuple]) -> list[dict]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 
 from accounts.configuration_cache import remembered
 from accounts.models import Team, User
@@ -28,6 +28,7 @@ from callbacks.selectors.open_figures import (
     due_stretch,
     owed_totals,
     part_totals,
+    which_group,
 )
 from callbacks.selectors.work_groups import KEYS, MissedRows, WorkGroup, WorkRow, Worklist
 
@@ -162,15 +163,9 @@ def _first_keys(open_messages: MessageQuerySet, totals: dict[str, int], now: dat
         if len(stretch) == 1:
             keys[stretch[0]] = list(rows.values_list(*KEYS)[:limit])
             continue
-        for *values, due in rows.annotate(due=_which_group(now, stretch)).values_list(*KEYS, "due")[:limit]:
+        for *values, due in rows.annotate(due=which_group(now, stretch)).values_list(*KEYS, "due")[:limit]:
             keys[due].append(tuple(values))
     return {due: group_keys[: WORKLIST_CAPS[due]] for due, group_keys in keys.items()}
-
-
-def _which_group(now: datetime, dues: list[str]) -> Case:
-    """Each message's group among ``dues``, asked of the database with the groups' own conditions."""
-    groups = due_groups(now)
-    return Case(*(When(groups[due], then=Value(due)) for due in dues))
 
 
 def _owed_first_keys(
@@ -221,7 +216,7 @@ def _entering(keys: dict[str, list[tuple]], messages: MessageQuerySet, now: date
         groups[due] & (Q(deadline__lte=shown[-1][DEADLINE]) if len(shown) >= WORKLIST_CAPS[due] else Q())
         for due, shown in keys.items()
     ]
-    rows = messages.filter(reduce(or_, can_enter)).order_by().annotate(due=_which_group(now, list(keys)))
+    rows = messages.filter(reduce(or_, can_enter)).order_by().annotate(due=which_group(now, list(keys)))
     entering = list(rows.values_list(*KEYS, "due")[: MOST_ENTERING + 1])
     return entering if len(entering) <= MOST_ENTERING else None
 
