@@ -109,14 +109,12 @@ def kept_while_true(
         note_cache_unreachable()
         logger.warning("%s counted from the database: the cache is unreachable", key, exc_info=True)
         return count()[0]
-    kept_stamp, until, value, counted_at = _entry(found, entry_key)
-    caught = None
-    if kept_stamp is not None and (until is None or now < until):
-        if kept_stamp == stamp:
-            return value
-        moved = _owners_moved(kept_stamp, stamp, stamp_keys, owners)
-        if catch_up is not None and moved and counted_at is not None:
-            caught = catch_up(value, moved, counted_at)
+    kept = _entry(found, entry_key)
+    kept_stamp, until, value, counted_at = kept
+    if kept_stamp == stamp and (until is None or now < until):
+        return value
+    moved = _added_to(kept, stamp, stamp_keys, owners, now) if catch_up is not None else None
+    caught = catch_up(value, moved, counted_at) if moved else None
     # Stamped with what was read before counting: a write landing meanwhile moves the generation on, so
     # a figure that may predate it is never asked for again.
     value, until = caught if caught is not None else count()
@@ -136,15 +134,23 @@ def catching_up(key: str, *, now: datetime, owners: Iterable[int | None]) -> boo
         found = {} if cache_unreachable_lately() else read_kept([*stamp_keys, entry_key])
     except Exception:
         return False
-    kept_stamp, until, _, counted_at = _entry(found, entry_key)
-    if kept_stamp is None or counted_at is None or (until is not None and now >= until):
-        return False
-    return bool(_owners_moved(kept_stamp, tuple(map(found.get, stamp_keys)), stamp_keys, owners))
+    return bool(_added_to(_entry(found, entry_key), tuple(map(found.get, stamp_keys)), stamp_keys, owners, now))
 
 
 def _entry(found: dict, entry_key: str) -> tuple:
     """A kept figure's stamp, moment, value and when it was counted; four Nones if there is none."""
     return found.get(entry_key) or (None, None, None, None)
+
+
+def _added_to(
+    kept: tuple, stamp: tuple, stamp_keys: list[str], owners: Iterable[int | None] | None, now: datetime
+) -> set[int | None] | None:
+    """The owners who only added messages since a kept figure was counted, if it is still true by the clock and
+    knows when it was counted: what catch_up is offered. None (or nothing) otherwise."""
+    kept_stamp, until, _, counted_at = kept
+    if kept_stamp is None or counted_at is None or (until is not None and now >= until):
+        return None
+    return _owners_moved(kept_stamp, stamp, stamp_keys, owners)
 
 
 def _owners_moved(

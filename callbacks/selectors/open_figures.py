@@ -145,7 +145,7 @@ def _counted(
             parts[row["owner_user"]].append(row)
         if recent is not None and news is not None:
             for owner, (_, moment) in settled.items():
-                mine = [(*message[len(RECENT_FIELDS) :], message[2]) for message in recent if message[0] == owner]
+                mine = [(*message[len(RECENT_FIELDS) :], message[GROUP]) for message in recent if message[0] == owner]
                 news.rows[owner] = (moment, mine)
         for owner, (row, _) in settled.items():
             if row is not None:
@@ -173,6 +173,7 @@ def _moments(now: datetime) -> dict[str, Q]:
 
 
 RECENT_FIELDS = ("owner_user", "deadline", "group", "soon", "next_due", "next_soon")
+GROUP = RECENT_FIELDS.index("group")
 
 
 def _recent(now: datetime, messages: Q, fields: tuple[str, ...]) -> list[tuple] | None:
