@@ -1,8 +1,8 @@
 """The message detail page: what it costs to read, what its timeline holds, and how its forms and lists read.
 
-The page reads the message with its people and team and whether the person may act on it in one statement
-(Message.objects.visible_to, selectors.with_may_act), reads its timeline in a fixed number of queries
-(selectors.message_timeline; the calls, attempts and events only when the page's cached copy of them misses)
+The page reads the message and whether the person may act on it in one statement (Message.objects.visible_to,
+selectors.with_may_act), reads its timeline in a fixed number of queries (selectors.message_timeline; the
+people its facts name, the calls, attempts and events only when the page's cached copy of them misses)
 and renders everything in templates: the action forms through crispy-bootstrap5.
 """
 
@@ -75,6 +75,11 @@ def _detail_queries(client, message: Message) -> tuple[int, str]:
     return len(queries), response.content.decode()
 
 
+def _facts(page: str) -> str:
+    """The message's facts as the page shows them (its <dl>)."""
+    return page.split('<dl class="row mb-3">')[1].split("</dl>")[0]
+
+
 # --- What it costs -------------------------------------------------------------------------------
 
 
@@ -104,7 +109,7 @@ def test_a_frequent_caller_shows_the_newest_50_and_how_many_there_are(bram, rece
     assert page.count('class="mb-1"><a href="/callbacks/') == selectors.EARLIER_SHOWN
     assert "Eerdere vraag 1<" in page and "Eerdere vraag 50<" in page and "Eerdere vraag 51<" not in page
     assert re.search(r'data-test="earlier-more">[^<]*50[^<]*53', page)
-    assert queries == 8  # the total is counted in the same query
+    assert queries == 9  # the total is counted in the same query; the people named in one more
 
 
 def test_a_team_mate_sees_and_acts_at_the_owners_cost(client, receptionist, colleague):
@@ -114,7 +119,7 @@ def test_a_team_mate_sees_and_acts_at_the_owners_cost(client, receptionist, coll
     login_across_time(client, mate)
     queries, page = _detail_queries(client, message)
     assert 'data-test="attempt-form"' in page and 'data-test="owner">Bram' in page
-    assert queries == 8  # the same: the membership is kept with the configuration
+    assert queries == 9  # the same: the membership is kept with the configuration
 
 
 def test_a_handled_message_shows_its_handler_without_reading_more(bram, receptionist, colleague):
@@ -130,7 +135,7 @@ def test_a_handled_message_shows_its_handler_without_reading_more(bram, receptio
     queries, page = _detail_queries(bram, message)
     assert "Offerte nagestuurd · Bram" in page and 'data-test="attempts"' in page
     assert 'data-test="handle-form"' not in page
-    assert queries == 8
+    assert queries == 9
 
 
 def test_a_stand_in_sees_whom_the_caller_asked_for(bram, receptionist, colleague, other_colleague):
@@ -233,22 +238,50 @@ def test_the_timeline_holds_the_messages_rows_in_order_and_the_callers_other_mes
     )
     assert timeline["earlier_total"] == 3
     assert all(row.taken_at.tzinfo is not None for row in timeline["earlier"])
-    # The message's own people and team, set as select_related would.
-    with CaptureQueriesContext(connection) as lazy:
-        shown = (str(plain.taken_by), plain.owner_display, str(plain.intended_user), str(plain.owner_team))
-    assert shown == ("Anna", "Daan", "Bram", "Verkoop") and len(lazy) == 0
+    # The people the facts name, read in one query when asked for, and set as select_related would.
+    with CaptureQueriesContext(connection) as people:
+        described = timeline["described"]
+        shown = (str(described.taken_by), described.owner_display, str(described.intended_user))
+    assert shown == ("Anna", "Daan", "Bram") and len(people) == 1 and described.handled_by is None
 
 
 def test_a_message_without_number_skips_the_earlier_messages(receptionist, colleague):
     message = MessageFactory(taken_by=receptionist, owner=colleague, caller_number="")
     Message.objects.filter(pk=message.pk).update(owner_team=None)
-    loaded = Message.objects.select_related(*selectors.DETAIL_RELATIONS).get(pk=message.pk)
+    loaded = Message.objects.get(pk=message.pk)
     with CaptureQueriesContext(connection) as queries:
         timeline = selectors.message_timeline(loaded)
         assert timeline["earlier"] == [] and timeline["earlier_total"] == 0
         assert len(queries) == 0  # no number: no earlier messages; the rest is read when used
         assert timeline["attempts"] == [] and len(timeline["calls"]) == 1 and len(timeline["events"]) == 1
-    assert len(queries) == 3  # events, calls, attempts
+        assert str(timeline["described"].taken_by) == "Anna"
+    assert len(queries) == 4  # events, calls, attempts, the people
+
+
+def test_a_message_for_a_team_names_the_team_with_its_people(receptionist, colleague):
+    message = MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2))
+    Message.objects.filter(pk=message.pk).update(owner_user=None, intended_user=None)
+    timeline = selectors.message_timeline(Message.objects.get(pk=message.pk))
+    with CaptureQueriesContext(connection) as queries:
+        described = timeline["described"]
+        assert (described.owner_display, str(described.taken_by), described.intended_user) == ("Verkoop", "Anna", None)
+    assert len(queries) == 2  # the people, the team
+
+
+def test_a_page_served_from_its_kept_parts_reads_no_people_and_no_history(bram, receptionist, colleague):
+    message = _busy(
+        MessageFactory(taken_by=receptionist, owner=colleague, deadline=NOW + timedelta(hours=2)),
+        colleague,
+        receptionist,
+    )
+    _drawn_queries, drawn = _detail_queries(bram, message)
+    with CaptureQueriesContext(connection) as queries:
+        served = bram.get(f"/callbacks/{message.pk}/").content.decode()
+    tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries]
+    assert not any('"accounts_user"' in query["sql"] for query in queries[2:])  # after the session's user: nobody
+    assert not {'"callbacks_calllog"', '"callbacks_attempt"', '"callbacks_messageevent"'} & set(tables)
+    assert len(queries) == 5  # session, user, the message, the earlier messages, the unread notices
+    assert _facts(served) == _facts(drawn) and 'data-test="owner">Bram' in served
 
 
 # --- How the page reads ---------------------------------------------------------------------------

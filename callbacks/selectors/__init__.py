@@ -17,7 +17,7 @@ from callbacks.selectors.intake import (
     team_of,
 )
 from callbacks.selectors.navigation import NavigationCounts, inbox_of, navigation_counts, unread_count
-from callbacks.selectors.timeline import DETAIL_RELATIONS, EARLIER_SHOWN, changes_since, message_timeline
+from callbacks.selectors.timeline import EARLIER_SHOWN, changes_since, message_timeline
 from callbacks.selectors.work_groups import WorkGroup, Worklist
 from callbacks.selectors.worklist import (
     FOLLOW_UP,
@@ -32,7 +32,6 @@ from callbacks.selectors.worklist import (
 )
 
 __all__ = [
-    "DETAIL_RELATIONS",
     "EARLIER_SHOWN",
     "FOLLOW_UP",
     "LATER",

@@ -5,11 +5,12 @@ from django.db.models import Count, Window, prefetch_related_objects
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from callbacks.models import Message, MessageEvent
 
 EARLIER_SHOWN = 50
-# The message's own people and team the page names: load the message with select_related(*DETAIL_RELATIONS).
-DETAIL_RELATIONS = ("taken_by", "owner_user", "intended_user", "handled_by", "owner_team")
+# The people the detail page's facts name (templates/callbacks/partials/detail_body.html).
+NAMED_PEOPLE = ("taken_by", "owner_user", "intended_user", "handled_by")
 
 
 def message_timeline(message: Message) -> dict[str, object]:
@@ -20,13 +21,14 @@ def message_timeline(message: Message) -> dict[str, object]:
     same query by a window over all of them. The calls, attempts and events, one query each, are read
     only when the template uses them: the detail page caches their part of the page by the message's
     version (templates/callbacks/partials/detail_body.html), so a page served from that cache reads none.
-    The message's people and team that were not loaded with it are read here, one query each.
+    The same holds for the people the message's facts name: `described` is the message with them, read
+    when the facts are drawn.
     """
-    prefetch_related_objects([message], *DETAIL_RELATIONS)
     earlier = _earlier(message)
     earlier_total = earlier[0].total if earlier else 0
     return {
         "facts_key": detail_cache_key(message),
+        "described": SimpleLazyObject(lambda: with_named_people(message)),
         "earlier": earlier,
         "earlier_total": earlier_total,
         "calls": SimpleLazyObject(lambda: list(message.calls.select_related("taken_by").order_by("called_at", "pk"))),
@@ -37,6 +39,19 @@ def message_timeline(message: Message) -> dict[str, object]:
             lambda: [_with_change_rows(event) for event in message.events.select_related("actor")]
         ),
     }
+
+
+def with_named_people(message: Message) -> Message:
+    """The message with the people its facts name set on it: one query for them, one for the team it is for
+    when it is for no one person (Message.owner_display)."""
+    people = User.objects.in_bulk({getattr(message, f"{relation}_id") for relation in NAMED_PEOPLE} - {None})
+    for relation in NAMED_PEOPLE:
+        person = people.get(getattr(message, f"{relation}_id"))
+        if person is not None:
+            setattr(message, relation, person)
+    if message.owner_user_id is None:
+        prefetch_related_objects([message], "owner_team")
+    return message
 
 
 def detail_cache_key(message: Message) -> str:

@@ -77,8 +77,7 @@ def _detail_response(request: HttpRequest, context: dict, status: int = 200) -> 
 def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # A message the person may not see answers 404, as one that does not exist. Whether they may act on it
     # is read in the same statement.
-    visible = Message.objects.visible_to(request.user).select_related(*selectors.DETAIL_RELATIONS)
-    message = get_object_or_404(selectors.with_may_act(visible, request.user), pk=pk)
+    message = get_object_or_404(selectors.with_may_act(Message.objects.visible_to(request.user), request.user), pk=pk)
     context = _detail_context(request, message)
     return render(request, "callbacks/detail.html", context)
 
@@ -86,7 +85,7 @@ def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _done(request: HttpRequest, message: Message, text: str) -> HttpResponse:
     messages.success(request, text)
     if request.htmx:
-        return _render_detail(request, Message.objects.select_related(*selectors.DETAIL_RELATIONS).get(pk=message.pk))
+        return _render_detail(request, Message.objects.get(pk=message.pk))
     return redirect("callbacks:detail", pk=message.pk)
 
 
@@ -123,7 +122,7 @@ def _changed_meanwhile(request: HttpRequest, message: Message, form: work_forms.
     through; when the action no longer fits the message (someone ticked it off) the values are listed.
     htmx swaps only a 200; without JavaScript the page comes back as a 409 instead of a redirect.
     """
-    message = Message.objects.select_related(*selectors.DETAIL_RELATIONS).get(pk=message.pk)
+    message = Message.objects.get(pk=message.pk)
     seen = form.seen_version()
     events = selectors.changes_since(message, seen)
     if _already_done(request, message, form, seen, events):
