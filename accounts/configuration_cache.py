@@ -23,7 +23,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.base import BaseCache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,11 @@ def read_once(
         _request_reads.reset(token)
 
 
-def remembered(key: str, build: Callable[[], T]) -> T:
+def remembered(key: str, build: Callable[[], T], *, using: str = "default") -> T:
     """The value kept for ``key`` under the current configuration version, built and kept when missing.
+
+    ``using``: the alias of the cache the value is kept in; the version is always the default cache's.
+    Markup drawn from the configuration goes to "fragments", where each process keeps its own copy first.
 
     A cache that cannot be reached is skipped (and logged): the pages then read the database, as
     without a cache; a broken cache must not stop the office from taking messages.
@@ -111,8 +115,9 @@ def remembered(key: str, build: Callable[[], T]) -> T:
     reads = _request_reads.get()
     if reads is not None and entry_key in reads.values:
         return reads.values[entry_key]
+    store = cache if using == "default" else caches[using]
     try:
-        version, kept = _read(entry_key, reads)
+        version, kept = _read(entry_key, reads) if using == "default" else _read_apart(store, entry_key, reads)
     except Exception:
         _bypass_for_a_while()
         logger.warning("Configuration %s read from the database: the cache is unreachable", key, exc_info=True)
@@ -124,7 +129,7 @@ def remembered(key: str, build: Callable[[], T]) -> T:
         # value, possibly read before the change, is kept with a version that no longer matches.
         value = build()
         try:
-            cache.set(entry_key, (version, value), MAX_AGE_SECONDS)
+            store.set(entry_key, (version, value), MAX_AGE_SECONDS)
         except Exception:
             _bypass_for_a_while()
             logger.warning("Configuration %s not kept: the cache is unreachable", key, exc_info=True)
@@ -146,6 +151,17 @@ def _read(entry_key: str, reads: _RequestReads | None) -> tuple[str, tuple | Non
         return reads.version, cache.get(entry_key)
     found = _first_read(reads, [entry_key])
     return reads.version, found.get(entry_key)
+
+
+def _read_apart(store: BaseCache, entry_key: str, reads: _RequestReads | None) -> tuple[str, tuple | None]:
+    """The version and what another cache than the version's keeps under ``entry_key``."""
+    if reads is None:
+        version = cache.get(VERSION_KEY) or _version()
+    else:
+        if reads.version is None:
+            _first_read(reads, [])
+        version = reads.version
+    return version, store.get(entry_key)
 
 
 def _first_read(reads: _RequestReads, keys: list[str]) -> dict[str, object]:

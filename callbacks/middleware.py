@@ -10,8 +10,11 @@ from accounts.configuration_cache import read_once
 from accounts.selectors import presence_key
 from callbacks.models.querysets import team_ids_key
 from callbacks.selectors.dashboard import on_duty_key
+from callbacks.selectors.intake import RECIPIENTS_KEY
 from callbacks.selectors.open_figures import owed_totals_keys
 from callbacks.selectors.worklist import follow_ups_keys, member_teams_key, owed_first_keys_keys
+
+RECIPIENT_PAGES = frozenset({"callbacks:call_step", "callbacks:detail"})
 
 
 class ConfigurationReadsMiddleware:
@@ -30,12 +33,16 @@ class ConfigurationReadsMiddleware:
             if user is None or not user.is_authenticated:
                 return []
             # The roster's entry in the office's time zone, as on_phone_duty reads it; a key not asked for
-            # later (the office closed) costs nothing but its bytes.
+            # later (the office closed) costs nothing but its bytes. Everyone a message can be for: every
+            # intake step validates the first step's choice, and a message's page offers to pass it on.
+            route = request.resolver_match
+            names_recipients = route is not None and route.view_name in RECIPIENT_PAGES
             return [
                 permissions_key(user),
                 team_ids_key(user),
                 member_teams_key(user),
                 on_duty_key(timezone.localtime()),
+                *([RECIPIENTS_KEY] if names_recipients else []),
             ]
 
         def navigation_figures() -> list[str]:

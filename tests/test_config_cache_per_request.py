@@ -179,3 +179,60 @@ def test_a_status_set_during_the_request_is_what_its_later_reads_see(colleague, 
         assert presence_for_navigation(user=colleague, now=clock.now()) is None  # from the first round trip
         presence_set(user=colleague, state="on_call", until=None, now=clock.now())
         assert presence_for_navigation(user=colleague, now=clock.now()).state == "on_call"
+
+
+# --- Entries kept in another cache than the version's ---------------------------------------------------
+
+
+def test_an_entry_kept_in_the_fragments_cache_follows_the_configuration_version(cache_calls):
+    from django.core.cache import caches
+
+    built = []
+
+    def build() -> str:
+        built.append(len(built))
+        return f"markup {len(built)}"
+
+    with read_once():
+        assert remembered("form", build, using="fragments") == "markup 1"
+    cache_calls.clear()
+    with read_once():
+        assert remembered("form", build, using="fragments") == "markup 1"
+    assert cache_calls == ["get_many"]  # the version only: the entry is the fragments cache's
+    assert caches["fragments"].get("configuration:form")[1] == "markup 1"
+    configuration_cache._version_bump()  # another process's change, through the shared cache
+    with read_once():
+        assert remembered("form", build, using="fragments") == "markup 2"
+    assert remembered("form", build, using="fragments") == "markup 2"  # outside a request too
+    assert len(built) == 2
+
+
+@pytest.mark.postgres
+def test_a_message_page_and_an_intake_step_read_everyone_a_message_can_be_for_in_the_first_round_trip(
+    client, colleague, receptionist, clock, monkeypatch
+):
+    from tests.factories import MessageFactory
+    from tests.intake_helpers import start_call, step_url, token_of
+
+    asked: list[tuple[str, object]] = []
+    real = configuration_cache.cache
+
+    class Recording:
+        def __getattr__(self, name):
+            method = getattr(real, name)
+            return lambda keys, *args, **kwargs: asked.append((name, keys)) or method(keys, *args, **kwargs)
+
+    message = MessageFactory(taken_by=receptionist, owner=colleague)
+    login_across_time(client, colleague)
+    client.get(f"/callbacks/{message.pk}/")  # keeps the entries, the recipients and the forms' markup
+    monkeypatch.setattr(configuration_cache, "cache", Recording())
+    page = client.get(f"/callbacks/{message.pk}/").content.decode()
+    assert 'data-test="reassign-form"' in page
+    assert [name for name, _keys in asked] == ["get_many"]  # the forms' markup is the fragments cache's
+    assert "configuration:recipients" in asked[0][1]
+    login_across_time(client, receptionist)
+    start_call(client)
+    asked.clear()
+    assert client.get(step_url(token_of(client), "recipient")).status_code == 200
+    assert asked[0][0] == "get_many" and "configuration:recipients" in asked[0][1]
+    assert ("get", "configuration:recipients") not in asked

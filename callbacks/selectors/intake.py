@@ -48,12 +48,16 @@ class Availability:
 PRESENCE_STATES = frozenset(Presence.State.values)
 
 
+# Read with the request's first round trip on the pages that show the reassign form (callbacks/middleware.py).
+RECIPIENTS_KEY = "recipients"
+
+
 def recipients_all() -> tuple[list[User], list[Team]]:
     """Everyone a receptionist can take a message for: colleagues who handle callbacks, and teams.
 
     Kept in the cache with the office's configuration (accounts/configuration_cache.py): every intake step validates the first step's choice.
     """
-    users, teams = remembered("recipients", _read_recipients)
+    users, teams = remembered(RECIPIENTS_KEY, _read_recipients)
     return list(users), list(teams)
 
 

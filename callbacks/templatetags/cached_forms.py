@@ -23,7 +23,8 @@ def crispy_cached(form: forms.BaseForm) -> str:
     Only for forms whose markup follows from their class, prefix, initial values, the language and the
     office's configuration (choices built from it), never from the person or the clock. The key holds the
     first four; `configuration_cache.remembered` adds the configuration version, so a change to users, teams
-    or roles is shown on the next request, and keeps the entry at most MAX_AGE_SECONDS (minutes). A new
+    or roles is shown on the next request, and keeps the entry at most MAX_AGE_SECONDS (minutes), in the
+    fragments cache: each process's own copy first, as the page's other fragments. A new
     message version changes the initial values, so a form never carries a version the message has left.
     The initial values are hashed: they may hold a caller's data, which does not belong in a key's name.
     """
@@ -32,4 +33,5 @@ def crispy_cached(form: forms.BaseForm) -> str:
     initial = repr(sorted((name, str(value)) for name, value in form.initial.items()))
     form_class = f"{type(form).__module__}.{type(form).__qualname__}"
     digest = hashlib.sha256(f"{form_class}:{form.prefix}:{initial}".encode()).hexdigest()
-    return configuration_cache.remembered(f"crispy:{get_language()}:{digest}", lambda: as_crispy_form(form))
+    key = f"crispy:{get_language()}:{digest}"
+    return configuration_cache.remembered(key, lambda: as_crispy_form(form), using="fragments")
