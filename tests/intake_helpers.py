@@ -74,4 +74,4 @@ def message_taken(*, token, receptionist, colleague, deadline):
         call_type="question",
         tone="calm",
         promise=services.Promise(deadline=deadline, policy_deadline=deadline),
-    )
+    ).message

@@ -320,9 +320,15 @@ def test_the_save_services_repeated_with_one_token_keep_the_first(receptionist, 
             promise=None,
         )
 
-    first = take()
+    taken = take()
+    first = taken.message
     told = Notification.objects.filter(message=first).count()
-    assert take().pk == first.pk and Message.objects.filter(intake_token=token).count() == 1
+    assert sorted(row.pk for row in taken.notifications) == sorted(
+        Notification.objects.filter(message=first).values_list("pk", flat=True)
+    )
+    repeat = take()
+    assert repeat.message.pk == first.pk and repeat.notifications is None  # the outbox holds the first's rows
+    assert Message.objects.filter(intake_token=token).count() == 1
     assert CallLog.objects.filter(intake_token=token).count() == 1
     assert told > 0 and Notification.objects.filter(message=first).count() == told
     assert (

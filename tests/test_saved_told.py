@@ -115,3 +115,59 @@ def test_a_repeat_call_says_who_was_told_again(client, receptionist, colleague):
     text = _saved_text([response])
     assert text.startswith("Dit gesprek is toegevoegd aan het open bericht")
     assert text.endswith("Bram is op de hoogte gebracht (in Terugbel nu; per mail nu).")
+
+
+@pytest.mark.clock(at=TUESDAY_EARLY)
+def test_the_rows_a_save_wrote_say_what_reading_them_back_says(clock, receptionist, colleague):
+    """The save screen is told from the rows the save just wrote (services.Taken): the same as reading the
+    outbox, for a team with a member without an address and mails held until the opening."""
+    from callbacks import services
+
+    sales = Team.objects.get(name="Verkoop")
+    for name in ("evi", "carla"):
+        sales.members.add(make_user(name, "colleague"))
+    evi = sales.members.get(username="evi")
+    evi.email = ""
+    evi.save(update_fields=["email"])
+    token, now = uuid.uuid4(), clock.now()
+    taken = services.message_take(
+        token=token,
+        taken_by=receptionist,
+        intended_user=None,
+        owner_user=None,
+        owner_team=sales,
+        caller=services.CallerDetails("Pieter de Boer", "+31612345678"),
+        reason="Storing",
+        call_type="question",
+        tone="calm",
+        promise=services.Promise(deadline=now + timedelta(hours=4), policy_deadline=now + timedelta(hours=4)),
+    )
+    written = notified_by_save(message=taken.message, token=token, now=now, written=taken.notifications)
+    read = notified_by_save(message=taken.message, token=token, now=now)
+    assert written == read
+    assert [(str(told.recipient), told.mail_held) for told in written.told] == [
+        ("Bram", True),
+        ("Carla", True),
+        ("Evi", False),
+    ]
+    assert written.told[2].mail_at is None  # no address, no mail
+
+
+@pytest.mark.clock(at=TUESDAY_MORNING)
+def test_the_save_does_not_read_back_the_rows_it_wrote(client, receptionist, colleague):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.intake_helpers import PROMISE, READBACK, REASON
+
+    login_across_time(client, receptionist)
+    start_call(client)
+    for step, data in (("recipient", RECIPIENT), ("caller", CALLER), ("reason", REASON), ("promise", PROMISE)):
+        post_step(client, step, data)
+    post_step(client, "readback", READBACK)
+    with CaptureQueriesContext(connection) as queries:
+        save = post_step(client, "close", {"token": token_of(client)}, follow=False)
+    assert save.status_code == 303 and Notification.objects.count() == 2  # in the app and by mail
+    assert not [q for q in queries if q["sql"].startswith("SELECT") and '"callbacks_notification"' in q["sql"]]
+    desk = client.get(save["Location"])
+    assert _saved_text([desk]).endswith("Bram is op de hoogte gebracht (in Terugbel nu; per mail nu).")

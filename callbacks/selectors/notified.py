@@ -1,4 +1,5 @@
-"""How the people a saved call concerns were told, read from the notification rows that save wrote.
+"""How the people a saved call concerns were told, from the notification rows that save wrote: handed over by
+the save itself (services.Taken), or read back (a double click, a call added to an open message).
 
 The receptionist's save screen says it ("Bram is op de hoogte gebracht (in Terugbel nu; per mail om 08:30
 bij opening)"), so it must be what the outbox holds, not what the intake meant to do.
@@ -30,15 +31,22 @@ class Notified:
     away: User | None = None
 
 
-def notified_by_save(*, message: Message, token: uuid.UUID, now: datetime) -> Notified:
-    """Who the save with this intake token notified about ``message``: the message's own rows when that save
-    took it (its intake token), else the rows of the call that save added to it (a repeat call)."""
-    if message.intake_token == token:
+def notified_by_save(
+    *, message: Message, token: uuid.UUID, now: datetime, written: list[Notification] | None = None
+) -> Notified:
+    """Who the save with this intake token notified about ``message``: ``written``, the rows this request's save
+    just wrote (services.Taken), or else read: the message's own rows when that save took it (its intake
+    token), the rows of the call that save added to it (a repeat call)."""
+    if written is not None:
+        rows = written
+    elif message.intake_token == token:
         rows = Notification.objects.filter(message=message, kind=Notification.Kind.NEW_MESSAGE)
     else:
         # By the call's id (its foreign-key index), not a join on the token: the outbox grows with every message.
         rows = Notification.objects.filter(call_id__in=CallLog.objects.filter(intake_token=token).values("pk"))
-    rows = list(rows.select_related("recipient").order_by("recipient__full_name", "recipient_id", "pk"))
+    if written is None:
+        rows = rows.select_related("recipient")
+    rows = sorted(rows, key=lambda row: (row.recipient.full_name, row.recipient_id, row.channel))
     in_app = [row for row in rows if row.channel == Notification.Channel.IN_APP]
     mails = {row.recipient_id: row for row in rows if row.channel == Notification.Channel.EMAIL}
     told = []

@@ -43,6 +43,16 @@ class Promise:
     exception_reason: str = ""
 
 
+@dataclass(frozen=True)
+class Taken:
+    """A message the intake saved, and the notification rows that save wrote: what the receptionist is told
+    (selectors.notified). None when an earlier save with the same token took the message (a double click):
+    its rows are in the outbox."""
+
+    message: Message
+    notifications: list[Notification] | None
+
+
 def message_take(
     *,
     token: uuid.UUID,
@@ -55,7 +65,7 @@ def message_take(
     call_type: str,
     tone: str,
     promise: Promise | None,
-) -> Message:
+) -> Taken:
     """Save a new message with its first call-log line, notify the owner and delete the call's draft.
 
     Without a promise the caller wants no callback and the message is informational.
@@ -105,14 +115,16 @@ def message_take(
                 kind=MessageEvent.Kind.TAKEN,
                 changes={"promise_exception_reason": ["", exception]} if exception else {},
             )
-            notification_queue(message=message, recipients=recipients_of(message), kind=Notification.Kind.NEW_MESSAGE)
+            notified = notification_queue(
+                message=message, recipients=recipients_of(message), kind=Notification.Kind.NEW_MESSAGE
+            )
             if caller.confirmation_language and promise is not None:
                 caller_confirmation_queue(message=message, language=caller.confirmation_language)
             draft_discard(token=token, taken_by=taken_by)
     except IntegrityError:
         # A repeat, or another request with the same token won the race: theirs is the message.
-        return Message.objects.get(intake_token=token)
-    return message
+        return Taken(Message.objects.get(intake_token=token), None)
+    return Taken(message, notified)
 
 
 def message_record_helped(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from callbacks import services
 from callbacks.forms.intake import PUT_THROUGH
-from callbacks.models import Message
+from callbacks.models import Message, Notification
 from callbacks.selectors import Recipient
 from callbacks.selectors.notified import notified_by_save
 from callbacks.views.intake_call import Call
@@ -82,7 +82,7 @@ def _save_new_message(call: Call) -> Saved:
             not_before=data.get("not_before"),
             exception_reason=data["exception_reason"],
         )
-    message = services.message_take(
+    taken = services.message_take(
         token=call.draft.token,
         taken_by=call.request.user,
         intended_user=asked_for.user,
@@ -100,11 +100,13 @@ def _save_new_message(call: Call) -> Saved:
         tone=reason["tone"],
         promise=promise,
     )
-    return Saved(_told(_("Message for %(owner)s saved.") % {"owner": owner.label}, message, call))
+    text = _("Message for %(owner)s saved.") % {"owner": owner.label}
+    return Saved(_told(text, taken.message, call, written=taken.notifications))
 
 
-def _told(text: str, message: Message, call: Call) -> str:
+def _told(text: str, message: Message, call: Call, *, written: list[Notification] | None = None) -> str:
     """The save's text, then who was told and how, as the notification rows it wrote say."""
     now = timezone.now()
-    told = notified_sentence(notified_by_save(message=message, token=call.draft.token, now=now), now=now)
+    notified = notified_by_save(message=message, token=call.draft.token, now=now, written=written)
+    told = notified_sentence(notified, now=now)
     return f"{text} {told}" if told else text

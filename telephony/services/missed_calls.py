@@ -59,7 +59,7 @@ def _message_new(*, call: PhoneCall, number: str, token: uuid.UUID) -> Message:
     history, _calls = caller_history(number=number, now=now, limit=5)
     known = next((m for m in history if m.anonymised_at is None and m.caller_name), None)
     deadline = proposed_deadline(team=call.team, call_type=CallType.MISSED_CALL, start=now, window=None)
-    return message_take(
+    taken = message_take(
         token=token,
         taken_by=call.phone_system.account,
         intended_user=None,
@@ -75,6 +75,7 @@ def _message_new(*, call: PhoneCall, number: str, token: uuid.UUID) -> Message:
         tone=Tone.CALM,
         promise=Promise(deadline=deadline, policy_deadline=deadline),
     )
+    return taken.message
 
 
 def _reason(call: PhoneCall) -> str:
