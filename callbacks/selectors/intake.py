@@ -48,7 +48,7 @@ class Availability:
 PRESENCE_STATES = frozenset(Presence.State.values)
 
 
-# Read with the request's first round trip on the pages that show the reassign form (callbacks/middleware.py).
+# Read with the request's first round trip on a message's page and the intake's steps (callbacks/middleware.py).
 RECIPIENTS_KEY = "recipients"
 
 
