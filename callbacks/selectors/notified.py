@@ -35,17 +35,8 @@ def notified_by_save(
     *, message: Message, token: uuid.UUID, now: datetime, written: list[Notification] | None = None
 ) -> Notified:
     """Who the save with this intake token notified about ``message``: ``written``, the rows this request's save
-    just wrote (services.Taken), or else read: the message's own rows when that save took it (its intake
-    token), the rows of the call that save added to it (a repeat call)."""
-    if written is not None:
-        rows = written
-    elif message.intake_token == token:
-        rows = Notification.objects.filter(message=message, kind=Notification.Kind.NEW_MESSAGE)
-    else:
-        # By the call's id (its foreign-key index), not a join on the token: the outbox grows with every message.
-        rows = Notification.objects.filter(call_id__in=CallLog.objects.filter(intake_token=token).values("pk"))
-    if written is None:
-        rows = rows.select_related("recipient")
+    just wrote (services.Taken), or else those rows read back (_written_by_save)."""
+    rows = written if written is not None else _written_by_save(message, token)
     rows = sorted(rows, key=lambda row: (row.recipient.full_name, row.recipient_id, row.channel))
     in_app = [row for row in rows if row.channel == Notification.Channel.IN_APP]
     mails = {row.recipient_id: row for row in rows if row.channel == Notification.Channel.EMAIL}
@@ -66,3 +57,14 @@ def notified_by_save(
         message.intended_user if told and asked_for and asked_for not in {item.recipient.pk for item in told} else None
     )
     return Notified(told=told, away=away)
+
+
+def _written_by_save(message: Message, token: uuid.UUID) -> list[Notification]:
+    """The rows read back: the message's own when the save with this token took it, else the rows of the call
+    that save added to it (a repeat call)."""
+    if message.intake_token == token:
+        rows = Notification.objects.filter(message=message, kind=Notification.Kind.NEW_MESSAGE)
+    else:
+        # By the call's id (its foreign-key index), not a join on the token: the outbox grows with every message.
+        rows = Notification.objects.filter(call_id__in=CallLog.objects.filter(intake_token=token).values("pk"))
+    return list(rows.select_related("recipient"))
